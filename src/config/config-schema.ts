@@ -1,0 +1,88 @@
+/**
+ * The one configuration schema: every setting efa-forms reads, its environment variable,
+ * default, parser and whether it is a secret. README's configuration table is generated from
+ * the same list (see test/unit/config.test.ts, which fails when README and schema drift apart).
+ */
+
+export interface Config {
+  readonly port: number;
+  readonly formsDir: string;
+  readonly tenantsDir: string;
+  readonly dataDir: string;
+  readonly bodyLimitBytes: number;
+  readonly production: boolean;
+  readonly deliveryPollIntervalMs: number;
+  readonly deliveryTimeoutMs: number;
+  readonly deliveryConcurrency: number;
+  readonly shutdownTimeoutMs: number;
+}
+
+export interface SettingSpec<K extends keyof Config = keyof Config> {
+  readonly key: K;
+  readonly env: string;
+  readonly default: string;
+  readonly description: string;
+  readonly secret: boolean;
+  /** Turns the raw string into the typed value or throws an Error whose message is the reason. */
+  readonly parse: (raw: string) => Config[K];
+}
+
+function integer(min: number, max: number): (raw: string) => number {
+  return (raw) => {
+    if (!/^[0-9]+$/.test(raw)) throw new Error(`must be a whole number from ${min} to ${max}`);
+    const value = Number(raw);
+    if (value < min || value > max) throw new Error(`must be a whole number from ${min} to ${max}`);
+    return value;
+  };
+}
+
+function directory(raw: string): string {
+  if (raw.trim() === '') throw new Error('must be a directory path');
+  return raw;
+}
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** Parses sizes as express does ("100kb", "1mb"), refusing anything ambiguous. */
+export function parseByteSize(raw: string): number {
+  const match = /^([0-9]+)(b|kb|mb)$/i.exec(raw.trim());
+  const unit = match?.[2]?.toLowerCase();
+  if (!match?.[1] || unit === undefined) throw new Error('must be a size like 512kb or 1mb');
+  const bytes = Number(match[1]) * (SIZE_UNITS[unit] ?? 1);
+  if (bytes < 1024 || bytes > 50 * 1024 * 1024) throw new Error('must be between 1kb and 50mb');
+  return bytes;
+}
+
+function nodeEnv(raw: string): boolean {
+  if (!['production', 'development', 'test'].includes(raw)) {
+    throw new Error('must be production, development or test');
+  }
+  return raw === 'production';
+}
+
+function spec<K extends keyof Config>(s: SettingSpec<K>): SettingSpec<K> {
+  return s;
+}
+
+export const SETTINGS = [
+  spec({ key: 'port', env: 'PORT', default: '3000', secret: false, parse: integer(0, 65535),
+    description: 'TCP port of the HTTP server (0 picks a free port).' }),
+  spec({ key: 'formsDir', env: 'FORMS_DIR', default: './forms', secret: false, parse: directory,
+    description: 'Folder with one sub-folder per form, each holding form.json.' }),
+  spec({ key: 'tenantsDir', env: 'TENANTS_DIR', default: './tenants', secret: false, parse: directory,
+    description: 'Folder with one <tenant-id>.json per tenant; together they form the routing table.' }),
+  spec({ key: 'dataDir', env: 'DATA_DIR', default: './data', secret: false, parse: directory,
+    description: 'Folder for the SQLite database (created if missing).' }),
+  spec({ key: 'bodyLimitBytes', env: 'BODY_LIMIT', default: '1mb', secret: false, parse: parseByteSize,
+    description: 'Largest accepted request body; larger ones get 413.' }),
+  spec({ key: 'production', env: 'NODE_ENV', default: 'development', secret: false, parse: nodeEnv,
+    description: 'production, development or test.' }),
+  spec({ key: 'deliveryPollIntervalMs', env: 'DELIVERY_POLL_INTERVAL_MS', default: '1000', secret: false,
+    parse: integer(10, 3_600_000), description: 'How often the delivery worker looks for due jobs (ms).' }),
+  spec({ key: 'deliveryTimeoutMs', env: 'DELIVERY_TIMEOUT_MS', default: '30000', secret: false,
+    parse: integer(100, 600_000), description: 'Timeout of one delivery attempt (ms).' }),
+  spec({ key: 'deliveryConcurrency', env: 'DELIVERY_CONCURRENCY', default: '4', secret: false,
+    parse: integer(1, 64), description: 'Deliveries sent in parallel by one worker.' }),
+  spec({ key: 'shutdownTimeoutMs', env: 'SHUTDOWN_TIMEOUT_MS', default: '10000', secret: false,
+    parse: integer(0, 600_000), description: 'How long SIGTERM waits for in-flight work (ms).' }),
+] as const satisfies readonly SettingSpec[];

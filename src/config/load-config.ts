@@ -1,0 +1,28 @@
+import { SETTINGS, type Config } from './config-schema';
+
+/** Raised when the environment does not describe a valid configuration; its message is one line. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Builds the configuration from an environment record (only src/main.ts passes process.env).
+ * Every setting is parsed strictly; the first bad value stops the start with a one-line reason.
+ * The result is frozen so no part of the program can change it later.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const values: Record<string, unknown> = {};
+  for (const setting of SETTINGS) {
+    const raw = env[setting.env];
+    const given = raw !== undefined && raw !== '';
+    try {
+      values[setting.key] = setting.parse(given ? raw : setting.default);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      // Secrets are never echoed back, not even in a start-up error.
+      const shown = setting.secret ? '(secret)' : JSON.stringify(raw);
+      throw new ConfigError(`${setting.env}=${shown} ${reason}`);
+    }
+  }
+  return Object.freeze(values) as unknown as Config;
+}

@@ -1,0 +1,113 @@
+/**
+ * The catalogue of errors a client or citizen can see. Each code has a stable name, an HTTP
+ * status and citizen-facing text in German and English; log text is kept separately on the
+ * AppError instance. docs/errors.md documents every code (test/unit/errors.test.ts checks it).
+ */
+
+export type Language = 'de' | 'en';
+export type LocalizedText = Readonly<Record<Language, string>>;
+
+export interface FieldError {
+  /** JSON pointer (RFC 6901) into the submitted data, to the field the citizen must fix. */
+  readonly pointer: string;
+  readonly message: string;
+}
+
+interface CatalogueEntry {
+  readonly status: number;
+  readonly title: LocalizedText;
+}
+
+export const ERROR_CATALOGUE = {
+  VALIDATION_FAILED: {
+    status: 400,
+    title: { de: 'Bitte prüfen Sie Ihre Angaben.', en: 'Please check your answers.' },
+  },
+  MALFORMED_REQUEST: {
+    status: 400,
+    title: {
+      de: 'Die Anfrage konnte nicht gelesen werden. Bitte senden Sie gültiges JSON.',
+      en: 'The request could not be read. Please send valid JSON.',
+    },
+  },
+  NOT_FOUND: {
+    status: 404,
+    title: { de: 'Diese Seite gibt es nicht.', en: 'This page does not exist.' },
+  },
+  FORM_NOT_FOUND: {
+    status: 404,
+    title: { de: 'Dieses Formular gibt es nicht.', en: 'This form does not exist.' },
+  },
+  SUBMISSION_NOT_FOUND: {
+    status: 404,
+    title: {
+      de: 'Zu dieser Vorgangsnummer wurde nichts gefunden. Bitte prüfen Sie den Link.',
+      en: 'Nothing was found for this reference number. Please check the link.',
+    },
+  },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    title: { de: 'Diese Aktion ist hier nicht möglich.', en: 'This action is not possible here.' },
+  },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    title: {
+      de: 'Die Anfrage ist zu groß.',
+      en: 'The request is too large.',
+    },
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    title: {
+      de: 'Bitte senden Sie die Daten als JSON (Content-Type: application/json).',
+      en: 'Please send the data as JSON (Content-Type: application/json).',
+    },
+  },
+  NO_RESPONSIBLE_AUTHORITY: {
+    status: 422,
+    title: {
+      de: 'Für Ihren Wohnort ist für diesen Antrag noch keine Behörde online erreichbar.',
+      en: 'No authority for your place of residence accepts this application online yet.',
+    },
+  },
+  INTERNAL: {
+    status: 500,
+    title: {
+      de: 'Es ist ein technischer Fehler aufgetreten. Bitte versuchen Sie es später erneut.',
+      en: 'A technical error occurred. Please try again later.',
+    },
+  },
+  SERVICE_UNAVAILABLE: {
+    status: 503,
+    title: {
+      de: 'Der Dienst ist vorübergehend nicht verfügbar. Bitte versuchen Sie es später erneut.',
+      en: 'The service is temporarily unavailable. Please try again later.',
+    },
+  },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/**
+ * An error with a stable code. `logMessage` is for operators and must not contain personal data;
+ * citizens see the catalogue title, an optional localized detail and field errors.
+ */
+export class AppError extends Error {
+  override readonly name = 'AppError';
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly logMessage: string,
+    readonly options: {
+      readonly detail?: LocalizedText;
+      readonly errors?: readonly FieldError[];
+      readonly cause?: unknown;
+    } = {},
+  ) {
+    super(`${code}: ${logMessage}`, options.cause === undefined ? undefined : { cause: options.cause });
+  }
+
+  get status(): number {
+    return ERROR_CATALOGUE[this.code].status;
+  }
+}

@@ -1,0 +1,127 @@
+import { escapeToken, parsePointer } from './json-pointer';
+
+type JsonSchema = boolean | Record<string, unknown>;
+
+/** What the schema says about one field, merged over $ref, allOf, if/then/else and friends. */
+export interface FieldInfo {
+  /** Field pattern: a JSON pointer into the data with array indices written as `*`. */
+  readonly pattern: string;
+  title?: string;
+  description?: string;
+  readonly types: Set<string>;
+  hasConst: boolean;
+  constValue?: unknown;
+  enumValues?: readonly unknown[];
+  format?: string;
+}
+
+export interface FieldIndex {
+  get(pattern: string): FieldInfo | undefined;
+  /** True when the field at this pattern holds an array (its items are addressed as `/*`). */
+  isArray(pattern: string): boolean;
+  patterns(): string[];
+  /** Every property name declared anywhere in the schema, with the schema pointer declaring it. */
+  readonly propertyNames: ReadonlyArray<{ readonly name: string; readonly schemaPointer: string }>;
+}
+
+const SAME_LEVEL_LISTS = ['allOf', 'anyOf', 'oneOf'] as const;
+const SAME_LEVEL_SINGLE = ['if', 'then', 'else'] as const;
+const MAX_DEPTH = 64;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Walks a JSON Schema once (at form load) and indexes every field it can reach. Only local
+ * `$ref`s (`#/...`) are followed; recursion through refs is cut off, so recursive schemas load.
+ * The first title found for a field wins, and a schema's own keywords are read before its $ref,
+ * so `{"$ref": "#/$defs/address", "title": "Home address"}` is labelled "Home address".
+ */
+export function buildFieldIndex(root: Record<string, unknown>): FieldIndex {
+  const fields = new Map<string, FieldInfo>();
+  const propertyNames: Array<{ name: string; schemaPointer: string }> = [];
+  const seenPropertyDeclarations = new Set<string>();
+
+  function info(pattern: string): FieldInfo {
+    let field = fields.get(pattern);
+    if (!field) {
+      field = { pattern, types: new Set(), hasConst: false };
+      fields.set(pattern, field);
+    }
+    return field;
+  }
+
+  function resolveRef(ref: string): { schema: JsonSchema; pointer: string } | undefined {
+    if (!ref.startsWith('#')) return undefined;
+    const pointer = decodeURIComponent(ref.slice(1));
+    let current: unknown = root;
+    try {
+      for (const token of parsePointer(pointer)) {
+        current = isObject(current) || Array.isArray(current) ? (current as Record<string, unknown>)[token] : undefined;
+      }
+    } catch {
+      return undefined; // not a pointer fragment (e.g. a $anchor): no labels from there
+    }
+    return typeof current === 'boolean' || isObject(current) ? { schema: current, pointer } : undefined;
+  }
+
+  function visit(schema: unknown, schemaPointer: string, pattern: string, refsOnPath: ReadonlySet<string>, depth: number): void {
+    if (!isObject(schema) || depth > MAX_DEPTH) return;
+    const field = info(pattern);
+    if (typeof schema.title === 'string' && field.title === undefined) field.title = schema.title;
+    if (typeof schema.description === 'string' && field.description === undefined) field.description = schema.description;
+    if (typeof schema.type === 'string') field.types.add(schema.type);
+    if (Array.isArray(schema.type)) for (const t of schema.type) if (typeof t === 'string') field.types.add(t);
+    if ('const' in schema && !field.hasConst) {
+      field.hasConst = true;
+      field.constValue = schema.const;
+    }
+    if (Array.isArray(schema.enum) && field.enumValues === undefined) field.enumValues = schema.enum;
+    if (typeof schema.format === 'string' && field.format === undefined) field.format = schema.format;
+
+    if (isObject(schema.properties)) {
+      for (const [name, sub] of Object.entries(schema.properties)) {
+        const declaredAt = `${schemaPointer}/properties/${escapeToken(name)}`;
+        if (!seenPropertyDeclarations.has(declaredAt)) {
+          seenPropertyDeclarations.add(declaredAt);
+          propertyNames.push({ name, schemaPointer: declaredAt });
+        }
+        visit(sub, declaredAt, `${pattern}/${escapeToken(name)}`, refsOnPath, depth + 1);
+      }
+    }
+    if (schema.items !== undefined) {
+      field.types.add('array');
+      visit(schema.items, `${schemaPointer}/items`, `${pattern}/*`, refsOnPath, depth + 1);
+    }
+    if (Array.isArray(schema.prefixItems)) {
+      field.types.add('array');
+      schema.prefixItems.forEach((sub, i) => visit(sub, `${schemaPointer}/prefixItems/${i}`, `${pattern}/*`, refsOnPath, depth + 1));
+    }
+    for (const keyword of SAME_LEVEL_LISTS) {
+      const list = schema[keyword];
+      if (Array.isArray(list)) list.forEach((sub, i) => visit(sub, `${schemaPointer}/${keyword}/${i}`, pattern, refsOnPath, depth + 1));
+    }
+    for (const keyword of SAME_LEVEL_SINGLE) {
+      visit(schema[keyword], `${schemaPointer}/${keyword}`, pattern, refsOnPath, depth + 1);
+    }
+    if (isObject(schema.dependentSchemas)) {
+      for (const [name, sub] of Object.entries(schema.dependentSchemas)) {
+        visit(sub, `${schemaPointer}/dependentSchemas/${escapeToken(name)}`, pattern, refsOnPath, depth + 1);
+      }
+    }
+    if (typeof schema.$ref === 'string' && !refsOnPath.has(schema.$ref)) {
+      const target = resolveRef(schema.$ref);
+      if (target) visit(target.schema, target.pointer, pattern, new Set([...refsOnPath, schema.$ref]), depth + 1);
+    }
+  }
+
+  visit(root, '', '', new Set(), 0);
+
+  return {
+    get: (pattern) => fields.get(pattern),
+    isArray: (pattern) => fields.get(pattern)?.types.has('array') ?? false,
+    patterns: () => [...fields.keys()],
+    propertyNames,
+  };
+}

@@ -1,0 +1,44 @@
+import type { Language } from '../errors';
+
+/** German text with an optional English translation (German is shown when English is missing). */
+export interface LocalText {
+  readonly de: string;
+  readonly en?: string;
+}
+
+export function localize(text: LocalText | undefined, language: Language): string | undefined {
+  if (!text) return undefined;
+  return language === 'en' ? (text.en ?? text.de) : text.de;
+}
+
+export interface UiStep {
+  readonly id: string;
+  readonly title: LocalText;
+  readonly description?: LocalText;
+  readonly fields: readonly string[];
+}
+
+export interface UiField {
+  readonly label?: LocalText;
+  readonly hint?: LocalText;
+  readonly widget?: string;
+  readonly autocomplete?: string;
+  readonly itemLabel?: LocalText;
+  readonly options?: Readonly<Record<string, LocalText>>;
+  readonly messages?: Readonly<Record<string, LocalText>>;
+}
+
+/** The content of FORMS_DIR/<id>/form.json (described by form-definition.schema.json). */
+export interface FormDefinition {
+  readonly id: string;
+  readonly version: string;
+  readonly serviceKey: string;
+  readonly title: LocalText;
+  readonly description?: LocalText;
+  readonly schema: Readonly<Record<string, unknown>>;
+  readonly ui?: {
+    readonly steps?: readonly UiStep[];
+    readonly fields?: Readonly<Record<string, UiField>>;
+  };
+  readonly routing: { readonly regionField: string };
+}

@@ -1,0 +1,132 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import type { FieldError, Language } from '../errors';
+import { problem, StartupError } from '../startup-error';
+import { deepFreeze } from '../support/deep-freeze';
+import { describeSchemaError } from '../support/schema-problem';
+import { buildFieldIndex, type FieldIndex } from './field-index';
+import type { FormDefinition } from './form-definition';
+import definitionSchema from './form-definition.schema.json';
+import { GERMAN_FORMATS } from './german-formats';
+import { isXmlElementName } from './unsafe-input';
+import { toFieldErrors } from './validation-messages';
+
+/** A form ready to use: its frozen definition, its field index and its compiled validator. */
+export interface LoadedForm {
+  readonly definition: FormDefinition;
+  readonly fields: FieldIndex;
+  /** Validates answers; returns citizen-facing errors in the given language (empty when valid). */
+  validate(data: unknown, language: Language): FieldError[];
+}
+
+export interface FormRegistry {
+  get(id: string): LoadedForm | undefined;
+  list(): readonly LoadedForm[];
+}
+
+/**
+ * ajv for the forms' own schemas. Not strict: any valid draft 2020-12 schema must load,
+ * including idioms strict mode rejects (`then: {required: [...]}`, `const` without `type`,
+ * unknown annotation keywords). One instance per form so forms cannot clash over `$id`s.
+ */
+function newDataAjv(): Ajv2020 {
+  const ajv = new Ajv2020({ strict: false, allErrors: true, allowUnionTypes: true, logger: false });
+  addFormats(ajv);
+  for (const [name, check] of Object.entries(GERMAN_FORMATS)) ajv.addFormat(name, { type: 'string', validate: check });
+  return ajv;
+}
+
+const definitionAjv = new Ajv2020({ strict: true, allErrors: false });
+addFormats(definitionAjv);
+const validateDefinition = definitionAjv.compile(definitionSchema);
+
+/** Loads and checks one form.json; throws StartupError naming file, pointer and reason. */
+export function compileForm(file: string, raw: unknown, expectedId?: string): LoadedForm {
+  if (!validateDefinition(raw)) {
+    const { pointer, reason } = describeSchemaError(validateDefinition.errors?.[0]);
+    throw new StartupError([problem(file, pointer, reason)]);
+  }
+  const definition = deepFreeze(raw as unknown as FormDefinition);
+  if (expectedId !== undefined && definition.id !== expectedId) {
+    throw new StartupError([problem(file, '/id', `is "${definition.id}" but the folder is "${expectedId}"`)]);
+  }
+  const ajv = newDataAjv();
+  if (!ajv.validateSchema(definition.schema)) {
+    const { pointer, reason } = describeSchemaError(ajv.errors?.[0]);
+    throw new StartupError([problem(file, `/schema${pointer}`, `not a valid JSON Schema 2020-12: ${reason}`)]);
+  }
+  let validator: ValidateFunction;
+  try {
+    validator = ajv.compile(definition.schema);
+  } catch (err) {
+    throw new StartupError([problem(file, '/schema', err instanceof Error ? err.message : String(err))]);
+  }
+  const fields = buildFieldIndex(definition.schema as Record<string, unknown>);
+  const problems: string[] = [];
+  for (const { name, schemaPointer } of fields.propertyNames) {
+    if (!isXmlElementName(name)) {
+      problems.push(problem(file, `/schema${schemaPointer}`, `property name "${name}" cannot be an XML element name (use letters, digits, _ . -; not starting with a digit or "xml")`));
+    }
+  }
+  const region = fields.get(definition.routing.regionField);
+  if (!region) problems.push(problem(file, '/routing/regionField', `"${definition.routing.regionField}" is not a field of the schema`));
+  else if (!region.types.has('string')) problems.push(problem(file, '/routing/regionField', 'must point to a field of type string'));
+  for (const step of definition.ui?.steps ?? []) {
+    for (const pointer of step.fields) {
+      if (!fields.get(pointer)) problems.push(problem(file, `/ui/steps/${step.id}`, `"${pointer}" is not a field of the schema`));
+    }
+  }
+  for (const pointer of Object.keys(definition.ui?.fields ?? {})) {
+    if (!fields.get(pointer)) problems.push(problem(file, `/ui/fields/${pointer.replace(/~/g, '~0').replace(/\//g, '~1')}`, 'is not a field of the schema'));
+  }
+  if (problems.length > 0) throw new StartupError(problems);
+
+  return Object.freeze({
+    definition,
+    fields,
+    validate(data: unknown, language: Language): FieldError[] {
+      // ajv's compiled functions keep their last errors on the function itself; copy them at once.
+      if (validator(data)) return [];
+      return toFieldErrors(validator.errors ?? [], definition, fields, language);
+    },
+  });
+}
+
+/**
+ * Loads every FORMS_DIR/<id>/form.json. All problems of all forms are collected before failing,
+ * so an operator fixes them in one go; a registry is only returned when every form loaded.
+ */
+export async function loadFormRegistry(formsDir: string): Promise<FormRegistry> {
+  const forms = new Map<string, LoadedForm>();
+  const problems: string[] = [];
+  let entries;
+  try {
+    entries = await readdir(formsDir, { withFileTypes: true });
+  } catch (err) {
+    throw new StartupError([problem(formsDir, '', `cannot read the forms folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)]);
+  }
+  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+    const file = path.join(formsDir, entry.name, 'form.json');
+    let raw: unknown;
+    try {
+      raw = JSON.parse(await readFile(file, 'utf8'));
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing form.json' : `not valid JSON: ${(err as Error).message}`;
+      problems.push(problem(file, '', reason));
+      continue;
+    }
+    try {
+      const form = compileForm(file, raw, entry.name);
+      forms.set(form.definition.id, form);
+    } catch (err) {
+      if (err instanceof StartupError) problems.push(...err.problems);
+      else throw err;
+    }
+  }
+  if (problems.length > 0) throw new StartupError(problems);
+  if (forms.size === 0) throw new StartupError([problem(formsDir, '', 'contains no forms')]);
+  const list = Object.freeze([...forms.values()]);
+  return Object.freeze({ get: (id: string) => forms.get(id), list: () => list });
+}

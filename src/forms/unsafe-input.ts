@@ -1,0 +1,62 @@
+import type { FieldError, Language } from '../errors';
+import { joinPointer } from './json-pointer';
+
+/**
+ * Checks submitted data for what must never reach storage or the authority's XML, whatever
+ * the form's schema allows: keys that poison prototypes, keys that are no XML element name,
+ * characters XML 1.0 cannot carry (C0/C1 controls except tab, LF, CR; lone surrogates;
+ * U+FFFE/U+FFFF) and absurd nesting depth.
+ */
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+// XML NCName (letters of any script, digits, _ . -), and not starting with "xml" (reserved).
+const XML_NAME = /^[\p{L}_][\p{L}\p{N}_.\-\u00B7]*$/u;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point here
+const UNSAFE_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const MAX_DEPTH = 32;
+
+export function isXmlElementName(name: string): boolean {
+  return XML_NAME.test(name) && !/^xml/i.test(name);
+}
+
+export function hasUnsafeCharacters(text: string): boolean {
+  return UNSAFE_CHARS.test(text);
+}
+
+const TEXTS = {
+  key: {
+    de: 'Diese Angabe gehört nicht zu diesem Formular. Bitte entfernen Sie sie.',
+    en: 'This entry is not part of this form. Please remove it.',
+  },
+  chars: {
+    de: 'Ihre Angabe enthält unsichtbare Steuerzeichen. Bitte geben Sie den Text erneut ein, ohne ihn aus einer anderen Anwendung einzufügen.',
+    en: 'Your answer contains invisible control characters. Please type the text again instead of pasting it from another application.',
+  },
+  depth: {
+    de: 'Die Angaben sind zu tief verschachtelt.',
+    en: 'The answers are nested too deeply.',
+  },
+} as const;
+
+export function findUnsafeInput(data: unknown, language: Language): FieldError[] {
+  const errors: FieldError[] = [];
+  const visit = (value: unknown, pointer: string, depth: number): void => {
+    if (depth > MAX_DEPTH) {
+      errors.push({ pointer, message: TEXTS.depth[language] });
+      return;
+    }
+    if (typeof value === 'string') {
+      if (hasUnsafeCharacters(value)) errors.push({ pointer, message: TEXTS.chars[language] });
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => visit(item, joinPointer(pointer, i), depth + 1));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        const at = joinPointer(pointer, key);
+        if (FORBIDDEN_KEYS.has(key) || !isXmlElementName(key)) errors.push({ pointer: at, message: TEXTS.key[language] });
+        else visit(item, at, depth + 1);
+      }
+    }
+  };
+  visit(data, '', 0);
+  return errors;
+}

@@ -1,0 +1,207 @@
+import type { ErrorObject } from 'ajv';
+import type { FieldError, Language } from '../errors';
+import type { FieldIndex, FieldInfo } from './field-index';
+import { localize, type FormDefinition } from './form-definition';
+import { joinPointer, parsePointer, toFieldPattern } from './json-pointer';
+
+type Texts = Readonly<Record<Language, string>>;
+
+const T = {
+  fillIn: { de: 'Bitte füllen Sie dieses Feld aus.', en: 'Please fill in this field.' },
+  choose: { de: 'Bitte wählen Sie eine Antwort aus.', en: 'Please select an answer.' },
+  confirm: { de: 'Bitte bestätigen Sie diese Erklärung.', en: 'Please confirm this declaration.' },
+  atLeastOneItem: { de: 'Bitte geben Sie mindestens einen Eintrag an.', en: 'Please add at least one entry.' },
+  fillInGroup: { de: 'Bitte machen Sie hier Ihre Angaben.', en: 'Please provide these details.' },
+  integer: { de: 'Bitte geben Sie eine ganze Zahl an, zum Beispiel 3.', en: 'Please enter a whole number, for example 3.' },
+  number: { de: 'Bitte geben Sie eine Zahl an.', en: 'Please enter a number.' },
+  text: { de: 'Bitte geben Sie hier einen Text ein.', en: 'Please enter text here.' },
+  yesNo: { de: 'Bitte wählen Sie Ja oder Nein.', en: 'Please select yes or no.' },
+  list: { de: 'Bitte geben Sie hier eine Liste von Einträgen an.', en: 'Please provide a list of entries here.' },
+  checkFormat: { de: 'Bitte prüfen Sie die Schreibweise Ihrer Angabe.', en: 'Please check how you wrote this.' },
+  check: { de: 'Bitte prüfen Sie diese Angabe.', en: 'Please check this answer.' },
+  chooseOffered: { de: 'Bitte wählen Sie eine der angebotenen Antworten aus.', en: 'Please select one of the answers offered.' },
+  notAllowed: { de: 'Diese Angabe ist hier nicht zulässig.', en: 'This answer is not allowed here.' },
+  unknownField: {
+    de: 'Diese Angabe gehört nicht zu diesem Formular. Bitte entfernen Sie sie.',
+    en: 'This entry is not part of this form. Please remove it.',
+  },
+  unique: { de: 'Bitte geben Sie jeden Eintrag nur einmal an.', en: 'Please enter each entry only once.' },
+} as const satisfies Record<string, Texts>;
+
+const FORMAT_TEXTS: Readonly<Record<string, Texts>> = {
+  date: { de: 'Bitte geben Sie ein gültiges Datum an (Tag, Monat, Jahr).', en: 'Please enter a real date (day, month, year).' },
+  'date-time': { de: 'Bitte geben Sie ein gültiges Datum mit Uhrzeit an.', en: 'Please enter a real date and time.' },
+  time: { de: 'Bitte geben Sie eine gültige Uhrzeit an, zum Beispiel 14:30.', en: 'Please enter a real time, for example 14:30.' },
+  email: {
+    de: 'Bitte geben Sie eine gültige E-Mail-Adresse an, zum Beispiel name@beispiel.de.',
+    en: 'Please enter a valid e-mail address, for example name@example.com.',
+  },
+  'de-postal-code': {
+    de: 'Bitte geben Sie die Postleitzahl mit 5 Ziffern an, zum Beispiel 99084.',
+    en: 'Please enter the postal code as 5 digits, for example 99084.',
+  },
+  iban: {
+    de: 'Bitte prüfen Sie die IBAN. Eine deutsche IBAN beginnt mit DE und hat 22 Zeichen ohne Leerzeichen.',
+    en: 'Please check the IBAN. A German IBAN starts with DE and has 22 characters without spaces.',
+  },
+  ars: {
+    de: 'Bitte wählen Sie Ihre Gemeinde aus (12-stelliger Amtlicher Regionalschlüssel).',
+    en: 'Please select your municipality (12-digit official regional key).',
+  },
+  ags: {
+    de: 'Bitte wählen Sie Ihre Gemeinde aus (8-stelliger Amtlicher Gemeindeschlüssel).',
+    en: 'Please select your municipality (8-digit official municipality key).',
+  },
+  uri: { de: 'Bitte geben Sie eine vollständige Internetadresse an, zum Beispiel https://www.beispiel.de.', en: 'Please enter a complete web address, for example https://www.example.com.' },
+};
+
+function limitText(keyword: string, limit: number): Texts | undefined {
+  const n = String(limit);
+  switch (keyword) {
+    case 'minLength':
+      return limit <= 1 ? T.fillIn : { de: `Bitte geben Sie mindestens ${n} Zeichen ein.`, en: `Please enter at least ${n} characters.` };
+    case 'maxLength':
+      return { de: `Bitte geben Sie höchstens ${n} Zeichen ein.`, en: `Please enter no more than ${n} characters.` };
+    case 'minimum':
+      return { de: `Bitte geben Sie eine Zahl ab ${n} an.`, en: `Please enter a number of ${n} or more.` };
+    case 'maximum':
+      return { de: `Bitte geben Sie eine Zahl bis höchstens ${n} an.`, en: `Please enter a number of ${n} or less.` };
+    case 'exclusiveMinimum':
+      return { de: `Bitte geben Sie eine Zahl größer als ${n} an.`, en: `Please enter a number greater than ${n}.` };
+    case 'exclusiveMaximum':
+      return { de: `Bitte geben Sie eine Zahl kleiner als ${n} an.`, en: `Please enter a number less than ${n}.` };
+    case 'multipleOf':
+      return { de: `Bitte geben Sie ein Vielfaches von ${n} an.`, en: `Please enter a multiple of ${n}.` };
+    case 'minItems':
+      return limit <= 1 ? T.atLeastOneItem : { de: `Bitte geben Sie mindestens ${n} Einträge an.`, en: `Please add at least ${n} entries.` };
+    case 'maxItems':
+      return { de: `Bitte geben Sie höchstens ${n} Einträge an.`, en: `Please add no more than ${n} entries.` };
+    default:
+      return undefined;
+  }
+}
+
+/** What to say when a field is missing, judged by what kind of answer the field takes. */
+function missingText(field: FieldInfo | undefined): Texts {
+  if (!field) return T.fillIn;
+  if (field.hasConst && field.constValue === true) return T.confirm;
+  if (field.enumValues || field.types.has('boolean')) return T.choose;
+  if (field.types.has('array')) return T.atLeastOneItem;
+  if (field.types.has('object')) return T.fillInGroup;
+  return T.fillIn;
+}
+
+function typeText(expected: unknown): Texts {
+  const types = Array.isArray(expected) ? expected : [expected];
+  if (types.includes('integer')) return T.integer;
+  if (types.includes('number')) return T.number;
+  if (types.includes('boolean')) return T.yesNo;
+  if (types.includes('array')) return T.list;
+  if (types.includes('string')) return T.text;
+  if (types.includes('object')) return T.fillInGroup;
+  return T.check;
+}
+
+interface Located {
+  readonly pointer: string;
+  readonly keyword: string;
+  readonly texts: Texts;
+}
+
+/** Finds the field the citizen must fix and the sentence that tells them how. */
+function locate(error: ErrorObject, fields: FieldIndex, patternOf: (pointer: string) => string): Located | undefined {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+    case 'dependentRequired': {
+      const pointer = joinPointer(error.instancePath, String(params.missingProperty));
+      return { pointer, keyword: 'required', texts: missingText(fields.get(patternOf(pointer))) };
+    }
+    case 'additionalProperties':
+      return { pointer: joinPointer(error.instancePath, String(params.additionalProperty)), keyword: error.keyword, texts: T.unknownField };
+    case 'unevaluatedProperties':
+      return { pointer: joinPointer(error.instancePath, String(params.unevaluatedProperty)), keyword: error.keyword, texts: T.unknownField };
+    case 'if':
+      return undefined; // the failing `then`/`else` keywords report the actual fields
+    case 'type':
+      return { pointer: error.instancePath, keyword: error.keyword, texts: typeText(params.type) };
+    case 'format':
+      return { pointer: error.instancePath, keyword: error.keyword, texts: FORMAT_TEXTS[String(params.format)] ?? T.checkFormat };
+    case 'pattern':
+      return { pointer: error.instancePath, keyword: error.keyword, texts: T.checkFormat };
+    case 'enum':
+      return { pointer: error.instancePath, keyword: error.keyword, texts: T.chooseOffered };
+    case 'const':
+      return { pointer: error.instancePath, keyword: error.keyword, texts: params.allowedValue === true ? T.confirm : T.notAllowed };
+    case 'uniqueItems':
+      return { pointer: error.instancePath, keyword: error.keyword, texts: T.unique };
+    case 'false schema':
+      return { pointer: error.instancePath, keyword: error.keyword, texts: T.unknownField };
+    default: {
+      const limit = typeof params.limit === 'number' ? limitText(error.keyword, params.limit) : undefined;
+      return { pointer: error.instancePath, keyword: error.keyword, texts: limit ?? T.check };
+    }
+  }
+}
+
+/**
+ * anyOf/oneOf report one error per failed branch plus their own; a citizen cannot act on
+ * "must match one of the branches", so branch errors are folded into one message at the field.
+ */
+function foldBranches(errors: readonly ErrorObject[]): ErrorObject[] {
+  const branchRoots = errors
+    .filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')
+    .map((e) => `${e.schemaPath}/`);
+  return errors.filter((e) => !branchRoots.some((root) => e.schemaPath.startsWith(root)));
+}
+
+/** Turns ajv's errors into citizen-facing messages with labels in the requested language. */
+export function toFieldErrors(
+  errors: readonly ErrorObject[],
+  form: FormDefinition,
+  fields: FieldIndex,
+  language: Language,
+): FieldError[] {
+  const patternOf = (pointer: string): string => toFieldPattern(pointer, (prefix) => fields.isArray(prefix));
+  const uiFields = form.ui?.fields ?? {};
+  const labelOf = (pattern: string): string | undefined =>
+    localize(uiFields[pattern]?.label, language) ?? fields.get(pattern)?.title;
+
+  /** "Hund 2 – Name" for /hunde/1/name: every array level and the field itself. */
+  function describe(pointer: string): string | undefined {
+    const parts: string[] = [];
+    let pattern = '';
+    for (const token of parsePointer(pointer)) {
+      if (/^(0|[1-9][0-9]*)$/.test(token) && fields.isArray(pattern)) {
+        const item = localize(uiFields[pattern]?.itemLabel, language);
+        const list = labelOf(pattern);
+        const number = Number(token) + 1;
+        if (item) parts.push(`${item} ${number}`);
+        else if (list) parts.push(language === 'en' ? `${list}, entry ${number}` : `${list}, Eintrag ${number}`);
+        pattern = `${pattern}/*`;
+      } else {
+        pattern = joinPointer(pattern, token);
+      }
+    }
+    const own = labelOf(pattern);
+    // The list's own label is already in `parts` when the pointer ends at an array item.
+    if (own && !pattern.endsWith('/*')) parts.push(own);
+    return parts.length > 0 ? parts.join(' – ') : undefined;
+  }
+
+  const result: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const error of foldBranches(errors)) {
+    const located = locate(error, fields, patternOf);
+    if (!located) continue;
+    const override = localize(uiFields[patternOf(located.pointer)]?.messages?.[located.keyword], language);
+    const sentence = override ?? located.texts[language];
+    const label = describe(located.pointer);
+    const message = label ? `${label}: ${sentence}` : sentence;
+    // One message per field, as citizens fix one thing at a time (ajv reports type before format).
+    if (seen.has(located.pointer)) continue;
+    seen.add(located.pointer);
+    result.push({ pointer: located.pointer, message });
+  }
+  return result;
+}

@@ -1,0 +1,117 @@
+/**
+ * The storage ports: everything the rest of efa-forms may ask of a database. Adapters
+ * (storage/sqlite, later storage/postgres) implement them; no SQL exists outside the adapters.
+ * test/contract runs one suite against every adapter.
+ */
+
+export type SubmissionStatus = 'accepted' | 'delivered';
+export type SubmissionEventType = 'accepted' | 'delivered';
+export type DeliveryState = 'pending' | 'in_flight' | 'delivered';
+
+export interface NewSubmission {
+  /** The reference number citizens see; unique. */
+  readonly id: string;
+  /** SHA-256 (hex) of the status token; the token itself is never stored. */
+  readonly tokenHash: string;
+  readonly formId: string;
+  readonly formVersion: string;
+  readonly tenantId: string;
+  readonly authorityId: string;
+  readonly regionArs: string;
+  readonly language: string;
+  /** The validated answers as JSON text, exactly as they were accepted. */
+  readonly dataJson: string;
+  readonly createdAt: Date;
+}
+
+export interface NewDeliveryJob {
+  readonly id: string;
+  readonly submissionId: string;
+  readonly authorityId: string;
+  readonly channel: 'http';
+  /** The same for one submission to one authority across every retry and restart. */
+  readonly idempotencyKey: string;
+  readonly contentType: string;
+  /** The payload, fixed when the submission is accepted so every attempt sends the same bytes. */
+  readonly body: string;
+}
+
+export interface SubmissionEvent {
+  readonly type: SubmissionEventType;
+  readonly at: Date;
+}
+
+export interface SubmissionRecord {
+  readonly id: string;
+  readonly tokenHash: string;
+  readonly formId: string;
+  readonly formVersion: string;
+  readonly tenantId: string;
+  readonly authorityId: string;
+  readonly regionArs: string;
+  readonly language: string;
+  readonly dataJson: string;
+  readonly status: SubmissionStatus;
+  readonly createdAt: Date;
+  readonly events: readonly SubmissionEvent[];
+}
+
+export interface DeliveryJob {
+  readonly id: string;
+  readonly submissionId: string;
+  readonly authorityId: string;
+  readonly channel: 'http';
+  readonly idempotencyKey: string;
+  readonly contentType: string;
+  readonly body: string;
+  readonly state: DeliveryState;
+  /** Attempts started so far, including the one this claim begins. */
+  readonly attempts: number;
+  readonly nextAttemptAt: Date;
+  readonly lastError: string | null;
+}
+
+/** Thrown by createSubmission when the reference number is taken; the caller draws a new one. */
+export class DuplicateReferenceError extends Error {
+  override readonly name = 'DuplicateReferenceError';
+}
+
+export interface SubmissionRepository {
+  /**
+   * Commits the submission, its `accepted` event and its delivery jobs in one transaction:
+   * either all of them exist afterwards or none does.
+   */
+  create(submission: NewSubmission, jobs: readonly NewDeliveryJob[]): Promise<void>;
+  find(id: string): Promise<SubmissionRecord | undefined>;
+}
+
+export interface ClaimRequest {
+  readonly now: Date;
+  readonly limit: number;
+  /** The claim is the worker's until now + leaseMs; after that another worker may take it. */
+  readonly leaseMs: number;
+  readonly owner: string;
+}
+
+export interface DeliveryQueue {
+  /** Atomically takes due jobs (pending and due, or in flight with an expired lease). */
+  claimDue(request: ClaimRequest): Promise<DeliveryJob[]>;
+  /**
+   * Records a successful delivery; when every job of the submission is delivered, the submission
+   * becomes `delivered` with an event, in the same transaction. Returns false if it was already
+   * recorded (a repeated delivery after a lease expiry must not add a second event).
+   */
+  markDelivered(jobId: string, at: Date): Promise<boolean>;
+  /** Schedules the next attempt. Only the current lease owner may do so; returns false otherwise. */
+  markFailed(jobId: string, owner: string, failure: { readonly error: string; readonly nextAttemptAt: Date }): Promise<boolean>;
+  /** Gives back every unexpired lease of this owner (graceful shutdown); returns how many. */
+  releaseLeases(owner: string, now: Date): Promise<number>;
+  /** Jobs of one submission, for status pages and tests. */
+  jobsOf(submissionId: string): Promise<DeliveryJob[]>;
+}
+
+export interface Store {
+  readonly submissions: SubmissionRepository;
+  readonly deliveries: DeliveryQueue;
+  close(): Promise<void>;
+}

@@ -1,0 +1,50 @@
+/**
+ * Schema migrations for SQLite, applied in order inside one transaction each; PRAGMA
+ * user_version records the last applied one. Never edit a released migration: add a new one.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE submissions (
+    id            TEXT PRIMARY KEY,
+    token_hash    TEXT NOT NULL,
+    form_id       TEXT NOT NULL,
+    form_version  TEXT NOT NULL,
+    tenant_id     TEXT NOT NULL,
+    authority_id  TEXT NOT NULL,
+    region_ars    TEXT NOT NULL,
+    language      TEXT NOT NULL,
+    data_json     TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('accepted', 'delivered')),
+    created_at    INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE submission_events (
+    submission_id TEXT NOT NULL REFERENCES submissions(id),
+    seq           INTEGER NOT NULL,
+    type          TEXT NOT NULL,
+    at            INTEGER NOT NULL,
+    PRIMARY KEY (submission_id, seq)
+  ) STRICT;
+
+  CREATE TABLE delivery_jobs (
+    id               TEXT PRIMARY KEY,
+    submission_id    TEXT NOT NULL REFERENCES submissions(id),
+    authority_id     TEXT NOT NULL,
+    channel          TEXT NOT NULL,
+    idempotency_key  TEXT NOT NULL UNIQUE,
+    content_type     TEXT NOT NULL,
+    body             TEXT NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('pending', 'in_flight', 'delivered')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  INTEGER NOT NULL,
+    lease_owner      TEXT,
+    lease_until      INTEGER,
+    last_error       TEXT,
+    delivered_at     INTEGER,
+    created_at       INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE INDEX delivery_jobs_due ON delivery_jobs (state, next_attempt_at);
+  CREATE INDEX delivery_jobs_submission ON delivery_jobs (submission_id);
+  `,
+];
