@@ -20,6 +20,8 @@ export interface FieldIndex {
   /** True when the field at this pattern holds an array (its items are addressed as `/*`). */
   isArray(pattern: string): boolean;
   patterns(): string[];
+  /** Position of the field in schema order (for stable output); unknown fields sort last. */
+  rank(pattern: string): number;
   /** Every property name declared anywhere in the schema, with the schema pointer declaring it. */
   readonly propertyNames: ReadonlyArray<{ readonly name: string; readonly schemaPointer: string }>;
 }
@@ -117,11 +119,13 @@ export function buildFieldIndex(root: Record<string, unknown>): FieldIndex {
   }
 
   visit(root, '', '', new Set(), 0);
+  const ranks = new Map([...fields.keys()].map((pattern, i) => [pattern, i]));
 
   return {
     get: (pattern) => fields.get(pattern),
     isArray: (pattern) => fields.get(pattern)?.types.has('array') ?? false,
     patterns: () => [...fields.keys()],
+    rank: (pattern) => ranks.get(pattern) ?? Number.MAX_SAFE_INTEGER,
     propertyNames,
   };
 }

@@ -1,0 +1,48 @@
+import express, { type Express } from 'express';
+import { AppError } from './errors';
+import type { FormRegistry } from './forms/form-registry';
+import { formsRouter } from './http/forms-router';
+import { openApiDocument } from './http/openapi';
+import { errorHandler } from './http/problem';
+import { submissionsRouter } from './http/submissions-router';
+import type { SubmissionService } from './submissions/submission-service';
+import type { Logger } from './support/logger';
+
+export interface AppDependencies {
+  readonly forms: FormRegistry;
+  readonly submissions: SubmissionService;
+  readonly logger: Logger;
+  readonly bodyLimitBytes: number;
+  readonly version: string;
+}
+
+/** Builds the express app without listening, so tests exercise exactly what production runs. */
+export function createApp(deps: AppDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use((_req, res, next) => {
+    res.set({
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer', // status URLs carry a token: never leak it in a Referer
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    });
+    next();
+  });
+
+  const openapi = openApiDocument(deps.version);
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use(formsRouter(deps.forms));
+  app.use(submissionsRouter(deps.submissions, deps.bodyLimitBytes));
+
+  app.use((req, _res, next) => {
+    next(new AppError('NOT_FOUND', `no route ${req.method} ${req.path}`));
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import type { Express } from 'express';
+import { createApp } from './app';
+import type { Config } from './config/config-schema';
+import { DeliveryWorker } from './delivery/delivery-worker';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './delivery/retry-policy';
+import { loadFormRegistry, type FormRegistry } from './forms/form-registry';
+import { loadTenantFiles } from './routing/load-tenants';
+import { buildRoutingTable, type RoutingTable } from './routing/routing-table';
+import type { Store } from './storage/ports';
+import { openSqliteStore } from './storage/sqlite/sqlite-store';
+import { createSubmissionService, type SubmissionService } from './submissions/submission-service';
+import type { Logger } from './support/logger';
+
+export interface ContainerOptions {
+  readonly config: Config;
+  /** The environment, read only for the secret variables the tenant files name. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly logger: Logger;
+  readonly product: { readonly name: string; readonly version: string };
+  readonly now?: () => Date;
+  readonly random?: () => number;
+  readonly retryPolicy?: RetryPolicy;
+}
+
+export interface Container {
+  readonly app: Express;
+  readonly forms: FormRegistry;
+  readonly routing: RoutingTable;
+  readonly store: Store;
+  readonly submissions: SubmissionService;
+  readonly worker: DeliveryWorker;
+  /** Stops the worker (letting deliveries finish within timeoutMs) and closes the store. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * The composition root: loads and checks forms and tenants (throwing StartupError on any
+ * problem, before anything is opened), opens the store and wires services, worker and app.
+ */
+export async function createContainer(options: ContainerOptions): Promise<Container> {
+  const { config, env, logger, product } = options;
+  const now = options.now ?? (() => new Date());
+  const random = options.random ?? Math.random;
+
+  const forms = await loadFormRegistry(config.formsDir);
+  const tenants = await loadTenantFiles(config.tenantsDir);
+  const routing = buildRoutingTable(tenants, new Set(forms.list().map((f) => f.definition.id)));
+
+  // Secrets are copied once at start; a missing one is not fatal: deliveries wait and retry.
+  const secrets = new Map<string, string>();
+  for (const tenant of routing.tenants()) {
+    for (const authority of tenant.authorities) {
+      const name = authority.delivery.secretEnv;
+      const value = env[name];
+      if (value) secrets.set(name, value);
+      else logger.warn('config.secret_missing', { authority: authority.id, variable: name });
+    }
+  }
+
+  const store = openSqliteStore(config.dataDir);
+  const worker = new DeliveryWorker({
+    queue: store.deliveries,
+    routing,
+    secretOf: (name) => secrets.get(name),
+    logger,
+    now,
+    random,
+    retryPolicy: options.retryPolicy ?? DEFAULT_RETRY_POLICY,
+    ownerId: `${process.pid}-${randomUUID()}`,
+    pollIntervalMs: config.deliveryPollIntervalMs,
+    concurrency: config.deliveryConcurrency,
+    timeoutMs: config.deliveryTimeoutMs,
+  });
+  const submissions = createSubmissionService({ forms, routing, store, product, now, onAccepted: () => worker.nudge() });
+  const app = createApp({ forms, submissions, logger, bodyLimitBytes: config.bodyLimitBytes, version: product.version });
+
+  return {
+    app,
+    forms,
+    routing,
+    store,
+    submissions,
+    worker,
+    async close(timeoutMs: number) {
+      await worker.stop(timeoutMs);
+      await store.close();
+    },
+  };
+}

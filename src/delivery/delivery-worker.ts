@@ -1,0 +1,132 @@
+import type { RoutingTable } from '../routing/routing-table';
+import type { Logger } from '../support/logger';
+import type { DeliveryJob, DeliveryQueue } from '../storage/ports';
+import { deliverOverHttp, type DeliveryOutcome } from './http-channel';
+import { nextRetryDelayMs, type RetryPolicy } from './retry-policy';
+
+export interface DeliveryWorkerOptions {
+  readonly queue: DeliveryQueue;
+  readonly routing: RoutingTable;
+  /** Looks up an authority's shared secret by the variable name its tenant entry gives. */
+  readonly secretOf: (envName: string) => string | undefined;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  readonly random: () => number;
+  readonly retryPolicy: RetryPolicy;
+  /** Unique per process; leases carry it so only the claimer reschedules a job. */
+  readonly ownerId: string;
+  readonly pollIntervalMs: number;
+  readonly concurrency: number;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Takes due jobs from the queue and delivers them. At-least-once: a job is marked delivered only
+ * after the receiver answered 2xx, so a crash in between repeats the delivery later with the
+ * same idempotency key and the same body. The loop never throws out of its timer; failures are
+ * logged and the next poll goes on. stop() lets running deliveries finish.
+ */
+export class DeliveryWorker {
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
+  private running = false;
+  private readonly leaseMs: number;
+
+  constructor(private readonly options: DeliveryWorkerOptions) {
+    // The lease must outlast one attempt by far, or a slow receiver would get the job twice.
+    this.leaseMs = options.timeoutMs * 2 + 5_000;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  /** Asks for a poll now, e.g. right after a submission was committed. */
+  nudge(): void {
+    if (this.running) this.schedule(0);
+  }
+
+  /** Stops polling, waits up to timeoutMs for running deliveries, then gives back leases. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.polling;
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      new Promise<void>((resolve) => {
+        timeout = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timeout);
+    try {
+      const released = await this.options.queue.releaseLeases(this.options.ownerId, this.options.now());
+      if (released > 0) this.options.logger.warn('delivery.leases_released', { count: released });
+    } catch (err) {
+      this.options.logger.error('delivery.release_failed', { error: errorName(err) });
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.polling) this.polling = this.poll().finally(() => (this.polling = undefined));
+    }, delayMs);
+    this.timer.unref?.();
+  }
+
+  private async poll(): Promise<void> {
+    const { queue, concurrency, ownerId, now, logger, pollIntervalMs } = this.options;
+    let claimedFull = false;
+    try {
+      const free = concurrency - this.inFlight.size;
+      if (free > 0) {
+        const jobs = await queue.claimDue({ now: now(), limit: free, leaseMs: this.leaseMs, owner: ownerId });
+        claimedFull = jobs.length === free;
+        for (const job of jobs) {
+          const work: Promise<void> = this.process(job).finally(() => {
+            this.inFlight.delete(work);
+            this.nudge(); // a slot is free: there may be more due jobs
+          });
+          this.inFlight.add(work);
+        }
+      }
+    } catch (err) {
+      logger.error('delivery.poll_failed', { error: errorName(err) });
+    }
+    this.schedule(claimedFull ? 0 : pollIntervalMs);
+  }
+
+  private async process(job: DeliveryJob): Promise<void> {
+    const { queue, routing, secretOf, logger, now, random, retryPolicy, ownerId, timeoutMs } = this.options;
+    const log = { submission: job.submissionId, authority: job.authorityId, attempt: job.attempts };
+    try {
+      const found = routing.authority(job.authorityId);
+      const outcome: DeliveryOutcome = found
+        ? await deliverOverHttp(job, found.authority.delivery, secretOf(found.authority.delivery.secretEnv), { timeoutMs, now })
+        : { ok: false, error: 'authority is no longer in the routing table' };
+      if (outcome.ok) {
+        await queue.markDelivered(job.id, now());
+        logger.info('delivery.delivered', { ...log, status: outcome.status });
+        return;
+      }
+      const delay = nextRetryDelayMs(job.attempts, retryPolicy, random, outcome.retryAfterMs);
+      const nextAttemptAt = new Date(now().getTime() + delay);
+      await queue.markFailed(job.id, ownerId, { error: outcome.error, nextAttemptAt });
+      logger.warn('delivery.failed', { ...log, error: outcome.error, retryInMs: delay });
+    } catch (err) {
+      // The lease expires and another poll retries the job; nothing is lost.
+      logger.error('delivery.error', { ...log, error: errorName(err) });
+    }
+  }
+}
+
+function errorName(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

@@ -1,0 +1,27 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Message authentication for pushed payloads, the scheme FIT-Connect uses for callbacks:
+ * hex HMAC-SHA512 with the authority's shared secret over `<unix-seconds>.<body>`, sent as the
+ * headers efa-timestamp and efa-signature. Receivers reject old timestamps to stop replays.
+ */
+export function signPayload(secret: string, timestamp: number, body: string): string {
+  return createHmac('sha512', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex');
+}
+
+export const MAX_SIGNATURE_AGE_SECONDS = 300;
+
+/** For receivers (and our tests): checks signature and age in constant time. */
+export function verifyPayloadSignature(
+  secret: string,
+  headers: { readonly timestamp: string | undefined; readonly signature: string | undefined },
+  body: string,
+  nowSeconds: number,
+): boolean {
+  const { timestamp, signature } = headers;
+  if (!timestamp || !signature || !/^[0-9]{1,12}$/.test(timestamp) || !/^[0-9a-f]{128}$/.test(signature)) return false;
+  const ts = Number(timestamp);
+  if (Math.abs(nowSeconds - ts) > MAX_SIGNATURE_AGE_SECONDS) return false;
+  const expected = Buffer.from(signPayload(secret, ts, body), 'hex');
+  return timingSafeEqual(expected, Buffer.from(signature, 'hex'));
+}

@@ -1,0 +1,132 @@
+/**
+ * The OpenAPI 3.1 description of the JSON API, served at /api/openapi.json.
+ * test/integration/openapi.test.ts checks that every documented operation answers as written.
+ */
+export function openApiDocument(version: string): Record<string, unknown> {
+  const problem = { $ref: '#/components/responses/Problem' };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'efa-forms API',
+      version,
+      description: 'Submit applications defined as JSON Schema forms; they are validated, stored and delivered as XML to the responsible authority. Texts are German by default; send `Accept-Language: en` for English.',
+      license: { name: 'EUPL-1.2', identifier: 'EUPL-1.2' },
+    },
+    paths: {
+      '/healthz': {
+        get: { operationId: 'health', summary: 'Liveness check', responses: { '200': { description: 'The server is up.', content: { 'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } } } } } } } },
+      },
+      '/api/openapi.json': {
+        get: { operationId: 'openapi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 document.' } } },
+      },
+      '/api/forms': {
+        get: {
+          operationId: 'listForms',
+          summary: 'List the forms this server offers',
+          responses: { '200': { description: 'Forms.', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/FormSummary' } } } } } },
+        },
+      },
+      '/api/forms/{formId}': {
+        get: {
+          operationId: 'getForm',
+          summary: 'A form definition (id, version, serviceKey, title, schema, ui, routing)',
+          parameters: [{ $ref: '#/components/parameters/FormId' }],
+          responses: {
+            '200': { description: 'The definition, see docs/form-definition.md.', content: { 'application/json': { schema: { type: 'object' } } } },
+            '404': problem,
+          },
+        },
+      },
+      '/api/forms/{formId}/submissions': {
+        post: {
+          operationId: 'submit',
+          summary: 'Submit an application',
+          parameters: [{ $ref: '#/components/parameters/FormId' }, { $ref: '#/components/parameters/AcceptLanguage' }],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { type: 'object', required: ['data'], additionalProperties: false, properties: { data: { type: 'object', description: "The answers, valid against the form's schema." } } } } },
+          },
+          responses: {
+            '201': {
+              description: 'Accepted: stored together with its delivery job.',
+              headers: { Location: { description: 'Same as statusUrl.', schema: { type: 'string' } } },
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } },
+            },
+            '400': problem,
+            '404': problem,
+            '413': problem,
+            '415': problem,
+            '422': problem,
+          },
+        },
+      },
+      '/api/submissions/{reference}': {
+        get: {
+          operationId: 'getStatus',
+          summary: 'Status of a submission (the statusUrl returned on submit)',
+          parameters: [
+            { name: 'reference', in: 'path', required: true, schema: { type: 'string', examples: ['K7M3-Q9XD-P'] } },
+            { name: 'token', in: 'query', required: true, description: 'The unguessable token from statusUrl.', schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': { description: 'Status and events.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Status' } } } },
+            '404': problem,
+          },
+        },
+      },
+    },
+    components: {
+      parameters: {
+        FormId: { name: 'formId', in: 'path', required: true, schema: { type: 'string', examples: ['anwohnerparkausweis'] } },
+        AcceptLanguage: { name: 'Accept-Language', in: 'header', required: false, schema: { type: 'string', examples: ['en'] } },
+      },
+      responses: {
+        Problem: { description: 'RFC 9457 problem details.', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+      },
+      schemas: {
+        LocalText: { type: 'object', required: ['de'], properties: { de: { type: 'string' }, en: { type: 'string' } } },
+        FormSummary: { type: 'object', required: ['id', 'version', 'title'], properties: { id: { type: 'string' }, version: { type: 'string' }, title: { $ref: '#/components/schemas/LocalText' } } },
+        Accepted: {
+          type: 'object',
+          required: ['id', 'statusUrl', 'authority'],
+          properties: {
+            id: { type: 'string', description: 'Reference number (Vorgangsnummer), XXXX-XXXX-C.', pattern: '^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]$' },
+            statusUrl: { type: 'string', description: 'Path of the status resource, with an unguessable token.' },
+            authority: { type: 'object', required: ['id', 'name'], properties: { id: { type: 'string' }, name: { type: 'string' } } },
+          },
+        },
+        Status: {
+          type: 'object',
+          required: ['id', 'status', 'events'],
+          properties: {
+            id: { type: 'string' },
+            status: { enum: ['accepted', 'delivered'] },
+            events: { type: 'array', items: { type: 'object', required: ['type', 'at'], properties: { type: { enum: ['accepted', 'delivered'] }, at: { type: 'string', format: 'date-time' } } } },
+          },
+        },
+        Problem: {
+          type: 'object',
+          required: ['type', 'title', 'status', 'code'],
+          properties: {
+            type: { type: 'string', format: 'uri' },
+            title: { type: 'string', description: 'Citizen-facing summary in the negotiated language.' },
+            status: { type: 'integer' },
+            code: { type: 'string', description: 'Stable error code, see docs/errors.md.' },
+            detail: { type: 'string' },
+            errors: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['pointer', 'message'],
+                properties: {
+                  pointer: { type: 'string', description: 'JSON pointer into `data` to the field to fix.' },
+                  message: { type: 'string', description: 'Citizen-facing message naming the field by its label.' },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}

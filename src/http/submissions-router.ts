@@ -1,0 +1,47 @@
+import express, { Router, type RequestHandler } from 'express';
+import { AppError } from '../errors';
+import type { SubmissionService } from '../submissions/submission-service';
+import { negotiateLanguage } from './language';
+
+/** 415 for anything but JSON, before the body is read at all. */
+const requireJson: RequestHandler = (req, _res, next) => {
+  if (!req.is(['application/json', 'application/*+json'])) {
+    next(new AppError('UNSUPPORTED_MEDIA_TYPE', `content-type ${req.get('content-type') ?? '(none)'}`));
+    return;
+  }
+  next();
+};
+
+export function statusPath(id: string, token: string): string {
+  return `/api/submissions/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}`;
+}
+
+/** Accepting submissions and telling the applicant where they stand. */
+export function submissionsRouter(service: SubmissionService, bodyLimitBytes: number): Router {
+  const router = Router();
+  const parseJson = express.json({ limit: bodyLimitBytes, strict: true, type: () => true });
+
+  router.post('/api/forms/:id/submissions', requireJson, parseJson, async (req, res) => {
+    const language = negotiateLanguage(req.get('accept-language'));
+    const accepted = await service.accept(req.params.id as string, req.body as unknown, language);
+    const statusUrl = statusPath(accepted.id, accepted.token);
+    res.status(201).location(statusUrl).set('cache-control', 'no-store').json({
+      id: accepted.id,
+      statusUrl,
+      authority: accepted.authority,
+    });
+  });
+
+  router.get('/api/submissions/:id', async (req, res) => {
+    const token = typeof req.query.token === 'string' ? req.query.token : undefined;
+    const record = await service.findWithToken(req.params.id, token);
+    if (!record) throw new AppError('SUBMISSION_NOT_FOUND', 'unknown reference or wrong token');
+    res.set('cache-control', 'no-store').json({
+      id: record.id,
+      status: record.status,
+      events: record.events.map((e) => ({ type: e.type, at: e.at.toISOString() })),
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,96 @@
+import { js2xml, type Element } from 'xml-js';
+import type { FieldIndex } from '../../forms/field-index';
+import { escapeToken } from '../../forms/json-pointer';
+
+/**
+ * Payload format v1 (docs/payload-v1.md): the XML an authority receives for one submission.
+ * The envelope follows XÖV habits (message id, type, time, author and reader, product); the
+ * answers follow the form's own property names. Output is deterministic for the same input:
+ * answers appear in schema order, unknown keys after them in code-point order.
+ */
+export const PAYLOAD_V1_NAMESPACE = 'urn:efa-forms:payload:v1';
+export const PAYLOAD_V1_MESSAGE_TYPE = 'efa-forms.submission.v1';
+
+export interface PayloadV1Input {
+  readonly messageId: string;
+  readonly createdAt: Date;
+  readonly reference: string;
+  readonly form: { readonly id: string; readonly version: string; readonly serviceKey: string };
+  readonly regionArs: string;
+  readonly tenant: { readonly id: string; readonly name: string };
+  readonly author: { readonly id: string; readonly name: string };
+  readonly reader: { readonly id: string; readonly name: string };
+  readonly product: { readonly name: string; readonly version: string };
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * xml-js escapes text nodes but writes attribute values as they are, so a tenant name with
+ * "&" or a quote would break the document: attributes are escaped here.
+ */
+function escapeAttribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function text(name: string, value: string, attributes?: Record<string, string>): Element {
+  return { type: 'element', name, ...(attributes ? { attributes } : {}), elements: [{ type: 'text', text: value }] };
+}
+
+function party(name: string, directory: string, who: { id: string; name: string }): Element {
+  return { type: 'element', name, elements: [text('directory', directory), text('id', who.id), text('name', who.name)] };
+}
+
+function answerElements(value: unknown, pattern: string, fields: FieldIndex): Element['elements'] {
+  if (Array.isArray(value)) {
+    return value.map((item) => ({ type: 'element', name: 'item', elements: answerElements(item, `${pattern}/*`, fields) ?? [] }));
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    const rank = (key: string): number => fields.rank(`${pattern}/${escapeToken(key)}`);
+    entries.sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+    return entries.map(([key, child]) => answerElement(key, child, `${pattern}/${escapeToken(key)}`, fields));
+  }
+  if (value === null) return [];
+  return [{ type: 'text', text: String(value) }];
+}
+
+function answerElement(name: string, value: unknown, pattern: string, fields: FieldIndex): Element {
+  // Element names were checked to be XML names when the form loaded and the data was accepted.
+  const attributes = value === null ? { nil: 'true' } : undefined;
+  return { type: 'element', name, ...(attributes ? { attributes } : {}), elements: answerElements(value, pattern, fields) ?? [] };
+}
+
+export function buildPayloadV1(input: PayloadV1Input, fields: FieldIndex): string {
+  const header: Element = {
+    type: 'element',
+    name: 'header',
+    elements: [
+      text('messageId', input.messageId),
+      text('messageType', PAYLOAD_V1_MESSAGE_TYPE),
+      text('createdAt', input.createdAt.toISOString()),
+      text('reference', input.reference),
+      {
+        type: 'element',
+        name: 'form',
+        elements: [text('id', input.form.id), text('version', input.form.version), text('serviceKey', input.form.serviceKey)],
+      },
+      text('regionArs', input.regionArs),
+      { type: 'element', name: 'tenant', elements: [text('id', input.tenant.id), text('name', input.tenant.name)] },
+      party('author', 'efa-forms:platform', input.author),
+      party('reader', 'efa-forms:authority', input.reader),
+      { type: 'element', name: 'product', elements: [text('name', input.product.name), text('version', input.product.version)] },
+    ],
+  };
+  const document = {
+    declaration: { attributes: { version: '1.0', encoding: 'UTF-8' } },
+    elements: [
+      {
+        type: 'element',
+        name: 'submission',
+        attributes: { xmlns: PAYLOAD_V1_NAMESPACE, version: '1' },
+        elements: [header, { type: 'element', name: 'data', elements: answerElements(input.data, '', fields) ?? [] }],
+      },
+    ],
+  };
+  return `${js2xml(document, { spaces: 2, attributeValueFn: escapeAttribute })}\n`;
+}

@@ -1,0 +1,136 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { AppError, type FieldError, type Language } from '../errors';
+import type { FormRegistry } from '../forms/form-registry';
+import { getAtPointer } from '../forms/json-pointer';
+import { findUnsafeInput } from '../forms/unsafe-input';
+import { localize } from '../forms/form-definition';
+import { buildPayloadV1 } from '../payloads/xml/v1';
+import type { RoutingTable } from '../routing/routing-table';
+import { DuplicateReferenceError, type Store, type SubmissionRecord } from '../storage/ports';
+import { newReferenceNumber, normalizeReferenceNumber } from './reference-number';
+
+export interface AcceptedSubmission {
+  readonly id: string;
+  /** Unguessable token for the status URL; returned once, only its hash is stored. */
+  readonly token: string;
+  readonly authority: { readonly id: string; readonly name: string };
+}
+
+export interface SubmissionServiceOptions {
+  readonly forms: FormRegistry;
+  readonly routing: RoutingTable;
+  readonly store: Store;
+  readonly product: { readonly name: string; readonly version: string };
+  readonly now: () => Date;
+  /** Called after a commit so the delivery worker does not wait for its next poll. */
+  readonly onAccepted: () => void;
+}
+
+const REGION_MISSING = {
+  de: 'Bitte wählen Sie Ihre Gemeinde aus.',
+  en: 'Please select your municipality.',
+} as const;
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Accepting a submission: validate on the server (the authority of truth), find the responsible
+ * authority, build the payload once and commit submission and delivery job together.
+ */
+export function createSubmissionService(options: SubmissionServiceOptions) {
+  const { forms, routing, store, product, now } = options;
+
+  async function accept(formId: string, body: unknown, language: Language): Promise<AcceptedSubmission> {
+    const form = forms.get(formId);
+    if (!form) throw new AppError('FORM_NOT_FOUND', `unknown form ${formId}`);
+    if (!isPlainObject(body) || !isPlainObject(body.data) || Object.keys(body).some((k) => k !== 'data')) {
+      throw new AppError('MALFORMED_REQUEST', 'body is not {"data": {...}}', {
+        detail: {
+          de: 'Erwartet wird ein JSON-Objekt der Form {"data": {...}} mit den Antworten.',
+          en: 'Expected a JSON object of the form {"data": {...}} holding the answers.',
+        },
+      });
+    }
+    const data = body.data;
+    const unsafe = findUnsafeInput(data, language);
+    const errors: FieldError[] = unsafe.length > 0 ? unsafe : form.validate(data, language);
+    const { regionField } = form.definition.routing;
+    const ars = getAtPointer(data, regionField);
+    if (errors.length === 0 && typeof ars !== 'string') {
+      errors.push({ pointer: regionField, message: REGION_MISSING[language] });
+    }
+    if (errors.length > 0 || typeof ars !== 'string') {
+      throw new AppError('VALIDATION_FAILED', `form ${formId}: ${errors.length} field error(s)`, { errors });
+    }
+    const match = routing.resolve(formId, ars);
+    if (!match) {
+      throw new AppError('NO_RESPONSIBLE_AUTHORITY', `form ${formId}: no authority for region ${ars}`, {
+        errors: [{
+          pointer: regionField,
+          message: language === 'en'
+            ? 'No authority accepts this application online for the selected municipality yet. Please contact your municipality directly.'
+            : 'Für die gewählte Gemeinde nimmt noch keine Behörde diesen Antrag online entgegen. Bitte wenden Sie sich direkt an Ihre Gemeinde.',
+        }],
+      });
+    }
+    const { tenant, authority } = match;
+    const dataJson = JSON.stringify(data);
+    const token = randomBytes(32).toString('base64url');
+
+    // A clash of reference numbers is astronomically rare; draw again rather than fail.
+    for (let attempt = 1; ; attempt++) {
+      const id = newReferenceNumber();
+      const createdAt = now();
+      const body = buildPayloadV1({
+        messageId: randomUUID(),
+        createdAt,
+        reference: id,
+        form: { id: form.definition.id, version: form.definition.version, serviceKey: form.definition.serviceKey },
+        regionArs: ars,
+        tenant: { id: tenant.id, name: localize(tenant.name, 'de') ?? tenant.id },
+        author: { id: product.name, name: localize(tenant.name, 'de') ?? tenant.id },
+        reader: { id: authority.id, name: authority.name },
+        product,
+        data,
+      }, form.fields);
+      try {
+        await store.submissions.create(
+          {
+            id, tokenHash: hashToken(token), formId, formVersion: form.definition.version, tenantId: tenant.id,
+            authorityId: authority.id, regionArs: ars, language, dataJson, createdAt,
+          },
+          [{
+            id: randomUUID(), submissionId: id, authorityId: authority.id, channel: 'http',
+            idempotencyKey: randomUUID(), contentType: 'application/xml; charset=utf-8', body,
+          }],
+        );
+      } catch (err) {
+        if (err instanceof DuplicateReferenceError && attempt < 5) continue;
+        throw err;
+      }
+      options.onAccepted();
+      return { id, token, authority: { id: authority.id, name: authority.name } };
+    }
+  }
+
+  /** The submission if the token matches; otherwise undefined, whatever was wrong. */
+  async function findWithToken(reference: string, token: string | undefined): Promise<SubmissionRecord | undefined> {
+    const id = normalizeReferenceNumber(reference);
+    if (!id || !token) return undefined;
+    const record = await store.submissions.find(id);
+    if (!record) return undefined;
+    const given = Buffer.from(hashToken(token), 'hex');
+    const stored = Buffer.from(record.tokenHash, 'hex');
+    return given.length === stored.length && timingSafeEqual(given, stored) ? record : undefined;
+  }
+
+  return { accept, findWithToken };
+}
+
+export type SubmissionService = ReturnType<typeof createSubmissionService>;
