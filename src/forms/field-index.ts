@@ -40,7 +40,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * The first title found for a field wins, and a schema's own keywords are read before its $ref,
  * so `{"$ref": "#/$defs/address", "title": "Home address"}` is labelled "Home address".
  */
-export function buildFieldIndex(root: Record<string, unknown>): FieldIndex {
+export function buildFieldIndex(root: Readonly<Record<string, unknown>>): FieldIndex {
   const fields = new Map<string, FieldInfo>();
   const propertyNames: Array<{ name: string; schemaPointer: string }> = [];
   const seenPropertyDeclarations = new Set<string>();

@@ -63,7 +63,7 @@ export function compileForm(file: string, raw: unknown, expectedId?: string): Lo
   } catch (err) {
     throw new StartupError([problem(file, '/schema', err instanceof Error ? err.message : String(err))]);
   }
-  const fields = buildFieldIndex(definition.schema as Record<string, unknown>);
+  const fields = buildFieldIndex(definition.schema);
   const problems: string[] = [];
   for (const { name, schemaPointer } of fields.propertyNames) {
     if (!isXmlElementName(name)) {

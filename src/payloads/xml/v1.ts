@@ -50,8 +50,10 @@ function answerElements(value: unknown, pattern: string, fields: FieldIndex): El
     entries.sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
     return entries.map(([key, child]) => answerElement(key, child, `${pattern}/${escapeToken(key)}`, fields));
   }
-  if (value === null) return [];
-  return [{ type: 'text', text: String(value) }];
+  if (typeof value === 'string') return [{ type: 'text', text: value }];
+  if (typeof value === 'number' || typeof value === 'boolean') return [{ type: 'text', text: String(value) }];
+  return []; // null (marked nil) — JSON has no other values
+
 }
 
 function answerElement(name: string, value: unknown, pattern: string, fields: FieldIndex): Element {
