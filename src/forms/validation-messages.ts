@@ -38,7 +38,7 @@ const FORMAT_TEXTS: Readonly<Record<string, Texts>> = {
   },
   'de-postal-code': {
     de: 'Bitte geben Sie die Postleitzahl mit 5 Ziffern an, zum Beispiel 99084.',
-    en: 'Please enter the postal code as 5 digits, for example 99084.',
+    en: 'Please enter the postcode as 5 digits, for example 99084.',
   },
   iban: {
     de: 'Bitte prüfen Sie die IBAN. Eine deutsche IBAN beginnt mit DE und hat 22 Zeichen ohne Leerzeichen.',

@@ -1,0 +1,58 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../../src/config/config-schema';
+import { loadConfig } from '../../src/config/load-config';
+import { createContainer, type Container, type ContainerOptions } from '../../src/container';
+import type { Tenant } from '../../src/routing/tenant';
+import { createMemoryLogger } from '../../src/support/logger';
+
+export const REPO = path.resolve(__dirname, '../..');
+export const SAMPLE_FORMS = path.join(REPO, 'forms');
+export const SAMPLE_TENANT = path.join(REPO, 'tenants', 'thueringen.json');
+
+export function readJson<T = unknown>(file: string): T {
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+export function example(formId: string, name: string): Record<string, unknown> {
+  return readJson(path.join(SAMPLE_FORMS, formId, 'examples', `${name}.json`));
+}
+
+/** The shared secret each test authority gets, derived from its id. */
+export function secretFor(authorityId: string): string {
+  return `test-secret-of-${authorityId}`;
+}
+
+/**
+ * Writes the sample Thüringen tenant into `dir` with every authority's URL pointing at
+ * `receiverUrl/<authority-id>`; returns the env record holding their secrets.
+ */
+export function writeSampleTenant(dir: string, receiverUrl: string): Record<string, string> {
+  const tenant = readJson<Tenant>(SAMPLE_TENANT);
+  const env: Record<string, string> = {};
+  const authorities = tenant.authorities.map((a) => {
+    env[a.delivery.secretEnv] = secretFor(a.id);
+    return { ...a, delivery: { ...a.delivery, url: `${receiverUrl}/${a.id}` } };
+  });
+  writeFileSync(path.join(dir, `${tenant.id}.json`), JSON.stringify({ ...tenant, authorities }, null, 2));
+  return env;
+}
+
+export function testConfig(overrides: Record<string, string>): Config {
+  return loadConfig({ NODE_ENV: 'test', DELIVERY_POLL_INTERVAL_MS: '50', DELIVERY_TIMEOUT_MS: '5000', ...overrides });
+}
+
+export async function buildContainer(
+  env: Record<string, string>,
+  options: Partial<Pick<ContainerOptions, 'now' | 'random' | 'retryPolicy'>> = {},
+): Promise<Container & { logger: ReturnType<typeof createMemoryLogger> }> {
+  const logger = createMemoryLogger();
+  const container = await createContainer({
+    config: testConfig(env),
+    env,
+    logger,
+    product: { name: 'efa-forms', version: '0.0.0-test' },
+    ...options,
+  });
+  return Object.assign(container, { logger });
+}
