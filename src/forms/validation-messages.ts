@@ -123,8 +123,13 @@ function locate(error: ErrorObject, fields: FieldIndex, patternOf: (pointer: str
       return { pointer: joinPointer(error.instancePath, String(params.unevaluatedProperty)), keyword: error.keyword, texts: T.unknownField };
     case 'if':
       return undefined; // the failing `then`/`else` keywords report the actual fields
-    case 'type':
-      return { pointer: error.instancePath, keyword: error.keyword, texts: typeText(params.type) };
+    case 'type': {
+      // A number where an e-mail address belongs is best answered with what an address looks like.
+      const field = fields.get(patternOf(error.instancePath));
+      const formatText = field?.format !== undefined ? FORMAT_TEXTS[field.format] : undefined;
+      const texts = formatText ?? (field?.enumValues ? T.chooseOffered : typeText(params.type));
+      return { pointer: error.instancePath, keyword: error.keyword, texts };
+    }
     case 'format':
       return { pointer: error.instancePath, keyword: error.keyword, texts: FORMAT_TEXTS[String(params.format)] ?? T.checkFormat };
     case 'pattern':
