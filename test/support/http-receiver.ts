@@ -14,10 +14,12 @@ export interface ReceivedRequest {
  * every request with the secret for the authority in the path and records what arrived.
  * `respond` decides the status of each request (default 204).
  */
+type Answer = number | { status: number; headers?: Record<string, string> };
+
 export interface TestReceiver {
   readonly url: string;
   readonly requests: ReceivedRequest[];
-  respond: (request: ReceivedRequest, index: number) => number | { status: number; headers?: Record<string, string> };
+  respond: (request: ReceivedRequest, index: number) => Answer | Promise<Answer>;
   close(): Promise<void>;
   /** Resolves once `predicate` holds for the recorded requests (polls every 20 ms, up to timeoutMs). */
   waitFor(predicate: (requests: readonly ReceivedRequest[]) => boolean, timeoutMs?: number): Promise<void>;
@@ -47,9 +49,10 @@ export async function startReceiver(secretOf: (authorityId: string) => string | 
         );
       const request = { path: req.url ?? '/', headers: req.headers, body, signatureValid };
       requests.push(request);
-      const answer = receiver.respond(request, requests.length - 1);
-      const { status, headers } = typeof answer === 'number' ? { status: answer, headers: {} } : answer;
-      res.writeHead(status, headers).end();
+      void Promise.resolve(receiver.respond(request, requests.length - 1)).then((answer) => {
+        const { status, headers } = typeof answer === 'number' ? { status: answer, headers: {} } : answer;
+        res.writeHead(status, headers).end();
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
