@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import type { Container } from '../../src/container';
@@ -15,7 +15,7 @@ describe('JSON API: forms and submissions', () => {
 
   beforeAll(async () => {
     const tenants = path.join(dir.path, 'tenants');
-    require('node:fs').mkdirSync(tenants);
+    mkdirSync(tenants);
     // Deliveries are not under test here: the worker is never started.
     const env = writeSampleTenant(tenants, 'http://127.0.0.1:9');
     container = await buildContainer({ ...env, FORMS_DIR: SAMPLE_FORMS, TENANTS_DIR: tenants, DATA_DIR: path.join(dir.path, 'data') });
