@@ -1,0 +1,186 @@
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { StartupError } from '../../src/startup-error';
+import { buildContainer, REPO, SAMPLE_FORMS, SAMPLE_TENANT } from '../support/test-setup';
+import { tempDir } from '../support/temp-dir';
+
+const validForm = () => JSON.parse(readFileSync(path.join(SAMPLE_FORMS, 'anwohnerparkausweis', 'form.json'), 'utf8')) as Record<string, any>;
+const validTenant = () => JSON.parse(readFileSync(SAMPLE_TENANT, 'utf8')) as Record<string, any>;
+
+/** Lays out FORMS_DIR and TENANTS_DIR from the samples, lets the test break something, starts. */
+async function startWith(change: (dirs: { forms: string; tenants: string }) => void): Promise<StartupError> {
+  const dir = tempDir();
+  const forms = path.join(dir.path, 'forms');
+  const tenants = path.join(dir.path, 'tenants');
+  cpSync(SAMPLE_FORMS, forms, { recursive: true });
+  mkdirSync(tenants);
+  cpSync(SAMPLE_TENANT, path.join(tenants, 'thueringen.json'));
+  change({ forms, tenants });
+  try {
+    const container = await buildContainer({ FORMS_DIR: forms, TENANTS_DIR: tenants, DATA_DIR: path.join(dir.path, 'data') });
+    await container.close(100);
+    throw new Error('start-up succeeded but should have failed');
+  } catch (err) {
+    if (!(err instanceof StartupError)) throw err;
+    // Relative paths keep the expectations readable.
+    return new StartupError(err.problems.map((p) => p.split(dir.path + path.sep).join('')));
+  } finally {
+    dir.remove();
+  }
+}
+
+const writeForm = (forms: string, id: string, form: unknown) => {
+  mkdirSync(path.join(forms, id), { recursive: true });
+  writeFileSync(path.join(forms, id, 'form.json'), typeof form === 'string' ? form : JSON.stringify(form));
+};
+
+describe('a broken form or tenant file stops start-up with file, pointer and reason', () => {
+  test.each<[string, (d: { forms: string; tenants: string }) => void, string]>([
+    ['form.json that is not JSON', ({ forms }) => writeForm(forms, 'kaputt', '{"id": "kaputt",'), 'forms/kaputt/form.json: /: not valid JSON'],
+    ['a missing required property', ({ forms }) => {
+      const f = validForm();
+      delete f.serviceKey;
+      writeForm(forms, 'anwohnerparkausweis', f);
+    }, 'forms/anwohnerparkausweis/form.json: /serviceKey: is required'],
+    ['a bad service key', ({ forms }) => writeForm(forms, 'anwohnerparkausweis', { ...validForm(), serviceKey: '12345' }), 'forms/anwohnerparkausweis/form.json: /serviceKey: must match pattern'],
+    ['a version that is not semver', ({ forms }) => writeForm(forms, 'anwohnerparkausweis', { ...validForm(), version: '1.0' }), 'forms/anwohnerparkausweis/form.json: /version: must match pattern'],
+    ['an invalid JSON Schema', ({ forms }) => {
+      const f = validForm();
+      f.schema.properties.zone.type = 'strin';
+      writeForm(forms, 'anwohnerparkausweis', f);
+    }, 'forms/anwohnerparkausweis/form.json: /schema/properties/zone/type: not a valid JSON Schema 2020-12'],
+    ['an unresolvable $ref', ({ forms }) => {
+      const f = validForm();
+      f.schema.properties.zone = { $ref: '#/$defs/gibtsnicht' };
+      writeForm(forms, 'anwohnerparkausweis', f);
+    }, "forms/anwohnerparkausweis/form.json: /schema: can't resolve reference #/$defs/gibtsnicht"],
+    ['a region field that does not exist', ({ forms }) => writeForm(forms, 'anwohnerparkausweis', { ...validForm(), routing: { regionField: '/wohnort' } }), 'forms/anwohnerparkausweis/form.json: /routing/regionField: "/wohnort" is not a field of the schema'],
+    ['an id that differs from the folder', ({ forms }) => writeForm(forms, 'parken', validForm()), 'forms/parken/form.json: /id: is "anwohnerparkausweis" but the folder is "parken"'],
+    ['a property name that cannot be an XML element', ({ forms }) => {
+      const f = validForm();
+      f.schema.properties['1zone'] = { type: 'string' };
+      writeForm(forms, 'anwohnerparkausweis', f);
+    }, 'forms/anwohnerparkausweis/form.json: /schema/properties/1zone: property name "1zone" cannot be an XML element name'],
+    ['a ui pointer to nothing', ({ forms }) => {
+      const f = validForm();
+      f.ui.fields['/gibtsnicht'] = { label: { de: 'X' } };
+      writeForm(forms, 'anwohnerparkausweis', f);
+    }, 'forms/anwohnerparkausweis/form.json: /ui/fields/~1gibtsnicht: is not a field of the schema'],
+    ['a tenant file that is not JSON', ({ tenants }) => writeFileSync(path.join(tenants, 'thueringen.json'), '{'), 'tenants/thueringen.json: /: not valid JSON'],
+    ['a tenant without authorities', ({ tenants }) => {
+      const t = validTenant();
+      delete t.authorities;
+      writeFileSync(path.join(tenants, 'thueringen.json'), JSON.stringify(t));
+    }, 'tenants/thueringen.json: /authorities: is required'],
+    ['an ARS of 11 digits', ({ tenants }) => {
+      const t = validTenant();
+      t.municipalities[0].ars = '16051000000';
+      writeFileSync(path.join(tenants, 'thueringen.json'), JSON.stringify(t));
+    }, 'tenants/thueringen.json: /municipalities/0/ars: must match pattern'],
+    ['overlapping tenants', ({ tenants }) => {
+      writeFileSync(path.join(tenants, 'zweites-land.json'), JSON.stringify({ id: 'zweites-land', name: { de: 'Zweites Land' }, regions: ['1605'], municipalities: [], authorities: [] }));
+    }, 'tenants/zweites-land.json: /regions/0: region "1605" overlaps region "16" at tenants/thueringen.json: /regions/0'],
+    ['two authorities for the same form and prefix', ({ tenants }) => {
+      const t = validTenant();
+      t.authorities[1].serves.push({ forms: ['gewerbeanmeldung'], regions: ['160510000000'] });
+      writeFileSync(path.join(tenants, 'thueringen.json'), JSON.stringify(t));
+    }, 'both serve form "gewerbeanmeldung" for region "160510000000"'],
+    ['an authority serving outside its tenant', ({ tenants }) => {
+      const t = validTenant();
+      t.authorities[0].serves[0].regions.push('15');
+      writeFileSync(path.join(tenants, 'thueringen.json'), JSON.stringify(t));
+    }, 'lies outside the tenant\'s regions (16)'],
+    ['an authority serving a form that is not loaded', ({ tenants }) => {
+      const t = validTenant();
+      t.authorities[0].serves[0].forms.push('fuehrerschein');
+      writeFileSync(path.join(tenants, 'thueringen.json'), JSON.stringify(t));
+    }, 'form "fuehrerschein" is not loaded from FORMS_DIR'],
+  ])('%s', async (_name, change, expected) => {
+    const error = await startWith(change);
+    expect(error.problems.join('\n')).toContain(expected);
+  });
+
+  test('a duplicate claim names both authorities and both places', async () => {
+    const error = await startWith(({ tenants }) => {
+      const t = validTenant();
+      t.authorities[1].serves.push({ forms: ['gewerbeanmeldung'], regions: ['160510000000'] });
+      writeFileSync(path.join(tenants, 'thueringen.json'), JSON.stringify(t));
+    });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(/^tenants\/thueringen\.json: \/authorities\/1\/serves\/\d+\/regions\/0: authority "stadt-jena-buergeramt" and authority "stadt-erfurt-buergeramt" \(tenants\/thueringen\.json: \/authorities\/0\/serves\/0\/regions\/0\) both serve/);
+  });
+
+  test('every broken form is reported at once and nothing is half-loaded', async () => {
+    const error = await startWith(({ forms }) => {
+      writeForm(forms, 'kaputt-a', '[');
+      writeForm(forms, 'kaputt-b', { ...validForm(), id: 'kaputt-b', serviceKey: 'x' });
+    });
+    expect(error.problems).toEqual([
+      expect.stringMatching(/^forms\/kaputt-a\/form\.json: \/: not valid JSON/),
+      expect.stringMatching(/^forms\/kaputt-b\/form\.json: \/serviceKey: must match pattern/),
+    ]);
+  });
+});
+
+/** Runs the real entry point (src/main.ts through tsx) as its own process. */
+function runMain(env: Record<string, string>): { done: Promise<{ code: number | null; stdout: string; stderr: string }>; kill: (s: NodeJS.Signals) => void; stdout: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: REPO,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, stdout, stderr })),
+  );
+  return { done, kill: (s) => child.kill(s), stdout: () => stdout };
+}
+
+describe('the server process', () => {
+  test('a bad setting stops the start with exit code 1 and a one-line reason', async () => {
+    const { code, stderr } = await runMain({ PORT: 'dreitausend' }).done;
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual(['efa-forms: configuration error: PORT="dreitausend" must be a whole number from 0 to 65535']);
+  });
+
+  test('a broken form stops the start with exit code 1 naming file and pointer', async () => {
+    const dir = tempDir();
+    try {
+      writeForm(dir.path, 'anwohnerparkausweis', { ...validForm(), routing: { regionField: '/nirgends' } });
+      const { code, stderr } = await runMain({ FORMS_DIR: dir.path, DATA_DIR: path.join(dir.path, 'data') }).done;
+      expect(code).toBe(1);
+      expect(stderr).toContain(`${path.join(dir.path, 'anwohnerparkausweis', 'form.json')}: /routing/regionField: "/nirgends" is not a field of the schema`);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test('with the samples it serves, and SIGTERM stops it cleanly', async () => {
+    const dir = tempDir();
+    try {
+      const run = runMain({ PORT: '0', DATA_DIR: dir.path });
+      const deadline = Date.now() + 20_000;
+      let port: number | undefined;
+      while (port === undefined && Date.now() < deadline) {
+        const line = run.stdout().split('\n').find((l) => l.includes('"server.listening"'));
+        if (line) port = (JSON.parse(line) as { port: number }).port;
+        else await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(port).toBeDefined();
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(health.status).toBe(200);
+      const forms = (await (await fetch(`http://127.0.0.1:${port}/api/forms`)).json()) as unknown[];
+      expect(forms).toHaveLength(3);
+      run.kill('SIGTERM');
+      const { code, stdout } = await run.done;
+      expect(code).toBe(0);
+      expect(stdout).toContain('"server.stopped"');
+    } finally {
+      dir.remove();
+    }
+  });
+});
