@@ -25,15 +25,24 @@ export interface PayloadV1Input {
 }
 
 /**
- * xml-js escapes text nodes but writes attribute values as they are, so a tenant name with
- * "&" or a quote would break the document: attributes are escaped here.
+ * xml-js writes attribute values as they are, so any value with "&", "<" or a quote would break
+ * the document. Attributes here hold only fixed values today; they are escaped all the same.
  */
 function escapeAttribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-function text(name: string, value: string, attributes?: Record<string, string>): Element {
-  return { type: 'element', name, ...(attributes ? { attributes } : {}), elements: [{ type: 'text', text: value }] };
+/**
+ * xml-js "desanitizes" `&amp;` to `&` before escaping text, so a citizen who typed the five
+ * characters "&amp;" would arrive as "&". Doubling every `&` first makes that step restore
+ * exactly the original text, which xml-js then escapes correctly.
+ */
+function textNode(value: string): Element {
+  return { type: 'text', text: value.replace(/&/g, '&amp;') };
+}
+
+function text(name: string, value: string): Element {
+  return { type: 'element', name, elements: [textNode(value)] };
 }
 
 function party(name: string, directory: string, who: { id: string; name: string }): Element {
@@ -50,8 +59,8 @@ function answerElements(value: unknown, pattern: string, fields: FieldIndex): El
     entries.sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
     return entries.map(([key, child]) => answerElement(key, child, `${pattern}/${escapeToken(key)}`, fields));
   }
-  if (typeof value === 'string') return [{ type: 'text', text: value }];
-  if (typeof value === 'number' || typeof value === 'boolean') return [{ type: 'text', text: String(value) }];
+  if (typeof value === 'string') return [textNode(value)];
+  if (typeof value === 'number' || typeof value === 'boolean') return [textNode(String(value))];
   return []; // null (marked nil) — JSON has no other values
 
 }
