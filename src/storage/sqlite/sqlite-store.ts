@@ -59,6 +59,18 @@ function toJob(row: JobRow): DeliveryJob {
   };
 }
 
+/**
+ * better-sqlite3 throws synchronously; callers of an async port expect a rejected promise
+ * (`await expect(...).rejects`, `.catch`), never a throw from the call itself.
+ */
+function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
 function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SQLITE_MIGRATIONS.length) {
@@ -141,34 +153,37 @@ export function openSqliteStore(dataDir: string): Store {
 
   const submissions: SubmissionRepository = {
     create(submission, jobs) {
-      try {
-        create.immediate(submission, jobs);
-      } catch (err) {
-        const code = (err as { code?: unknown }).code;
-        if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-          throw new DuplicateReferenceError(`reference ${submission.id} exists`, { cause: err });
+      return settle(() => {
+        try {
+          create.immediate(submission, jobs);
+        } catch (err) {
+          const code = (err as { code?: unknown }).code;
+          if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+            throw new DuplicateReferenceError(`reference ${submission.id} exists`, { cause: err });
+          }
+          throw err;
         }
-        throw err;
-      }
-      return Promise.resolve();
+      });
     },
     find(id) {
-      const row = selectSubmission.get(id);
-      if (!row) return Promise.resolve(undefined);
-      const events = selectEvents.all(id).map((e) => ({ type: e.type, at: new Date(e.at) }));
-      return Promise.resolve({
-        id: row.id,
-        tokenHash: row.token_hash,
-        formId: row.form_id,
-        formVersion: row.form_version,
-        tenantId: row.tenant_id,
-        authorityId: row.authority_id,
-        regionArs: row.region_ars,
-        language: row.language,
-        dataJson: row.data_json,
-        status: row.status,
-        createdAt: new Date(row.created_at),
-        events,
+      return settle(() => {
+        const row = selectSubmission.get(id);
+        if (!row) return undefined;
+        const events = selectEvents.all(id).map((e) => ({ type: e.type, at: new Date(e.at) }));
+        return {
+          id: row.id,
+          tokenHash: row.token_hash,
+          formId: row.form_id,
+          formVersion: row.form_version,
+          tenantId: row.tenant_id,
+          authorityId: row.authority_id,
+          regionArs: row.region_ars,
+          language: row.language,
+          dataJson: row.data_json,
+          status: row.status,
+          createdAt: new Date(row.created_at),
+          events,
+        };
       });
     },
   };
@@ -177,20 +192,19 @@ export function openSqliteStore(dataDir: string): Store {
     claimDue({ now, limit, leaseMs, owner }: ClaimRequest) {
       const t = now.getTime();
       // better-sqlite3 runs one statement at a time; the UPDATE ... RETURNING is atomic.
-      return Promise.resolve(claim.all(owner, t + leaseMs, t, t, limit).map(toJob));
+      return settle(() => claim.all(owner, t + leaseMs, t, t, limit).map(toJob));
     },
     markDelivered(jobId, at) {
-      return Promise.resolve(deliver.immediate(jobId, at.getTime()));
+      return settle(() => deliver.immediate(jobId, at.getTime()));
     },
     markFailed(jobId, owner, failure) {
-      const result = setFailed.run(failure.nextAttemptAt.getTime(), failure.error, jobId, owner);
-      return Promise.resolve(result.changes === 1);
+      return settle(() => setFailed.run(failure.nextAttemptAt.getTime(), failure.error, jobId, owner).changes === 1);
     },
     releaseLeases(owner, now) {
-      return Promise.resolve(release.run(now.getTime(), owner).changes);
+      return settle(() => release.run(now.getTime(), owner).changes);
     },
     jobsOf(submissionId) {
-      return Promise.resolve(selectJobs.all(submissionId).map(toJob));
+      return settle(() => selectJobs.all(submissionId).map(toJob));
     },
   };
 
@@ -198,8 +212,9 @@ export function openSqliteStore(dataDir: string): Store {
     submissions,
     deliveries,
     close() {
-      if (db.open) db.close();
-      return Promise.resolve();
+      return settle(() => {
+        if (db.open) db.close();
+      });
     },
   };
 }

@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { DuplicateReferenceError, type NewDeliveryJob, type NewSubmission, type Store } from '../../src/storage/ports';
+
+/**
+ * One behavioural contract for every storage adapter. Each adapter's test file calls this with
+ * a factory; `reopen` must return a store on the same underlying data (a restart).
+ */
+export interface StoreFactory {
+  open(): Promise<Store>;
+  /** Removes everything, after the suite. */
+  destroy(): Promise<void>;
+}
+
+let counter = 0;
+function submission(overrides: Partial<NewSubmission> = {}): NewSubmission {
+  counter += 1;
+  return {
+    id: `TEST-${String(counter).padStart(4, '0')}-${randomUUID().slice(0, 4)}`,
+    tokenHash: 'a'.repeat(64),
+    formId: 'hundesteuer-anmeldung',
+    formVersion: '1.0.0',
+    tenantId: 'thueringen',
+    authorityId: 'stadt-erfurt',
+    regionArs: '160510000000',
+    language: 'de',
+    dataJson: JSON.stringify({ name: 'Łukasz Żółć', betrag: 1.5 }),
+    createdAt: new Date('2026-11-28T10:00:00.000Z'),
+    ...overrides,
+  };
+}
+
+function job(submissionId: string, overrides: Partial<NewDeliveryJob> = {}): NewDeliveryJob {
+  return {
+    id: randomUUID(),
+    submissionId,
+    authorityId: 'stadt-erfurt',
+    channel: 'http',
+    idempotencyKey: randomUUID(),
+    contentType: 'application/xml; charset=utf-8',
+    body: '<submission>ä</submission>',
+    ...overrides,
+  };
+}
+
+const T0 = new Date('2026-11-28T10:00:00.000Z');
+const later = (ms: number) => new Date(T0.getTime() + ms);
+
+export function storeContract(name: string, factory: () => StoreFactory): void {
+  describe(`storage contract: ${name}`, () => {
+    let f: StoreFactory;
+    let store: Store;
+
+    beforeEach(async () => {
+      f = factory();
+      store = await f.open();
+    });
+    afterEach(async () => {
+      await store.close();
+      await f.destroy();
+    });
+
+    test('a created submission is found with its accepted event and pending job', async () => {
+      const s = submission();
+      const j = job(s.id);
+      await store.submissions.create(s, [j]);
+      const found = await store.submissions.find(s.id);
+      expect(found).toEqual({ ...s, status: 'accepted', events: [{ type: 'accepted', at: s.createdAt }] });
+      expect(await store.deliveries.jobsOf(s.id)).toEqual([
+        { ...j, state: 'pending', attempts: 0, nextAttemptAt: s.createdAt, lastError: null },
+      ]);
+      expect(await store.submissions.find('NOPE-NOPE-N')).toBeUndefined();
+    });
+
+    test('a taken reference number raises DuplicateReferenceError and changes nothing', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id)]);
+      await expect(store.submissions.create({ ...s, formId: 'other' }, [job(s.id)])).rejects.toBeInstanceOf(DuplicateReferenceError);
+      expect((await store.submissions.find(s.id))?.formId).toBe(s.formId);
+      expect(await store.deliveries.jobsOf(s.id)).toHaveLength(1);
+    });
+
+    test('submission and jobs are one transaction: a failing job insert leaves no submission', async () => {
+      const first = submission();
+      const taken = job(first.id);
+      await store.submissions.create(first, [taken]);
+      const second = submission();
+      await expect(store.submissions.create(second, [job(second.id, { idempotencyKey: taken.idempotencyKey })])).rejects.toThrow();
+      expect(await store.submissions.find(second.id)).toBeUndefined();
+      expect(await store.deliveries.jobsOf(second.id)).toEqual([]);
+    });
+
+    test('claiming takes due jobs once, counts the attempt and leases them', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id), job(s.id), job(s.id)]);
+      const first = await store.deliveries.claimDue({ now: T0, limit: 2, leaseMs: 1000, owner: 'w1' });
+      expect(first).toHaveLength(2);
+      expect(first.every((j) => j.state === 'in_flight' && j.attempts === 1)).toBe(true);
+      const second = await store.deliveries.claimDue({ now: T0, limit: 10, leaseMs: 1000, owner: 'w2' });
+      expect(second).toHaveLength(1);
+      expect(second[0]!.id).not.toBe(first[0]!.id);
+      expect(await store.deliveries.claimDue({ now: later(999), limit: 10, leaseMs: 1000, owner: 'w3' })).toEqual([]);
+      // An expired lease (the worker died) makes the jobs claimable again.
+      const retaken = await store.deliveries.claimDue({ now: later(1000), limit: 10, leaseMs: 1000, owner: 'w3' });
+      expect(retaken).toHaveLength(3);
+      expect(retaken.every((j) => j.attempts === 2)).toBe(true);
+    });
+
+    test('parallel claims never hand out the same job twice', async () => {
+      const s = submission();
+      await store.submissions.create(s, Array.from({ length: 20 }, () => job(s.id)));
+      const claims = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => store.deliveries.claimDue({ now: T0, limit: 3, leaseMs: 60_000, owner: `w${i}` })),
+      );
+      const ids = claims.flat().map((j) => j.id);
+      expect(ids).toHaveLength(20);
+      expect(new Set(ids).size).toBe(20);
+    });
+
+    test('a failure reschedules only for the lease owner', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id)]);
+      const [claimed] = await store.deliveries.claimDue({ now: T0, limit: 1, leaseMs: 1000, owner: 'w1' });
+      expect(await store.deliveries.markFailed(claimed!.id, 'someone-else', { error: 'x', nextAttemptAt: later(10) })).toBe(false);
+      expect(await store.deliveries.markFailed(claimed!.id, 'w1', { error: 'receiver answered HTTP 503', nextAttemptAt: later(5000) })).toBe(true);
+      const [stored] = await store.deliveries.jobsOf(s.id);
+      expect(stored).toMatchObject({ state: 'pending', attempts: 1, lastError: 'receiver answered HTTP 503', nextAttemptAt: later(5000) });
+      expect(await store.deliveries.claimDue({ now: later(4999), limit: 1, leaseMs: 1000, owner: 'w1' })).toEqual([]);
+      expect(await store.deliveries.claimDue({ now: later(5000), limit: 1, leaseMs: 1000, owner: 'w1' })).toHaveLength(1);
+    });
+
+    test('delivery is recorded once; the submission becomes delivered when all its jobs are', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id), job(s.id)]);
+      const [a, b] = await store.deliveries.claimDue({ now: T0, limit: 2, leaseMs: 1000, owner: 'w1' });
+      expect(await store.deliveries.markDelivered(a!.id, later(100))).toBe(true);
+      expect((await store.submissions.find(s.id))?.status).toBe('accepted');
+      expect(await store.deliveries.markDelivered(b!.id, later(200))).toBe(true);
+      expect(await store.deliveries.markDelivered(b!.id, later(300))).toBe(false);
+      const found = await store.submissions.find(s.id);
+      expect(found?.status).toBe('delivered');
+      expect(found?.events).toEqual([{ type: 'accepted', at: T0 }, { type: 'delivered', at: later(200) }]);
+      // A delivered job is never claimed again, however much time passes.
+      expect(await store.deliveries.claimDue({ now: later(10 ** 9), limit: 10, leaseMs: 1000, owner: 'w2' })).toEqual([]);
+      // And a late failure report from a worker whose lease had expired cannot undo it.
+      expect(await store.deliveries.markFailed(a!.id, 'w1', { error: 'late', nextAttemptAt: later(1) })).toBe(false);
+    });
+
+    test('releasing leases makes an owner\'s jobs pending again', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id), job(s.id)]);
+      await store.deliveries.claimDue({ now: T0, limit: 1, leaseMs: 60_000, owner: 'w1' });
+      await store.deliveries.claimDue({ now: T0, limit: 1, leaseMs: 60_000, owner: 'w2' });
+      expect(await store.deliveries.releaseLeases('w1', later(10))).toBe(1);
+      const again = await store.deliveries.claimDue({ now: later(10), limit: 10, leaseMs: 60_000, owner: 'w3' });
+      expect(again).toHaveLength(1);
+    });
+
+    test('everything survives closing and reopening the store', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id)]);
+      await store.close();
+      store = await f.open();
+      expect((await store.submissions.find(s.id))?.dataJson).toBe(s.dataJson);
+      expect(await store.deliveries.claimDue({ now: T0, limit: 10, leaseMs: 1000, owner: 'w1' })).toHaveLength(1);
+    });
+  });
+}
