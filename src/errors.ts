@@ -45,10 +45,6 @@ export const ERROR_CATALOGUE = {
       en: 'Nothing was found for this reference number. Please check the link.',
     },
   },
-  METHOD_NOT_ALLOWED: {
-    status: 405,
-    title: { de: 'Diese Aktion ist hier nicht möglich.', en: 'This action is not possible here.' },
-  },
   PAYLOAD_TOO_LARGE: {
     status: 413,
     title: {
@@ -75,13 +71,6 @@ export const ERROR_CATALOGUE = {
     title: {
       de: 'Es ist ein technischer Fehler aufgetreten. Bitte versuchen Sie es später erneut.',
       en: 'A technical error occurred. Please try again later.',
-    },
-  },
-  SERVICE_UNAVAILABLE: {
-    status: 503,
-    title: {
-      de: 'Der Dienst ist vorübergehend nicht verfügbar. Bitte versuchen Sie es später erneut.',
-      en: 'The service is temporarily unavailable. Please try again later.',
     },
   },
 } as const satisfies Record<string, CatalogueEntry>;

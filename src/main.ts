@@ -33,14 +33,24 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const shutdown = (signal: string): void => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal means "now": exit without waiting any longer.
+      logger.warn('server.forced_exit', { signal });
+      process.exit(1);
+    }
     stopping = true;
     logger.info('server.stopping', { signal });
-    // Stop taking requests first, then let deliveries finish, then close the store.
-    server.close();
-    server.closeIdleConnections();
-    container
-      .close(config.shutdownTimeoutMs)
+    const stop = async (): Promise<void> => {
+      // 1. Stop taking requests and let running ones answer (bounded by the timeout), so no
+      //    request meets a closed store. 2. Let deliveries finish. 3. Close the store.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+      await closed;
+      clearTimeout(timer);
+      await container.close(config.shutdownTimeoutMs);
+    };
+    stop()
       .then(() => {
         logger.info('server.stopped', {});
         process.exitCode = 0;

@@ -26,6 +26,8 @@ export function nextRetryDelayMs(
 export function parseRetryAfter(value: string | null, now: Date): number | undefined {
   if (!value) return undefined;
   if (/^[0-9]+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  // Anything else must look like an HTTP date (it has a weekday or month name), not "-5" or "1.5".
+  if (!/[A-Za-z]/.test(value)) return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(date - now.getTime(), 0);
 }

@@ -5,7 +5,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * hex HMAC-SHA512 with the authority's shared secret over `<unix-seconds>.<body>`, sent as the
  * headers efa-timestamp and efa-signature. Receivers reject old timestamps to stop replays.
  */
-export function signPayload(secret: string, timestamp: number, body: string): string {
+export function signPayload(secret: string, timestamp: number | string, body: string): string {
   return createHmac('sha512', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex');
 }
 
@@ -22,6 +22,7 @@ export function verifyPayloadSignature(
   if (!timestamp || !signature || !/^[0-9]{1,12}$/.test(timestamp) || !/^[0-9a-f]{128}$/.test(signature)) return false;
   const ts = Number(timestamp);
   if (Math.abs(nowSeconds - ts) > MAX_SIGNATURE_AGE_SECONDS) return false;
-  const expected = Buffer.from(signPayload(secret, ts, body), 'hex');
+  // Signed over the header text exactly as sent, not over a re-printed number.
+  const expected = Buffer.from(signPayload(secret, timestamp, body), 'hex');
   return timingSafeEqual(expected, Buffer.from(signature, 'hex'));
 }

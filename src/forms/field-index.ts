@@ -56,9 +56,10 @@ export function buildFieldIndex(root: Readonly<Record<string, unknown>>): FieldI
 
   function resolveRef(ref: string): { schema: JsonSchema; pointer: string } | undefined {
     if (!ref.startsWith('#')) return undefined;
-    const pointer = decodeURIComponent(ref.slice(1));
+    let pointer: string;
     let current: unknown = root;
     try {
+      pointer = decodeURIComponent(ref.slice(1));
       for (const token of parsePointer(pointer)) {
         current = isObject(current) || Array.isArray(current) ? (current as Record<string, unknown>)[token] : undefined;
       }
@@ -69,8 +70,9 @@ export function buildFieldIndex(root: Readonly<Record<string, unknown>>): FieldI
   }
 
   function visit(schema: unknown, schemaPointer: string, pattern: string, refsOnPath: ReadonlySet<string>, depth: number): void {
-    if (!isObject(schema) || depth > MAX_DEPTH) return;
-    const field = info(pattern);
+    if (depth > MAX_DEPTH || (typeof schema !== 'boolean' && !isObject(schema))) return;
+    const field = info(pattern); // `true` declares a field too, it just allows anything
+    if (!isObject(schema)) return;
     if (typeof schema.title === 'string' && field.title === undefined) field.title = schema.title;
     if (typeof schema.description === 'string' && field.description === undefined) field.description = schema.description;
     if (typeof schema.type === 'string') field.types.add(schema.type);

@@ -10,7 +10,7 @@ import { buildFieldIndex, type FieldIndex } from './field-index';
 import type { FormDefinition } from './form-definition';
 import definitionSchema from './form-definition.schema.json';
 import { GERMAN_FORMATS } from './german-formats';
-import { isXmlElementName } from './unsafe-input';
+import { FORBIDDEN_KEYS, isXmlElementName } from './unsafe-input';
 import { toFieldErrors } from './validation-messages';
 
 /** A form ready to use: its frozen definition, its field index and its compiled validator. */
@@ -66,18 +66,22 @@ export function compileForm(file: string, raw: unknown, expectedId?: string): Lo
   const fields = buildFieldIndex(definition.schema);
   const problems: string[] = [];
   for (const { name, schemaPointer } of fields.propertyNames) {
-    if (!isXmlElementName(name)) {
+    if (FORBIDDEN_KEYS.has(name)) {
+      problems.push(problem(file, `/schema${schemaPointer}`, `property name "${name}" is reserved (submissions with it are always refused)`));
+    } else if (!isXmlElementName(name)) {
       problems.push(problem(file, `/schema${schemaPointer}`, `property name "${name}" cannot be an XML element name (use letters, digits, _ . -; not starting with a digit or "xml")`));
     }
   }
   const region = fields.get(definition.routing.regionField);
-  if (!region) problems.push(problem(file, '/routing/regionField', `"${definition.routing.regionField}" is not a field of the schema`));
+  if (definition.routing.regionField.split('/').includes('*')) {
+    problems.push(problem(file, '/routing/regionField', 'must point to one field, not into an array (*)'));
+  } else if (!region) problems.push(problem(file, '/routing/regionField', `"${definition.routing.regionField}" is not a field of the schema`));
   else if (!region.types.has('string')) problems.push(problem(file, '/routing/regionField', 'must point to a field of type string'));
-  for (const step of definition.ui?.steps ?? []) {
-    for (const pointer of step.fields) {
-      if (!fields.get(pointer)) problems.push(problem(file, `/ui/steps/${step.id}`, `"${pointer}" is not a field of the schema`));
-    }
-  }
+  (definition.ui?.steps ?? []).forEach((step, i) => {
+    step.fields.forEach((pointer, j) => {
+      if (!fields.get(pointer)) problems.push(problem(file, `/ui/steps/${i}/fields/${j}`, `"${pointer}" is not a field of the schema`));
+    });
+  });
   for (const pointer of Object.keys(definition.ui?.fields ?? {})) {
     if (!fields.get(pointer)) problems.push(problem(file, `/ui/fields/${pointer.replace(/~/g, '~0').replace(/\//g, '~1')}`, 'is not a field of the schema'));
   }

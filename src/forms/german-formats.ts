@@ -4,7 +4,7 @@
  * because the value travels unchanged into the authority's XML.
  */
 
-/** Postleitzahl: exactly five digits (01001 to 99998 exist; the leading zero matters). */
+/** Postleitzahl: exactly five digits (the leading zero matters); 00000 is never assigned. */
 export function isGermanPostalCode(value: string): boolean {
   return /^[0-9]{5}$/.test(value) && value !== '00000';
 }
@@ -36,6 +36,9 @@ const IBAN_LENGTHS: Readonly<Record<string, number>> = {
  */
 export function isIban(value: string): boolean {
   if (!/^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/.test(value)) return false;
+  // Check digits are 02..98; 00, 01 and 99 pass mod 97 as aliases of 97, 98 and 02 but never occur.
+  const checkDigits = Number(value.slice(2, 4));
+  if (checkDigits < 2 || checkDigits > 98) return false;
   const expected = IBAN_LENGTHS[value.slice(0, 2)];
   if (expected !== undefined && value.length !== expected) return false;
   const rearranged = value.slice(4) + value.slice(0, 4);

@@ -8,7 +8,7 @@ import { joinPointer } from './json-pointer';
  * U+FFFE/U+FFFF) and absurd nesting depth.
  */
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 // XML NCName (letters of any script, digits, _ . -), and not starting with "xml" (reserved).
 const XML_NAME = /^[\p{L}_][\p{L}\p{N}_.\-\u00B7]*$/u;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point here

@@ -169,8 +169,9 @@ export function toFieldErrors(
 ): FieldError[] {
   const patternOf = (pointer: string): string => toFieldPattern(pointer, (prefix) => fields.isArray(prefix));
   const uiFields = form.ui?.fields ?? {};
+  // Declarations are often labelled with a whole sentence; its full stop would clash with ": ".
   const labelOf = (pattern: string): string | undefined =>
-    localize(uiFields[pattern]?.label, language) ?? fields.get(pattern)?.title;
+    (localize(uiFields[pattern]?.label, language) ?? fields.get(pattern)?.title)?.replace(/[.:]\s*$/, '');
 
   /** "Hund 2 – Name" for /hunde/1/name: every array level and the field itself. */
   function describe(pointer: string): string | undefined {

@@ -94,7 +94,7 @@ export function createSubmissionService(options: SubmissionServiceOptions) {
         form: { id: form.definition.id, version: form.definition.version, serviceKey: form.definition.serviceKey },
         regionArs: ars,
         tenant: { id: tenant.id, name: localize(tenant.name, 'de') ?? tenant.id },
-        author: { id: product.name, name: localize(tenant.name, 'de') ?? tenant.id },
+        author: { id: tenant.id, name: localize(tenant.name, 'de') ?? tenant.id },
         reader: { id: authority.id, name: authority.name },
         product,
         data,

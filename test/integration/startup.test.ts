@@ -67,6 +67,20 @@ describe('a broken form or tenant file stops start-up with file, pointer and rea
       f.ui.fields['/gibtsnicht'] = { label: { de: 'X' } };
       writeForm(forms, 'anwohnerparkausweis', f);
     }, 'forms/anwohnerparkausweis/form.json: /ui/fields/~1gibtsnicht: is not a field of the schema'],
+    ['a region field inside an array', ({ forms }) => {
+      const f = JSON.parse(readFileSync(path.join(SAMPLE_FORMS, 'hundesteuer-anmeldung', 'form.json'), 'utf8'));
+      writeForm(forms, 'hundesteuer-anmeldung', { ...f, routing: { regionField: '/hunde/*/name' } });
+    }, 'forms/hundesteuer-anmeldung/form.json: /routing/regionField: must point to one field, not into an array (*)'],
+    ['a reserved property name', ({ forms }) => {
+      const f = validForm();
+      f.schema.properties.constructor = { type: 'string' };
+      writeForm(forms, 'anwohnerparkausweis', f);
+    }, 'forms/anwohnerparkausweis/form.json: /schema/properties/constructor: property name "constructor" is reserved'],
+    ['a step listing a field that does not exist', ({ forms }) => {
+      const f = validForm();
+      f.ui.steps[1].fields.push('/gibtsnicht');
+      writeForm(forms, 'anwohnerparkausweis', f);
+    }, 'forms/anwohnerparkausweis/form.json: /ui/steps/1/fields/'],
     ['a tenant file that is not JSON', ({ tenants }) => writeFileSync(path.join(tenants, 'thueringen.json'), '{'), 'tenants/thueringen.json: /: not valid JSON'],
     ['a tenant without authorities', ({ tenants }) => {
       const t = validTenant();

@@ -48,7 +48,7 @@ describe('XML payload v1', () => {
     expect(textOf(path(header, 'form', 'serviceKey'))).toBe('99036011012000');
     expect(textOf(child(header, 'regionArs'))).toBe('160510000000');
     expect(textOf(path(header, 'tenant', 'name'))).toBe('Freistaat "Thüringen" & <Co>');
-    expect(textOf(path(header, 'author', 'directory'))).toBe('efa-forms:platform');
+    expect(textOf(path(header, 'author', 'directory'))).toBe('efa-forms:tenant');
     expect(textOf(path(header, 'reader', 'id'))).toBe('stadt-erfurt');
     expect(textOf(path(header, 'reader', 'name'))).toBe('Stadt Erfurt & Umland');
     expect(textOf(path(header, 'product', 'version'))).toBe('0.1.0');
@@ -92,4 +92,10 @@ describe('XML payload v1', () => {
     const answers = child(parseXml(xml).elements![0]!, 'data');
     expect(answers.elements!.map((e) => e.name)).toEqual(['name', 'alpha', 'zeta']);
   });
+});
+
+test('a null inside an array is marked nil like any other null', () => {
+  const xml = buildPayloadV1(input({ hunde: [null, {}] }), fields);
+  const items = child(child(parseXml(xml).elements![0]!, 'data'), 'hunde').elements!;
+  expect(items.map((i) => i.attributes)).toEqual([{ nil: 'true' }, undefined]);
 });

@@ -6,7 +6,7 @@ import { escapeToken } from '../../forms/json-pointer';
  * Payload format v1 (docs/payload-v1.md): the XML an authority receives for one submission.
  * The envelope follows XÖV habits (message id, type, time, author and reader, product); the
  * answers follow the form's own property names. Output is deterministic for the same input:
- * answers appear in schema order, unknown keys after them in code-point order.
+ * answers appear in schema order, unknown keys after them in UTF-16 code unit order.
  */
 export const PAYLOAD_V1_NAMESPACE = 'urn:efa-forms:payload:v1';
 export const PAYLOAD_V1_MESSAGE_TYPE = 'efa-forms.submission.v1';
@@ -51,7 +51,7 @@ function party(name: string, directory: string, who: { id: string; name: string 
 
 function answerElements(value: unknown, pattern: string, fields: FieldIndex): Element['elements'] {
   if (Array.isArray(value)) {
-    return value.map((item) => ({ type: 'element', name: 'item', elements: answerElements(item, `${pattern}/*`, fields) ?? [] }));
+    return value.map((item) => answerElement('item', item, `${pattern}/*`, fields));
   }
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>);
@@ -87,7 +87,7 @@ export function buildPayloadV1(input: PayloadV1Input, fields: FieldIndex): strin
       },
       text('regionArs', input.regionArs),
       { type: 'element', name: 'tenant', elements: [text('id', input.tenant.id), text('name', input.tenant.name)] },
-      party('author', 'efa-forms:platform', input.author),
+      party('author', 'efa-forms:tenant', input.author),
       party('reader', 'efa-forms:authority', input.reader),
       { type: 'element', name: 'product', elements: [text('name', input.product.name), text('version', input.product.version)] },
     ],

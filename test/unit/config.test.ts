@@ -1,0 +1,209 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SETTINGS, parseByteSize } from '../../src/config/config-schema';
+import { ConfigError, loadConfig } from '../../src/config/load-config';
+
+const DEFAULTS = {
+  port: 3000,
+  formsDir: './forms',
+  tenantsDir: './tenants',
+  dataDir: './data',
+  bodyLimitBytes: 1_048_576,
+  production: false,
+  deliveryPollIntervalMs: 1000,
+  deliveryTimeoutMs: 30_000,
+  deliveryConcurrency: 4,
+  shutdownTimeoutMs: 10_000,
+};
+
+/** Runs loadConfig and returns the ConfigError it throws (fails the test when it does not throw). */
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw new Error(`expected a ConfigError, got ${String(err)}`);
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig defaults', () => {
+  it('uses the documented defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual(DEFAULTS);
+  });
+
+  it('treats an empty string like an unset variable', () => {
+    const env = Object.fromEntries(SETTINGS.map((s) => [s.env, '']));
+    expect(loadConfig(env)).toEqual(DEFAULTS);
+  });
+
+  it('ignores unrelated variables', () => {
+    expect(loadConfig({ HOME: '/root', PATH: '/usr/bin', port: '1234' })).toEqual(DEFAULTS);
+  });
+
+  it('returns a frozen object that cannot be changed', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+    expect(() => {
+      (config as unknown as Record<string, unknown>).extra = true;
+    }).toThrow(TypeError);
+    expect(config.port).toBe(3000);
+  });
+});
+
+describe('loadConfig values from the environment', () => {
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      FORMS_DIR: '/srv/forms',
+      TENANTS_DIR: '/srv/tenants',
+      DATA_DIR: '/var/lib/efa',
+      BODY_LIMIT: '512kb',
+      NODE_ENV: 'production',
+      DELIVERY_POLL_INTERVAL_MS: '250',
+      DELIVERY_TIMEOUT_MS: '5000',
+      DELIVERY_CONCURRENCY: '8',
+      SHUTDOWN_TIMEOUT_MS: '0',
+    });
+    expect(config).toEqual({
+      port: 8080,
+      formsDir: '/srv/forms',
+      tenantsDir: '/srv/tenants',
+      dataDir: '/var/lib/efa',
+      bodyLimitBytes: 524_288,
+      production: true,
+      deliveryPollIntervalMs: 250,
+      deliveryTimeoutMs: 5000,
+      deliveryConcurrency: 8,
+      shutdownTimeoutMs: 0,
+    });
+  });
+
+  it.each([
+    ['0', 0],
+    ['1', 1],
+    ['65535', 65_535],
+  ])('accepts PORT=%s', (raw, expected) => {
+    expect(loadConfig({ PORT: raw }).port).toBe(expected);
+  });
+
+  it.each([
+    ['production', true],
+    ['development', false],
+    ['test', false],
+  ])('reads NODE_ENV=%s as production=%s', (raw, expected) => {
+    expect(loadConfig({ NODE_ENV: raw }).production).toBe(expected);
+  });
+});
+
+describe('loadConfig errors', () => {
+  it.each(['abc', '70000', '65536', '-1', '3000.5', '1e3', ' 3000', '0x50', '３０００'])(
+    'rejects PORT=%j with a one-line ConfigError naming PORT',
+    (raw) => {
+      const err = configError({ PORT: raw });
+      expect(err).toBeInstanceOf(Error);
+      expect(err.name).toBe('ConfigError');
+      expect(err.message.startsWith('PORT=')).toBe(true);
+      expect(err.message).toContain(JSON.stringify(raw));
+      expect(err.message).toContain('whole number from 0 to 65535');
+      expect(err.message).not.toMatch(/[\r\n]/);
+    },
+  );
+
+  it('keeps the message on one line even when the value contains a newline', () => {
+    const err = configError({ PORT: '30\n00' });
+    expect(err.message).toMatch(/^PORT="30\\n00" /);
+    expect(err.message).not.toMatch(/[\r\n]/);
+  });
+
+  it.each(['staging', 'Production', 'prod', ' production'])('rejects NODE_ENV=%j', (raw) => {
+    const err = configError({ NODE_ENV: raw });
+    expect(err.message).toMatch(/^NODE_ENV=/);
+    expect(err.message).toContain('production, development or test');
+    expect(err.message).not.toMatch(/[\r\n]/);
+  });
+
+  it.each(['1gb', 'lots', '1 mb', '1.5mb', '-1mb', '0kb', '1023b', '51mb'])('rejects BODY_LIMIT=%j', (raw) => {
+    const err = configError({ BODY_LIMIT: raw });
+    expect(err.message).toMatch(/^BODY_LIMIT=/);
+    expect(err.message).toContain(JSON.stringify(raw));
+    expect(err.message).not.toMatch(/[\r\n]/);
+  });
+
+  it.each(['   ', '\t'])('rejects a blank directory path %j', (raw) => {
+    expect(configError({ FORMS_DIR: raw }).message).toMatch(/^FORMS_DIR=.* must be a directory path$/);
+    expect(configError({ TENANTS_DIR: raw }).message).toMatch(/^TENANTS_DIR=/);
+    expect(configError({ DATA_DIR: raw }).message).toMatch(/^DATA_DIR=/);
+  });
+
+  it.each([
+    ['DELIVERY_POLL_INTERVAL_MS', '9'],
+    ['DELIVERY_POLL_INTERVAL_MS', '3600001'],
+    ['DELIVERY_TIMEOUT_MS', '99'],
+    ['DELIVERY_TIMEOUT_MS', '600001'],
+    ['DELIVERY_CONCURRENCY', '0'],
+    ['DELIVERY_CONCURRENCY', '65'],
+    ['SHUTDOWN_TIMEOUT_MS', '600001'],
+    ['SHUTDOWN_TIMEOUT_MS', '-1'],
+  ])('rejects %s=%s outside its range', (variable, raw) => {
+    expect(configError({ [variable]: raw }).message.startsWith(`${variable}=`)).toBe(true);
+  });
+
+  it('reports the first bad setting in schema order', () => {
+    expect(configError({ BODY_LIMIT: 'lots', PORT: 'abc' }).message).toMatch(/^PORT=/);
+  });
+});
+
+describe('parseByteSize', () => {
+  it.each([
+    ['512kb', 524_288],
+    ['1mb', 1_048_576],
+    ['1MB', 1_048_576],
+    ['1Kb', 1024],
+    ['1024b', 1024],
+    ['50mb', 52_428_800],
+    [' 2mb ', 2_097_152],
+  ])('reads %j as %d bytes', (raw, expected) => {
+    expect(parseByteSize(raw)).toBe(expected);
+  });
+
+  it.each(['1gb', 'lots', '', 'mb', '100', '1.5mb', '1 mb', '0b', '1023b', '51mb'])('rejects %j', (raw) => {
+    expect(() => parseByteSize(raw)).toThrow(/must be/);
+  });
+});
+
+describe('SETTINGS', () => {
+  it('has unique keys and environment variable names', () => {
+    expect(new Set(SETTINGS.map((s) => s.key)).size).toBe(SETTINGS.length);
+    expect(new Set(SETTINGS.map((s) => s.env)).size).toBe(SETTINGS.length);
+  });
+
+  it('names environment variables in upper snake case and describes each setting', () => {
+    for (const setting of SETTINGS) {
+      expect(setting.env).toMatch(/^[A-Z][A-Z0-9_]*$/);
+      expect(setting.description.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('covers every key of the loaded config', () => {
+    expect(SETTINGS.map((s) => s.key).sort()).toEqual(Object.keys(loadConfig({})).sort());
+  });
+});
+
+describe('README configuration table', () => {
+  // config-schema.ts promises that this test fails when README and schema drift apart.
+  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const section = readme.split(/^## Configuration$/m)[1]?.split(/^## /m)[0] ?? '';
+  const rows = [...section.matchAll(/^\| `([A-Z0-9_]+)` \| `([^`]*)` \|/gm)].map((m) => ({ env: m[1], default: m[2] }));
+
+  it('has a configuration section with a table', () => {
+    expect(rows.length).toBeGreaterThan(0);
+  });
+
+  it('lists exactly the variables of the schema, in schema order, with their defaults', () => {
+    expect(rows).toEqual(SETTINGS.map((s) => ({ env: s.env, default: s.default })));
+  });
+});
