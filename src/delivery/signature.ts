@@ -26,3 +26,15 @@ export function verifyPayloadSignature(
   const expected = Buffer.from(signPayload(secret, timestamp, body), 'hex');
   return timingSafeEqual(expected, Buffer.from(signature, 'hex'));
 }
+
+/** The signature headers as a Node HTTP server sees them (repeated headers count as missing). */
+export function signatureHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): {
+  timestamp: string | undefined;
+  signature: string | undefined;
+} {
+  const one = (name: string): string | undefined => {
+    const value = headers[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  return { timestamp: one('efa-timestamp'), signature: one('efa-signature') };
+}

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
-import { verifyPayloadSignature } from '../delivery/signature';
+import { signatureHeaders, verifyPayloadSignature } from '../delivery/signature';
 
 /**
  * A small stand-in for an authority's endpoint, for trying efa-forms locally
@@ -27,7 +27,7 @@ const server = createServer((req, res) => {
       secret !== undefined &&
       verifyPayloadSignature(
         secret,
-        { timestamp: req.headers['efa-timestamp'] as string | undefined, signature: req.headers['efa-signature'] as string | undefined },
+        signatureHeaders(req.headers),
         body,
         Math.floor(Date.now() / 1000),
       );

@@ -41,29 +41,14 @@ export interface SubmissionEvent {
   readonly at: Date;
 }
 
-export interface SubmissionRecord {
-  readonly id: string;
-  readonly tokenHash: string;
-  readonly formId: string;
-  readonly formVersion: string;
-  readonly tenantId: string;
-  readonly authorityId: string;
-  readonly regionArs: string;
-  readonly language: string;
-  readonly dataJson: string;
+/** A stored submission: what was accepted, where it stands and what happened to it. */
+export interface SubmissionRecord extends NewSubmission {
   readonly status: SubmissionStatus;
-  readonly createdAt: Date;
   readonly events: readonly SubmissionEvent[];
 }
 
-export interface DeliveryJob {
-  readonly id: string;
-  readonly submissionId: string;
-  readonly authorityId: string;
-  readonly channel: 'http';
-  readonly idempotencyKey: string;
-  readonly contentType: string;
-  readonly body: string;
+/** A job as the queue holds it: the payload to send and where its delivery stands. */
+export interface DeliveryJob extends NewDeliveryJob {
   readonly state: DeliveryState;
   /** Attempts started so far, including the one this claim begins. */
   readonly attempts: number;

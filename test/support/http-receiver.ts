@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifyPayloadSignature } from '../../src/delivery/signature';
+import { signatureHeaders, verifyPayloadSignature } from '../../src/delivery/signature';
 
 export interface ReceivedRequest {
   readonly path: string;
@@ -43,7 +43,7 @@ export async function startReceiver(secretOf: (authorityId: string) => string | 
         secret !== undefined &&
         verifyPayloadSignature(
           secret,
-          { timestamp: req.headers['efa-timestamp'] as string | undefined, signature: req.headers['efa-signature'] as string | undefined },
+          signatureHeaders(req.headers),
           body,
           Math.floor(Date.now() / 1000),
         );
