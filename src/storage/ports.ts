@@ -95,8 +95,38 @@ export interface DeliveryQueue {
   jobsOf(submissionId: string): Promise<DeliveryJob[]>;
 }
 
+/**
+ * A citizen's unfinished application. `key` is the SHA-256 of the random draft id in the
+ * citizen's cookie, so a copy of the database does not let anyone take over a session.
+ */
+export interface Draft {
+  readonly key: string;
+  readonly formId: string;
+  readonly formVersion: string;
+  /** The answers so far, as JSON text (may be invalid: they are what the citizen typed). */
+  readonly dataJson: string;
+  readonly csrfToken: string;
+  /** SHA-256 of the "continue later" token, once the citizen asked for one. */
+  readonly resumeTokenHash: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly expiresAt: Date;
+}
+
+export interface DraftRepository {
+  create(draft: Draft): Promise<void>;
+  /** The draft unless it does not exist or has expired by `now`. */
+  find(key: string, now: Date): Promise<Draft | undefined>;
+  findByResumeToken(resumeTokenHash: string, now: Date): Promise<Draft | undefined>;
+  update(key: string, changes: { readonly dataJson?: string; readonly resumeTokenHash?: string; readonly updatedAt: Date; readonly expiresAt: Date }): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Deletes every draft that expired by `now`; returns how many (data minimisation, GDPR art. 5). */
+  deleteExpired(now: Date): Promise<number>;
+}
+
 export interface Store {
   readonly submissions: SubmissionRepository;
   readonly deliveries: DeliveryQueue;
+  readonly drafts: DraftRepository;
   close(): Promise<void>;
 }

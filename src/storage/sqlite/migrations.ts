@@ -47,4 +47,19 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX delivery_jobs_due ON delivery_jobs (state, next_attempt_at);
   CREATE INDEX delivery_jobs_submission ON delivery_jobs (submission_id);
   `,
+  `
+  CREATE TABLE drafts (
+    key                TEXT PRIMARY KEY,
+    form_id            TEXT NOT NULL,
+    form_version       TEXT NOT NULL,
+    data_json          TEXT NOT NULL,
+    csrf_token         TEXT NOT NULL,
+    resume_token_hash  TEXT UNIQUE,
+    created_at         INTEGER NOT NULL,
+    updated_at         INTEGER NOT NULL,
+    expires_at         INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE INDEX drafts_expiry ON drafts (expires_at);
+  `,
 ];

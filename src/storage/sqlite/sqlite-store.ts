@@ -14,6 +14,8 @@ import {
   type SubmissionRepository,
 } from '../ports';
 import { SQLITE_MIGRATIONS } from './migrations';
+import { settle } from './settle';
+import { sqliteDrafts } from './sqlite-drafts';
 
 interface SubmissionRow {
   id: string;
@@ -57,18 +59,6 @@ function toJob(row: JobRow): DeliveryJob {
     nextAttemptAt: new Date(row.next_attempt_at),
     lastError: row.last_error,
   };
-}
-
-/**
- * better-sqlite3 throws synchronously; callers of an async port expect a rejected promise
- * (`await expect(...).rejects`, `.catch`), never a throw from the call itself.
- */
-function settle<T>(work: () => T): Promise<T> {
-  try {
-    return Promise.resolve(work());
-  } catch (err) {
-    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-  }
 }
 
 function migrate(db: Database.Database): void {
@@ -211,6 +201,7 @@ export function openSqliteStore(dataDir: string): Store {
   return {
     submissions,
     deliveries,
+    drafts: sqliteDrafts(db),
     close() {
       return settle(() => {
         if (db.open) db.close();
