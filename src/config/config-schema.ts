@@ -15,6 +15,10 @@ export interface Config {
   readonly deliveryTimeoutMs: number;
   readonly deliveryConcurrency: number;
   readonly shutdownTimeoutMs: number;
+  readonly templatesDir: string;
+  readonly draftTtlDays: number;
+  readonly siteTenant: string;
+  readonly publicBaseUrl: string;
 }
 
 export interface SettingSpec<K extends keyof Config = keyof Config> {
@@ -53,6 +57,23 @@ export function parseByteSize(raw: string): number {
   return bytes;
 }
 
+function optionalTenantId(raw: string): string {
+  if (raw !== '' && !/^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$/.test(raw)) throw new Error('must be a tenant id (the file name without .json)');
+  return raw;
+}
+
+function optionalBaseUrl(raw: string): string {
+  if (raw === '') return raw;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be an absolute http(s) URL such as https://antrag.example.de');
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash) throw new Error('must be an absolute http(s) URL without query or fragment');
+  return raw.replace(/\/+$/, '');
+}
+
 function nodeEnv(raw: string): boolean {
   if (!['production', 'development', 'test'].includes(raw)) {
     throw new Error('must be production, development or test');
@@ -85,4 +106,12 @@ export const SETTINGS = [
     parse: integer(1, 64), description: 'Deliveries sent in parallel by one worker.' }),
   spec({ key: 'shutdownTimeoutMs', env: 'SHUTDOWN_TIMEOUT_MS', default: '10000', secret: false,
     parse: integer(0, 600_000), description: 'How long SIGTERM waits for in-flight work (ms).' }),
+  spec({ key: 'templatesDir', env: 'TEMPLATES_DIR', default: './templates', secret: false, parse: directory,
+    description: 'Folder with the page templates, UI strings (locales) and assets.' }),
+  spec({ key: 'draftTtlDays', env: 'DRAFT_TTL_DAYS', default: '30', secret: false, parse: integer(1, 365),
+    description: 'Days an unfinished application is kept after its last change; then it is deleted.' }),
+  spec({ key: 'siteTenant', env: 'SITE_TENANT', default: '', secret: false, parse: optionalTenantId,
+    description: 'Tenant whose name and legal links frame the pages before a municipality is chosen (empty: the first tenant file).' }),
+  spec({ key: 'publicBaseUrl', env: 'PUBLIC_BASE_URL', default: '', secret: false, parse: optionalBaseUrl,
+    description: 'Public address used in "continue later" links (empty: taken from the request).' }),
 ] as const satisfies readonly SettingSpec[];

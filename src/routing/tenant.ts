@@ -28,6 +28,8 @@ export interface Tenant {
   readonly id: string;
   readonly name: LocalText;
   readonly regions: readonly string[];
+  /** Footer links of every public page: Impressum, Datenschutz, Barrierefreiheitserklärung. */
+  readonly links: { readonly imprintUrl: string; readonly privacyUrl: string; readonly accessibilityUrl: string };
   readonly municipalities: readonly Municipality[];
   readonly authorities: readonly Authority[];
 }

@@ -93,7 +93,7 @@ describe('a broken form or tenant file stops start-up with file, pointer and rea
       writeFileSync(path.join(tenants, 'thueringen.json'), JSON.stringify(t));
     }, 'tenants/thueringen.json: /municipalities/0/ars: must match pattern'],
     ['overlapping tenants', ({ tenants }) => {
-      writeFileSync(path.join(tenants, 'zweites-land.json'), JSON.stringify({ id: 'zweites-land', name: { de: 'Zweites Land' }, regions: ['1605'], municipalities: [], authorities: [] }));
+      writeFileSync(path.join(tenants, 'zweites-land.json'), JSON.stringify({ id: 'zweites-land', name: { de: 'Zweites Land' }, regions: ['1605'], links: validTenant().links, municipalities: [], authorities: [] }));
     }, 'tenants/zweites-land.json: /regions/0: region "1605" overlaps region "16" at tenants/thueringen.json: /regions/0'],
     ['two authorities for the same form and prefix', ({ tenants }) => {
       const t = validTenant();

@@ -69,6 +69,7 @@ const TENANT = {
   id: 'pruefland',
   name: { de: 'Prüfland' },
   regions: ['16'],
+  links: { imprintUrl: 'https://example.org/impressum', privacyUrl: 'https://example.org/datenschutz', accessibilityUrl: 'https://example.org/barrierefreiheit' },
   municipalities: [{ ars: '160530000000', name: 'Jena', postalCodes: ['07743'] }],
   authorities: [{
     id: 'pruefungsamt',

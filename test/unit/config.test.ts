@@ -14,6 +14,10 @@ const DEFAULTS = {
   deliveryTimeoutMs: 30_000,
   deliveryConcurrency: 4,
   shutdownTimeoutMs: 10_000,
+  templatesDir: './templates',
+  draftTtlDays: 30,
+  siteTenant: '',
+  publicBaseUrl: '',
 };
 
 /** Runs loadConfig and returns the ConfigError it throws (fails the test when it does not throw). */
@@ -67,6 +71,10 @@ describe('loadConfig values from the environment', () => {
       DELIVERY_TIMEOUT_MS: '5000',
       DELIVERY_CONCURRENCY: '8',
       SHUTDOWN_TIMEOUT_MS: '0',
+      TEMPLATES_DIR: '/srv/templates',
+      DRAFT_TTL_DAYS: '7',
+      SITE_TENANT: 'thueringen',
+      PUBLIC_BASE_URL: 'https://antrag.example.de/',
     });
     expect(config).toEqual({
       port: 8080,
@@ -79,7 +87,24 @@ describe('loadConfig values from the environment', () => {
       deliveryTimeoutMs: 5000,
       deliveryConcurrency: 8,
       shutdownTimeoutMs: 0,
+      templatesDir: '/srv/templates',
+      draftTtlDays: 7,
+      siteTenant: 'thueringen',
+      publicBaseUrl: 'https://antrag.example.de',
     });
+  });
+
+  it.each([
+    ['DRAFT_TTL_DAYS', '0'],
+    ['DRAFT_TTL_DAYS', '366'],
+    ['SITE_TENANT', 'Thüringen'],
+    ['PUBLIC_BASE_URL', 'antrag.example.de'],
+    ['PUBLIC_BASE_URL', 'ftp://antrag.example.de'],
+    ['PUBLIC_BASE_URL', 'https://antrag.example.de/?x=1'],
+  ])('refuses %s=%s with a one-line reason', (env, raw) => {
+    const error = configError({ [env]: raw });
+    expect(error.message.startsWith(`${env}=`)).toBe(true);
+    expect(error.message).not.toContain('\n');
   });
 
   it.each([
@@ -197,7 +222,8 @@ describe('README configuration table', () => {
   // config-schema.ts promises that this test fails when README and schema drift apart.
   const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
   const section = readme.split(/^## Configuration$/m)[1]?.split(/^## /m)[0] ?? '';
-  const rows = [...section.matchAll(/^\| `([A-Z0-9_]+)` \| `([^`]*)` \|/gm)].map((m) => ({ env: m[1], default: m[2] }));
+  // An empty default is written "(empty)" in the table.
+  const rows = [...section.matchAll(/^\| `([A-Z0-9_]+)` \| (?:`([^`]*)`|\(empty\)) \|/gm)].map((m) => ({ env: m[1], default: m[2] ?? '' }));
 
   it('has a configuration section with a table', () => {
     expect(rows.length).toBeGreaterThan(0);

@@ -7,7 +7,7 @@ function authority(id: string, serves: Authority['serves']): Authority {
 }
 
 function tenant(id: string, regions: string[], authorities: Authority[]): TenantSource {
-  const t: Tenant = { id, name: { de: id }, regions, municipalities: [], authorities };
+  const t: Tenant = { id, name: { de: id }, regions, links: { imprintUrl: 'https://x.example/i', privacyUrl: 'https://x.example/p', accessibilityUrl: 'https://x.example/a' }, municipalities: [], authorities };
   return { file: `tenants/${id}.json`, tenant: t };
 }
 

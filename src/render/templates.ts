@@ -1,0 +1,54 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import type { Language } from '../errors';
+
+export type UiStrings = Readonly<Record<string, string>>;
+
+/** Renders a page into the layout. Templates are read and compiled once, at start. */
+export interface PageRenderer {
+  render(page: string, model: Readonly<Record<string, unknown>>): string;
+  strings(language: Language): UiStrings;
+}
+
+async function readTemplates(folder: string): Promise<Map<string, string>> {
+  const files = (await readdir(folder)).filter((f) => f.endsWith('.hbs'));
+  const entries = await Promise.all(files.map(async (f) => [f.slice(0, -4), await readFile(path.join(folder, f), 'utf8')] as const));
+  return new Map(entries);
+}
+
+/**
+ * Loads templates/ (layouts, partials, pages, locales). A private Handlebars environment keeps
+ * two apps in one process (tests) from sharing partials. Missing strings are start-up errors.
+ */
+export async function loadPageRenderer(templatesDir: string): Promise<PageRenderer> {
+  const hbs = Handlebars.create();
+  for (const [name, source] of await readTemplates(path.join(templatesDir, 'partials'))) {
+    hbs.registerPartial(name, hbs.compile(source, { strict: false, noEscape: false }));
+  }
+  const layout = hbs.compile(await readFile(path.join(templatesDir, 'layouts', 'main.hbs'), 'utf8'));
+  const pages = new Map<string, HandlebarsTemplateDelegate>();
+  for (const [name, source] of await readTemplates(path.join(templatesDir, 'pages'))) pages.set(name, hbs.compile(source));
+
+  const locales = {} as Record<Language, UiStrings>;
+  for (const language of ['de', 'en'] as const) {
+    locales[language] = Object.freeze(JSON.parse(await readFile(path.join(templatesDir, 'locales', `${language}.json`), 'utf8')) as Record<string, string>);
+  }
+  const missing = Object.keys(locales.de).filter((k) => !(k in locales.en)).concat(Object.keys(locales.en).filter((k) => !(k in locales.de)));
+  if (missing.length > 0) throw new Error(`templates/locales: keys missing in one language: ${missing.join(', ')}`);
+
+  return {
+    render(page, model) {
+      const template = pages.get(page);
+      if (!template) throw new Error(`no page template ${page}`);
+      const body = template(model);
+      return layout({ ...model, body });
+    },
+    strings: (language) => locales[language],
+  };
+}
+
+/** Replaces {name} placeholders in a UI string. */
+export function format(text: string, values: Readonly<Record<string, string | number>>): string {
+  return text.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
+}
