@@ -1,9 +1,11 @@
+import path from 'node:path';
 import express, { type Express } from 'express';
 import { AppError } from './errors';
 import type { FormRegistry } from './forms/form-registry';
 import { formsRouter } from './http/forms-router';
 import { openApiDocument } from './http/openapi';
 import { errorHandler } from './http/problem';
+import { pagesRouter, type PagesDependencies } from './http/pages/pages-router';
 import { submissionsRouter } from './http/submissions-router';
 import type { SubmissionService } from './submissions/submission-service';
 import type { Logger } from './support/logger';
@@ -14,6 +16,8 @@ export interface AppDependencies {
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
   readonly version: string;
+  readonly templatesDir: string;
+  readonly pages: PagesDependencies;
 }
 
 /** Builds the express app without listening, so tests exercise exactly what production runs. */
@@ -39,6 +43,8 @@ export function createApp(deps: AppDependencies): Express {
   });
   app.use(formsRouter(deps.forms));
   app.use(submissionsRouter(deps.submissions, deps.bodyLimitBytes));
+  app.use('/assets', express.static(path.join(deps.templatesDir, 'assets'), { index: false, maxAge: '1h', redirect: false }));
+  app.use(pagesRouter(deps.pages));
 
   app.use((req, _res, next) => {
     next(new AppError('NOT_FOUND', `no route ${req.method} ${req.path}`));

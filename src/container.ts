@@ -10,6 +10,12 @@ import { buildRoutingTable, type RoutingTable } from './routing/routing-table';
 import type { Store } from './storage/ports';
 import { openSqliteStore } from './storage/sqlite/sqlite-store';
 import { createSubmissionService, type SubmissionService } from './submissions/submission-service';
+import { DraftCleanup } from './drafts/draft-cleanup';
+import { createDraftService } from './drafts/draft-service';
+import { buildFormModel } from './render/form-model';
+import { loadPageRenderer } from './render/templates';
+import { createMunicipalitySearch } from './routing/municipality-search';
+import { problem, StartupError } from './startup-error';
 import type { Logger } from './support/logger';
 
 export interface ContainerOptions {
@@ -30,6 +36,7 @@ export interface Container {
   readonly store: Store;
   readonly submissions: SubmissionService;
   readonly worker: DeliveryWorker;
+  readonly draftCleanup: DraftCleanup;
   /** Stops the worker (letting deliveries finish within timeoutMs) and closes the store. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -58,6 +65,11 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     }
   }
 
+  const renderer = await loadPageRenderer(config.templatesDir);
+  const models = new Map(forms.list().map((f) => [f.definition.id, buildFormModel(f)]));
+  const siteTenant = config.siteTenant === '' ? routing.tenants()[0] : routing.tenants().find((t) => t.id === config.siteTenant);
+  if (!siteTenant) throw new StartupError([problem(config.tenantsDir, '', `SITE_TENANT "${config.siteTenant}" is not a tenant file here`)]);
+
   const store = openSqliteStore(config.dataDir);
   const worker = new DeliveryWorker({
     queue: store.deliveries,
@@ -73,7 +85,15 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     timeoutMs: config.deliveryTimeoutMs,
   });
   const submissions = createSubmissionService({ forms, routing, store, product, now, onAccepted: () => worker.nudge() });
-  const app = createApp({ forms, submissions, logger, bodyLimitBytes: config.bodyLimitBytes, version: product.version });
+  const drafts = createDraftService({ store, now, ttlDays: config.draftTtlDays });
+  const draftCleanup = new DraftCleanup(() => drafts.purgeExpired(), logger);
+  const app = createApp({
+    forms, submissions, logger, bodyLimitBytes: config.bodyLimitBytes, version: product.version, templatesDir: config.templatesDir,
+    pages: {
+      models, renderer, drafts, submissions, routing, municipalities: createMunicipalitySearch(routing.tenants()), siteTenant,
+      secureCookies: config.production, bodyLimitBytes: config.bodyLimitBytes, publicBaseUrl: config.publicBaseUrl, logger,
+    },
+  });
 
   return {
     app,
@@ -82,7 +102,9 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     store,
     submissions,
     worker,
+    draftCleanup,
     async close(timeoutMs: number) {
+      await draftCleanup.stop();
       await worker.stop(timeoutMs);
       await store.close();
     },

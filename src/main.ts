@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     forms: container.forms.list().length,
   });
   container.worker.start();
+  container.draftCleanup.start();
 
   let stopping = false;
   const shutdown = (signal: string): void => {

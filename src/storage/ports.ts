@@ -119,6 +119,8 @@ export interface DraftRepository {
   find(key: string, now: Date): Promise<Draft | undefined>;
   findByResumeToken(resumeTokenHash: string, now: Date): Promise<Draft | undefined>;
   update(key: string, changes: { readonly dataJson?: string; readonly resumeTokenHash?: string; readonly updatedAt: Date; readonly expiresAt: Date }): Promise<void>;
+  /** Gives a draft a new key (a resumed session gets a fresh cookie); false if it is gone. */
+  rekey(oldKey: string, newKey: string): Promise<boolean>;
   delete(key: string): Promise<void>;
   /** Deletes every draft that expired by `now`; returns how many (data minimisation, GDPR art. 5). */
   deleteExpired(now: Date): Promise<number>;

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { AppError, type FieldError, type Language } from '../errors';
 import type { FormRegistry } from '../forms/form-registry';
 import { getAtPointer } from '../forms/json-pointer';
+import { canonicalOrder } from '../forms/canonical-order';
 import { findUnsafeInput } from '../forms/unsafe-input';
 import { localize } from '../forms/form-definition';
 import { buildPayloadV1 } from '../payloads/xml/v1';
@@ -80,7 +81,7 @@ export function createSubmissionService(options: SubmissionServiceOptions) {
       });
     }
     const { tenant, authority } = match;
-    const dataJson = JSON.stringify(data);
+    const dataJson = JSON.stringify(canonicalOrder(data, form.fields));
     const token = randomBytes(32).toString('base64url');
 
     // A clash of reference numbers is astronomically rare; draw again rather than fail.

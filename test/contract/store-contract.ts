@@ -170,8 +170,12 @@ export function storeContract(name: string, factory: () => StoreFactory): void {
       expect((await store.drafts.find('k1', later(40)))?.dataJson).toBe('{"name":"Ελένη"}');
       expect((await store.drafts.findByResumeToken('r1', later(40)))?.key).toBe('k1');
       expect(await store.drafts.findByResumeToken('r2', later(40))).toBeUndefined();
-      await store.drafts.delete('k1');
+      expect(await store.drafts.rekey('k1', 'k1-new')).toBe(true);
       expect(await store.drafts.find('k1', later(40))).toBeUndefined();
+      expect((await store.drafts.find('k1-new', later(40)))?.dataJson).toBe('{"name":"Ελένη"}');
+      expect(await store.drafts.rekey('k1', 'k1-other')).toBe(false);
+      await store.drafts.delete('k1-new');
+      expect(await store.drafts.find('k1-new', later(40))).toBeUndefined();
     });
 
     test('expired drafts are invisible at once and deleted by deleteExpired', async () => {

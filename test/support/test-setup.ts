@@ -39,7 +39,7 @@ export function writeSampleTenant(dir: string, receiverUrl: string): Record<stri
 }
 
 export function testConfig(overrides: Record<string, string>): Config {
-  return loadConfig({ NODE_ENV: 'test', DELIVERY_POLL_INTERVAL_MS: '50', DELIVERY_TIMEOUT_MS: '5000', ...overrides });
+  return loadConfig({ NODE_ENV: 'test', DELIVERY_POLL_INTERVAL_MS: '50', DELIVERY_TIMEOUT_MS: '5000', TEMPLATES_DIR: path.join(REPO, 'templates'), ...overrides });
 }
 
 export async function buildContainer(

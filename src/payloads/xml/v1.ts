@@ -1,6 +1,6 @@
 import { js2xml, type Element } from 'xml-js';
 import type { FieldIndex } from '../../forms/field-index';
-import { escapeToken } from '../../forms/json-pointer';
+import { canonicalOrder } from '../../forms/canonical-order';
 
 /**
  * Payload format v1 (docs/payload-v1.md): the XML an authority receives for one submission.
@@ -49,15 +49,13 @@ function party(name: string, directory: string, who: { id: string; name: string 
   return { type: 'element', name, elements: [text('directory', directory), text('id', who.id), text('name', who.name)] };
 }
 
-function answerElements(value: unknown, pattern: string, fields: FieldIndex): Element['elements'] {
+function answerElements(value: unknown): Element['elements'] {
   if (Array.isArray(value)) {
-    return value.map((item) => answerElement('item', item, `${pattern}/*`, fields));
+    return value.map((item) => answerElement('item', item));
   }
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>);
-    const rank = (key: string): number => fields.rank(`${pattern}/${escapeToken(key)}`);
-    entries.sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
-    return entries.map(([key, child]) => answerElement(key, child, `${pattern}/${escapeToken(key)}`, fields));
+    // Keys are already in schema order (canonicalOrder in buildPayloadV1).
+    return Object.entries(value as Record<string, unknown>).map(([key, child]) => answerElement(key, child));
   }
   if (typeof value === 'string') return [textNode(value)];
   if (typeof value === 'number' || typeof value === 'boolean') return [textNode(String(value))];
@@ -65,10 +63,10 @@ function answerElements(value: unknown, pattern: string, fields: FieldIndex): El
 
 }
 
-function answerElement(name: string, value: unknown, pattern: string, fields: FieldIndex): Element {
+function answerElement(name: string, value: unknown): Element {
   // Element names were checked to be XML names when the form loaded and the data was accepted.
   const attributes = value === null ? { nil: 'true' } : undefined;
-  return { type: 'element', name, ...(attributes ? { attributes } : {}), elements: answerElements(value, pattern, fields) ?? [] };
+  return { type: 'element', name, ...(attributes ? { attributes } : {}), elements: answerElements(value) ?? [] };
 }
 
 export function buildPayloadV1(input: PayloadV1Input, fields: FieldIndex): string {
@@ -99,7 +97,7 @@ export function buildPayloadV1(input: PayloadV1Input, fields: FieldIndex): strin
         type: 'element',
         name: 'submission',
         attributes: { xmlns: PAYLOAD_V1_NAMESPACE, version: '1' },
-        elements: [header, { type: 'element', name: 'data', elements: answerElements(input.data, '', fields) ?? [] }],
+        elements: [header, { type: 'element', name: 'data', elements: answerElements(canonicalOrder(input.data, fields)) ?? [] }],
       },
     ],
   };

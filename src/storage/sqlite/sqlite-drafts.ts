@@ -40,6 +40,7 @@ export function sqliteDrafts(db: Database.Database): DraftRepository {
                       updated_at = @updatedAt, expires_at = @expiresAt
      WHERE key = @key`);
   const remove = db.prepare('DELETE FROM drafts WHERE key = ?');
+  const rekey = db.prepare('UPDATE drafts SET key = ? WHERE key = ?');
   const removeExpired = db.prepare('DELETE FROM drafts WHERE expires_at <= ?');
 
   return {
@@ -70,6 +71,7 @@ export function sqliteDrafts(db: Database.Database): DraftRepository {
           expiresAt: changes.expiresAt.getTime(),
         });
       }),
+    rekey: (oldKey, newKey) => settle(() => rekey.run(newKey, oldKey).changes === 1),
     delete: (key) => settle(() => {
       remove.run(key);
     }),

@@ -1,0 +1,37 @@
+import type { Logger } from '../support/logger';
+
+/**
+ * Deletes expired drafts every interval. start()/stop() like the delivery worker; a failure is
+ * logged and the next round tries again, it never escapes the timer.
+ */
+export class DraftCleanup {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly purge: () => Promise<number>,
+    private readonly logger: Logger,
+    private readonly intervalMs = 60 * 60 * 1000,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    const round = () => {
+      this.running = this.purge()
+        .then((count) => {
+          if (count > 0) this.logger.info('drafts.expired_deleted', { count });
+        })
+        .catch((err: unknown) => this.logger.error('drafts.cleanup_failed', { error: err instanceof Error ? err.message : String(err) }))
+        .finally(() => (this.running = undefined));
+    };
+    round();
+    this.timer = setInterval(round, this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+}

@@ -1,0 +1,79 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Draft, Store } from '../storage/ports';
+
+/** The random ids and tokens given to citizens; only their SHA-256 is stored. */
+function newSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+export interface OpenDraft {
+  /** The value of the citizen's cookie; never stored. */
+  readonly cookieValue: string;
+  readonly draft: Draft;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Unfinished applications kept on the server, keyed by a random id in the citizen's cookie.
+ * Every change extends the expiry to DRAFT_TTL_DAYS from now; expired drafts are invisible at
+ * once and deleted by purgeExpired (called periodically), so nothing lingers (GDPR art. 5).
+ */
+export function createDraftService(options: { readonly store: Store; readonly now: () => Date; readonly ttlDays: number }) {
+  const { store, now } = options;
+  const expiry = (from: Date) => new Date(from.getTime() + options.ttlDays * DAY_MS);
+
+  return {
+    async create(formId: string, formVersion: string): Promise<OpenDraft> {
+      const cookieValue = newSecret();
+      const at = now();
+      const draft: Draft = {
+        key: hashSecret(cookieValue), formId, formVersion, dataJson: '{}', csrfToken: newSecret(),
+        resumeTokenHash: null, createdAt: at, updatedAt: at, expiresAt: expiry(at),
+      };
+      await store.drafts.create(draft);
+      return { cookieValue, draft };
+    },
+
+    /** The citizen's draft for this form, or undefined when there is none or it expired. */
+    async load(formId: string, cookieValue: string | undefined): Promise<Draft | undefined> {
+      if (!cookieValue || cookieValue.length > 100) return undefined;
+      const draft = await store.drafts.find(hashSecret(cookieValue), now());
+      return draft?.formId === formId ? draft : undefined;
+    },
+
+    async saveData(draft: Draft, data: unknown): Promise<void> {
+      const at = now();
+      await store.drafts.update(draft.key, { dataJson: JSON.stringify(data), updatedAt: at, expiresAt: expiry(at) });
+    },
+
+    /** "Save and continue later": a new resume token each time (an older link stops working). */
+    async issueResumeToken(draft: Draft): Promise<{ token: string; expiresAt: Date }> {
+      const token = newSecret();
+      const at = now();
+      const expiresAt = expiry(at);
+      await store.drafts.update(draft.key, { resumeTokenHash: hashSecret(token), updatedAt: at, expiresAt });
+      return { token, expiresAt };
+    },
+
+    /** Opens a draft by its resume token with a fresh cookie value (the old cookie stops working). */
+    async resume(formId: string, token: string): Promise<OpenDraft | undefined> {
+      if (token.length > 100) return undefined;
+      const draft = await store.drafts.findByResumeToken(hashSecret(token), now());
+      if (!draft || draft.formId !== formId) return undefined;
+      const cookieValue = newSecret();
+      const key = hashSecret(cookieValue);
+      if (!(await store.drafts.rekey(draft.key, key))) return undefined;
+      return { cookieValue, draft: { ...draft, key } };
+    },
+
+    delete: (draft: Draft) => store.drafts.delete(draft.key),
+    purgeExpired: () => store.drafts.deleteExpired(now()),
+  };
+}
+
+export type DraftService = ReturnType<typeof createDraftService>;

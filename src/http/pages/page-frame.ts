@@ -1,0 +1,54 @@
+import type { Request } from 'express';
+import type { Language } from '../../errors';
+import { localize } from '../../forms/form-definition';
+import type { FormModel } from '../../render/form-model';
+import type { PageRenderer } from '../../render/templates';
+import type { Tenant } from '../../routing/tenant';
+import { readCookie } from '../cookies';
+import { negotiateLanguage } from '../language';
+
+export const LANGUAGE_COOKIE = 'efa_lang';
+
+/** The citizen's language: their explicit choice (cookie), else the browser's, else German. */
+export function pageLanguage(req: Request): Language {
+  const chosen = readCookie(req.get('cookie'), LANGUAGE_COOKIE);
+  if (chosen === 'de' || chosen === 'en') return chosen;
+  return negotiateLanguage(req.get('accept-language'));
+}
+
+/** The current URL with ?lang= set, for the switch on every GET page. */
+export function languageSwitchUrl(req: Request, target: Language): string {
+  const url = new URL(req.originalUrl, 'http://localhost');
+  url.searchParams.set('lang', target);
+  return `${url.pathname}${url.search}`;
+}
+
+export interface FrameOptions {
+  readonly renderer: PageRenderer;
+  readonly tenant: Tenant;
+  readonly language: Language;
+  readonly model?: FormModel;
+  readonly pageTitle: string;
+  /** Only GET pages can be switched in place; POST results have no switch. */
+  readonly switchUrl?: string;
+  readonly backUrl?: string;
+  readonly hasErrors?: boolean;
+}
+
+/** What the layout needs on every page: language, strings, tenant frame and titles. */
+export function frame(options: FrameOptions): Record<string, unknown> {
+  const { renderer, tenant, language, model } = options;
+  return {
+    lang: language,
+    t: renderer.strings(language),
+    tenantName: localize(tenant.name, language),
+    links: tenant.links,
+    serviceTitle: model ? localize(model.form.definition.title, language) : undefined,
+    pageTitle: options.pageTitle,
+    // The <title> names page, service and tenant, without repeating the service on its start page.
+    titleService: model && localize(model.form.definition.title, language) !== options.pageTitle ? localize(model.form.definition.title, language) : undefined,
+    languageSwitchUrl: options.switchUrl,
+    backUrl: options.backUrl,
+    hasErrors: options.hasErrors ?? false,
+  };
+}

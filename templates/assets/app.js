@@ -1,0 +1,222 @@
+/*
+ * efa-forms – optional enhancements. Every page works without this file.
+ *
+ * 1. Error summary: focus it on load; its links move focus to the field and scroll its label or
+ *    legend into view.
+ * 2. Conditional questions: [data-reveal-controller] elements are shown only while the controlling
+ *    question (by its `name`) has one of the values in [data-reveal-values] (a JSON array).
+ *
+ * Plain ES2017, no dependencies, no eval, no inline handlers (works under script-src 'self').
+ */
+(function () {
+  'use strict';
+
+  var FIELD_SELECTOR = 'input:not([type="hidden"]):not([disabled]), select:not([disabled]), textarea:not([disabled])';
+  var FOCUSABLE_SELECTOR = FIELD_SELECTOR + ', button:not([disabled]), a[href], [tabindex]';
+
+  function isField(el) {
+    return typeof el.matches === 'function' && el.matches(FIELD_SELECTOR);
+  }
+
+  function isFocusable(el) {
+    return typeof el.matches === 'function' && el.matches(FOCUSABLE_SELECTOR) && el.tagName !== 'FIELDSET';
+  }
+
+  /* ---------- 1. Error summary ---------- */
+
+  /** The element to focus for an error link's target: the field itself or the first field inside. */
+  function focusTargetFor(target) {
+    if (isField(target)) return target;
+    var field = target.querySelector(FIELD_SELECTOR);
+    if (field) {
+      // In a radio group, prefer the option that is already chosen.
+      if (field.type === 'radio' && field.name) {
+        var group = target.querySelectorAll('input[type="radio"]');
+        for (var i = 0; i < group.length; i++) {
+          if (group[i].name === field.name && group[i].checked && !group[i].disabled) return group[i];
+        }
+      }
+      return field;
+    }
+    if (isFocusable(target)) return target;
+    var other = target.querySelector('button:not([disabled]), a[href]');
+    if (other) return other;
+    // Nothing focusable: make the target itself reachable by script (not by Tab).
+    target.setAttribute('tabindex', '-1');
+    return target;
+  }
+
+  function labelFor(field) {
+    if (field.labels && field.labels.length > 0) return field.labels[0];
+    if (!field.id) return null;
+    var labels = document.getElementsByTagName('label');
+    for (var i = 0; i < labels.length; i++) {
+      if (labels[i].htmlFor === field.id) return labels[i];
+    }
+    return null;
+  }
+
+  function legendFor(el) {
+    var fieldset = el.closest('fieldset');
+    if (!fieldset) return null;
+    for (var i = 0; i < fieldset.children.length; i++) {
+      if (fieldset.children[i].tagName === 'LEGEND') return fieldset.children[i];
+    }
+    return null;
+  }
+
+  /**
+   * What to scroll to the top: for radios, checkboxes and date parts the question is the legend
+   * (their own label is only an option or "Tag"); for other fields their label.
+   */
+  function scrollTargetFor(field) {
+    var legend = legendFor(field);
+    var label = labelFor(field);
+    var isChoice = field.type === 'radio' || field.type === 'checkbox';
+    if (isChoice) {
+      // A single checkbox answers its own question: its label is the question.
+      var list = field.closest('.efa-radios, .efa-checkboxes');
+      var single = !list || list.querySelectorAll('input[type="radio"], input[type="checkbox"]').length === 1;
+      if (!single && legend) return legend;
+    } else if (field.closest('.efa-date-input') && legend) {
+      return legend;
+    }
+    return label || legend || field;
+  }
+
+  function focusField(target) {
+    var field = focusTargetFor(target);
+    var scrollTo = isField(field) ? scrollTargetFor(field) : target;
+    if (scrollTo && typeof scrollTo.scrollIntoView === 'function') scrollTo.scrollIntoView();
+    try {
+      field.focus({ preventScroll: true });
+    } catch (e) {
+      field.focus();
+    }
+  }
+
+  function initErrorSummary() {
+    var summary = document.querySelector('[data-error-summary]');
+    if (!summary) return;
+    if (!summary.hasAttribute('tabindex')) summary.setAttribute('tabindex', '-1');
+    summary.focus();
+
+    summary.addEventListener('click', function (event) {
+      var link = event.target && event.target.closest ? event.target.closest('a') : null;
+      if (!link || !summary.contains(link)) return;
+      var href = link.getAttribute('href') || '';
+      if (href.charAt(0) !== '#' || href.length < 2) return;
+      var id = href.slice(1);
+      try {
+        id = decodeURIComponent(id);
+      } catch (e) {
+        // keep the raw id
+      }
+      var target = document.getElementById(id);
+      if (!target) return;
+      event.preventDefault();
+      focusField(target);
+    });
+  }
+
+  /* ---------- 2. Conditional questions ---------- */
+
+  function parseValues(raw) {
+    if (raw === null) return null;
+    var parsed;
+    try {
+      parsed = JSON.parse(raw);
+    } catch (e) {
+      // Not JSON (e.g. an array rendered as "a,b"): fall back to a comma list.
+      return raw.split(',').map(function (v) { return v.trim(); });
+    }
+    if (Array.isArray(parsed)) return parsed.map(function (v) { return String(v); });
+    if (parsed === null || typeof parsed === 'object') return null;
+    return [String(parsed)];
+  }
+
+  /** The form controls named `name` (names may contain "/", so no selectors are built from them). */
+  function controlsNamed(name, revealed) {
+    var found = [];
+    var candidates = document.getElementsByName(name);
+    for (var i = 0; i < candidates.length; i++) {
+      var el = candidates[i];
+      var tag = el.tagName;
+      if (tag !== 'INPUT' && tag !== 'SELECT' && tag !== 'TEXTAREA') continue;
+      if (tag === 'INPUT' && (el.type === 'hidden' || el.type === 'submit' || el.type === 'button')) continue;
+      if (revealed.contains(el)) continue; // a question cannot switch itself
+      found.push(el);
+    }
+    return found;
+  }
+
+  function currentValues(controls) {
+    var values = [];
+    controls.forEach(function (el) {
+      if (el.tagName === 'INPUT' && (el.type === 'radio' || el.type === 'checkbox')) {
+        if (el.checked) values.push(el.value);
+      } else if (el.tagName === 'SELECT') {
+        for (var i = 0; i < el.options.length; i++) {
+          if (el.options[i].selected) values.push(el.options[i].value);
+        }
+      } else {
+        values.push(el.value);
+      }
+    });
+    return values;
+  }
+
+  function initReveals() {
+    var updaters = [];
+    var elements = document.querySelectorAll('[data-reveal-controller]');
+    for (var i = 0; i < elements.length; i++) {
+      var update = setUpReveal(elements[i]);
+      if (update) updaters.push(update);
+    }
+    if (updaters.length === 0) return;
+    // Pages restored from the back/forward cache keep their (possibly changed) answers.
+    window.addEventListener('pageshow', function () {
+      updaters.forEach(function (fn) { fn(); });
+    });
+  }
+
+  function setUpReveal(element) {
+    var name = element.getAttribute('data-reveal-controller');
+    var values = parseValues(element.getAttribute('data-reveal-values'));
+    if (!name || !values) return null;
+    var controls = controlsNamed(name, element);
+    if (controls.length === 0) return null; // controller on another page: leave the question visible
+
+    var update = function () {
+      var current = currentValues(controls);
+      var show = current.some(function (v) { return values.indexOf(v) !== -1; });
+      element.hidden = !show;
+    };
+    controls.forEach(function (el) {
+      el.addEventListener('change', update);
+    });
+    update();
+    return update;
+  }
+
+  /* ---------- Start ---------- */
+
+  function init() {
+    try {
+      initReveals();
+    } catch (e) {
+      // An enhancement must never break the page.
+    }
+    try {
+      initErrorSummary();
+    } catch (e) {
+      // ditto
+    }
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', init);
+  } else {
+    init();
+  }
+}());
