@@ -160,7 +160,7 @@ export function changeList(data: Data, action: string): Data {
   const [, verb, pointer] = match as unknown as [string, 'add' | 'remove', string];
   if (verb === 'add') {
     const list = getAtPointer(next, pointer);
-    setAt(next, pointer, [...(Array.isArray(list) ? list : []), {}]);
+    setAt(next, pointer, [...(Array.isArray(list) ? (list as unknown[]) : []), {}]);
   } else {
     const index = Number(pointer.slice(pointer.lastIndexOf('/') + 1));
     const listPointer = pointer.slice(0, pointer.lastIndexOf('/'));

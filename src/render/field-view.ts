@@ -90,7 +90,7 @@ function leafView(node: LeafNode, pointer: string, ctx: ViewContext): FieldView 
       const options = node.widget === 'yesno'
         ? [{ value: true, label: { de: t.yes ?? 'Ja' } }, { value: false, label: { de: t.no ?? 'Nein' } }]
         : node.options;
-      const selected = Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
+      const selected = (Array.isArray(value) ? (value as unknown[]) : value === undefined ? [] : [value]).map((v) => text(v));
       const base = common(node, pointer, ctx, node.widget === 'select' ? 'field-select' : node.widget === 'checkboxes' ? 'field-checkboxes' : 'field-radios');
       return {
         ...base,

@@ -426,7 +426,7 @@ export function pagesRouter(deps: PagesDependencies): Router {
       return;
     }
     // The route pattern, not the path: a resume path carries the citizen's token.
-    deps.logger.error('pages.internal_error', { route: String((req.route as { path?: unknown } | undefined)?.path ?? 'unknown'), error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+    deps.logger.error('pages.internal_error', { route: typeof (req.route as { path?: unknown } | undefined)?.path === 'string' ? (req.route as { path: string }).path : 'unknown', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
     renderMessage(req, res, 500, 'error', model);
   }) as express.ErrorRequestHandler);
 
