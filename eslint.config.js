@@ -3,7 +3,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'data/', 'test-output/', '*.js'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'data/', 'test-output/', '*.js', 'templates/assets/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -67,7 +67,8 @@
 
   /**
    * What to scroll to the top: for radios, checkboxes and date parts the question is the legend
-   * (their own label is only an option or "Tag"); for other fields their label.
+   * (their own label is only an option or "Tag"); for other fields their label, or the legend of
+   * their fieldset when legend and field fit on the screen together.
    */
   function scrollTargetFor(field) {
     var legend = legendFor(field);
@@ -80,6 +81,11 @@
       if (!single && legend) return legend;
     } else if (field.closest('.efa-date-input') && legend) {
       return legend;
+    }
+    // Show the question of the surrounding fieldset too, if it fits on screen with the field.
+    if (legend && label) {
+      var distance = field.getBoundingClientRect().bottom - legend.getBoundingClientRect().top;
+      if (distance > 0 && distance < window.innerHeight * 0.75) return legend;
     }
     return label || legend || field;
   }

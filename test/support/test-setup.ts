@@ -9,6 +9,8 @@ import { createMemoryLogger } from '../../src/support/logger';
 export const REPO = path.resolve(__dirname, '../..');
 export const SAMPLE_FORMS = path.join(REPO, 'forms');
 export const SAMPLE_TENANT = path.join(REPO, 'tenants', 'thueringen.json');
+/** Forms used only by tests (e.g. one without any `ui`), kept apart from the samples. */
+export const FIXTURE_FORMS = path.join(REPO, 'test', 'fixtures', 'forms');
 
 export function readJson<T = unknown>(file: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
@@ -27,12 +29,14 @@ export function secretFor(authorityId: string): string {
  * Writes the sample Thüringen tenant into `dir` with every authority's URL pointing at
  * `receiverUrl/<authority-id>`; returns the env record holding their secrets.
  */
-export function writeSampleTenant(dir: string, receiverUrl: string): Record<string, string> {
+export function writeSampleTenant(dir: string, receiverUrl: string, extraForms: readonly string[] = []): Record<string, string> {
   const tenant = readJson<Tenant>(SAMPLE_TENANT);
   const env: Record<string, string> = {};
-  const authorities = tenant.authorities.map((a) => {
+  const authorities = tenant.authorities.map((a, i) => {
     env[a.delivery.secretEnv] = secretFor(a.id);
-    return { ...a, delivery: { ...a.delivery, url: `${receiverUrl}/${a.id}` } };
+    // Extra (test) forms are served by the first authority for the whole tenant.
+    const serves = i === 0 && extraForms.length > 0 ? [...a.serves, { forms: [...extraForms], regions: [...tenant.regions] }] : a.serves;
+    return { ...a, serves, delivery: { ...a.delivery, url: `${receiverUrl}/${a.id}` } };
   });
   writeFileSync(path.join(dir, `${tenant.id}.json`), JSON.stringify({ ...tenant, authorities }, null, 2));
   return env;
