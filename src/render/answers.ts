@@ -45,6 +45,8 @@ function readLeaf(node: LeafNode, pointer: string, body: FormBody): unknown {
       return first(raw) === 'true' ? true : undefined;
     case 'boolean': {
       const v = first(raw);
+      // A single checkbox for a yes/no question: not ticked means "no".
+      if (node.widget === 'checkbox') return v === 'true';
       return v === 'true' ? true : v === 'false' ? false : undefined;
     }
     case 'integer':

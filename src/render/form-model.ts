@@ -106,8 +106,9 @@ function chooseWidget(view: SchemaView, ui: UiField | undefined, isRegion: boole
         : view.types.has('integer') ? 'integer'
           : view.types.has('number') ? 'number' : 'string';
   const uiWidget = ui?.widget;
-  if (isRegion || uiWidget === 'region') return { widget: 'region', valueType };
-  if (uiWidget && uiWidget !== 'group' && uiWidget !== 'repeat' && uiWidget !== 'hidden') return { widget: uiWidget as Widget, valueType };
+  // Only the routing field gets the municipality lookup; elsewhere an ARS is an ordinary answer.
+  if (isRegion) return { widget: 'region', valueType };
+  if (uiWidget && uiWidget !== 'region' && uiWidget !== 'group' && uiWidget !== 'repeat' && uiWidget !== 'hidden') return { widget: uiWidget as Widget, valueType };
   if (valueType === 'true') return { widget: 'checkbox', valueType };
   if (valueType === 'array') return { widget: 'checkboxes', valueType };
   if (valueType === 'boolean') return { widget: 'yesno', valueType };

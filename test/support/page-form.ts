@@ -24,6 +24,8 @@ export function stepFormFields(model: FormModel, step: FormStep, data: unknown):
       return;
     }
     if (value === undefined || value === null) return;
+    // An unticked checkbox sends nothing.
+    if (node.widget === 'checkbox' && value === false) return;
     if (node.widget === 'date' && typeof value === 'string') {
       const [year, month, day] = value.split('-');
       fields.push([datePartName(pointer, 'day'), day ?? ''], [datePartName(pointer, 'month'), month ?? ''], [datePartName(pointer, 'year'), year ?? '']);
