@@ -17,7 +17,13 @@ module.exports = tseslint.config(
       'no-console': 'error',
       eqeqeq: ['error', 'always'],
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only src/main.ts reads the environment.' }],
+      // The e2e tests load the DOM types for code that runs in the browser; the server has no DOM.
+      'no-restricted-globals': ['error', 'document', 'window', 'navigator', 'location', 'localStorage'],
     },
+  },
+  {
+    files: ['test/e2e/**/*.ts'],
+    rules: { 'no-restricted-globals': 'off' },
   },
   {
     files: ['src/main.ts', 'test/**/*.ts', 'bench/**/*.ts', 'src/dev/**/*.ts'],

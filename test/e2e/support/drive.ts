@@ -1,0 +1,127 @@
+/// <reference lib="dom" />
+// Functions passed to page.evaluate run in the browser, so this file needs the DOM types.
+import type { Page } from 'playwright-core';
+import type { FormModel, FormStep } from '../../../src/render/form-model';
+import { stepFormFields } from '../../support/page-form';
+import { checkAccessibility, screenshot } from './browser';
+
+/** Checks one page state: axe (zero violations), then screenshots at desktop and 320 px. */
+export async function inspect(page: Page, name: string): Promise<void> {
+  await checkAccessibility(page, name);
+  await screenshot(page, name);
+}
+
+export function stepIdOf(page: Page): string | undefined {
+  return /\/steps\/([^/?#]+)/.exec(page.url())?.[1];
+}
+
+/** The step's fields except the hidden list counters (lists are grown with their buttons). */
+export function visibleFields(model: FormModel, step: FormStep, data: unknown): Array<[string, string]> {
+  return stepFormFields(model, step, data).filter(([name]) => !name.endsWith('|count'));
+}
+
+/** How many entries each list of the step needs, from the answers. */
+export function listSizes(step: FormStep, data: unknown): Array<[string, number]> {
+  return step.nodes
+    .filter((n) => n.kind === 'repeat')
+    .map((n) => {
+      const list = (data as Record<string, unknown>)[n.name];
+      return [n.pattern, Array.isArray(list) ? list.length : 0];
+    });
+}
+
+const css = (name: string) => `[name="${name.replace(/"/g, '\\"')}"]`;
+
+/** Fills a step as a mouse user would (playwright fill/check/select), without pressing keys. */
+export async function fillWithPointer(page: Page, fields: ReadonlyArray<readonly [string, string]>): Promise<void> {
+  for (const [name, value] of fields) {
+    const first = page.locator(css(name)).first();
+    const type = await first.getAttribute('type');
+    const tag = await first.evaluate((el) => el.tagName.toLowerCase());
+    if (type === 'radio' || type === 'checkbox') await page.locator(`${css(name)}[value="${value}"]`).check();
+    else if (tag === 'select') await first.selectOption(value);
+    else await first.fill(value);
+  }
+}
+
+/** Grows the lists of the current step to the sizes needed with the "add another" button. */
+export async function growLists(page: Page, sizes: ReadonlyArray<readonly [string, number]>, useKeyboard: boolean): Promise<void> {
+  for (const [pointer, size] of sizes) {
+    for (;;) {
+      const count = Number(await page.locator(css(`${pointer}|count`)).getAttribute('value'));
+      if (count >= size) break;
+      const button = page.locator(`button[value="add:${pointer}"]`);
+      if (useKeyboard) await pressButton(page, `add:${pointer}`);
+      else await button.click();
+      await page.waitForLoadState();
+    }
+  }
+}
+
+async function activeName(page: Page): Promise<string | null> {
+  return page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name ?? null);
+}
+
+/** Presses Tab until the element matching `predicate` has focus; fails after 400 presses. */
+async function tabTo(page: Page, describe: string, predicate: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (await predicate()) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`keyboard: could not reach ${describe} with Tab`);
+}
+
+/** Tabs to the submit button with this value (or the link with this text) and presses Enter. */
+export async function pressButton(page: Page, value: string): Promise<void> {
+  await tabTo(page, `button ${value}`, async () =>
+    page.evaluate((v) => {
+      const el = document.activeElement as HTMLButtonElement | HTMLAnchorElement | null;
+      return !!el && ((el.tagName === 'BUTTON' && (el as HTMLButtonElement).value === v) || (el.tagName === 'A' && el.textContent?.trim() === v));
+    }, value));
+  // Every button and link used here loads a new page (POST, redirect, GET).
+  await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+}
+
+/**
+ * Fills a step with the keyboard only: Tab to each field, type text, Space for checkboxes,
+ * arrow keys in radio groups and selects, as a citizen without a mouse does.
+ */
+export async function fillWithKeyboard(page: Page, fields: ReadonlyArray<readonly [string, string]>): Promise<void> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  for (const [name, value] of fields) {
+    await tabTo(page, name, async () => (await activeName(page)) === name);
+    const info = await page.evaluate(() => {
+      const el = document.activeElement as HTMLInputElement;
+      return { tag: el.tagName.toLowerCase(), type: el.type, checked: el.checked, value: el.value };
+    });
+    if (info.type === 'checkbox') {
+      if (!info.checked) await page.keyboard.press('Space');
+    } else if (info.type === 'radio') {
+      for (let i = 0; i < 20; i++) {
+        const now = await page.evaluate(() => {
+          const el = document.activeElement as HTMLInputElement;
+          return { value: el.value, checked: el.checked };
+        });
+        if (now.value === value) {
+          if (!now.checked) await page.keyboard.press('Space');
+          break;
+        }
+        await page.keyboard.press('ArrowDown');
+      }
+    } else if (info.tag === 'select') {
+      for (let i = 0; i < 50 && (await page.evaluate(() => (document.activeElement as HTMLSelectElement).value)) !== value; i++) {
+        await page.keyboard.press('ArrowDown');
+      }
+    } else {
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.type(value);
+    }
+    const result = await page.evaluate((n) => {
+      const els = [...document.querySelectorAll<HTMLInputElement>(`[name="${n}"]`)];
+      const el = els.find((e) => (e.type === 'radio' || e.type === 'checkbox' ? e.checked : true));
+      return el?.value ?? null;
+    }, name);
+    if (result !== value) throw new Error(`keyboard: ${name} is "${String(result)}", expected "${value}"`);
+  }
+}
