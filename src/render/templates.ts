@@ -11,9 +11,18 @@ export interface PageRenderer {
   strings(language: Language): UiStrings;
 }
 
+/**
+ * Template indentation is for people reading the templates; sending it costs bytes on every
+ * page (a citizen on a slow connection, and the server writing it). Leading white space of each
+ * template line goes; no template puts line-initial text inside <textarea> or <pre>.
+ */
+function compact(source: string): string {
+  return source.replace(/^[ \t]+/gm, '');
+}
+
 async function readTemplates(folder: string): Promise<Map<string, string>> {
   const files = (await readdir(folder)).filter((f) => f.endsWith('.hbs'));
-  const entries = await Promise.all(files.map(async (f) => [f.slice(0, -4), await readFile(path.join(folder, f), 'utf8')] as const));
+  const entries = await Promise.all(files.map(async (f) => [f.slice(0, -4), compact(await readFile(path.join(folder, f), 'utf8'))] as const));
   return new Map(entries);
 }
 
@@ -26,7 +35,7 @@ export async function loadPageRenderer(templatesDir: string): Promise<PageRender
   for (const [name, source] of await readTemplates(path.join(templatesDir, 'partials'))) {
     hbs.registerPartial(name, hbs.compile(source, { strict: false, noEscape: false }));
   }
-  const layout = hbs.compile(await readFile(path.join(templatesDir, 'layouts', 'main.hbs'), 'utf8'));
+  const layout = hbs.compile(compact(await readFile(path.join(templatesDir, 'layouts', 'main.hbs'), 'utf8')));
   const pages = new Map<string, HandlebarsTemplateDelegate>();
   for (const [name, source] of await readTemplates(path.join(templatesDir, 'pages'))) pages.set(name, hbs.compile(source));
 

@@ -18,9 +18,8 @@ export function pageLanguage(req: Request): Language {
 
 /** The current URL with ?lang= set, for the switch on every GET page. */
 export function languageSwitchUrl(req: Request, target: Language): string {
-  const url = new URL(req.originalUrl, 'http://localhost');
-  url.searchParams.set('lang', target);
-  return `${url.pathname}${url.search}`;
+  const url = req.originalUrl.replace(/([?&])lang=[^&]*(&|$)/, '$1').replace(/[?&]$/, '');
+  return `${url}${url.includes('?') ? '&' : '?'}lang=${target}`;
 }
 
 export interface FrameOptions {

@@ -1,0 +1,14 @@
+/**
+ * `npm run bench`: every benchmark of efa-forms, one after the other. Performance goals live
+ * here, never in timed tests.
+ */
+import { benchPages } from './pages.bench';
+
+async function main(): Promise<void> {
+  await benchPages();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
