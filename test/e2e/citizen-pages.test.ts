@@ -180,7 +180,7 @@ describe('citizen pages in Chromium', () => {
     await inspect(page, `${formId}-start-en`);
     await page.locator('a.efa-button--start').click();
     await expect(page.locator('h1').textContent()).resolves.toBe('Your municipality');
-    await completeSteps(page, formId, { keyboard: false });
+    await completeSteps(page, formId, { keyboard: false, inspectAs: `${formId}-en` });
     await expect(page.locator('h1').textContent()).resolves.toBe('Check your answers');
     await inspect(page, `${formId}-check-en`);
     await page.context().close();
@@ -190,7 +190,9 @@ describe('citizen pages in Chromium', () => {
     const page = await open({ javaScript: true });
     await page.goto(`${server.url}/forms/${formId}`);
     await pressButton(page, 'Jetzt beginnen');
-    await completeSteps(page, formId, { keyboard: true });
+    // With JavaScript on, each state is checked again (the script may change the page).
+    await completeSteps(page, formId, { keyboard: true, inspectAs: `${formId}-js` });
+    await inspect(page, `${formId}-check-js`);
     const declarations = models.get(formId)!.declarations.map((d) => [d.pattern, 'true'] as [string, string]);
     await fillWithKeyboard(page, declarations);
     await pressButton(page, 'submit');

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import type { Container } from '../../src/container';
+import { applies, stepApplies } from '../../src/render/answers';
 import { buildFormModel } from '../../src/render/form-model';
 import { buildContainer, example, SAMPLE_FORMS, writeSampleTenant } from '../support/test-setup';
 import { csrfOf, encodeForm, stepFormFields } from '../support/page-form';
@@ -88,6 +89,41 @@ describe('citizen pages over HTTP', () => {
     expect(await dataElement(reference!)).toBe(await dataElement(api.body.id));
     // The draft is gone after submitting.
     expect((await agent.get(`/forms/${formId}/check`)).status).toBe(410);
+  });
+
+  test('answers to questions that no longer apply are not submitted', async () => {
+    // A GmbH needs its register entry; after switching to a sole trader it must not be sent.
+    const data = example('gewerbeanmeldung', 'valid-1');
+    expect(data.rechtsform).toBe('gmbh');
+    const { agent, model } = await fillIn('gewerbeanmeldung', data);
+    const url = '/forms/gewerbeanmeldung/steps/rechtsform?return=check';
+    const page = await agent.get(url);
+    expect(page.text).toContain('value="Jena"');
+    const step = model.steps.find((s) => s.id === 'rechtsform')!;
+    const fields = stepFormFields(model, step, { ...data, rechtsform: 'einzelunternehmen' });
+    const changed = await agent.post(url).type('form').send(encodeForm([['_csrf', csrfOf(page.text)], ...fields, ['_action', 'continue']]));
+    expect(changed.headers.location).toBe('/forms/gewerbeanmeldung/check');
+    const check = await agent.get('/forms/gewerbeanmeldung/check');
+    expect(check.text).not.toContain('Registergericht');
+    const done = await agent.post('/forms/gewerbeanmeldung/check').type('form')
+      .send(encodeForm([['_csrf', csrfOf(check.text)], ['/erklaerung', 'true'], ['_action', 'submit']]));
+    const reference = new URL(done.headers.location as string, 'http://x').searchParams.get('ref')!;
+    const stored = JSON.parse((await container.store.submissions.find(reference))!.dataJson) as Record<string, unknown>;
+    expect(stored.rechtsform).toBe('einzelunternehmen');
+    expect(stored).not.toHaveProperty('registergericht');
+    expect(stored).not.toHaveProperty('registernummer');
+  });
+
+  test('a step whose questions all do not apply is skipped', () => {
+    const model = modelOf('gewerbeanmeldung');
+    // A form whose whole step depends on an answer: the step is left out of the flow and the count.
+    const conditional = model.root.children.filter((n) => n.condition);
+    expect(conditional.map((n) => n.name).sort()).toEqual(['registergericht', 'registernummer', 'vorherigerInhaber']);
+    const soleTrader = { anmeldegrund: 'neugruendung', rechtsform: 'einzelunternehmen' };
+    expect(conditional.filter((n) => applies(n, n.pattern, soleTrader))).toEqual([]);
+    const onlyConditional = { id: 'register', title: { de: 'Register' }, nodes: conditional.filter((n) => n.name.startsWith('register')) };
+    expect(stepApplies(model, onlyConditional, soleTrader)).toBe(false);
+    expect(stepApplies(model, onlyConditional, { ...soleTrader, rechtsform: 'ug' })).toBe(true);
   });
 
   test('a step with mistakes shows an error summary, the messages at the fields and keeps the values', async () => {
