@@ -3,9 +3,11 @@
  * here, never in timed tests.
  */
 import { benchPages } from './pages.bench';
+import { benchReceipt } from './receipt.bench';
 
 async function main(): Promise<void> {
   await benchPages();
+  await benchReceipt();
 }
 
 main().catch((err: unknown) => {

@@ -7,12 +7,14 @@ import { openApiDocument } from './http/openapi';
 import { errorHandler } from './http/problem';
 import { pagesRouter, type PagesDependencies } from './http/pages/pages-router';
 import { submissionsRouter } from './http/submissions-router';
+import type { ReceiptService } from './receipts/receipt-service';
 import type { SubmissionService } from './submissions/submission-service';
 import type { Logger } from './support/logger';
 
 export interface AppDependencies {
   readonly forms: FormRegistry;
   readonly submissions: SubmissionService;
+  readonly receipts: ReceiptService;
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
   readonly version: string;
@@ -54,7 +56,7 @@ export function createApp(deps: AppDependencies): Express {
     res.json(openapi);
   });
   app.use(formsRouter(deps.forms));
-  app.use(submissionsRouter(deps.submissions, deps.bodyLimitBytes));
+  app.use(submissionsRouter(deps.submissions, deps.receipts, deps.bodyLimitBytes));
   app.use('/assets', express.static(path.join(deps.templatesDir, 'assets'), { index: false, maxAge: '1h', redirect: false }));
   app.use(pagesRouter(deps.pages));
 

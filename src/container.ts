@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { Express } from 'express';
 import { createApp } from './app';
 import type { Config } from './config/config-schema';
+import { createChannelDispatcher } from './delivery/channels';
 import { DeliveryWorker } from './delivery/delivery-worker';
+import { createCitizenEmail, loadConfirmationTemplates } from './notifications/citizen-email';
+import { fileTransport, smtpTransport } from './notifications/mail-transport';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './delivery/retry-policy';
 import { loadFormRegistry, type FormRegistry } from './forms/form-registry';
 import { loadTenantFiles } from './routing/load-tenants';
@@ -15,6 +19,9 @@ import { createDraftService } from './drafts/draft-service';
 import { buildFormModel } from './render/form-model';
 import { loadPageRenderer } from './render/templates';
 import { createMunicipalitySearch } from './routing/municipality-search';
+import { loadReceiptFonts } from './receipts/receipt-fonts';
+import { createReceiptService } from './receipts/receipt-service';
+import { createReceiptRenderer } from './receipts/render-receipt';
 import { problem, StartupError } from './startup-error';
 import type { Logger } from './support/logger';
 
@@ -66,15 +73,19 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   }
 
   const renderer = await loadPageRenderer(config.templatesDir);
+  // The receipt's fonts are read and parsed once, here, before anything is opened.
+  const receiptRenderer = createReceiptRenderer(loadReceiptFonts());
   const models = new Map(forms.list().map((f) => [f.definition.id, buildFormModel(f)]));
   const siteTenant = config.siteTenant === '' ? routing.tenants()[0] : routing.tenants().find((t) => t.id === config.siteTenant);
   if (!siteTenant) throw new StartupError([problem(config.tenantsDir, '', `SITE_TENANT "${config.siteTenant}" is not a tenant file here`)]);
 
+  const mailTemplates = await loadConfirmationTemplates(config.templatesDir);
   const store = openSqliteStore(config.dataDir);
+  const mailTransport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
+  const citizenEmail = createCitizenEmail({ store, forms, routing, templates: mailTemplates, transport: mailTransport, from: config.mailFrom });
   const worker = new DeliveryWorker({
     queue: store.deliveries,
-    routing,
-    secretOf: (name) => secrets.get(name),
+    send: createChannelDispatcher({ routing, secretOf: (name) => secrets.get(name), timeoutMs: config.deliveryTimeoutMs, now, citizenEmail }),
     logger,
     now,
     random,
@@ -87,10 +98,14 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const submissions = createSubmissionService({ forms, routing, store, product, now, onAccepted: () => worker.nudge() });
   const drafts = createDraftService({ store, now, ttlDays: config.draftTtlDays });
   const draftCleanup = new DraftCleanup(() => drafts.purgeExpired(), logger);
+  const municipalities = createMunicipalitySearch(routing.tenants());
+  const receipts = createReceiptService({
+    submissions, deliveries: store.deliveries, routing, models, strings: (language) => renderer.strings(language), municipalities, renderer: receiptRenderer,
+  });
   const app = createApp({
-    forms, submissions, logger, bodyLimitBytes: config.bodyLimitBytes, version: product.version, templatesDir: config.templatesDir,
+    forms, submissions, receipts, logger, bodyLimitBytes: config.bodyLimitBytes, version: product.version, templatesDir: config.templatesDir,
     pages: {
-      models, renderer, drafts, submissions, routing, municipalities: createMunicipalitySearch(routing.tenants()), siteTenant,
+      models, renderer, drafts, submissions, routing, municipalities, siteTenant,
       secureCookies: config.production, bodyLimitBytes: config.bodyLimitBytes, publicBaseUrl: config.publicBaseUrl, logger,
     },
   });
@@ -106,6 +121,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     async close(timeoutMs: number) {
       await draftCleanup.stop();
       await worker.stop(timeoutMs);
+      mailTransport.close();
       await store.close();
     },
   };

@@ -19,6 +19,8 @@ export interface Config {
   readonly draftTtlDays: number;
   readonly siteTenant: string;
   readonly publicBaseUrl: string;
+  readonly smtpUrl: string;
+  readonly mailFrom: string;
 }
 
 export interface SettingSpec<K extends keyof Config = keyof Config> {
@@ -74,6 +76,25 @@ function optionalBaseUrl(raw: string): string {
   return raw.replace(/\/+$/, '');
 }
 
+function optionalSmtpUrl(raw: string): string {
+  if (raw === '') return raw;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be a URL such as smtps://user:password@mail.example.de:465');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error('must start with smtp:// or smtps://');
+  return raw;
+}
+
+function mailbox(raw: string): string {
+  if (!/^[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>$|^[^\s<>@]+@[^\s<>@]+$/.test(raw)) {
+    throw new Error('must be an address like "Stadt Erfurt <noreply@erfurt.de>" or noreply@erfurt.de');
+  }
+  return raw;
+}
+
 function nodeEnv(raw: string): boolean {
   if (!['production', 'development', 'test'].includes(raw)) {
     throw new Error('must be production, development or test');
@@ -114,4 +135,8 @@ export const SETTINGS = [
     description: 'Tenant whose name and legal links frame the pages before a municipality is chosen (empty: the first tenant file).' }),
   spec({ key: 'publicBaseUrl', env: 'PUBLIC_BASE_URL', default: '', secret: false, parse: optionalBaseUrl,
     description: 'Public address used in "continue later" links (empty: taken from the request).' }),
+  spec({ key: 'smtpUrl', env: 'SMTP_URL', default: '', secret: true, parse: optionalSmtpUrl,
+    description: 'SMTP server for e-mails to applicants (empty: e-mails are written as .eml files to DATA_DIR/mail).' }),
+  spec({ key: 'mailFrom', env: 'MAIL_FROM', default: 'efa-forms <noreply@localhost>', secret: false, parse: mailbox,
+    description: 'Sender of e-mails to applicants.' }),
 ] as const satisfies readonly SettingSpec[];

@@ -1,14 +1,12 @@
-import type { RoutingTable } from '../routing/routing-table';
 import type { Logger } from '../support/logger';
 import type { DeliveryJob, DeliveryQueue } from '../storage/ports';
-import { deliverOverHttp, type DeliveryOutcome } from './http-channel';
+import type { SendJob } from './channels';
 import { nextRetryDelayMs, type RetryPolicy } from './retry-policy';
 
 export interface DeliveryWorkerOptions {
   readonly queue: DeliveryQueue;
-  readonly routing: RoutingTable;
-  /** Looks up an authority's shared secret by the variable name its tenant entry gives. */
-  readonly secretOf: (envName: string) => string | undefined;
+  /** Sends one job over its channel (see channels.ts). */
+  readonly send: SendJob;
   readonly logger: Logger;
   readonly now: () => Date;
   readonly random: () => number;
@@ -17,6 +15,7 @@ export interface DeliveryWorkerOptions {
   readonly ownerId: string;
   readonly pollIntervalMs: number;
   readonly concurrency: number;
+  /** Timeout of one attempt; the lease is sized from it. */
   readonly timeoutMs: number;
 }
 
@@ -104,13 +103,10 @@ export class DeliveryWorker {
   }
 
   private async process(job: DeliveryJob): Promise<void> {
-    const { queue, routing, secretOf, logger, now, random, retryPolicy, ownerId, timeoutMs } = this.options;
-    const log = { submission: job.submissionId, authority: job.authorityId, attempt: job.attempts };
+    const { queue, send, logger, now, random, retryPolicy, ownerId } = this.options;
+    const log = { submission: job.submissionId, authority: job.authorityId, channel: job.channel, attempt: job.attempts };
     try {
-      const found = routing.authority(job.authorityId);
-      const outcome: DeliveryOutcome = found
-        ? await deliverOverHttp(job, found.authority.delivery, secretOf(found.authority.delivery.secretEnv), { timeoutMs, now })
-        : { ok: false, error: 'authority is no longer in the routing table' };
+      const outcome = await send(job);
       if (outcome.ok) {
         await queue.markDelivered(job.id, now());
         logger.info('delivery.delivered', { ...log, status: outcome.status });

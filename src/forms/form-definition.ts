@@ -41,4 +41,6 @@ export interface FormDefinition {
     readonly fields?: Readonly<Record<string, UiField>>;
   };
   readonly routing: { readonly regionField: string };
+  /** Where the applicant's e-mail address is, for the confirmation e-mail (optional). */
+  readonly emailField?: string;
 }

@@ -77,6 +77,11 @@ export function compileForm(file: string, raw: unknown, expectedId?: string): Lo
     problems.push(problem(file, '/routing/regionField', 'must point to one field, not into an array (*)'));
   } else if (!region) problems.push(problem(file, '/routing/regionField', `"${definition.routing.regionField}" is not a field of the schema`));
   else if (!region.types.has('string')) problems.push(problem(file, '/routing/regionField', 'must point to a field of type string'));
+  if (definition.emailField !== undefined) {
+    const email = fields.get(definition.emailField);
+    if (!email || definition.emailField.includes('*')) problems.push(problem(file, '/emailField', `"${definition.emailField}" is not a single field of the schema`));
+    else if (!email.types.has('string')) problems.push(problem(file, '/emailField', 'must point to a field of type string'));
+  }
   (definition.ui?.steps ?? []).forEach((step, i) => {
     step.fields.forEach((pointer, j) => {
       if (!fields.get(pointer)) problems.push(problem(file, `/ui/steps/${i}/fields/${j}`, `"${pointer}" is not a field of the schema`));

@@ -37,6 +37,17 @@ export function openApiDocument(version: string): Record<string, unknown> {
           },
         },
       },
+      '/api/forms/{formId}/schema.xsd': {
+        get: {
+          operationId: 'getPayloadXsd',
+          summary: 'The XSD of the XML payload (v1) an authority receives for this form version',
+          parameters: [{ $ref: '#/components/parameters/FormId' }],
+          responses: {
+            '200': { description: 'XML Schema 1.0 for namespace urn:efa-forms:payload:v1, see docs/payload-v1.md#xsd.', content: { 'application/xml': { schema: { type: 'string' } } } },
+            '404': problem,
+          },
+        },
+      },
       '/api/forms/{formId}/submissions': {
         post: {
           operationId: 'submit',

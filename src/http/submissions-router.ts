@@ -1,5 +1,6 @@
 import express, { Router, type RequestHandler } from 'express';
 import { AppError } from '../errors';
+import type { ReceiptService } from '../receipts/receipt-service';
 import type { SubmissionService } from '../submissions/submission-service';
 import { negotiateLanguage } from './language';
 
@@ -16,8 +17,13 @@ export function statusPath(id: string, token: string): string {
   return `/api/submissions/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}`;
 }
 
+/** The PDF receipt (Eingangsbestätigung), behind the same token as the status URL. */
+export function receiptPath(id: string, token: string): string {
+  return `/api/submissions/${encodeURIComponent(id)}/receipt.pdf?token=${encodeURIComponent(token)}`;
+}
+
 /** Accepting submissions and telling the applicant where they stand. */
-export function submissionsRouter(service: SubmissionService, bodyLimitBytes: number): Router {
+export function submissionsRouter(service: SubmissionService, receipts: ReceiptService, bodyLimitBytes: number): Router {
   const router = Router();
   const parseJson = express.json({ limit: bodyLimitBytes, strict: true, type: () => true });
 
@@ -28,6 +34,7 @@ export function submissionsRouter(service: SubmissionService, bodyLimitBytes: nu
     res.status(201).location(statusUrl).set('cache-control', 'no-store').json({
       id: accepted.id,
       statusUrl,
+      receiptUrl: receiptPath(accepted.id, accepted.token),
       authority: accepted.authority,
     });
   });
@@ -41,6 +48,17 @@ export function submissionsRouter(service: SubmissionService, bodyLimitBytes: nu
       status: record.status,
       events: record.events.map((e) => ({ type: e.type, at: e.at.toISOString() })),
     });
+  });
+
+  router.get('/api/submissions/:id/receipt.pdf', async (req, res) => {
+    const token = typeof req.query.token === 'string' ? req.query.token : undefined;
+    const receipt = await receipts.receiptFor(req.params.id, token);
+    if (!receipt) throw new AppError('SUBMISSION_NOT_FOUND', 'receipt for unknown reference or wrong token');
+    res.status(200).set({
+      'content-type': 'application/pdf',
+      'content-disposition': `attachment; filename="Eingangsbestaetigung-${receipt.reference}.pdf"`,
+      'cache-control': 'no-store',
+    }).send(receipt.pdf);
   });
 
   return router;

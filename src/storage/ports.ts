@@ -24,11 +24,17 @@ export interface NewSubmission {
   readonly createdAt: Date;
 }
 
+/**
+ * `http`: the payload to the responsible authority (decides the submission's status);
+ * `email-citizen`: the confirmation e-mail to the applicant (built when it is sent).
+ */
+export type DeliveryChannel = 'http' | 'email-citizen';
+
 export interface NewDeliveryJob {
   readonly id: string;
   readonly submissionId: string;
   readonly authorityId: string;
-  readonly channel: 'http';
+  readonly channel: DeliveryChannel;
   /** The same for one submission to one authority across every retry and restart. */
   readonly idempotencyKey: string;
   readonly contentType: string;
@@ -82,8 +88,8 @@ export interface DeliveryQueue {
   /** Atomically takes due jobs (pending and due, or in flight with an expired lease). */
   claimDue(request: ClaimRequest): Promise<DeliveryJob[]>;
   /**
-   * Records a successful delivery; when every job of the submission is delivered, the submission
-   * becomes `delivered` with an event, in the same transaction. Returns false if it was already
+   * Records a successful delivery; when every authority job (not the applicant's e-mail) of the
+   * submission is delivered, the submission becomes `delivered` with an event, in the same transaction. Returns false if it was already
    * recorded (a repeated delivery after a lease expiry must not add a second event).
    */
   markDelivered(jobId: string, at: Date): Promise<boolean>;

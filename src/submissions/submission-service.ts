@@ -82,6 +82,9 @@ export function createSubmissionService(options: SubmissionServiceOptions) {
     }
     const { tenant, authority } = match;
     const dataJson = JSON.stringify(canonicalOrder(data, form.fields));
+    const emailField = form.definition.emailField;
+    const email = emailField ? getAtPointer(data, emailField) : undefined;
+    const wantsEmail = typeof email === 'string' && email !== '';
     const token = randomBytes(32).toString('base64url');
 
     // A clash of reference numbers is astronomically rare; draw again rather than fail.
@@ -106,10 +109,17 @@ export function createSubmissionService(options: SubmissionServiceOptions) {
             id, tokenHash: hashToken(token), formId, formVersion: form.definition.version, tenantId: tenant.id,
             authorityId: authority.id, regionArs: ars, language, dataJson, createdAt,
           },
-          [{
-            id: randomUUID(), submissionId: id, authorityId: authority.id, channel: 'http',
-            idempotencyKey: randomUUID(), contentType: 'application/xml; charset=utf-8', body,
-          }],
+          [
+            {
+              id: randomUUID(), submissionId: id, authorityId: authority.id, channel: 'http',
+              idempotencyKey: randomUUID(), contentType: 'application/xml; charset=utf-8', body,
+            },
+            // The applicant's confirmation e-mail goes through the same durable queue.
+            ...(wantsEmail ? [{
+              id: randomUUID(), submissionId: id, authorityId: authority.id, channel: 'email-citizen' as const,
+              idempotencyKey: randomUUID(), contentType: 'message/rfc822', body: '',
+            }] : []),
+          ],
         );
       } catch (err) {
         if (err instanceof DuplicateReferenceError && attempt < 5) continue;

@@ -145,6 +145,29 @@ export function storeContract(name: string, factory: () => StoreFactory): void {
       expect(await store.deliveries.markFailed(a!.id, 'w1', { error: 'late', nextAttemptAt: later(1) })).toBe(false);
     });
 
+    test('the applicant\'s e-mail job does not decide the submission\'s status', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id, { channel: 'email-citizen', body: '' }), job(s.id)]);
+      const claimed = await store.deliveries.claimDue({ now: T0, limit: 2, leaseMs: 1000, owner: 'w1' });
+      const mail = claimed.find((j) => j.channel === 'email-citizen')!;
+      const push = claimed.find((j) => j.channel === 'http')!;
+      expect(await store.deliveries.markDelivered(mail.id, later(10))).toBe(true);
+      expect((await store.submissions.find(s.id))?.status).toBe('accepted');
+      expect(await store.deliveries.markDelivered(push.id, later(20))).toBe(true);
+      const found = await store.submissions.find(s.id);
+      expect(found?.status).toBe('delivered');
+      expect(found?.events.map((e) => e.type)).toEqual(['accepted', 'delivered']);
+    });
+
+    test('a delivered submission stays delivered while the e-mail still retries', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id), job(s.id, { channel: 'email-citizen', body: '' })]);
+      const claimed = await store.deliveries.claimDue({ now: T0, limit: 2, leaseMs: 1000, owner: 'w1' });
+      await store.deliveries.markDelivered(claimed.find((j) => j.channel === 'http')!.id, later(10));
+      await store.deliveries.markFailed(claimed.find((j) => j.channel === 'email-citizen')!.id, 'w1', { error: 'smtp down', nextAttemptAt: later(100) });
+      expect((await store.submissions.find(s.id))?.status).toBe('delivered');
+    });
+
     test('releasing leases makes an owner\'s jobs pending again', async () => {
       const s = submission();
       await store.submissions.create(s, [job(s.id), job(s.id)]);

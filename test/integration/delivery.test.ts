@@ -113,7 +113,7 @@ describe('delivery to a real HTTP receiver', () => {
     expect(new Set(receiver.requests.map((r) => r.headers['idempotency-key'])).size).toBe(1);
     expect(new Set(receiver.requests.map((r) => r.body)).size).toBe(1);
     expect(receiver.requests.every((r) => r.signatureValid)).toBe(true);
-    const [job] = await c.store.deliveries.jobsOf(a.id);
+    const [job] = (await c.store.deliveries.jobsOf(a.id)).filter((j) => j.channel === 'http');
     expect(job).toMatchObject({ state: 'delivered', attempts: 4 });
   });
 
@@ -154,7 +154,7 @@ describe('delivery to a real HTTP receiver', () => {
     c.worker.start();
     const a = await submit(c, 'anwohnerparkausweis', example('anwohnerparkausweis', 'valid-2'));
     await receiver.waitFor((r) => r.length === 1);
-    expect((await c.store.deliveries.jobsOf(a.id))[0]?.state).toBe('in_flight');
+    expect(((await c.store.deliveries.jobsOf(a.id)).filter((j) => j.channel === 'http'))[0]?.state).toBe('in_flight');
     const closing = c.close(5000);
     container = undefined;
     let closed = false;
@@ -181,8 +181,8 @@ describe('delivery to a real HTTP receiver', () => {
     const weimar = { ...data, halter: { ...halter, anschrift: { ...(halter.anschrift as object), gemeinde: '160550000000', postleitzahl: '99423' } } };
     const a = await submit(c, 'hundesteuer-anmeldung', weimar);
     expect(a.authority.id).toBe('stadt-weimar');
-    await waitUntil(async () => ((await c.store.deliveries.jobsOf(a.id))[0]?.attempts ?? 0) >= 2);
-    const [job] = await c.store.deliveries.jobsOf(a.id);
+    await waitUntil(async () => (((await c.store.deliveries.jobsOf(a.id)).filter((j) => j.channel === 'http'))[0]?.attempts ?? 0) >= 2);
+    const [job] = (await c.store.deliveries.jobsOf(a.id)).filter((j) => j.channel === 'http');
     expect(job?.state).not.toBe('delivered');
     expect(job?.lastError).toBe('secret variable EFA_SECRET_STADT_WEIMAR is not set');
     expect(receiver.requests).toHaveLength(0);

@@ -75,8 +75,11 @@ describe('JSON API: forms and submissions', () => {
     expect(stored).toMatchObject({ formId: form, status: 'accepted', authorityId: res.body.authority.id });
     expect(JSON.parse(stored!.dataJson)).toEqual(example(form, name));
     const jobs = await container.store.deliveries.jobsOf(res.body.id);
-    expect(jobs).toHaveLength(1);
-    expect(jobs[0]).toMatchObject({ state: 'pending', authorityId: res.body.authority.id, attempts: 0 });
+    // The delivery to the authority, and the confirmation e-mail when the form has emailField.
+    const http = jobs.filter((j) => j.channel === 'http');
+    expect(http).toHaveLength(1);
+    expect(http[0]).toMatchObject({ state: 'pending', authorityId: res.body.authority.id, attempts: 0 });
+    expect(jobs.filter((j) => j.channel === 'email-citizen')).toHaveLength(container.forms.get(form)!.definition.emailField ? 1 : 0);
   });
 
   test.each(forms.flatMap((form) =>

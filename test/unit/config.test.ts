@@ -18,6 +18,8 @@ const DEFAULTS = {
   draftTtlDays: 30,
   siteTenant: '',
   publicBaseUrl: '',
+  smtpUrl: '',
+  mailFrom: 'efa-forms <noreply@localhost>',
 };
 
 /** Runs loadConfig and returns the ConfigError it throws (fails the test when it does not throw). */
@@ -75,6 +77,8 @@ describe('loadConfig values from the environment', () => {
       DRAFT_TTL_DAYS: '7',
       SITE_TENANT: 'thueringen',
       PUBLIC_BASE_URL: 'https://antrag.example.de/',
+      SMTP_URL: 'smtps://user:geheim@mail.example.de:465',
+      MAIL_FROM: 'Freistaat Thüringen <noreply@example.de>',
     });
     expect(config).toEqual({
       port: 8080,
@@ -91,6 +95,8 @@ describe('loadConfig values from the environment', () => {
       draftTtlDays: 7,
       siteTenant: 'thueringen',
       publicBaseUrl: 'https://antrag.example.de',
+      smtpUrl: 'smtps://user:geheim@mail.example.de:465',
+      mailFrom: 'Freistaat Thüringen <noreply@example.de>',
     });
   });
 
@@ -101,9 +107,13 @@ describe('loadConfig values from the environment', () => {
     ['PUBLIC_BASE_URL', 'antrag.example.de'],
     ['PUBLIC_BASE_URL', 'ftp://antrag.example.de'],
     ['PUBLIC_BASE_URL', 'https://antrag.example.de/?x=1'],
+    ['SMTP_URL', 'http://mail.example.de'],
+    ['MAIL_FROM', 'kein mailbox'],
   ])('refuses %s=%s with a one-line reason', (env, raw) => {
     const error = configError({ [env]: raw });
     expect(error.message.startsWith(`${env}=`)).toBe(true);
+    // A secret is never echoed back, not even when it is malformed.
+    if (env === 'SMTP_URL') expect(error.message).not.toContain(raw);
     expect(error.message).not.toContain('\n');
   });
 

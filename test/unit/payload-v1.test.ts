@@ -99,3 +99,9 @@ test('a null inside an array is marked nil like any other null', () => {
   const items = child(child(parseXml(xml).elements![0]!, 'data'), 'hunde').elements!;
   expect(items.map((i) => i.attributes)).toEqual([{ nil: 'true' }, undefined]);
 });
+
+test('a carriage return arrives as a carriage return, not as a line feed', () => {
+  const xml = buildPayloadV1(input({ name: 'Zeile 1\r\nZeile 2\rEnde' }), fields);
+  expect(xml).toContain('Zeile 1&#xD;\nZeile 2&#xD;Ende');
+  expect(textOf(child(child(parseXml(xml).elements![0]!, 'data'), 'name'))).toBe('Zeile 1\r\nZeile 2\rEnde');
+});

@@ -15,7 +15,7 @@ import type { Draft } from '../../storage/ports';
 import type { SubmissionService } from '../../submissions/submission-service';
 import type { Logger } from '../../support/logger';
 import { readCookie, serializeCookie } from '../cookies';
-import { statusPath } from '../submissions-router';
+import { receiptPath, statusPath } from '../submissions-router';
 import { frame, LANGUAGE_COOKIE, languageSwitchUrl, pageLanguage } from './page-frame';
 import { summaryRows } from './summary';
 
@@ -390,6 +390,7 @@ export function pagesRouter(deps: PagesDependencies): Router {
       reference: record.id,
       authority: { name: found.authority.name, email: found.authority.email },
       statusUrl: statusPath(record.id, token ?? ''),
+      receiptUrl: receiptPath(record.id, token ?? ''),
       againUrl: base(model.form.definition.id),
     }));
   });

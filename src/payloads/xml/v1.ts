@@ -101,5 +101,7 @@ export function buildPayloadV1(input: PayloadV1Input, fields: FieldIndex): strin
       },
     ],
   };
-  return `${js2xml(document, { spaces: 2, attributeValueFn: escapeAttribute })}\n`;
+  // A raw carriage return would reach the authority as a line feed (XML end-of-line handling).
+  const textFn = (value: string): string => value.replace(/\r/g, '&#xD;');
+  return `${js2xml(document, { spaces: 2, attributeValueFn: escapeAttribute, textFn })}\n`;
 }

@@ -35,7 +35,7 @@ interface JobRow {
   id: string;
   submission_id: string;
   authority_id: string;
-  channel: 'http';
+  channel: DeliveryJob['channel'];
   idempotency_key: string;
   content_type: string;
   body: string;
@@ -112,9 +112,9 @@ export function openSqliteStore(dataDir: string): Store {
   const setDelivered = db.prepare(`
     UPDATE delivery_jobs SET state = 'delivered', delivered_at = ?, lease_owner = NULL, lease_until = NULL, last_error = NULL
      WHERE id = ? AND state <> 'delivered'
-    RETURNING submission_id`);
+    RETURNING submission_id, channel`);
   const countUndelivered = db.prepare<[string], { n: number }>(
-    "SELECT COUNT(*) AS n FROM delivery_jobs WHERE submission_id = ? AND state <> 'delivered'");
+    "SELECT COUNT(*) AS n FROM delivery_jobs WHERE submission_id = ? AND state <> 'delivered' AND channel <> 'email-citizen'");
   const setSubmissionDelivered = db.prepare("UPDATE submissions SET status = 'delivered' WHERE id = ?");
   const setFailed = db.prepare(`
     UPDATE delivery_jobs SET state = 'pending', next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL
@@ -132,8 +132,10 @@ export function openSqliteStore(dataDir: string): Store {
   });
 
   const deliver = db.transaction((jobId: string, at: number): boolean => {
-    const row = setDelivered.get(at, jobId) as { submission_id: string } | undefined;
+    const row = setDelivered.get(at, jobId) as { submission_id: string; channel: string } | undefined;
     if (!row) return false;
+    // The applicant's e-mail does not change whether the authority has the application.
+    if (row.channel === 'email-citizen') return true;
     if (countUndelivered.get(row.submission_id)?.n === 0) {
       setSubmissionDelivered.run(row.submission_id);
       insertEvent.run(row.submission_id, row.submission_id, 'delivered', at);

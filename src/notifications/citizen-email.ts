@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import type Mail from 'nodemailer/lib/mailer';
+import type { SendJob } from '../delivery/channels';
+import type { Language } from '../errors';
+import { localize } from '../forms/form-definition';
+import type { FormRegistry } from '../forms/form-registry';
+import { getAtPointer } from '../forms/json-pointer';
+import type { RoutingTable } from '../routing/routing-table';
+import type { Store, SubmissionRecord } from '../storage/ports';
+import type { MailTransport } from './mail-transport';
+
+type Template = (model: Record<string, unknown>) => string;
+interface EmailTemplates { readonly subject: Template; readonly text: Template; readonly html: Template }
+
+/** Loads templates/email/confirmation.<lang>.{subject,text,html}.hbs once, at start. */
+export async function loadConfirmationTemplates(templatesDir: string): Promise<Record<Language, EmailTemplates>> {
+  const hbs = Handlebars.create();
+  const load = async (language: Language, part: string, escape: boolean): Promise<Template> => {
+    const source = await readFile(path.join(templatesDir, 'email', `confirmation.${language}.${part}.hbs`), 'utf8');
+    return hbs.compile(source.trim(), { noEscape: !escape });
+  };
+  const result = {} as Record<Language, EmailTemplates>;
+  for (const language of ['de', 'en'] as const) {
+    // Only the HTML part is HTML-escaped; subject and plain text carry the characters as they are.
+    result[language] = { subject: await load(language, 'subject', false), text: await load(language, 'text', false), html: await load(language, 'html', true) };
+  }
+  return result;
+}
+
+export interface Attachment {
+  readonly filename: string;
+  readonly content: Buffer;
+  readonly contentType: string;
+}
+
+export interface CitizenEmailOptions {
+  readonly store: Store;
+  readonly forms: FormRegistry;
+  readonly routing: RoutingTable;
+  readonly templates: Record<Language, EmailTemplates>;
+  readonly transport: MailTransport;
+  readonly from: string;
+  /** The receipt PDF to attach, when receipts are available. */
+  readonly attachments?: (record: SubmissionRecord) => Promise<Attachment[]>;
+}
+
+/**
+ * The confirmation e-mail to the applicant, sent from the durable job queue like a delivery:
+ * an SMTP outage delays it, it never loses it or fails the submission. The address and texts
+ * are taken from the stored submission when the job runs; errors name only SMTP codes.
+ */
+export function createCitizenEmail(options: CitizenEmailOptions): SendJob {
+  return async (job) => {
+    const record = await options.store.submissions.find(job.submissionId);
+    const form = record ? options.forms.get(record.formId) : undefined;
+    const found = record ? options.routing.authority(record.authorityId) : undefined;
+    if (!record || !form || !found) return { ok: false, error: 'submission, form or authority not found' };
+    const pointer = form.definition.emailField;
+    const to = pointer ? getAtPointer(JSON.parse(record.dataJson), pointer) : undefined;
+    // Nothing to send is done, not failed: the job was only made when there was an address.
+    if (typeof to !== 'string' || to === '') return { ok: true, status: 0 };
+    const language: Language = record.language === 'en' ? 'en' : 'de';
+    const attachments = options.attachments ? await options.attachments(record) : [];
+    const model = {
+      reference: record.id,
+      formTitle: localize(form.definition.title, language),
+      authorityName: found.authority.name,
+      authorityEmail: found.authority.email,
+      tenantName: localize(found.tenant.name, language),
+      receivedAt: new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'de-DE', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(record.createdAt),
+      hasReceipt: attachments.length > 0,
+    };
+    const templates = options.templates[language];
+    const message: Mail.Options = {
+      from: options.from,
+      to,
+      subject: templates.subject(model),
+      text: templates.text(model),
+      html: templates.html(model),
+      // The same Message-ID on every attempt lets mail systems drop a repeated message.
+      messageId: `<${job.idempotencyKey}@efa-forms>`,
+      headers: { 'Auto-Submitted': 'auto-generated' },
+      attachments: attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
+    };
+    try {
+      await options.transport.send(message, `${record.id}-${job.id}.eml`);
+      return { ok: true, status: 250 };
+    } catch (err) {
+      // Never the message text: SMTP errors can quote the recipient's address.
+      const e = err as { code?: unknown; responseCode?: unknown };
+      const code = typeof e.responseCode === 'number' ? `SMTP ${e.responseCode}` : typeof e.code === 'string' ? e.code : err instanceof Error ? err.name : 'Error';
+      return { ok: false, error: `e-mail not accepted: ${code}` };
+    }
+  };
+}

@@ -1,0 +1,37 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
+
+/** Sends one message; throws when the message was not accepted. */
+export interface MailTransport {
+  send(message: Mail.Options, fileName: string): Promise<void>;
+  close(): void;
+}
+
+/** A pooled SMTP connection (nodemailer), from SMTP_URL. */
+export function smtpTransport(url: string): MailTransport {
+  const transport = nodemailer.createTransport(url, { pool: true, maxConnections: 2 } as never);
+  return {
+    async send(message) {
+      await transport.sendMail(message);
+    },
+    close: () => transport.close(),
+  };
+}
+
+/**
+ * Without SMTP_URL: every message is written as an .eml file under DATA_DIR/mail, so that
+ * `npm start` works offline and an operator can look at what would have been sent.
+ */
+export function fileTransport(folder: string): MailTransport {
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    async send(message, fileName) {
+      const info = await transport.sendMail(message);
+      await mkdir(folder, { recursive: true });
+      await writeFile(path.join(folder, fileName), info.message as Buffer);
+    },
+    close: () => transport.close(),
+  };
+}

@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import type { Language } from '../errors';
+import { localize } from '../forms/form-definition';
+import { getAtPointer } from '../forms/json-pointer';
+import { pruneInapplicable, stepApplies } from '../render/answers';
+import type { FormModel } from '../render/form-model';
+import { summaryEntries, type SummaryEntry } from '../render/summary';
+import type { UiStrings } from '../render/templates';
+import type { MunicipalitySearch } from '../routing/municipality-search';
+import type { Tenant } from '../routing/tenant';
+import type { SubmissionRecord } from '../storage/ports';
+import { RECEIPT_TEXTS, type ReceiptTexts } from './receipt-texts';
+
+/** What the receipt is built from: all of it stored or loaded at start, nothing asked anew. */
+export interface ReceiptSource {
+  readonly submission: SubmissionRecord;
+  /** The XML payload exactly as stored in the delivery job: the bytes the authority receives. */
+  readonly xml: string;
+  readonly model: FormModel;
+  readonly tenant: Tenant;
+  readonly authority: { readonly name: string; readonly email: string };
+  /** The pages' UI strings (Ja/Nein), so that receipt and check page show answers alike. */
+  readonly strings: (language: Language) => UiStrings;
+  readonly municipalities: MunicipalitySearch;
+}
+
+export interface ReceiptSection {
+  readonly title: string;
+  /** Answered questions only, in form order; lists as numbered items. */
+  readonly entries: readonly SummaryEntry[];
+}
+
+/** Everything the PDF shows, already in the applicant's language: rendering decides nothing. */
+export interface ReceiptModel {
+  readonly language: Language;
+  readonly texts: ReceiptTexts;
+  readonly tenantName: string;
+  readonly title: string;
+  readonly formTitle: string;
+  readonly reference: string;
+  /** The moment of receipt; also the PDF's creation date, which keeps the PDF reproducible. */
+  readonly receivedAt: Date;
+  /** "28.11.2026, 18:24 Uhr" / "28 November 2026, 18:24", Europe/Berlin. */
+  readonly receivedAtText: string;
+  readonly authority: { readonly name: string; readonly email: string };
+  readonly sections: readonly ReceiptSection[];
+  /** The labels of the declarations the applicant confirmed. */
+  readonly declarations: readonly string[];
+  /** SHA-256 (hex) of the XML payload, which the PDF also carries as an attachment. */
+  readonly xmlSha256: string;
+  readonly xmlFileName: string;
+}
+
+const BERLIN_PARTS = {
+  de: new Intl.DateTimeFormat('de-DE', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Europe/Berlin' }),
+  en: new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Europe/Berlin' }),
+} as const;
+
+/**
+ * Date and time in Berlin, assembled from parts: the connecting words ICU puts between date and
+ * time ("at", ",") differ between ICU versions, the receipt's must not.
+ */
+export function formatReceivedAt(at: Date, language: Language): string {
+  const parts = Object.fromEntries(BERLIN_PARTS[language].formatToParts(at).map((p) => [p.type, p.value]));
+  const time = `${parts.hour ?? ''}:${parts.minute ?? ''}`;
+  return language === 'en'
+    ? `${parts.day ?? ''} ${parts.month ?? ''} ${parts.year ?? ''}, ${time}`
+    : `${parts.day ?? ''}.${parts.month ?? ''}.${parts.year ?? ''}, ${time} Uhr`;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Unanswered questions and empty lists say nothing about what was submitted: left out. */
+function answered(entries: readonly SummaryEntry[]): SummaryEntry[] {
+  return entries.flatMap((entry): SummaryEntry[] => {
+    if (entry.kind === 'answer') return entry.value === '' ? [] : [entry];
+    const items = entry.items.map((item) => ({ title: item.title, entries: answered(item.entries) }));
+    return items.length === 0 ? [] : [{ ...entry, items }];
+  });
+}
+
+function parseData(dataJson: string): Record<string, unknown> {
+  const parsed: unknown = JSON.parse(dataJson);
+  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+}
+
+/**
+ * Builds the receipt of a stored submission: in the language it was submitted in, the answers
+ * grouped by step as on the check page (answers that no longer apply are left out), the
+ * declarations confirmed and the fingerprint of the XML the authority receives. Pure.
+ */
+export function buildReceiptModel(source: ReceiptSource): ReceiptModel {
+  const { submission, model } = source;
+  const language: Language = submission.language === 'en' ? 'en' : 'de';
+  const texts = RECEIPT_TEXTS[language];
+  const data = pruneInapplicable(model, parseData(submission.dataJson));
+  const context = { language, strings: source.strings(language), municipalities: source.municipalities };
+  const sections = model.steps
+    .filter((step) => stepApplies(model, step, data))
+    .map((step) => ({ title: localize(step.title, language) ?? step.id, entries: answered(summaryEntries(model, step, data, context)) }))
+    .filter((section) => section.entries.length > 0);
+  const declarations = model.declarations
+    .filter((node) => getAtPointer(data, node.pattern) === true)
+    .map((node) => localize(node.label, language) ?? node.name);
+  return {
+    language,
+    texts,
+    tenantName: localize(source.tenant.name, language) ?? source.tenant.id,
+    title: texts.title,
+    formTitle: localize(model.form.definition.title, language) ?? model.form.definition.id,
+    reference: submission.id,
+    receivedAt: submission.createdAt,
+    receivedAtText: formatReceivedAt(submission.createdAt, language),
+    authority: { name: source.authority.name, email: source.authority.email },
+    sections,
+    declarations,
+    xmlSha256: sha256Hex(source.xml),
+    xmlFileName: `${submission.id}.xml`,
+  };
+}

@@ -1,0 +1,112 @@
+import type { Language } from '../errors';
+import { localize } from '../forms/form-definition';
+import { getAtPointer } from '../forms/json-pointer';
+import type { MunicipalitySearch } from '../routing/municipality-search';
+import { applies } from './answers';
+import type { FormModel, FormNode, FormStep, LeafNode } from './form-model';
+import type { UiStrings } from './templates';
+
+/**
+ * The answers of a step as people read them: the check page shows them as rows, the receipt
+ * (src/receipts) as a tree with numbered list items. Both come from the same walk, so the check
+ * page and the receipt never disagree about what was answered.
+ */
+
+export interface SummaryRow {
+  readonly label: string;
+  readonly value: string;
+  readonly changeUrl: string;
+}
+
+/** One answered question: its label, the answer as displayed and where it sits in the data. */
+export interface SummaryAnswer {
+  readonly kind: 'answer';
+  readonly label: string;
+  readonly value: string;
+  readonly pointer: string;
+}
+
+/** A list question ("Hunde"): one numbered item ("Hund 1", "Hund 2") with its answers each. */
+export interface SummaryList {
+  readonly kind: 'list';
+  readonly label: string;
+  readonly items: ReadonlyArray<{ readonly title: string; readonly entries: readonly SummaryEntry[] }>;
+}
+
+export type SummaryEntry = SummaryAnswer | SummaryList;
+
+/** Everything displayValue needs besides the node and the value. */
+export interface DisplayContext {
+  readonly language: Language;
+  readonly strings: UiStrings;
+  readonly municipalities: MunicipalitySearch;
+}
+
+function formatDate(value: string, language: Language): string {
+  const match = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(value);
+  if (!match) return value;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'de-DE', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(date);
+}
+
+/** How an answer reads on the check page: option labels, Ja/Nein, dates in words. */
+export function displayValue(node: LeafNode, value: unknown, language: Language, strings: UiStrings, municipalities: MunicipalitySearch): string {
+  if (value === undefined || value === null || value === '') return '';
+  if (node.widget === 'region' && typeof value === 'string') return municipalities.byArs(value)?.municipality.name ?? value;
+  if (typeof value === 'boolean') return value ? (strings.yes ?? 'Ja') : (strings.no ?? 'Nein');
+  const label = (v: unknown) => localize(node.options.find((o) => o.value === v)?.label, language) ?? String(v);
+  if (Array.isArray(value)) return value.map(label).join(', ');
+  if (node.options.length > 0) return label(value);
+  if (node.widget === 'date' && typeof value === 'string') return formatDate(value, language);
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+}
+
+/**
+ * The answers of one step in form order, lists as numbered items. Questions that do not apply
+ * are left out; the region question only appears on the region step (it also sits inside an
+ * address group of another step). Unanswered questions are included with an empty value.
+ */
+export function summaryEntries(model: FormModel, step: FormStep, data: unknown, context: DisplayContext): SummaryEntry[] {
+  const { language, strings, municipalities } = context;
+  const visit = (node: FormNode, pointer: string, into: SummaryEntry[]): void => {
+    if (!applies(node, pointer, data)) return;
+    if (node.pattern === model.regionPattern && step.id !== 'gemeinde') return;
+    const label = localize(node.label, language) ?? node.name;
+    if (node.kind === 'leaf') {
+      into.push({ kind: 'answer', label, value: displayValue(node, getAtPointer(data, pointer), language, strings, municipalities), pointer });
+    } else if (node.kind === 'group') {
+      for (const child of node.children) visit(child, `${pointer}/${child.name}`, into);
+    } else {
+      const list = getAtPointer(data, pointer);
+      const itemLabel = localize(node.itemLabel, language) ?? label;
+      const items = (Array.isArray(list) ? list : []).map((_, i) => {
+        const entries: SummaryEntry[] = [];
+        visit(node.item, `${pointer}/${i}`, entries);
+        return { title: `${itemLabel} ${i + 1}`, entries };
+      });
+      into.push({ kind: 'list', label, items });
+    }
+  };
+  const entries: SummaryEntry[] = [];
+  for (const node of step.nodes) visit(node, node.pattern, entries);
+  return entries;
+}
+
+/** The rows of one step on the check page, lists numbered ("Hund 2 – Name"). */
+export function summaryRows(
+  model: FormModel, step: FormStep, data: unknown, language: Language, strings: UiStrings,
+  municipalities: MunicipalitySearch, changeUrl: (fieldPointer: string) => string,
+): SummaryRow[] {
+  const rows: SummaryRow[] = [];
+  const flatten = (entries: readonly SummaryEntry[], prefix: string): void => {
+    for (const entry of entries) {
+      if (entry.kind === 'answer') {
+        rows.push({ label: prefix ? `${prefix} – ${entry.label}` : entry.label, value: entry.value, changeUrl: changeUrl(entry.pointer) });
+      } else {
+        for (const item of entry.items) flatten(item.entries, `${prefix ? `${prefix} – ` : ''}${item.title}`);
+      }
+    }
+  };
+  flatten(summaryEntries(model, step, data, { language, strings, municipalities }), '');
+  return rows;
+}

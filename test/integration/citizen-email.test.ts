@@ -1,0 +1,117 @@
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import type { Container } from '../../src/container';
+import { buildContainer, example, SAMPLE_FORMS, writeSampleTenant } from '../support/test-setup';
+import { startSmtp, type TestSmtp } from '../support/smtp';
+import { tempDir } from '../support/temp-dir';
+
+const FAST_RETRIES = { baseDelayMs: 50, maxDelayMs: 300 };
+
+describe('confirmation e-mail to the applicant', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let container: Container | undefined;
+  let smtp: TestSmtp | undefined;
+
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(async () => {
+    await container?.close(2000);
+    container = undefined;
+    await smtp?.close();
+    smtp = undefined;
+    dir.remove();
+  });
+
+  async function start(extraEnv: Record<string, string>): Promise<Container> {
+    const tenants = path.join(dir.path, 'tenants');
+    mkdirSync(tenants, { recursive: true });
+    // Authority deliveries go nowhere here (port 9): they retry; the e-mail does not depend on them.
+    const env = writeSampleTenant(tenants, 'http://127.0.0.1:9');
+    container = await buildContainer(
+      { ...env, FORMS_DIR: SAMPLE_FORMS, TENANTS_DIR: tenants, DATA_DIR: path.join(dir.path, 'data'), MAIL_FROM: 'Freistaat Thüringen <noreply@example.org>', ...extraEnv },
+      { retryPolicy: FAST_RETRIES },
+    );
+    container.worker.start();
+    return container;
+  }
+
+  const submit = async (c: Container, formId: string, data: unknown, language = 'de') => {
+    const res = await request(c.app).post(`/api/forms/${formId}/submissions`).set('accept-language', language).send({ data });
+    expect(res.status).toBe(201);
+    return res.body as { id: string };
+  };
+
+  test('arrives over SMTP in German with umlauts intact, addressed to the answer in emailField', async () => {
+    smtp = await startSmtp();
+    const c = await start({ SMTP_URL: `smtp://127.0.0.1:${smtp.port}` });
+    const data = example('hundesteuer-anmeldung', 'valid-1');
+    const { id } = await submit(c, 'hundesteuer-anmeldung', data);
+    await smtp.waitFor(1);
+    const mail = smtp.messages[0]!;
+    expect(mail.subject).toBe(`Eingangsbestätigung: Hund zur Hundesteuer anmelden – Vorgangsnummer ${id}`);
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.text : '').toBe((data.halter as { email: string }).email);
+    expect(mail.from?.value).toEqual([{ name: 'Freistaat Thüringen', address: 'noreply@example.org' }]);
+    expect(mail.text).toContain(`Vorgangsnummer: ${id}`);
+    expect(mail.text).toContain('Mit freundlichen Grüßen');
+    expect(mail.text).toContain('Stadtverwaltung Weimar');
+    expect(mail.html).toContain('Grüßen');
+    expect(mail.headers.get('auto-submitted')).toBe('auto-generated');
+    // The e-mail job does not count as the authority's delivery.
+    expect((await c.store.submissions.find(id))?.status).toBe('accepted');
+  });
+
+  test('is in English when the application was made in English', async () => {
+    smtp = await startSmtp();
+    const c = await start({ SMTP_URL: `smtp://127.0.0.1:${smtp.port}` });
+    const { id } = await submit(c, 'gewerbeanmeldung', example('gewerbeanmeldung', 'valid-1'), 'en');
+    await smtp.waitFor(1);
+    expect(smtp.messages[0]!.subject).toBe(`Confirmation of receipt: Register a trade or business – reference ${id}`);
+    expect(smtp.messages[0]!.text).toContain('Kind regards');
+  });
+
+  test('an SMTP outage delays the e-mail; it arrives once the server is back', async () => {
+    const probe = await startSmtp();
+    const port = probe.port;
+    await probe.close(); // nothing listens on this port now
+    const c = await start({ SMTP_URL: `smtp://127.0.0.1:${port}` });
+    const { id } = await submit(c, 'anwohnerparkausweis', example('anwohnerparkausweis', 'valid-1'));
+    const mailJob = async () => (await c.store.deliveries.jobsOf(id)).find((j) => j.channel === 'email-citizen');
+    for (const deadline = Date.now() + 10_000; ((await mailJob())?.attempts ?? 0) < 2;) {
+      if (Date.now() > deadline) throw new Error('the e-mail was not retried');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect((await mailJob())?.lastError).toMatch(/^e-mail not accepted: /);
+    expect((await mailJob())?.lastError).not.toContain('@');
+    smtp = await startSmtp(port);
+    await smtp.waitFor(1);
+    expect(smtp.messages[0]!.subject).toContain(id);
+    for (const deadline = Date.now() + 10_000; (await mailJob())?.state !== 'delivered';) {
+      if (Date.now() > deadline) throw new Error('the e-mail job was not marked delivered');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.messages).toHaveLength(1);
+  });
+
+  test('without SMTP_URL the e-mail is written as an .eml file under DATA_DIR/mail', async () => {
+    const c = await start({});
+    const { id } = await submit(c, 'gewerbeanmeldung', example('gewerbeanmeldung', 'valid-2'));
+    const folder = path.join(dir.path, 'data', 'mail');
+    for (const deadline = Date.now() + 10_000; !(readdirSync(path.dirname(folder)).includes('mail') && readdirSync(folder).length > 0);) {
+      if (Date.now() > deadline) throw new Error('no .eml file written');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const [file] = readdirSync(folder);
+    expect(file).toMatch(new RegExp(`^${id}-[0-9a-f-]{36}\\.eml$`));
+    const eml = readFileSync(path.join(folder, file!), 'utf8');
+    expect(eml).toMatch(/^Subject: =\?UTF-8\?/m);
+  });
+
+  test('the e-mail job is committed with the submission, next to the authority delivery', async () => {
+    const c = await start({});
+    const { id } = await submit(c, 'anwohnerparkausweis', example('anwohnerparkausweis', 'valid-2'));
+    expect((await c.store.deliveries.jobsOf(id)).map((j) => j.channel).sort()).toEqual(['email-citizen', 'http']);
+  });
+});
