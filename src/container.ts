@@ -82,7 +82,14 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const mailTemplates = await loadConfirmationTemplates(config.templatesDir);
   const store = openSqliteStore(config.dataDir);
   const mailTransport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
-  const citizenEmail = createCitizenEmail({ store, forms, routing, templates: mailTemplates, transport: mailTransport, from: config.mailFrom });
+  const citizenEmail = createCitizenEmail({
+    store, forms, routing, templates: mailTemplates, transport: mailTransport, from: config.mailFrom,
+    // `receipts` is created below; e-mails are sent only once the container is running.
+    attachments: async (record) => {
+      const receipt = await receipts.receiptOf(record);
+      return [{ filename: `Eingangsbestaetigung-${receipt.reference}.pdf`, content: receipt.pdf, contentType: 'application/pdf' }];
+    },
+  });
   const worker = new DeliveryWorker({
     queue: store.deliveries,
     send: createChannelDispatcher({ routing, secretOf: (name) => secrets.get(name), timeoutMs: config.deliveryTimeoutMs, now, citizenEmail }),

@@ -71,6 +71,27 @@ export function openApiDocument(version: string): Record<string, unknown> {
           },
         },
       },
+      '/api/submissions/{reference}/receipt.pdf': {
+        get: {
+          operationId: 'getReceipt',
+          summary: 'Confirmation of receipt (Eingangsbestätigung) as PDF, with the XML payload attached',
+          parameters: [
+            { name: 'reference', in: 'path', required: true, schema: { type: 'string', examples: ['K7M3-Q9XD-P'] } },
+            { name: 'token', in: 'query', required: true, description: 'The token from statusUrl / receiptUrl.', schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': {
+              description: 'The receipt (A4, PDF/A-3b structure, the delivered XML as associated file).',
+              headers: {
+                'Content-Disposition': { description: 'attachment; filename="Eingangsbestaetigung-<reference>.pdf"', schema: { type: 'string' } },
+                'Cache-Control': { description: 'no-store', schema: { type: 'string' } },
+              },
+              content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+            },
+            '404': problem,
+          },
+        },
+      },
       '/api/submissions/{reference}': {
         get: {
           operationId: 'getStatus',
@@ -99,10 +120,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
         FormSummary: { type: 'object', required: ['id', 'version', 'title'], properties: { id: { type: 'string' }, version: { type: 'string' }, title: { $ref: '#/components/schemas/LocalText' } } },
         Accepted: {
           type: 'object',
-          required: ['id', 'statusUrl', 'authority'],
+          required: ['id', 'statusUrl', 'receiptUrl', 'authority'],
           properties: {
             id: { type: 'string', description: 'Reference number (Vorgangsnummer), XXXX-XXXX-C.', pattern: '^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]$' },
             statusUrl: { type: 'string', description: 'Path of the status resource, with an unguessable token.' },
+            receiptUrl: { type: 'string', description: 'Path of the PDF receipt, with the same token as statusUrl.' },
             authority: { type: 'object', required: ['id', 'name'], properties: { id: { type: 'string' }, name: { type: 'string' } } },
           },
         },

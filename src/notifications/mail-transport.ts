@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
@@ -30,7 +30,10 @@ export function fileTransport(folder: string): MailTransport {
     async send(message, fileName) {
       const info = await transport.sendMail(message);
       await mkdir(folder, { recursive: true });
-      await writeFile(path.join(folder, fileName), info.message as Buffer);
+      // Written under a temporary name and renamed, so no reader ever sees half a message.
+      const target = path.join(folder, fileName);
+      await writeFile(`${target}.part`, info.message as Buffer);
+      await rename(`${target}.part`, target);
     },
     close: () => transport.close(),
   };

@@ -3,7 +3,7 @@ import type { FormModel } from '../render/form-model';
 import type { UiStrings } from '../render/templates';
 import type { MunicipalitySearch } from '../routing/municipality-search';
 import type { RoutingTable } from '../routing/routing-table';
-import type { DeliveryQueue } from '../storage/ports';
+import type { DeliveryQueue, SubmissionRecord } from '../storage/ports';
 import type { SubmissionService } from '../submissions/submission-service';
 import { buildReceiptModel } from './receipt-model';
 import type { ReceiptRenderer } from './render-receipt';
@@ -33,7 +33,11 @@ export function createReceiptService(options: ReceiptServiceOptions) {
   /** The receipt if the token matches; otherwise undefined, whatever was wrong. */
   async function receiptFor(reference: string, token: string | undefined): Promise<Receipt | undefined> {
     const submission = await submissions.findWithToken(reference, token);
-    if (!submission) return undefined;
+    return submission ? receiptOf(submission) : undefined;
+  }
+
+  /** The receipt of a stored submission (for the applicant's e-mail, which has no token). */
+  async function receiptOf(submission: SubmissionRecord): Promise<Receipt> {
     const found = routing.authority(submission.authorityId);
     const model = models.get(submission.formId);
     // The authority's payload, fixed when the submission was accepted (other jobs, such as the
@@ -49,7 +53,7 @@ export function createReceiptService(options: ReceiptServiceOptions) {
     return { reference: submission.id, pdf: await renderer.render(receipt, xml) };
   }
 
-  return { receiptFor };
+  return { receiptFor, receiptOf };
 }
 
 export type ReceiptService = ReturnType<typeof createReceiptService>;

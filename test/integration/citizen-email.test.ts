@@ -47,7 +47,8 @@ describe('confirmation e-mail to the applicant', () => {
     smtp = await startSmtp();
     const c = await start({ SMTP_URL: `smtp://127.0.0.1:${smtp.port}` });
     const data = example('hundesteuer-anmeldung', 'valid-1');
-    const { id } = await submit(c, 'hundesteuer-anmeldung', data);
+    const res = await request(c.app).post('/api/forms/hundesteuer-anmeldung/submissions').send({ data });
+    const id = res.body.id as string;
     await smtp.waitFor(1);
     const mail = smtp.messages[0]!;
     expect(mail.subject).toBe(`Eingangsbestätigung: Hund zur Hundesteuer anmelden – Vorgangsnummer ${id}`);
@@ -58,6 +59,16 @@ describe('confirmation e-mail to the applicant', () => {
     expect(mail.text).toContain('Stadtverwaltung Weimar');
     expect(mail.html).toContain('Grüßen');
     expect(mail.headers.get('auto-submitted')).toBe('auto-generated');
+    // The receipt is attached, and it is the same PDF the applicant can download.
+    expect(mail.attachments.map((a) => [a.filename, a.contentType])).toEqual([[`Eingangsbestaetigung-${id}.pdf`, 'application/pdf']]);
+    expect(mail.attachments[0]!.content.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(mail.text).toContain('Im Anhang finden Sie die Eingangsbestätigung');
+    const download = await request(c.app).get(res.body.receiptUrl as string).buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(Buffer.compare(download.body as Buffer, smtp.messages[0]!.attachments[0]!.content)).toBe(0);
     // The e-mail job does not count as the authority's delivery.
     expect((await c.store.submissions.find(id))?.status).toBe('accepted');
   });
@@ -99,11 +110,12 @@ describe('confirmation e-mail to the applicant', () => {
     const c = await start({});
     const { id } = await submit(c, 'gewerbeanmeldung', example('gewerbeanmeldung', 'valid-2'));
     const folder = path.join(dir.path, 'data', 'mail');
-    for (const deadline = Date.now() + 10_000; !(readdirSync(path.dirname(folder)).includes('mail') && readdirSync(folder).length > 0);) {
+    const emlFiles = () => (readdirSync(path.dirname(folder)).includes('mail') ? readdirSync(folder).filter((f) => f.endsWith('.eml')) : []);
+    for (const deadline = Date.now() + 10_000; emlFiles().length === 0;) {
       if (Date.now() > deadline) throw new Error('no .eml file written');
       await new Promise((r) => setTimeout(r, 25));
     }
-    const [file] = readdirSync(folder);
+    const [file] = emlFiles();
     expect(file).toMatch(new RegExp(`^${id}-[0-9a-f-]{36}\\.eml$`));
     const eml = readFileSync(path.join(folder, file!), 'utf8');
     expect(eml).toMatch(/^Subject: =\?UTF-8\?/m);

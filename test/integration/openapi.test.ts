@@ -37,14 +37,14 @@ describe('OpenAPI document', () => {
   });
 
   test('every documented operation answers with a status it documents', async () => {
-    let accepted: { id: string; statusUrl: string } | undefined;
+    let accepted: { id: string; statusUrl: string; receiptUrl: string } | undefined;
     const calls: Array<[string, string]> = [];
     for (const [template, operations] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         let url = template.replace('{formId}', 'hundesteuer-anmeldung');
         if (template.includes('{reference}')) {
           accepted ??= (await request(container.app).post('/api/forms/hundesteuer-anmeldung/submissions').send({ data: example('hundesteuer-anmeldung', 'valid-1') })).body;
-          url = accepted!.statusUrl;
+          url = template.endsWith('/receipt.pdf') ? accepted!.receiptUrl : accepted!.statusUrl;
         }
         const req = method === 'post'
           ? request(container.app).post(url).send({ data: example('hundesteuer-anmeldung', 'valid-1') })
@@ -56,6 +56,6 @@ describe('OpenAPI document', () => {
         calls.push([method, template]);
       }
     }
-    expect(calls).toEqual(expect.arrayContaining([['get', '/healthz'], ['get', '/api/forms'], ['get', '/api/forms/{formId}'], ['post', '/api/forms/{formId}/submissions'], ['get', '/api/submissions/{reference}']]));
+    expect(calls).toEqual(expect.arrayContaining([['get', '/healthz'], ['get', '/api/forms'], ['get', '/api/forms/{formId}'], ['post', '/api/forms/{formId}/submissions'], ['get', '/api/submissions/{reference}'], ['get', '/api/submissions/{reference}/receipt.pdf'], ['get', '/api/forms/{formId}/schema.xsd']]));
   });
 });
