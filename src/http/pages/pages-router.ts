@@ -1,13 +1,12 @@
 import express, { Router, type Request, type Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
-import { AppError, type FieldError, type Language } from '../../errors';
+import { AppError } from '../../errors';
 import { localize } from '../../forms/form-definition';
 import { getAtPointer } from '../../forms/json-pointer';
 import type { DraftService } from '../../drafts/draft-service';
-import { changeList, errorsOfStep, pruneInapplicable, readStep, stepApplies, type FormBody } from '../../render/answers';
-import { fieldId, fieldView, type FieldView } from '../../render/field-view';
-import type { FormModel, FormStep } from '../../render/form-model';
-import { format, type PageRenderer } from '../../render/templates';
+import { changeList, pruneInapplicable, readStep, type FormBody } from '../../render/answers';
+import type { FormModel } from '../../render/form-model';
+import { type PageRenderer } from '../../render/templates';
 import type { MunicipalitySearch } from '../../routing/municipality-search';
 import type { RoutingTable } from '../../routing/routing-table';
 import type { Tenant } from '../../routing/tenant';
@@ -17,7 +16,7 @@ import type { Logger } from '../../support/logger';
 import { readCookie, serializeCookie } from '../cookies';
 import { receiptPath, statusPath } from '../submissions-router';
 import { frame, LANGUAGE_COOKIE, languageSwitchUrl, pageLanguage } from './page-frame';
-import { summaryRows } from './summary';
+import { createPageViews, parseData } from './page-views';
 
 export interface PagesDependencies {
   readonly models: ReadonlyMap<string, FormModel>;
@@ -36,13 +35,6 @@ export interface PagesDependencies {
 const DRAFT_COOKIE = 'efa_draft';
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
-type Data = Record<string, unknown>;
-
-function parseData(draft: Draft): Data {
-  const parsed: unknown = JSON.parse(draft.dataJson);
-  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Data) : {};
-}
-
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -56,11 +48,10 @@ function sameSecret(a: string, b: string): boolean {
  */
 export function pagesRouter(deps: PagesDependencies): Router {
   const router = Router();
-  const { models, renderer, drafts, routing, municipalities } = deps;
+  const { models, renderer, drafts, routing } = deps;
+  const { base, stepUrl, renderMessage, applicableSteps, stepErrors, renderStep, renderCheck, renderSaved } = createPageViews(deps);
   const urlencoded = express.urlencoded({ extended: false, limit: deps.bodyLimitBytes, parameterLimit: 2000 });
 
-  const base = (id: string) => `/forms/${encodeURIComponent(id)}`;
-  const stepUrl = (id: string, step: string, toCheck = false) => `${base(id)}/steps/${encodeURIComponent(step)}${toCheck ? '?return=check' : ''}`;
   const cookieOptions = (id: string, maxAgeSeconds?: number) => ({
     path: base(id), secure: deps.secureCookies, ...(maxAgeSeconds !== undefined ? { maxAgeSeconds } : {}),
   });
@@ -85,141 +76,8 @@ export function pagesRouter(deps: PagesDependencies): Router {
     return model;
   }
 
-  /** The tenant whose name and legal links frame the page: the applicant's once known. */
-  function tenantFor(model: FormModel | undefined, data: unknown): Tenant {
-    const ars = model ? getAtPointer(data, model.regionPattern) : undefined;
-    const match = model && typeof ars === 'string' ? routing.resolve(model.form.definition.id, ars) : undefined;
-    return match?.tenant ?? deps.siteTenant;
-  }
-
   async function draftOf(req: Request, model: FormModel): Promise<Draft | undefined> {
     return drafts.load(model.form.definition.id, readCookie(req.get('cookie'), DRAFT_COOKIE));
-  }
-
-  function renderMessage(req: Request, res: Response, status: number, kind: 'expired' | 'notFound' | 'csrf' | 'error', model?: FormModel): void {
-    const language = pageLanguage(req);
-    const t = renderer.strings(language);
-    const restart = model ? base(model.form.definition.id) : undefined;
-    res.status(status).type('html').send(renderer.render('message', {
-      ...frame({ renderer, tenant: deps.siteTenant, language, ...(model ? { model } : {}), pageTitle: t[`${kind}Title`] ?? '', ...(req.method === 'GET' ? { switchUrl: languageSwitchUrl(req, language === 'de' ? 'en' : 'de') } : {}) }),
-      message: t[`${kind}Text`],
-      ...(restart && kind === 'expired' ? { linkUrl: restart, linkText: t.expiredRestart } : {}),
-    }));
-  }
-
-  const applicableSteps = (model: FormModel, data: unknown) => model.steps.filter((s) => stepApplies(model, s, data));
-
-  function stepErrors(model: FormModel, step: FormStep, data: Data, language: Language): FieldError[] {
-    const pruned = pruneInapplicable(model, data);
-    const errors = errorsOfStep(model, step, model.form.validate(pruned, language));
-    if (step.id === 'gemeinde' && errors.length === 0) {
-      const ars = getAtPointer(data, model.regionPattern);
-      const t = renderer.strings(language);
-      if (typeof ars !== 'string') return [{ pointer: model.regionPattern, message: t.regionChoose ?? '' }];
-      if (!routing.resolve(model.form.definition.id, ars)) {
-        const name = municipalities.byArs(ars)?.municipality.name ?? ars;
-        return [{ pointer: model.regionPattern, message: format(t.regionNoAuthority ?? '', { name }) }];
-      }
-    }
-    return errors;
-  }
-
-  interface StepRender {
-    readonly errors?: readonly FieldError[];
-    readonly query?: string;
-    readonly searched?: boolean;
-  }
-
-  function renderStep(req: Request, res: Response, model: FormModel, step: FormStep, draft: Draft, data: Data, extra: StepRender = {}): void {
-    const language = pageLanguage(req);
-    const t = renderer.strings(language);
-    const errors = extra.errors ?? [];
-    const id = model.form.definition.id;
-    const steps = applicableSteps(model, data);
-    const index = Math.max(steps.findIndex((s) => s.id === step.id), 0);
-    const toCheck = req.query.return === 'check';
-    const ctx = { model, language, strings: t, data, errors: new Map(errors.map((e) => [e.pointer, e.message])) };
-    const fields = step.nodes
-      .filter((n) => n.condition?.reveal !== undefined || stepApplies(model, { ...step, nodes: [n] }, data))
-      .map((n) => {
-        const view = fieldView(n, n.pattern, ctx);
-        if (view?.partial !== 'field-region') return view;
-        // The region question offers the municipalities found, or the one already chosen.
-        const chosen = getAtPointer(data, model.regionPattern);
-        const found = extra.query ? municipalities.search(extra.query) : [];
-        const current = typeof chosen === 'string' ? municipalities.byArs(chosen) : undefined;
-        const list = found.length > 0 ? found : current ? [current] : [];
-        const preselect = found.length === 1 ? found[0]!.municipality.ars : chosen;
-        return {
-          ...view,
-          options: list.map((m, i) => ({
-            id: i === 0 ? `${view.id}-option` : `${view.id}-option-${i}`,
-            value: m.municipality.ars,
-            label: `${m.municipality.name} (${m.municipality.postalCodes.slice(0, 3).join(', ')}${m.municipality.postalCodes.length > 3 ? ' …' : ''})`,
-            checked: m.municipality.ars === preselect,
-          })),
-          region: {
-            query: extra.query ?? '',
-            noResults: extra.searched && found.length === 0 ? format(t.regionNoResults ?? '', { q: extra.query ?? '' }) : undefined,
-          },
-        };
-      })
-      .filter((v): v is FieldView => v !== undefined);
-    const backUrl = toCheck ? `${base(id)}/check` : index === 0 ? base(id) : stepUrl(id, steps[index - 1]!.id);
-    const title = localize(step.title, language) ?? step.id;
-    res.status(errors.length > 0 ? 400 : 200).type('html').send(renderer.render('step', {
-      ...frame({
-        renderer, tenant: tenantFor(model, data), language, model, pageTitle: title, backUrl, hasErrors: errors.length > 0,
-        ...(req.method === 'GET' ? { switchUrl: languageSwitchUrl(req, language === 'de' ? 'en' : 'de') } : {}),
-      }),
-      errors: errors.map((e) => ({ href: fieldId(e.pointer), message: e.message })),
-      stepOf: format(t.stepOf ?? '', { n: index + 1, total: steps.length }),
-      stepTitle: title,
-      stepDescription: localize(step.description, language),
-      action: stepUrl(id, step.id, toCheck),
-      csrf: draft.csrfToken,
-      fields,
-    }));
-  }
-
-  function renderCheck(req: Request, res: Response, model: FormModel, draft: Draft, data: Data, errors: readonly FieldError[] = []): void {
-    const language = pageLanguage(req);
-    const t = renderer.strings(language);
-    const id = model.form.definition.id;
-    const steps = applicableSteps(model, data);
-    const ctx = { model, language, strings: t, data, errors: new Map(errors.map((e) => [e.pointer, e.message])) };
-    const ars = getAtPointer(data, model.regionPattern);
-    const match = typeof ars === 'string' ? routing.resolve(id, ars) : undefined;
-    res.status(errors.length > 0 ? 400 : 200).type('html').send(renderer.render('check', {
-      ...frame({
-        renderer, tenant: tenantFor(model, data), language, model, pageTitle: t.checkTitle ?? '', hasErrors: errors.length > 0,
-        ...(steps.length > 0 ? { backUrl: stepUrl(id, steps[steps.length - 1]!.id) } : {}),
-        ...(req.method === 'GET' ? { switchUrl: languageSwitchUrl(req, language === 'de' ? 'en' : 'de') } : {}),
-      }),
-      errors: errors.map((e) => ({ href: fieldId(e.pointer), message: e.message })),
-      sections: steps.map((step) => ({
-        title: localize(step.title, language),
-        rows: summaryRows(model, step, data, language, t, municipalities, (pointer) => `${stepUrl(id, step.id, true)}#${fieldId(pointer)}`),
-      })),
-      authorityName: match?.authority.name,
-      declarations: model.declarations.map((n) => fieldView(n, n.pattern, ctx)),
-      action: `${base(id)}/check`,
-      csrf: draft.csrfToken,
-    }));
-  }
-
-  async function renderSaved(req: Request, res: Response, model: FormModel, draft: Draft, data: Data, continueUrl: string): Promise<void> {
-    const language = pageLanguage(req);
-    const t = renderer.strings(language);
-    const { token, expiresAt } = await drafts.issueResumeToken(draft);
-    const origin = deps.publicBaseUrl || `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-    const date = new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'de-DE', { dateStyle: 'long', timeZone: 'Europe/Berlin' }).format(expiresAt);
-    res.status(200).type('html').send(renderer.render('saved', {
-      ...frame({ renderer, tenant: tenantFor(model, data), language, model, pageTitle: t.savedTitle ?? '' }),
-      resumeUrl: `${origin}${base(model.form.definition.id)}/resume/${token}`,
-      expires: format(t.savedExpires ?? '', { date }),
-      continueUrl,
-    }));
   }
 
   /** Every POST must carry the draft's CSRF token; a stale or forged form is refused. */
