@@ -1,8 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import request from 'supertest';
 import type { Container } from '../../src/container';
-import { buildContainer, example, SAMPLE_FORMS, writeSampleTenant } from '../support/test-setup';
+import { sampleContainer, example } from '../support/test-setup';
 import { tempDir } from '../support/temp-dir';
 
 type Operation = { responses: Record<string, unknown>; requestBody?: unknown };
@@ -13,10 +11,8 @@ describe('OpenAPI document', () => {
   let doc: { openapi: string; paths: Record<string, Record<string, Operation>> };
 
   beforeAll(async () => {
-    const tenants = path.join(dir.path, 'tenants');
-    mkdirSync(tenants);
-    const env = writeSampleTenant(tenants, 'http://127.0.0.1:9');
-    container = await buildContainer({ ...env, FORMS_DIR: SAMPLE_FORMS, TENANTS_DIR: tenants, DATA_DIR: path.join(dir.path, 'data') });
+    // Deliveries are not under test here: the worker is never started.
+    container = await sampleContainer(dir.path);
     doc = (await request(container.app).get('/api/openapi.json')).body;
   });
   afterAll(async () => {

@@ -1,10 +1,10 @@
-import { mkdirSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import type { Container } from '../../src/container';
 import { applies, stepApplies } from '../../src/render/answers';
 import { buildFormModel } from '../../src/render/form-model';
-import { buildContainer, example, SAMPLE_FORMS, writeSampleTenant } from '../support/test-setup';
+import { sampleContainer, example, SAMPLE_FORMS } from '../support/test-setup';
 import { csrfOf, encodeForm, stepFormFields } from '../support/page-form';
 import { tempDir } from '../support/temp-dir';
 import { child, parseXml } from '../support/xml';
@@ -19,10 +19,8 @@ describe('citizen pages over HTTP', () => {
   let container: Container;
 
   beforeAll(async () => {
-    const tenants = path.join(dir.path, 'tenants');
-    mkdirSync(tenants);
-    const env = writeSampleTenant(tenants, 'http://127.0.0.1:9');
-    container = await buildContainer({ ...env, FORMS_DIR: SAMPLE_FORMS, TENANTS_DIR: tenants, DATA_DIR: path.join(dir.path, 'data') });
+    // Deliveries are not under test here: the worker is never started.
+    container = await sampleContainer(dir.path);
   });
   afterAll(async () => {
     await container.close(1000);

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import type { Container } from '../../src/container';
@@ -10,7 +10,7 @@ import { createMunicipalitySearch } from '../../src/routing/municipality-search'
 import { attachment, attachmentNames, getBinary, pageCount, pdfText, qpdfCheck, squash } from '../support/pdf';
 import { pdfA3bProblems } from '../support/pdfa';
 import { NAMES } from '../support/receipt-fixture';
-import { buildContainer, example, REPO, SAMPLE_FORMS, writeSampleTenant } from '../support/test-setup';
+import { sampleContainer, example, REPO, SAMPLE_FORMS } from '../support/test-setup';
 import { tempDir } from '../support/temp-dir';
 
 /**
@@ -22,10 +22,8 @@ describe('receipt PDF over the API', () => {
   let container: Container;
 
   beforeAll(async () => {
-    const tenants = path.join(dir.path, 'tenants');
-    mkdirSync(tenants);
-    const env = writeSampleTenant(tenants, 'http://127.0.0.1:9');
-    container = await buildContainer({ ...env, FORMS_DIR: SAMPLE_FORMS, TENANTS_DIR: tenants, DATA_DIR: path.join(dir.path, 'data') });
+    // Deliveries are not under test here: the worker is never started.
+    container = await sampleContainer(dir.path);
   });
   afterAll(async () => {
     await container.close(1000);

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import type { Container } from '../../src/container';
-import { buildContainer, example, SAMPLE_FORMS, writeSampleTenant } from '../support/test-setup';
+import { sampleContainer, example, SAMPLE_FORMS } from '../support/test-setup';
 import { tempDir } from '../support/temp-dir';
 
 const REFERENCE = /^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]$/;
@@ -14,11 +14,8 @@ describe('JSON API: forms and submissions', () => {
   let container: Container;
 
   beforeAll(async () => {
-    const tenants = path.join(dir.path, 'tenants');
-    mkdirSync(tenants);
     // Deliveries are not under test here: the worker is never started.
-    const env = writeSampleTenant(tenants, 'http://127.0.0.1:9');
-    container = await buildContainer({ ...env, FORMS_DIR: SAMPLE_FORMS, TENANTS_DIR: tenants, DATA_DIR: path.join(dir.path, 'data') });
+    container = await sampleContainer(dir.path);
   });
   afterAll(async () => {
     await container.close(1000);

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../src/config/config-schema';
 import { loadConfig } from '../../src/config/load-config';
@@ -44,6 +44,17 @@ export function writeSampleTenant(dir: string, receiverUrl: string, extraForms: 
 
 export function testConfig(overrides: Record<string, string>): Config {
   return loadConfig({ NODE_ENV: 'test', DELIVERY_POLL_INTERVAL_MS: '50', DELIVERY_TIMEOUT_MS: '5000', TEMPLATES_DIR: path.join(REPO, 'templates'), ...overrides });
+}
+
+/**
+ * The samples (forms and the Thüringen tenant) in `dir`, deliveries pointing nowhere
+ * (127.0.0.1:9) and the worker not started: for tests of the API and pages themselves.
+ */
+export async function sampleContainer(dir: string): Promise<Awaited<ReturnType<typeof buildContainer>>> {
+  const tenants = path.join(dir, 'tenants');
+  mkdirSync(tenants, { recursive: true });
+  const env = writeSampleTenant(tenants, 'http://127.0.0.1:9');
+  return buildContainer({ ...env, FORMS_DIR: SAMPLE_FORMS, TENANTS_DIR: tenants, DATA_DIR: path.join(dir, 'data') });
 }
 
 export async function buildContainer(
