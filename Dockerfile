@@ -35,5 +35,6 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# NODE_ENV=production requires PUBLIC_BASE_URL (docker run -e PUBLIC_BASE_URL=https://…).
 # node as PID 1 gets SIGTERM directly and drains deliveries (see src/main.ts).
 CMD ["node", "dist/src/main.js"]

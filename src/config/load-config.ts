@@ -24,5 +24,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       throw new ConfigError(`${setting.env}=${shown} ${reason}`);
     }
   }
-  return Object.freeze(values) as unknown as Config;
+  const config = values as unknown as Config;
+  // Unsafe in production: "continue later" links would be built from the request's Host header.
+  if (config.production && config.publicBaseUrl === '') {
+    throw new ConfigError('PUBLIC_BASE_URL must be set when NODE_ENV=production (the public https address of the service)');
+  }
+  return Object.freeze(config);
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../support/logger';
 import type { DeliveryJob, DeliveryQueue } from '../storage/ports';
 import type { SendJob } from './channels';
+import type { DeliveryOutcome } from './http-channel';
 import { nextRetryDelayMs, type RetryPolicy } from './retry-policy';
 
 export interface DeliveryWorkerOptions {
@@ -27,6 +28,8 @@ export interface DeliveryWorkerOptions {
  */
 export class DeliveryWorker {
   private readonly inFlight = new Set<Promise<void>>();
+  /** Ids of the jobs this worker is sending, so it never runs one twice at the same time. */
+  private readonly sending = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private running = false;
@@ -88,8 +91,10 @@ export class DeliveryWorker {
       if (free > 0) {
         const jobs = await queue.claimDue({ now: now(), limit: free, leaseMs: this.leaseMs, owner: ownerId });
         claimedFull = jobs.length === free;
-        for (const job of jobs) {
+        for (const job of jobs.filter((j) => !this.sending.has(j.id))) {
+          this.sending.add(job.id);
           const work: Promise<void> = this.process(job).finally(() => {
+            this.sending.delete(job.id);
             this.inFlight.delete(work);
             this.nudge(); // a slot is free: there may be more due jobs
           });
@@ -106,7 +111,12 @@ export class DeliveryWorker {
     const { queue, send, logger, now, random, retryPolicy, ownerId } = this.options;
     const log = { submission: job.submissionId, authority: job.authorityId, channel: job.channel, attempt: job.attempts };
     try {
-      const outcome = await send(job);
+      // Every channel is bounded by the attempt timeout, so no attempt outlives its lease.
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<DeliveryOutcome>((resolve) => {
+        timer = setTimeout(() => resolve({ ok: false, error: 'attempt timed out' }), this.options.timeoutMs);
+      });
+      const outcome = await Promise.race([send(job), timedOut]).finally(() => clearTimeout(timer));
       if (outcome.ok) {
         await queue.markDelivered(job.id, now());
         logger.info('delivery.delivered', { ...log, status: outcome.status });

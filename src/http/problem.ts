@@ -35,6 +35,11 @@ function toAppError(err: unknown): AppError {
   if (typeof type === 'string' && BODY_PARSER_ERRORS[type]) {
     return new AppError(BODY_PARSER_ERRORS[type], `request body: ${type}`, { cause: err });
   }
+  // Other client errors express or its parsers raise (a badly encoded URL is a URIError with 400).
+  const status = (err as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new AppError('MALFORMED_REQUEST', `client error ${status}`, { cause: err });
+  }
   return new AppError('INTERNAL', err instanceof Error ? `${err.name}: ${err.message}` : 'non-error thrown', { cause: err });
 }
 

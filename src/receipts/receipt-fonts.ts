@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as fontkit from 'fontkit';
 import { withReceiptShaping } from './receipt-shaping';
+import { withCachedSubsets } from './receipt-subset';
 
 /**
  * The receipt's fonts: DejaVu Sans from the npm package dejavu-fonts-ttf, never a system font,
@@ -27,7 +28,7 @@ function loadFont(file: string): fontkit.Font {
   const missing = [...REQUIRED_CHARACTERS].filter((c) => !font.hasGlyphForCodePoint(c.codePointAt(0) ?? 0));
   if (missing.length > 0) throw new Error(`${path}: no glyph for ${missing.join(' ')}`);
   fixGlyphCodePoints(font);
-  return withReceiptShaping(font);
+  return withReceiptShaping(withCachedSubsets(font));
 }
 
 /**

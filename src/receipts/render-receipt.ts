@@ -2,6 +2,7 @@ import PDFDocument from 'pdfkit';
 import { format } from '../render/templates';
 import type { SummaryEntry } from '../render/summary';
 import type { ReceiptFonts } from './receipt-fonts';
+import { shareLayouts } from './receipt-layout-cache';
 import { sha256Hex, type ReceiptModel } from './receipt-model';
 
 /**
@@ -30,6 +31,20 @@ const LINE_GAP = 1.5;
 // nor the /AFRelationship option of file().
 type FontSource = PDFKit.Mixins.PDFFontSource;
 type AttachmentOptions = PDFKit.Mixins.PDFAttachmentOptions & { relationship?: 'Source' | 'Data' | 'Alternative' | 'Supplement' | 'Unspecified' };
+
+/**
+ * Texts known to take exactly one line at a font, size and width (and to contain no break that
+ * pdfkit must make). pdfkit's LineWrapper, which splits a text into words by the Unicode line
+ * breaking rules and measures each, was the most expensive step of writing most texts; a text
+ * it once put on a single line without a page break is put there again without it (the same
+ * text, at the same place: the same bytes). Learnt from pdfkit's own wrapping, per process and
+ * fonts, bounded.
+ */
+const singleLines = new WeakMap<object, Set<string>>();
+const MAX_SINGLE_LINES = 20_000;
+const MAX_SINGLE_LINE_TEXT = 500;
+/** Characters after which pdfkit must break (or may hyphenate): such texts are always wrapped. */
+const MANDATORY_BREAK = /[\n\r\v\f\u0085\u2028\u2029\u00ad]/;
 
 function xmpDate(date: Date): string {
   return `${date.toISOString().split('.')[0] ?? ''}Z`;
@@ -69,11 +84,48 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
   // open it anew each time.
   doc.registerFont(regular, fonts.regular as unknown as FontSource);
   doc.registerFont(bold, fonts.bold as unknown as FontSource);
+  // The words and texts earlier receipts laid out (receipt-layout-cache.ts). pdfkit makes its
+  // font objects on first use, numbered in that order: regular (the default font), then bold.
+  const pdfFont = (name: string): unknown => (doc.font(name) as unknown as { _font: unknown })._font;
+  const keepLayouts = shareLayouts([[fonts.regular, pdfFont(regular)], [fonts.bold, pdfFont(bold)]]);
 
   const left = MARGIN.left;
   const width = doc.page.width - MARGIN.left - MARGIN.right;
   const bottom = () => doc.page.height - MARGIN.bottom;
   const text = (s: string) => s.normalize('NFC');
+
+  let known = singleLines.get(fonts.regular);
+  if (!known) {
+    known = new Set();
+    singleLines.set(fonts.regular, known);
+  }
+  const lines = known;
+  // pdfkit's current font and size (not in its types).
+  const current = doc as unknown as { readonly _font: { readonly name: string }; readonly _fontSize: number };
+  const lineKey = (s: string, columnWidth: number) => `${current._font.name}|${current._fontSize}|${columnWidth}|${s}`;
+
+  /**
+   * doc.text(s, x, y, { width, lineGap }) in the current font and size; a text known to fit on
+   * one line (see singleLines) is written without wrapping, where no page break could follow.
+   */
+  const write = (s: string, x: number, y: number, columnWidth: number, lineGap = 0): void => {
+    const lineHeight = doc.currentLineHeight(true);
+    const key = s.length <= MAX_SINGLE_LINE_TEXT ? lineKey(s, columnWidth) : undefined;
+    if (key !== undefined && lines.has(key) && y + lineHeight <= doc.page.maxY() - 0.01) {
+      doc.text(s, x, y, { lineBreak: false });
+      // Where pdfkit's wrapping leaves the position after a line.
+      doc.x = x;
+      doc.y = y + (lineHeight + lineGap);
+      return;
+    }
+    const pages = doc.bufferedPageRange().count;
+    doc.text(s, x, y, { width: columnWidth, lineGap });
+    const oneLine = doc.y === y + (lineHeight + lineGap) && doc.bufferedPageRange().count === pages;
+    if (key !== undefined && oneLine && !MANDATORY_BREAK.test(s)) {
+      if (lines.size >= MAX_SINGLE_LINES) lines.clear();
+      lines.add(key);
+    }
+  };
 
   const ensureSpace = (height: number): void => {
     if (doc.y + height > bottom()) doc.addPage();
@@ -84,7 +136,8 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
     // Keep a heading with at least two lines of what follows.
     ensureSpace(spaceBefore + doc.heightOfString(text(title), { width }) + 2 * BODY_SIZE * 1.4);
     doc.y += spaceBefore;
-    doc.fillColor(BLACK).text(text(title), left, doc.y, { width });
+    doc.fillColor(BLACK);
+    write(text(title), left, doc.y, width);
     doc.y += 4;
   };
 
@@ -116,8 +169,10 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
     }
     ensureSpace(height);
     const top = doc.y;
-    doc.font(regular).fontSize(BODY_SIZE).fillColor(GREY).text(labelText, x, top, { width: labelWidth, lineGap: LINE_GAP });
-    doc.font(valueFont).fontSize(valueSize).fillColor(BLACK).text(valueText, valueX, top, { width: valueWidth, lineGap: LINE_GAP });
+    doc.font(regular).fontSize(BODY_SIZE).fillColor(GREY);
+    write(labelText, x, top, labelWidth, LINE_GAP);
+    doc.font(valueFont).fontSize(valueSize).fillColor(BLACK);
+    write(valueText, valueX, top, valueWidth, LINE_GAP);
     doc.y = top + height + 5;
   };
 
@@ -131,7 +186,8 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
         doc.font(bold).fontSize(BODY_SIZE);
         ensureSpace(doc.heightOfString(text(item.title), { width }) + 4 + 2 * BODY_SIZE * 1.4);
         doc.y += 4;
-        doc.fillColor(BLACK).text(text(item.title), left + indent, doc.y, { width: width - indent });
+        doc.fillColor(BLACK);
+        write(text(item.title), left + indent, doc.y, width - indent);
         doc.y += 3;
         entries(item.entries, indent + INDENT);
       }
@@ -145,11 +201,14 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
   };
 
   // Header: who issues it, what it is, the reference number first.
-  doc.font(regular).fontSize(9).fillColor(GREY).text(text(model.tenantName), left, MARGIN.top, { width });
+  doc.font(regular).fontSize(9).fillColor(GREY);
+  write(text(model.tenantName), left, MARGIN.top, width);
   doc.y += 6;
-  doc.font(bold).fontSize(20).fillColor(BLACK).text(text(model.title), left, doc.y, { width });
+  doc.font(bold).fontSize(20).fillColor(BLACK);
+  write(text(model.title), left, doc.y, width);
   doc.y += 4;
-  doc.font(regular).fontSize(BODY_SIZE).fillColor(BLACK).text(text(model.texts.intro), left, doc.y, { width });
+  doc.font(regular).fontSize(BODY_SIZE).fillColor(BLACK);
+  write(text(model.texts.intro), left, doc.y, width);
   doc.y += 10;
   row(model.texts.reference, model.reference, 0, bold, 13);
   row(model.texts.receivedAt, model.receivedAtText, 0);
@@ -157,7 +216,8 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
   row(model.texts.authority, `${model.authority.name}\n${model.authority.email}`, 0);
   rule();
 
-  doc.font(bold).fontSize(14).fillColor(BLACK).text(text(model.texts.answers), left, doc.y, { width });
+  doc.font(bold).fontSize(14).fillColor(BLACK);
+  write(text(model.texts.answers), left, doc.y, width);
   for (const section of model.sections) {
     heading(section.title, 11.5, 8);
     entries(section.entries, 0);
@@ -169,16 +229,18 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
     for (const declaration of model.declarations) {
       const line = `✓ ${text(declaration)}`;
       ensureSpace(doc.heightOfString(line, { width, lineGap: LINE_GAP }));
-      doc.text(line, left, doc.y, { width, lineGap: LINE_GAP });
+      write(line, left, doc.y, width, LINE_GAP);
       doc.y += 4;
     }
   }
 
   rule();
   heading(model.texts.fingerprintTitle, 10, 0);
-  doc.font(regular).fontSize(9).fillColor(GREY).text(text(format(model.texts.fingerprintText, { file: model.xmlFileName })), left, doc.y, { width, lineGap: LINE_GAP });
+  doc.font(regular).fontSize(9).fillColor(GREY);
+  write(text(format(model.texts.fingerprintText, { file: model.xmlFileName })), left, doc.y, width, LINE_GAP);
   doc.y += 3;
-  doc.font(regular).fontSize(9).fillColor(BLACK).text(model.xmlSha256, left, doc.y, { width });
+  doc.font(regular).fontSize(9).fillColor(BLACK);
+  write(model.xmlSha256, left, doc.y, width);
 
   // "Seite x von y" on every page, once the number of pages is known. The footer sits below the
   // bottom margin, where pdfkit would open a new page unless the margin is lifted meanwhile.
@@ -203,6 +265,7 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
     relationship: 'Data',
   };
   doc.file(Buffer.from(xml, 'utf8'), attachment);
+  keepLayouts();
   return doc;
 }
 

@@ -1,6 +1,7 @@
 import { getAtPointer, parsePointer } from '../forms/json-pointer';
 import type { FieldError } from '../errors';
-import type { FormModel, FormNode, FormStep, LeafNode } from './form-model';
+import type { FormModel, FormNode, FormStep, LeafNode, RepeatNode } from './form-model';
+import { FORBIDDEN_KEYS } from '../forms/unsafe-input';
 
 /** A parsed application/x-www-form-urlencoded body (express.urlencoded, extended: false). */
 export type FormBody = Readonly<Record<string, string | string[] | undefined>>;
@@ -88,13 +89,17 @@ function readNode(node: FormNode, pointer: string, body: FormBody): unknown {
   }
 }
 
+/**
+ * Writes a value at a pointer, creating objects on the way. Only own properties are followed and
+ * `__proto__`, `constructor`, `prototype` are refused, so no pointer can reach Object.prototype.
+ */
 function setAt(data: Data, pointer: string, value: unknown): void {
   const tokens = parsePointer(pointer);
   const last = tokens.pop();
-  if (last === undefined) return;
+  if (last === undefined || FORBIDDEN_KEYS.has(last) || tokens.some((t) => FORBIDDEN_KEYS.has(t))) return;
   let target: Data = data;
   for (const token of tokens) {
-    const next = target[token];
+    const next = Object.hasOwn(target, token) ? target[token] : undefined;
     if (next === null || typeof next !== 'object' || Array.isArray(next)) target[token] = {};
     target = target[token] as Data;
   }
@@ -154,20 +159,42 @@ export function errorsOfStep(model: FormModel, step: FormStep, errors: readonly 
   });
 }
 
-/** Adds an empty item to a list, or removes one; for the buttons that work without JavaScript. */
-export function changeList(data: Data, action: string): Data {
+/** The list node at a concrete pointer if it is one of this step's lists (or inside one). */
+function listOnStep(model: FormModel, step: FormStep, pointer: string): RepeatNode | undefined {
+  const isIndex = (t: string) => /^(0|[1-9][0-9]*)$/.test(t);
+  let pattern: string;
+  try {
+    pattern = parsePointer(pointer).map((t) => (isIndex(t) ? '*' : t)).reduce((p, t) => `${p}/${t}`, '');
+  } catch {
+    return undefined;
+  }
+  const node = model.node(pattern);
+  const onStep = step.nodes.some((n) => pattern === n.pattern || pattern.startsWith(`${n.pattern}/`));
+  return node?.kind === 'repeat' && onStep ? node : undefined;
+}
+
+/**
+ * Adds an empty item to a list, or removes one; for the buttons that work without JavaScript.
+ * The pointer comes from the request, so only a list of this step is accepted, within its limits.
+ */
+export function changeList(model: FormModel, step: FormStep, data: Data, action: string): Data {
   const next = structuredClone(data);
   const match = /^(add|remove):(\/.+)$/.exec(action);
   if (!match) return next;
   const [, verb, pointer] = match as unknown as [string, 'add' | 'remove', string];
   if (verb === 'add') {
+    const node = listOnStep(model, step, pointer);
     const list = getAtPointer(next, pointer);
-    setAt(next, pointer, [...(Array.isArray(list) ? (list as unknown[]) : []), {}]);
+    const items = Array.isArray(list) ? (list as unknown[]) : [];
+    if (node && items.length < node.maxItems) setAt(next, pointer, [...items, {}]);
   } else {
     const index = Number(pointer.slice(pointer.lastIndexOf('/') + 1));
     const listPointer = pointer.slice(0, pointer.lastIndexOf('/'));
+    const node = listOnStep(model, step, listPointer);
     const list = getAtPointer(next, listPointer);
-    if (Array.isArray(list) && Number.isInteger(index)) setAt(next, listPointer, list.filter((_, i) => i !== index));
+    if (node && Array.isArray(list) && Number.isInteger(index) && list.length > node.minItems) {
+      setAt(next, listPointer, list.filter((_, i) => i !== index));
+    }
   }
   return next;
 }

@@ -31,6 +31,8 @@ export interface SummaryList {
   readonly kind: 'list';
   readonly label: string;
   readonly items: ReadonlyArray<{ readonly title: string; readonly entries: readonly SummaryEntry[] }>;
+  /** Where the list is, for the change link of an empty list. */
+  readonly pointer: string;
 }
 
 export type SummaryEntry = SummaryAnswer | SummaryList;
@@ -84,7 +86,7 @@ export function summaryEntries(model: FormModel, step: FormStep, data: unknown, 
         visit(node.item, `${pointer}/${i}`, entries);
         return { title: `${itemLabel} ${i + 1}`, entries };
       });
-      into.push({ kind: 'list', label, items });
+      into.push({ kind: 'list', label, items, pointer });
     }
   };
   const entries: SummaryEntry[] = [];
@@ -102,6 +104,9 @@ export function summaryRows(
     for (const entry of entries) {
       if (entry.kind === 'answer') {
         rows.push({ label: prefix ? `${prefix} – ${entry.label}` : entry.label, value: entry.value, changeUrl: changeUrl(entry.pointer) });
+      } else if (entry.items.length === 0) {
+        // An empty list still gets its row, shown as not answered, with its change link.
+        rows.push({ label: prefix ? `${prefix} – ${entry.label}` : entry.label, value: '', changeUrl: changeUrl(entry.pointer) });
       } else {
         for (const item of entry.items) flatten(item.entries, `${prefix ? `${prefix} – ` : ''}${item.title}`);
       }

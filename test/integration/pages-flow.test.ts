@@ -206,6 +206,61 @@ describe('citizen pages over HTTP', () => {
     expect((await request(container.app).get('/forms/gewerbeanmeldung/resume/wrong-token')).status).toBe(410);
   });
 
+  test('list buttons accept only the lists of the step: no pointer reaches Object.prototype', async () => {
+    const agent = request.agent(container.app);
+    const start = await agent.get('/forms/anwohnerparkausweis/start');
+    const url = start.headers.location as string;
+    const csrf = csrfOf((await agent.get(url)).text);
+    for (const action of ['add:/__proto__/polluted', 'add:/x/__proto__/y', 'add:/constructor/prototype/z', 'remove:/__proto__/0', 'add:/anschrift']) {
+      const res = await agent.post(url).type('form').send(encodeForm([['_csrf', csrf], ['_action', action]]));
+      expect(res.status).toBeLessThan(500);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).y).toBeUndefined();
+    expect(({} as Record<string, unknown>).z).toBeUndefined();
+    const ok = await request(container.app).post('/api/forms/anwohnerparkausweis/submissions').send({ data: example('anwohnerparkausweis', 'valid-1') });
+    expect(ok.status).toBe(201);
+    // A list of another step, or more entries than allowed, are not added either.
+    const { agent: dogs } = await fillIn('hundesteuer-anmeldung', example('hundesteuer-anmeldung', 'valid-2'));
+    const halter = await dogs.get('/forms/hundesteuer-anmeldung/steps/halter');
+    await dogs.post('/forms/hundesteuer-anmeldung/steps/halter').type('form').send(encodeForm([['_csrf', csrfOf(halter.text)], ['_action', 'add:/hunde']]));
+    const hunde = await dogs.get('/forms/hundesteuer-anmeldung/steps/hunde');
+    expect(hunde.text.match(/<legend class="efa-fieldset__legend efa-fieldset__legend--m">Hund \d<\/legend>/g)).toHaveLength(1);
+  });
+
+  test('a page POST that is not form-encoded gets a clear answer, not a 500', async () => {
+    const agent = request.agent(container.app);
+    const start = await agent.get('/forms/anwohnerparkausweis/start');
+    const url = start.headers.location as string;
+    const text = await agent.post(url).set('content-type', 'text/plain').send('x');
+    expect(text.status).toBe(403);
+    expect((await agent.post('/forms/anwohnerparkausweis/check')).status).toBe(403);
+    const badUrl = await request(container.app).get('/api/submissions/%E0%A4%A?token=x');
+    expect(badUrl.status).toBe(400);
+    expect(badUrl.type).toBe('application/problem+json');
+  });
+
+  test('a date has one id per element, on the day input, so its label and error link work', async () => {
+    const agent = request.agent(container.app);
+    const start = await agent.get('/forms/anwohnerparkausweis/start');
+    const region = await agent.post(start.headers.location as string).type('form')
+      .send(encodeForm([['_csrf', csrfOf((await agent.get(start.headers.location as string)).text)], ['/anschrift/gemeinde', '160510000000'], ['_action', 'continue']]));
+    const page = await agent.post(region.headers.location as string).type('form')
+      .send(encodeForm([['_csrf', csrfOf((await agent.get(region.headers.location as string)).text)], ['_action', 'continue']]));
+    const ids = [...page.text.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids.length).toBe(new Set(ids).size);
+    expect(page.text).toMatch(/<label class="efa-label efa-date-input__label" for="f-antragsteller-geburtsdatum">Tag<\/label>\s*<input[^>]* id="f-antragsteller-geburtsdatum"/);
+  });
+
+  test('an empty list still shows on the check page, as not answered, with its change link', async () => {
+    const agent = request.agent(container.app);
+    const start = await agent.get('/forms/hundesteuer-anmeldung/start');
+    const url = start.headers.location as string;
+    await agent.post(url).type('form').send(encodeForm([['_csrf', csrfOf((await agent.get(url)).text)], ['/halter/anschrift/gemeinde', '160550000000'], ['_action', 'continue']]));
+    const check = await agent.get('/forms/hundesteuer-anmeldung/check');
+    expect(check.text).toMatch(/<dt class="efa-summary-list__key">Hunde<\/dt>\s*<dd class="efa-summary-list__value"><span class="efa-hint">Keine Angabe<\/span><\/dd>\s*<dd class="efa-summary-list__actions"><a class="efa-link" href="\/forms\/hundesteuer-anmeldung\/steps\/hunde\?return&#x3D;check#f-hunde">/);
+  });
+
   test('a POST without the right CSRF token changes nothing', async () => {
     const agent = request.agent(container.app);
     const start = await agent.get('/forms/anwohnerparkausweis/start');

@@ -130,7 +130,7 @@ describe('loadConfig values from the environment', () => {
     ['development', false],
     ['test', false],
   ])('reads NODE_ENV=%s as production=%s', (raw, expected) => {
-    expect(loadConfig({ NODE_ENV: raw }).production).toBe(expected);
+    expect(loadConfig({ NODE_ENV: raw, PUBLIC_BASE_URL: 'https://antrag.example.de' }).production).toBe(expected);
   });
 });
 
@@ -152,6 +152,11 @@ describe('loadConfig errors', () => {
     const err = configError({ PORT: '30\n00' });
     expect(err.message).toMatch(/^PORT="30\\n00" /);
     expect(err.message).not.toMatch(/[\r\n]/);
+  });
+
+  it('refuses production without PUBLIC_BASE_URL, in one line', () => {
+    const err = configError({ NODE_ENV: 'production' });
+    expect(err.message).toBe('PUBLIC_BASE_URL must be set when NODE_ENV=production (the public https address of the service)');
   });
 
   it.each(['staging', 'Production', 'prod', ' production'])('rejects NODE_ENV=%j', (raw) => {

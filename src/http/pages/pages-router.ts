@@ -87,7 +87,7 @@ export function pagesRouter(deps: PagesDependencies): Router {
       renderMessage(req, res, 410, 'expired', model);
       return undefined;
     }
-    const token = (req.body as FormBody)._csrf;
+    const token = ((req.body ?? {}) as FormBody)._csrf;
     if (typeof token !== 'string' || !sameSecret(token, draft.csrfToken)) {
       renderMessage(req, res, 403, 'csrf', model);
       return undefined;
@@ -167,7 +167,7 @@ export function pagesRouter(deps: PagesDependencies): Router {
       return;
     }
     if (action.startsWith('add:') || action.startsWith('remove:')) {
-      data = changeList(data, action);
+      data = changeList(model, step, data, action);
       await drafts.saveData(draft, data);
       res.redirect(303, stepUrl(id, step.id, toCheck));
       return;

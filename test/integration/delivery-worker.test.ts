@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import { DeliveryWorker } from '../../src/delivery/delivery-worker';
+import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store';
+import type { DeliveryJob } from '../../src/storage/ports';
+import { createMemoryLogger } from '../../src/support/logger';
+import { tempDir } from '../support/temp-dir';
+
+/** The worker against a real SQLite store, with channels that misbehave. */
+describe('delivery worker', () => {
+  test('an attempt that never finishes is ended by the timeout and retried', async () => {
+    const dir = tempDir();
+    const store = openSqliteStore(dir.path);
+    const id = 'TEST-HANG-1';
+    await store.submissions.create(
+      { id, tokenHash: 'a'.repeat(64), formId: 'f', formVersion: '1.0.0', tenantId: 't', authorityId: 'a', regionArs: '160510000000', language: 'de', dataJson: '{}', createdAt: new Date() },
+      [{ id: randomUUID(), submissionId: id, authorityId: 'a', channel: 'email-citizen', idempotencyKey: randomUUID(), contentType: 'message/rfc822', body: '' }],
+    );
+    let calls = 0;
+    const send = (_job: DeliveryJob) => {
+      calls += 1;
+      // Hangs on the first two attempts (e.g. an SMTP server that accepts and never answers).
+      return calls <= 2 ? new Promise<never>(() => undefined) : Promise.resolve({ ok: true as const, status: 250 });
+    };
+    const worker = new DeliveryWorker({
+      queue: store.deliveries, send, logger: createMemoryLogger(), now: () => new Date(), random: () => 0.5,
+      retryPolicy: { baseDelayMs: 10, maxDelayMs: 50 }, ownerId: 'w1', pollIntervalMs: 20, concurrency: 4, timeoutMs: 100,
+    });
+    worker.start();
+    const deadline = Date.now() + 10_000;
+    while ((await store.deliveries.jobsOf(id))[0]?.state !== 'delivered') {
+      if (Date.now() > deadline) throw new Error('not delivered');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await worker.stop(500);
+    const [job] = await store.deliveries.jobsOf(id);
+    expect(job?.attempts).toBe(3);
+    expect(calls).toBe(3);
+    await store.close();
+    dir.remove();
+  });
+});
