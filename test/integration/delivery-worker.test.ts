@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeliveryWorker } from '../../src/delivery/delivery-worker';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store';
-import type { DeliveryJob } from '../../src/storage/ports';
 import { createMemoryLogger } from '../../src/support/logger';
 import { tempDir } from '../support/temp-dir';
 
@@ -16,7 +15,7 @@ describe('delivery worker', () => {
       [{ id: randomUUID(), submissionId: id, authorityId: 'a', channel: 'email-citizen', idempotencyKey: randomUUID(), contentType: 'message/rfc822', body: '' }],
     );
     let calls = 0;
-    const send = (_job: DeliveryJob) => {
+    const send = (): Promise<{ ok: true; status: number }> => {
       calls += 1;
       // Hangs on the first two attempts (e.g. an SMTP server that accepts and never answers).
       return calls <= 2 ? new Promise<never>(() => undefined) : Promise.resolve({ ok: true as const, status: 250 });
