@@ -17,8 +17,8 @@ import type { Font } from 'fontkit';
  * - `layout` of a whole text (what `encode` and `widthOfString` call) is remembered: the first
  *   result pdfkit computes for a text is given out again for it.
  *
- * Bounded: beyond maxEntries words or texts, the process's start anew; texts longer than
- * MAX_TEXT are laid out each time.
+ * Bounded: beyond maxEntries words, or texts of MAX_TEXT_CHARS characters in all, the process's
+ * start anew; texts longer than MAX_TEXT are laid out each time.
  */
 
 /** A word or a text as pdfkit's EmbeddedFont lays it out. */
@@ -38,20 +38,27 @@ interface EmbeddedFont {
 }
 
 const MAX_TEXT = 500;
+/** How many characters the texts remembered hold in all, per font (with widths apart). */
+const MAX_TEXT_CHARS = 200_000;
 
-/** A map that starts anew once it holds maxEntries entries. */
+/** A map of texts that starts anew once its keys hold maxChars characters in all. */
 class Bounded<V> {
   private map = new Map<string, V>();
+  private chars = 0;
 
-  constructor(private readonly maxEntries: number) {}
+  constructor(private readonly maxChars: number) {}
 
   get(key: string): V | undefined {
     return this.map.get(key);
   }
 
   set(key: string, value: V): void {
-    if (this.map.size >= this.maxEntries) this.map = new Map();
+    if (this.chars + key.length > this.maxChars) {
+      this.map = new Map();
+      this.chars = 0;
+    }
     this.map.set(key, value);
+    this.chars += key.length;
   }
 }
 
@@ -63,8 +70,9 @@ class SharedLayouts {
   private readonly widths: Bounded<Run>;
 
   constructor(private readonly maxEntries: number) {
-    this.texts = new Bounded(maxEntries);
-    this.widths = new Bounded(maxEntries);
+    // A text's glyphs and positions take about as many array slots as it has characters.
+    this.texts = new Bounded(MAX_TEXT_CHARS);
+    this.widths = new Bounded(MAX_TEXT_CHARS);
   }
 
   /** A word cache for one document: the process's runs, and what the document adds of its own. */

@@ -1,6 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { format } from '../render/templates';
 import type { SummaryEntry } from '../render/summary';
+import { deflateFaster } from './receipt-compression';
 import type { ReceiptFonts } from './receipt-fonts';
 import { shareLayouts } from './receipt-layout-cache';
 import { sha256Hex, type ReceiptModel } from './receipt-model';
@@ -40,9 +41,11 @@ type AttachmentOptions = PDFKit.Mixins.PDFAttachmentOptions & { relationship?: '
  * text, at the same place: the same bytes). Learnt from pdfkit's own wrapping, per process and
  * fonts, bounded.
  */
-const singleLines = new WeakMap<object, Set<string>>();
-const MAX_SINGLE_LINES = 20_000;
-const MAX_SINGLE_LINE_TEXT = 500;
+const singleLines = new WeakMap<object, Map<string, Set<string>>>();
+/** Per font, size and width (a handful of each). */
+const MAX_SINGLE_LINES = 10_000;
+/** Longer texts never fit on one line of an A4 page. */
+const MAX_SINGLE_LINE_TEXT = 200;
 /** Characters after which pdfkit must break (or may hyphenate): such texts are always wrapped. */
 const MANDATORY_BREAK = /[\n\r\v\f\u0085\u2028\u2029\u00ad]/;
 
@@ -66,6 +69,9 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
     bufferPages: true,
     lang: model.language,
     displayTitle: true,
+    // Added below, once the document deflates its streams itself (receipt-compression.ts); it
+    // is what pdfkit's constructor would do last.
+    autoFirstPage: false,
     // A parsed font instead of Helvetica (which would be loaded and never embedded).
     font: fonts.regular as unknown as string,
     info: {
@@ -78,6 +84,8 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
       ModDate: at,
     },
   });
+  deflateFaster(doc);
+  doc.addPage();
   // pdfkit writes xmp:CreateDate but not the modification date the info dictionary holds.
   doc.appendXML(`<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/"><xmp:ModifyDate>${xmpDate(at)}</xmp:ModifyDate><xmp:MetadataDate>${xmpDate(at)}</xmp:MetadataDate></rdf:Description>`);
   // After the first use of a parsed font pdfkit finds it again by name; by object it would
@@ -96,13 +104,22 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
 
   let known = singleLines.get(fonts.regular);
   if (!known) {
-    known = new Set();
+    known = new Map();
     singleLines.set(fonts.regular, known);
   }
-  const lines = known;
+  const columns = known;
   // pdfkit's current font and size (not in its types).
   const current = doc as unknown as { readonly _font: { readonly name: string }; readonly _fontSize: number };
-  const lineKey = (s: string, columnWidth: number) => `${current._font.name}|${current._fontSize}|${columnWidth}|${s}`;
+  /** The texts known to fit on one line in the current font and size, at a width. */
+  const linesAt = (columnWidth: number): Set<string> => {
+    const column = `${current._font.name}|${current._fontSize}|${columnWidth}`;
+    let lines = columns.get(column);
+    if (!lines) {
+      lines = new Set();
+      columns.set(column, lines);
+    }
+    return lines;
+  };
 
   /**
    * doc.text(s, x, y, { width, lineGap }) in the current font and size; a text known to fit on
@@ -110,8 +127,8 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
    */
   const write = (s: string, x: number, y: number, columnWidth: number, lineGap = 0): void => {
     const lineHeight = doc.currentLineHeight(true);
-    const key = s.length <= MAX_SINGLE_LINE_TEXT ? lineKey(s, columnWidth) : undefined;
-    if (key !== undefined && lines.has(key) && y + lineHeight <= doc.page.maxY() - 0.01) {
+    const lines = s.length <= MAX_SINGLE_LINE_TEXT ? linesAt(columnWidth) : undefined;
+    if (lines?.has(s) && y + lineHeight <= doc.page.maxY() - 0.01) {
       doc.text(s, x, y, { lineBreak: false });
       // Where pdfkit's wrapping leaves the position after a line.
       doc.x = x;
@@ -121,9 +138,9 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
     const pages = doc.bufferedPageRange().count;
     doc.text(s, x, y, { width: columnWidth, lineGap });
     const oneLine = doc.y === y + (lineHeight + lineGap) && doc.bufferedPageRange().count === pages;
-    if (key !== undefined && oneLine && !MANDATORY_BREAK.test(s)) {
+    if (lines && oneLine && !MANDATORY_BREAK.test(s)) {
       if (lines.size >= MAX_SINGLE_LINES) lines.clear();
-      lines.add(key);
+      lines.add(s);
     }
   };
 
