@@ -101,6 +101,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     pollIntervalMs: config.deliveryPollIntervalMs,
     concurrency: config.deliveryConcurrency,
     timeoutMs: config.deliveryTimeoutMs,
+    giveUpAfterMs: config.deliveryGiveUpAfterHours * 3_600_000,
   });
   const submissions = createSubmissionService({ forms, routing, store, product, now, onAccepted: () => worker.nudge() });
   const drafts = createDraftService({ store, now, ttlDays: config.draftTtlDays });

@@ -14,6 +14,7 @@ export interface Config {
   readonly deliveryPollIntervalMs: number;
   readonly deliveryTimeoutMs: number;
   readonly deliveryConcurrency: number;
+  readonly deliveryGiveUpAfterHours: number;
   readonly shutdownTimeoutMs: number;
   readonly templatesDir: string;
   readonly draftTtlDays: number;
@@ -125,6 +126,8 @@ export const SETTINGS = [
     parse: integer(100, 600_000), description: 'Timeout of one delivery attempt (ms).' }),
   spec({ key: 'deliveryConcurrency', env: 'DELIVERY_CONCURRENCY', default: '4', secret: false,
     parse: integer(1, 64), description: 'Deliveries sent in parallel by one worker.' }),
+  spec({ key: 'deliveryGiveUpAfterHours', env: 'DELIVERY_GIVE_UP_AFTER_HOURS', default: '72', secret: false,
+    parse: integer(1, 24 * 365), description: 'Hours after which a delivery that still fails is given up (dead) for an operator to look at.' }),
   spec({ key: 'shutdownTimeoutMs', env: 'SHUTDOWN_TIMEOUT_MS', default: '10000', secret: false,
     parse: integer(0, 600_000), description: 'How long SIGTERM waits for in-flight work (ms).' }),
   spec({ key: 'templatesDir', env: 'TEMPLATES_DIR', default: './templates', secret: false, parse: directory,

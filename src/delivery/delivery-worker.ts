@@ -18,6 +18,8 @@ export interface DeliveryWorkerOptions {
   readonly concurrency: number;
   /** Timeout of one attempt; the lease is sized from it. */
   readonly timeoutMs: number;
+  /** A job still failing this long after it was created is given up (dead). */
+  readonly giveUpAfterMs: number;
 }
 
 /**
@@ -124,8 +126,11 @@ export class DeliveryWorker {
       }
       const delay = nextRetryDelayMs(job.attempts, retryPolicy, random, outcome.retryAfterMs);
       const nextAttemptAt = new Date(now().getTime() + delay);
-      await queue.markFailed(job.id, ownerId, { error: outcome.error, nextAttemptAt });
-      logger.warn('delivery.failed', { ...log, error: outcome.error, retryInMs: delay });
+      const state = await queue.markFailed(job.id, ownerId, {
+        error: outcome.error, nextAttemptAt, permanent: outcome.permanent ?? false, giveUpAfterMs: this.options.giveUpAfterMs,
+      });
+      if (state === 'dead') logger.error('delivery.dead', { ...log, error: outcome.error });
+      else logger.warn('delivery.failed', { ...log, error: outcome.error, retryInMs: delay });
     } catch (err) {
       // The lease expires and another poll retries the job; nothing is lost.
       logger.error('delivery.error', { ...log, error: errorName(err) });

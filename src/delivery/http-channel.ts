@@ -5,7 +5,7 @@ import { signPayload } from './signature';
 
 export type DeliveryOutcome =
   | { readonly ok: true; readonly status: number }
-  | { readonly ok: false; readonly error: string; readonly retryAfterMs?: number };
+  | { readonly ok: false; readonly error: string; readonly retryAfterMs?: number; readonly permanent?: boolean };
 
 /**
  * Pushes one payload to an authority's endpoint. The outcome's error text is for operators and
@@ -45,5 +45,10 @@ export async function deliverOverHttp(
   await response.arrayBuffer().catch(() => undefined);
   if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now);
-  return { ok: false, error: `receiver answered HTTP ${response.status}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  // A 4xx says the request itself is wrong; sending it again cannot help (but 408 and 429 can).
+  const permanent = response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429;
+  return {
+    ok: false, error: `receiver answered HTTP ${response.status}`, permanent,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  };
 }

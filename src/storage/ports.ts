@@ -6,7 +6,11 @@
 
 export type SubmissionStatus = 'accepted' | 'delivered';
 export type SubmissionEventType = 'accepted' | 'delivered';
-export type DeliveryState = 'pending' | 'in_flight' | 'delivered';
+/**
+ * pending → in_flight (leased) → delivered, or → failed (waiting for the next attempt) → … →
+ * dead (a permanent refusal, or still failing after the give-up time; kept for operators).
+ */
+export type DeliveryState = 'pending' | 'in_flight' | 'delivered' | 'failed' | 'dead';
 
 export interface NewSubmission {
   /** The reference number citizens see; unique. */
@@ -93,8 +97,18 @@ export interface DeliveryQueue {
    * recorded (a repeated delivery after a lease expiry must not add a second event).
    */
   markDelivered(jobId: string, at: Date): Promise<boolean>;
-  /** Schedules the next attempt. Only the current lease owner may do so; returns false otherwise. */
-  markFailed(jobId: string, owner: string, failure: { readonly error: string; readonly nextAttemptAt: Date }): Promise<boolean>;
+  /**
+   * Records a failed attempt: `failed` with the next attempt time, or `dead` when the failure is
+   * permanent or the next attempt would come later than `giveUpAfterMs` after the job was created;
+   * decided in the same statement. Only the current lease owner may do so; returns the new state,
+   * or undefined when this worker no longer holds the job.
+   */
+  markFailed(jobId: string, owner: string, failure: {
+    readonly error: string;
+    readonly nextAttemptAt: Date;
+    readonly permanent: boolean;
+    readonly giveUpAfterMs: number;
+  }): Promise<'failed' | 'dead' | undefined>;
   /** Gives back every unexpired lease of this owner (graceful shutdown); returns how many. */
   releaseLeases(owner: string, now: Date): Promise<number>;
   /** Jobs of one submission, for status pages and tests. */

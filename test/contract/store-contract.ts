@@ -43,6 +43,9 @@ function job(submissionId: string, overrides: Partial<NewDeliveryJob> = {}): New
 }
 
 const T0 = new Date('2026-11-28T10:00:00.000Z');
+const DAY = 24 * 3600 * 1000;
+/** A retryable failure with the default give-up time of 72 hours. */
+const retryable = (error: string, nextAttemptAt: Date) => ({ error, nextAttemptAt, permanent: false, giveUpAfterMs: 3 * DAY });
 const later = (ms: number) => new Date(T0.getTime() + ms);
 
 export function storeContract(name: string, factory: () => StoreFactory): void {
@@ -120,12 +123,33 @@ export function storeContract(name: string, factory: () => StoreFactory): void {
       const s = submission();
       await store.submissions.create(s, [job(s.id)]);
       const [claimed] = await store.deliveries.claimDue({ now: T0, limit: 1, leaseMs: 1000, owner: 'w1' });
-      expect(await store.deliveries.markFailed(claimed!.id, 'someone-else', { error: 'x', nextAttemptAt: later(10) })).toBe(false);
-      expect(await store.deliveries.markFailed(claimed!.id, 'w1', { error: 'receiver answered HTTP 503', nextAttemptAt: later(5000) })).toBe(true);
+      expect(await store.deliveries.markFailed(claimed!.id, 'someone-else', retryable('x', later(10)))).toBeUndefined();
+      expect(await store.deliveries.markFailed(claimed!.id, 'w1', retryable('receiver answered HTTP 503', later(5000)))).toBe('failed');
       const [stored] = await store.deliveries.jobsOf(s.id);
-      expect(stored).toMatchObject({ state: 'pending', attempts: 1, lastError: 'receiver answered HTTP 503', nextAttemptAt: later(5000) });
+      expect(stored).toMatchObject({ state: 'failed', attempts: 1, lastError: 'receiver answered HTTP 503', nextAttemptAt: later(5000) });
       expect(await store.deliveries.claimDue({ now: later(4999), limit: 1, leaseMs: 1000, owner: 'w1' })).toEqual([]);
       expect(await store.deliveries.claimDue({ now: later(5000), limit: 1, leaseMs: 1000, owner: 'w1' })).toHaveLength(1);
+    });
+
+    test('a permanent refusal is dead at once and never claimed again', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id)]);
+      const [claimed] = await store.deliveries.claimDue({ now: T0, limit: 1, leaseMs: 1000, owner: 'w1' });
+      expect(await store.deliveries.markFailed(claimed!.id, 'w1', { ...retryable('receiver answered HTTP 400', later(10)), permanent: true })).toBe('dead');
+      expect((await store.deliveries.jobsOf(s.id))[0]).toMatchObject({ state: 'dead', attempts: 1, lastError: 'receiver answered HTTP 400' });
+      expect(await store.deliveries.claimDue({ now: later(10 * DAY), limit: 10, leaseMs: 1000, owner: 'w2' })).toEqual([]);
+      expect((await store.submissions.find(s.id))?.status).toBe('accepted');
+    });
+
+    test('a job still failing when its next attempt would pass the give-up time is dead', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id)]);
+      const [first] = await store.deliveries.claimDue({ now: T0, limit: 1, leaseMs: 1000, owner: 'w1' });
+      expect(await store.deliveries.markFailed(first!.id, 'w1', retryable('down', later(3 * DAY)))).toBe('failed');
+      const [second] = await store.deliveries.claimDue({ now: later(3 * DAY), limit: 1, leaseMs: 1000, owner: 'w1' });
+      expect(second?.attempts).toBe(2);
+      expect(await store.deliveries.markFailed(second!.id, 'w1', retryable('down', later(3 * DAY + 1)))).toBe('dead');
+      expect(await store.deliveries.claimDue({ now: later(10 * DAY), limit: 10, leaseMs: 1000, owner: 'w1' })).toEqual([]);
     });
 
     test('delivery is recorded once; the submission becomes delivered when all its jobs are', async () => {
@@ -142,7 +166,7 @@ export function storeContract(name: string, factory: () => StoreFactory): void {
       // A delivered job is never claimed again, however much time passes.
       expect(await store.deliveries.claimDue({ now: later(10 ** 9), limit: 10, leaseMs: 1000, owner: 'w2' })).toEqual([]);
       // And a late failure report from a worker whose lease had expired cannot undo it.
-      expect(await store.deliveries.markFailed(a!.id, 'w1', { error: 'late', nextAttemptAt: later(1) })).toBe(false);
+      expect(await store.deliveries.markFailed(a!.id, 'w1', retryable('late', later(1)))).toBeUndefined();
     });
 
     test('the applicant\'s e-mail job does not decide the submission\'s status', async () => {
@@ -164,7 +188,7 @@ export function storeContract(name: string, factory: () => StoreFactory): void {
       await store.submissions.create(s, [job(s.id), job(s.id, { channel: 'email-citizen', body: '' })]);
       const claimed = await store.deliveries.claimDue({ now: T0, limit: 2, leaseMs: 1000, owner: 'w1' });
       await store.deliveries.markDelivered(claimed.find((j) => j.channel === 'http')!.id, later(10));
-      await store.deliveries.markFailed(claimed.find((j) => j.channel === 'email-citizen')!.id, 'w1', { error: 'smtp down', nextAttemptAt: later(100) });
+      await store.deliveries.markFailed(claimed.find((j) => j.channel === 'email-citizen')!.id, 'w1', retryable('smtp down', later(100)));
       expect((await store.submissions.find(s.id))?.status).toBe('delivered');
     });
 

@@ -22,7 +22,7 @@ describe('delivery worker', () => {
     };
     const worker = new DeliveryWorker({
       queue: store.deliveries, send, logger: createMemoryLogger(), now: () => new Date(), random: () => 0.5,
-      retryPolicy: { baseDelayMs: 10, maxDelayMs: 50 }, ownerId: 'w1', pollIntervalMs: 20, concurrency: 4, timeoutMs: 100,
+      retryPolicy: { baseDelayMs: 10, maxDelayMs: 50 }, ownerId: 'w1', pollIntervalMs: 20, concurrency: 4, timeoutMs: 100, giveUpAfterMs: 3_600_000,
     });
     worker.start();
     const deadline = Date.now() + 10_000;

@@ -117,6 +117,32 @@ describe('delivery to a real HTTP receiver', () => {
     expect(job).toMatchObject({ state: 'delivered', attempts: 4 });
   });
 
+  test('a receiver that refuses with 400 gets the payload once: the job is dead, not retried', async () => {
+    receiver.respond = () => 400;
+    const c = await start();
+    c.worker.start();
+    const a = await submit(c, 'hundesteuer-anmeldung', example('hundesteuer-anmeldung', 'valid-2'));
+    await waitUntil(async () => (await c.store.deliveries.jobsOf(a.id)).find((j) => j.channel === 'http')?.state === 'dead');
+    await new Promise((r) => setTimeout(r, 300)); // several polls and retry delays
+    expect(receiver.requests).toHaveLength(1);
+    const job = (await c.store.deliveries.jobsOf(a.id)).find((j) => j.channel === 'http');
+    expect(job).toMatchObject({ state: 'dead', attempts: 1, lastError: 'receiver answered HTTP 400' });
+    expect(c.logger.lines.some((l) => l.event === 'delivery.dead' && l.fields.submission === a.id)).toBe(true);
+    // The citizen's status does not show the internal error.
+    const status = await request(c.app).get(a.statusUrl);
+    expect(status.body.status).toBe('accepted');
+    expect(JSON.stringify(status.body)).not.toContain('400');
+  });
+
+  test('408 and 429 are retried like server errors', async () => {
+    receiver.respond = (_req, i) => (i === 0 ? 408 : i === 1 ? 429 : 204);
+    const c = await start();
+    c.worker.start();
+    const a = await submit(c, 'anwohnerparkausweis', example('anwohnerparkausweis', 'valid-1'));
+    await waitUntil(async () => (await c.store.submissions.find(a.id))?.status === 'delivered');
+    expect(receiver.requests).toHaveLength(3);
+  });
+
   test('jobs pending at a restart are delivered after it, and delivered jobs are never sent again', async () => {
     const first = await start();
     // The worker of the first process never runs: its jobs stay pending when it stops.

@@ -62,4 +62,29 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
 
   CREATE INDEX drafts_expiry ON drafts (expires_at);
   `,
+  `
+  -- Job states failed and dead (SQLite cannot change a CHECK constraint: rebuild the table).
+  CREATE TABLE delivery_jobs_v3 (
+    id               TEXT PRIMARY KEY,
+    submission_id    TEXT NOT NULL REFERENCES submissions(id),
+    authority_id     TEXT NOT NULL,
+    channel          TEXT NOT NULL,
+    idempotency_key  TEXT NOT NULL UNIQUE,
+    content_type     TEXT NOT NULL,
+    body             TEXT NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('pending', 'in_flight', 'delivered', 'failed', 'dead')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  INTEGER NOT NULL,
+    lease_owner      TEXT,
+    lease_until      INTEGER,
+    last_error       TEXT,
+    delivered_at     INTEGER,
+    created_at       INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO delivery_jobs_v3 SELECT * FROM delivery_jobs;
+  DROP TABLE delivery_jobs;
+  ALTER TABLE delivery_jobs_v3 RENAME TO delivery_jobs;
+  CREATE INDEX delivery_jobs_due ON delivery_jobs (state, next_attempt_at);
+  CREATE INDEX delivery_jobs_submission ON delivery_jobs (submission_id);
+  `,
 ];

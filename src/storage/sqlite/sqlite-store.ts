@@ -104,7 +104,7 @@ export function openSqliteStore(dataDir: string): Store {
     UPDATE delivery_jobs
        SET state = 'in_flight', lease_owner = ?, lease_until = ?, attempts = attempts + 1
      WHERE id IN (SELECT id FROM delivery_jobs
-                   WHERE (state = 'pending' AND next_attempt_at <= ?)
+                   WHERE (state IN ('pending', 'failed') AND next_attempt_at <= ?)
                       OR (state = 'in_flight' AND lease_until <= ?)
                    ORDER BY next_attempt_at
                    LIMIT ?)
@@ -117,8 +117,11 @@ export function openSqliteStore(dataDir: string): Store {
     "SELECT COUNT(*) AS n FROM delivery_jobs WHERE submission_id = ? AND state <> 'delivered' AND channel <> 'email-citizen'");
   const setSubmissionDelivered = db.prepare("UPDATE submissions SET status = 'delivered' WHERE id = ?");
   const setFailed = db.prepare(`
-    UPDATE delivery_jobs SET state = 'pending', next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL
-     WHERE id = ? AND state = 'in_flight' AND lease_owner = ?`);
+    UPDATE delivery_jobs
+       SET state = CASE WHEN @permanent = 1 OR @nextAttemptAt > created_at + @giveUpAfterMs THEN 'dead' ELSE 'failed' END,
+           next_attempt_at = @nextAttemptAt, last_error = @error, lease_owner = NULL, lease_until = NULL
+     WHERE id = @jobId AND state = 'in_flight' AND lease_owner = @owner
+    RETURNING state`);
   const release = db.prepare(`
     UPDATE delivery_jobs SET state = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
      WHERE state = 'in_flight' AND lease_owner = ?`);
@@ -190,7 +193,13 @@ export function openSqliteStore(dataDir: string): Store {
       return settle(() => deliver.immediate(jobId, at.getTime()));
     },
     markFailed(jobId, owner, failure) {
-      return settle(() => setFailed.run(failure.nextAttemptAt.getTime(), failure.error, jobId, owner).changes === 1);
+      return settle(() => {
+        const row = setFailed.get({
+          jobId, owner, error: failure.error, nextAttemptAt: failure.nextAttemptAt.getTime(),
+          permanent: failure.permanent ? 1 : 0, giveUpAfterMs: failure.giveUpAfterMs,
+        }) as { state: 'failed' | 'dead' } | undefined;
+        return row?.state;
+      });
     },
     releaseLeases(owner, now) {
       return settle(() => release.run(now.getTime(), owner).changes);
