@@ -1,0 +1,33 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { SQLITE_MIGRATIONS } from '../../src/storage/sqlite/migrations';
+import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store';
+import { tempDir } from '../support/temp-dir';
+
+/** A database written by an older efa-forms keeps its submissions and jobs across an upgrade. */
+test('an older SQLite database is migrated with its data', async () => {
+  const dir = tempDir('efa-migrate-');
+  const file = path.join(dir.path, 'efa-forms.sqlite');
+  const old = new Database(file);
+  // The schema as of migration 2 (before the failed/dead job states), with one pending job.
+  SQLITE_MIGRATIONS.slice(0, 2).forEach((sql, i) => {
+    old.exec(sql);
+    old.pragma(`user_version = ${i + 1}`);
+  });
+  old.prepare(`INSERT INTO submissions VALUES ('AAAA-BBBB-C', ?, 'f', '1.0.0', 't', 'a', '160510000000', 'de', '{"x":1}', 'accepted', 1)`).run('a'.repeat(64));
+  old.prepare(`INSERT INTO delivery_jobs (id, submission_id, authority_id, channel, idempotency_key, content_type, body, state, attempts, next_attempt_at, created_at)
+               VALUES ('j1', 'AAAA-BBBB-C', 'a', 'http', 'k1', 'application/xml', '<x/>', 'pending', 2, 5, 1)`).run();
+  old.close();
+
+  const store = openSqliteStore(dir.path);
+  expect((await store.submissions.find('AAAA-BBBB-C'))?.dataJson).toBe('{"x":1}');
+  const [job] = await store.deliveries.jobsOf('AAAA-BBBB-C');
+  expect(job).toMatchObject({ id: 'j1', state: 'pending', attempts: 2, idempotencyKey: 'k1', body: '<x/>' });
+  const claimed = await store.deliveries.claimDue({ now: new Date(10), limit: 1, leaseMs: 1000, owner: 'w' });
+  expect(await store.deliveries.markFailed(claimed[0]!.id, 'w', { error: 'e', nextAttemptAt: new Date(20), permanent: true, giveUpAfterMs: 1000 })).toBe('dead');
+  await store.close();
+  const reopened = new Database(file);
+  expect(reopened.pragma('user_version', { simple: true })).toBe(SQLITE_MIGRATIONS.length);
+  reopened.close();
+  dir.remove();
+});
