@@ -31,7 +31,21 @@ export interface SchemaView {
   readonly items: readonly Schema[];
 }
 
-function isSchema(value: unknown): value is Schema {
+/**
+ * Adds a `properties` keyword's entries to a name -> subschemas map: a subschema is appended,
+ * `true` only makes the name known (it allows anything), `false` is left out.
+ */
+export function addProperties(into: Map<string, Schema[]>, declared: unknown): void {
+  if (!isSchema(declared)) return;
+  for (const [name, sub] of Object.entries(declared)) {
+    if (!isSchema(sub) && sub !== true) continue;
+    const list = into.get(name) ?? [];
+    if (isSchema(sub)) list.push(sub);
+    into.set(name, list);
+  }
+}
+
+export function isSchema(value: unknown): value is Schema {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
@@ -90,14 +104,7 @@ export function viewOf(root: Schema, schemas: readonly Schema[]): SchemaView {
     if (typeof schema.minItems === 'number') view.minItems = Math.max(view.minItems ?? 0, schema.minItems);
     if (typeof schema.maxItems === 'number') view.maxItems = Math.min(view.maxItems ?? Infinity, schema.maxItems);
     if (schema.uniqueItems === true) view.uniqueItems = true;
-    if (isSchema(schema.properties)) {
-      for (const [name, sub] of Object.entries(schema.properties)) {
-        if (!isSchema(sub) && sub !== true) continue;
-        const list = properties.get(name) ?? [];
-        if (isSchema(sub)) list.push(sub);
-        properties.set(name, list);
-      }
-    }
+    addProperties(properties, schema.properties);
     if (Array.isArray(schema.required)) for (const n of schema.required) if (typeof n === 'string') required.add(n);
     if (isSchema(schema.items)) items.push(schema.items);
     if (Array.isArray(schema.allOf)) for (const part of schema.allOf) if (isSchema(part)) add(part, depth + 1);

@@ -1,4 +1,4 @@
-import { resolveLocalRef } from '../../render/schema-view';
+import { addProperties, isSchema, resolveLocalRef } from '../../render/schema-view';
 
 /**
  * The keywords of one schema location that `viewOf` (src/render/schema-view.ts) does not merge
@@ -38,10 +38,6 @@ export interface SchemaFacets {
   readonly tuple: boolean;
   /** The local $refs followed here, to cut recursive schemas. */
   readonly refs: ReadonlySet<string>;
-}
-
-function isSchema(value: unknown): value is Schema {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** The tighter of two lower bounds (higher value; exclusive wins a tie). */
@@ -86,14 +82,7 @@ export function collectFacets(root: Schema, schemas: readonly Schema[]): SchemaF
     }
     if (isSchema(schema.if) && isSchema(schema.if.properties)) for (const name of Object.keys(schema.if.properties)) ifPropertyNames.add(name);
     if (Array.isArray(schema.prefixItems)) result.tuple = true;
-    if (isSchema(schema.properties)) {
-      for (const [name, sub] of Object.entries(schema.properties)) {
-        if (!isSchema(sub) && sub !== true) continue;
-        const list = properties.get(name) ?? [];
-        if (isSchema(sub)) list.push(sub);
-        properties.set(name, list);
-      }
-    }
+    addProperties(properties, schema.properties);
     if (Array.isArray(schema.allOf)) for (const part of schema.allOf) if (isSchema(part)) add(part, depth + 1);
     if (typeof schema.$ref === 'string') {
       const target = resolveLocalRef(root, schema.$ref);
