@@ -9,6 +9,7 @@ import { loadPageRenderer } from '../../src/render/templates';
 import { createMunicipalitySearch } from '../../src/routing/municipality-search';
 import { attachment, attachmentNames, getBinary, pageCount, pdfText, qpdfCheck, squash } from '../support/pdf';
 import { pdfA3bProblems } from '../support/pdfa';
+import { pdfA3bPreflightProblems } from '../support/preflight';
 import { NAMES } from '../support/receipt-fixture';
 import { sampleContainer, example, REPO, SAMPLE_FORMS } from '../support/test-setup';
 import { tempDir } from '../support/temp-dir';
@@ -51,7 +52,7 @@ describe('receipt PDF over the API', () => {
   const validExamples = readdirSync(SAMPLE_FORMS).flatMap((form) =>
     readdirSync(path.join(SAMPLE_FORMS, form, 'examples')).filter((f) => f.startsWith('valid-')).map((f) => [form, f.replace('.json', '')] as const));
 
-  test.each(validExamples)('%s %s: the receipt shows every answer, carries the XML sent and passes qpdf', async (formId, name) => {
+  test.each(validExamples)('%s %s: the receipt shows every answer, carries the XML sent and passes qpdf and PDF/A validation', async (formId, name) => {
     const data = example(formId, name);
     const accepted = await submit(formId, data);
     expect(accepted.receiptUrl).toBe(`/api/submissions/${accepted.id}/receipt.pdf?token=${new URL(accepted.statusUrl, 'http://x').searchParams.get('token')!}`);
@@ -79,6 +80,7 @@ describe('receipt PDF over the API', () => {
     expect(attachmentNames(pdf)).toEqual([`${accepted.id}.xml`]);
     expect(attachment(pdf, `${accepted.id}.xml`).equals(Buffer.from(sent, 'utf8'))).toBe(true);
     expect(pdfA3bProblems(pdf)).toEqual([]);
+    expect(pdfA3bPreflightProblems(pdf)).toEqual([]);
 
     const again = await getBinary(container.app, accepted.receiptUrl);
     expect((again.body as Buffer).equals(pdf)).toBe(true);

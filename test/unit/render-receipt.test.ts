@@ -3,6 +3,7 @@ import { loadReceiptFonts, REQUIRED_CHARACTERS, type ReceiptFonts } from '../../
 import { renderReceipt } from '../../src/receipts/render-receipt';
 import { attachment, attachmentNames, pageCount, pdfFonts, pdfObjects, pdfText, qpdfCheck, squash } from '../support/pdf';
 import { pdfA3bProblems } from '../support/pdfa';
+import { pdfA3bPreflightProblems, preflightFindings } from '../support/preflight';
 import { NAMES, receiptModelOf } from '../support/receipt-fixture';
 import { example } from '../support/test-setup';
 
@@ -138,16 +139,35 @@ describe('receipt PDF', () => {
   });
 
   test('the PDF/A-3b checks do find problems: a plain pdfkit document fails them', async () => {
-    const doc = new PDFDocument({ pdfVersion: '1.7', ownerPassword: 'owner' });
-    doc.text('Łukasz');
-    const plain = await new Promise<Buffer>((resolve) => {
-      const chunks: Buffer[] = [];
-      doc.on('data', (c: Buffer) => chunks.push(c));
-      doc.on('end', () => resolve(Buffer.concat(chunks)));
-      doc.end();
-    });
+    const plain = await plainPdf();
     const problems = pdfA3bProblems(plain);
     for (const expected of ['trailer: no /Encrypt', 'metadata: pdfaid:part 3', 'catalog: /OutputIntents with /S /GTS_PDFA1', 'catalog: /AF array']) expect(problems).toContain(expected);
     expect(problems.some((p) => /Helvetica is \/Type1/.test(p))).toBe(true);
   });
+
+  test('Apache PDFBox Preflight finds nothing but the PDF/A-1 rules that PDF/A-3 relaxes', async () => {
+    const pdf = await renderReceipt(await receiptModelOf('hundesteuer-anmeldung', dogTaxWithNames(6), XML), fonts, XML);
+    expect(pdfA3bPreflightProblems(pdf)).toEqual([]);
+    // What it does report is the attachment, the part number and the optional CIDSet, no more.
+    expect([...new Set(preflightFindings(pdf).map((f) => f.code))].sort()).toEqual(['1.2.9', '1.4.7', '3.1.11', '7.11.2']);
+  });
+
+  test('Preflight does find problems: a plain pdfkit document fails it', async () => {
+    const problems = pdfA3bPreflightProblems(await plainPdf());
+    // Encryption, a font that is not embedded, colour without an output intent, no identification.
+    const codes = problems.map((p) => p.split(' : ')[0]);
+    for (const code of ['1.4.2', '3.1.3', '2.4.3', '7.11']) expect(codes).toContain(code);
+  });
 });
+
+/** A pdfkit document with none of the PDF/A parts: encrypted, Helvetica, no metadata. */
+function plainPdf(): Promise<Buffer> {
+  const doc = new PDFDocument({ pdfVersion: '1.7', ownerPassword: 'owner' });
+  doc.text('Łukasz');
+  return new Promise<Buffer>((resolve) => {
+    const chunks: Buffer[] = [];
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.end();
+  });
+}
