@@ -35,6 +35,7 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# NODE_ENV=production requires PUBLIC_BASE_URL (docker run -e PUBLIC_BASE_URL=https://…).
+# NODE_ENV=production requires PUBLIC_BASE_URL and ADMIN_TOKEN_HASH
+# (docker run -e PUBLIC_BASE_URL=https://… -e ADMIN_TOKEN_HASH=<sha256 hex of the admin token>).
 # node as PID 1 gets SIGTERM directly and drains deliveries (see src/main.ts).
 CMD ["node", "dist/src/main.js"]

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     port: typeof address === 'object' && address ? address.port : config.port,
     forms: container.forms.list().length,
   });
-  container.worker.start();
+  if (config.deliveryWorker) container.worker.start();
   container.draftCleanup.start();
 
   let stopping = false;

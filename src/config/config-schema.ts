@@ -22,6 +22,8 @@ export interface Config {
   readonly publicBaseUrl: string;
   readonly smtpUrl: string;
   readonly mailFrom: string;
+  readonly deliveryWorker: boolean;
+  readonly adminTokenHash: string;
 }
 
 export interface SettingSpec<K extends keyof Config = keyof Config> {
@@ -103,6 +105,16 @@ function nodeEnv(raw: string): boolean {
   return raw === 'production';
 }
 
+function onOff(raw: string): boolean {
+  if (raw !== 'on' && raw !== 'off') throw new Error('must be on or off');
+  return raw === 'on';
+}
+
+function optionalSha256Hex(raw: string): string {
+  if (raw !== '' && !/^[0-9a-f]{64}$/.test(raw)) throw new Error('must be the SHA-256 of the token as 64 lower-case hex digits');
+  return raw;
+}
+
 function spec<K extends keyof Config>(s: SettingSpec<K>): SettingSpec<K> {
   return s;
 }
@@ -142,4 +154,8 @@ export const SETTINGS = [
     description: 'SMTP server for e-mails to applicants (empty: e-mails are written as .eml files to DATA_DIR/mail).' }),
   spec({ key: 'mailFrom', env: 'MAIL_FROM', default: 'efa-forms <noreply@localhost>', secret: false, parse: mailbox,
     description: 'Sender of e-mails to applicants.' }),
+  spec({ key: 'deliveryWorker', env: 'DELIVERY_WORKER', default: 'on', secret: false, parse: onOff,
+    description: 'on: the web server also delivers; off: only `npm run worker` processes deliver (scale them apart).' }),
+  spec({ key: 'adminTokenHash', env: 'ADMIN_TOKEN_HASH', default: '', secret: true, parse: optionalSha256Hex,
+    description: 'SHA-256 (hex) of the operators\' bearer token for /api/admin (required in production; empty: admin API off).' }),
 ] as const satisfies readonly SettingSpec[];

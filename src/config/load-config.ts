@@ -29,5 +29,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (config.production && config.publicBaseUrl === '') {
     throw new ConfigError('PUBLIC_BASE_URL must be set when NODE_ENV=production (the public https address of the service)');
   }
+  // Unsafe in production: the admin API would be open or, as built here, unusable by operators.
+  if (config.production && config.adminTokenHash === '') {
+    throw new ConfigError('ADMIN_TOKEN_HASH must be set when NODE_ENV=production (SHA-256 hex of the operators\' admin token)');
+  }
   return Object.freeze(config);
 }

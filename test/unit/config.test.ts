@@ -21,7 +21,12 @@ const DEFAULTS = {
   publicBaseUrl: '',
   smtpUrl: '',
   mailFrom: 'efa-forms <noreply@localhost>',
+  deliveryWorker: true,
+  adminTokenHash: '',
 };
+
+/** SHA-256 of "test": what an operator would set as ADMIN_TOKEN_HASH. */
+const ADMIN_HASH = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
 
 /** Runs loadConfig and returns the ConfigError it throws (fails the test when it does not throw). */
 function configError(env: Record<string, string>): ConfigError {
@@ -80,6 +85,8 @@ describe('loadConfig values from the environment', () => {
       PUBLIC_BASE_URL: 'https://antrag.example.de/',
       SMTP_URL: 'smtps://user:geheim@mail.example.de:465',
       MAIL_FROM: 'Freistaat Thüringen <noreply@example.de>',
+      DELIVERY_WORKER: 'off',
+      ADMIN_TOKEN_HASH: ADMIN_HASH,
     });
     expect(config).toEqual({
       port: 8080,
@@ -98,6 +105,8 @@ describe('loadConfig values from the environment', () => {
       siteTenant: 'thueringen',
       publicBaseUrl: 'https://antrag.example.de',
       smtpUrl: 'smtps://user:geheim@mail.example.de:465',
+      deliveryWorker: false,
+      adminTokenHash: ADMIN_HASH,
       mailFrom: 'Freistaat Thüringen <noreply@example.de>',
     });
   });
@@ -132,7 +141,7 @@ describe('loadConfig values from the environment', () => {
     ['development', false],
     ['test', false],
   ])('reads NODE_ENV=%s as production=%s', (raw, expected) => {
-    expect(loadConfig({ NODE_ENV: raw, PUBLIC_BASE_URL: 'https://antrag.example.de' }).production).toBe(expected);
+    expect(loadConfig({ NODE_ENV: raw, PUBLIC_BASE_URL: 'https://antrag.example.de', ADMIN_TOKEN_HASH: ADMIN_HASH }).production).toBe(expected);
   });
 });
 
@@ -159,6 +168,20 @@ describe('loadConfig errors', () => {
   it('refuses production without PUBLIC_BASE_URL, in one line', () => {
     const err = configError({ NODE_ENV: 'production' });
     expect(err.message).toBe('PUBLIC_BASE_URL must be set when NODE_ENV=production (the public https address of the service)');
+  });
+
+  it('refuses production without ADMIN_TOKEN_HASH, in one line', () => {
+    const err = configError({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://antrag.example.de' });
+    expect(err.message).toBe("ADMIN_TOKEN_HASH must be set when NODE_ENV=production (SHA-256 hex of the operators' admin token)");
+  });
+
+  it.each(['abc', 'A'.repeat(64), `${'0'.repeat(63)}g`])('rejects ADMIN_TOKEN_HASH=%j without echoing it', (raw) => {
+    const err = configError({ ADMIN_TOKEN_HASH: raw });
+    expect(err.message).toBe('ADMIN_TOKEN_HASH=(secret) must be the SHA-256 of the token as 64 lower-case hex digits');
+  });
+
+  it.each(['yes', 'true', 'ON'])('rejects DELIVERY_WORKER=%j', (raw) => {
+    expect(configError({ DELIVERY_WORKER: raw }).message).toBe(`DELIVERY_WORKER=${JSON.stringify(raw)} must be on or off`);
   });
 
   it.each(['staging', 'Production', 'prod', ' production'])('rejects NODE_ENV=%j', (raw) => {
