@@ -4,13 +4,24 @@
  * test/contract runs one suite against every adapter.
  */
 
-export type SubmissionStatus = 'accepted' | 'delivered';
-export type SubmissionEventType = 'accepted' | 'delivered';
+/**
+ * accepted (committed, 201 given) → delivered (the authority has it: pushed with a 2xx, handed
+ * to its mail server, or fetched from its inbox) → acknowledged (the authority confirmed it).
+ */
+export type SubmissionStatus = 'accepted' | 'delivered' | 'acknowledged';
+/**
+ * The audit trail of a submission. No event carries personal data: details name channels,
+ * attempts, status codes and error classes only.
+ */
+export type SubmissionEventType =
+  | 'accepted' | 'delivered' | 'acknowledged'
+  | 'delivery_failed' | 'dead' | 'retry_requested' | 'fetched';
 /**
  * pending → in_flight (leased) → delivered, or → failed (waiting for the next attempt) → … →
  * dead (a permanent refusal, or still failing after the give-up time; kept for operators).
  */
-export type DeliveryState = 'pending' | 'in_flight' | 'delivered' | 'failed' | 'dead';
+export const DELIVERY_STATES = ['pending', 'in_flight', 'delivered', 'failed', 'dead'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 export interface NewSubmission {
   /** The reference number citizens see; unique. */
@@ -25,14 +36,17 @@ export interface NewSubmission {
   readonly language: string;
   /** The validated answers as JSON text, exactly as they were accepted. */
   readonly dataJson: string;
+  /** The XML payload (plain, before any encryption), fixed at acceptance; the receipt embeds it. */
+  readonly payloadXml: string;
   readonly createdAt: Date;
 }
 
 /**
- * `http`: the payload to the responsible authority (decides the submission's status);
+ * To the responsible authority (these decide the submission's status): `http` push, `email` to
+ * its functional mailbox, `inbox` for it to fetch (never claimed by a worker).
  * `email-citizen`: the confirmation e-mail to the applicant (built when it is sent).
  */
-export type DeliveryChannel = 'http' | 'email-citizen';
+export type DeliveryChannel = 'http' | 'email' | 'inbox' | 'email-citizen';
 
 export interface NewDeliveryJob {
   readonly id: string;
@@ -49,6 +63,8 @@ export interface NewDeliveryJob {
 export interface SubmissionEvent {
   readonly type: SubmissionEventType;
   readonly at: Date;
+  /** For operators: channel, attempt, status code; never personal data. Absent when empty. */
+  readonly detail?: string;
 }
 
 /** A stored submission: what was accepted, where it stands and what happened to it. */
@@ -64,6 +80,17 @@ export interface DeliveryJob extends NewDeliveryJob {
   readonly attempts: number;
   readonly nextAttemptAt: Date;
   readonly lastError: string | null;
+  readonly createdAt: Date;
+}
+
+/** A submission waiting in an authority's inbox (listed until the authority acknowledges it). */
+export interface InboxEntry {
+  readonly submissionId: string;
+  readonly formId: string;
+  readonly formVersion: string;
+  readonly createdAt: Date;
+  /** When the authority first fetched the payload; null while it has not. */
+  readonly fetchedAt: Date | null;
 }
 
 /** Thrown by createSubmission when the reference number is taken; the caller draws a new one. */
@@ -100,7 +127,8 @@ export interface DeliveryQueue {
   /**
    * Records a failed attempt: `failed` with the next attempt time, or `dead` when the failure is
    * permanent or the next attempt would come later than `giveUpAfterMs` after the job was created;
-   * decided in the same statement. Only the current lease owner may do so; returns the new state,
+   * decided in the same statement, with a `delivery_failed` or `dead` event (detail: channel,
+   * attempt, error) in the same transaction. Only the current lease owner may do so; returns the new state,
    * or undefined when this worker no longer holds the job.
    */
   markFailed(jobId: string, owner: string, failure: {
@@ -108,11 +136,39 @@ export interface DeliveryQueue {
     readonly nextAttemptAt: Date;
     readonly permanent: boolean;
     readonly giveUpAfterMs: number;
+    /** When the attempt failed (the time of its `delivery_failed` or `dead` event). */
+    readonly at: Date;
   }): Promise<'failed' | 'dead' | undefined>;
   /** Gives back every unexpired lease of this owner (graceful shutdown); returns how many. */
   releaseLeases(owner: string, now: Date): Promise<number>;
   /** Jobs of one submission, for status pages and tests. */
   jobsOf(submissionId: string): Promise<DeliveryJob[]>;
+  /** One job by its id (operators' view). */
+  findJob(jobId: string): Promise<DeliveryJob | undefined>;
+  /** Jobs in one state, oldest first (operators' view). */
+  jobsInState(state: DeliveryState, limit: number): Promise<DeliveryJob[]>;
+  /**
+   * An operator's retry: a failed or dead job becomes pending and due at `at`, with a fresh
+   * give-up period, and the submission gets a `retry_requested` event. Returns the new job, or
+   * undefined when there is no such job or it is not failed or dead.
+   */
+  retry(jobId: string, at: Date): Promise<DeliveryJob | undefined>;
+}
+
+/** The pull channel: an authority fetches and acknowledges what waits for it. */
+export interface AuthorityInboxStore {
+  /** Submissions for the authority that it has not acknowledged yet, oldest first. */
+  list(authorityId: string): Promise<InboxEntry[]>;
+  /**
+   * The inbox job of a submission, if it is this authority's (else undefined). The first fetch
+   * marks the job delivered (submission `delivered`, with a `fetched` event), in one transaction.
+   */
+  fetch(authorityId: string, submissionId: string, at: Date): Promise<DeliveryJob | undefined>;
+  /**
+   * Confirms receipt: the submission becomes `acknowledged` (once; repeating is harmless).
+   * Returns false when the submission is not in this authority's inbox.
+   */
+  acknowledge(authorityId: string, submissionId: string, at: Date): Promise<boolean>;
 }
 
 /**
@@ -149,6 +205,7 @@ export interface DraftRepository {
 export interface Store {
   readonly submissions: SubmissionRepository;
   readonly deliveries: DeliveryQueue;
+  readonly inbox: AuthorityInboxStore;
   readonly drafts: DraftRepository;
   close(): Promise<void>;
 }

@@ -20,11 +20,13 @@ test('an older SQLite database is migrated with its data', async () => {
   old.close();
 
   const store = openSqliteStore(dir.path);
-  expect((await store.submissions.find('AAAA-BBBB-C'))?.dataJson).toBe('{"x":1}');
+  expect(await store.submissions.find('AAAA-BBBB-C')).toMatchObject({ dataJson: '{"x":1}', status: 'accepted', events: [] });
+  // Migration 4 copies the payload from the authority's job onto the submission (for receipts).
+  expect((await store.submissions.find('AAAA-BBBB-C'))?.payloadXml).toBe('<x/>');
   const [job] = await store.deliveries.jobsOf('AAAA-BBBB-C');
   expect(job).toMatchObject({ id: 'j1', state: 'pending', attempts: 2, idempotencyKey: 'k1', body: '<x/>' });
   const claimed = await store.deliveries.claimDue({ now: new Date(10), limit: 1, leaseMs: 1000, owner: 'w' });
-  expect(await store.deliveries.markFailed(claimed[0]!.id, 'w', { error: 'e', nextAttemptAt: new Date(20), permanent: true, giveUpAfterMs: 1000 })).toBe('dead');
+  expect(await store.deliveries.markFailed(claimed[0]!.id, 'w', { error: 'e', nextAttemptAt: new Date(20), permanent: true, giveUpAfterMs: 1000, at: new Date(15) })).toBe('dead');
   await store.close();
   const reopened = new Database(file);
   expect(reopened.pragma('user_version', { simple: true })).toBe(SQLITE_MIGRATIONS.length);

@@ -24,6 +24,7 @@ function submission(overrides: Partial<NewSubmission> = {}): NewSubmission {
     regionArs: '160510000000',
     language: 'de',
     dataJson: JSON.stringify({ name: 'Łukasz Żółć', betrag: 1.5 }),
+    payloadXml: '<submission>Łukasz</submission>',
     createdAt: new Date('2026-11-28T10:00:00.000Z'),
     ...overrides,
   };
@@ -45,7 +46,7 @@ function job(submissionId: string, overrides: Partial<NewDeliveryJob> = {}): New
 const T0 = new Date('2026-11-28T10:00:00.000Z');
 const DAY = 24 * 3600 * 1000;
 /** A retryable failure with the default give-up time of 72 hours. */
-const retryable = (error: string, nextAttemptAt: Date) => ({ error, nextAttemptAt, permanent: false, giveUpAfterMs: 3 * DAY });
+const retryable = (error: string, nextAttemptAt: Date) => ({ error, nextAttemptAt, permanent: false, giveUpAfterMs: 3 * DAY, at: T0 });
 const later = (ms: number) => new Date(T0.getTime() + ms);
 
 export function storeContract(name: string, factory: () => StoreFactory): void {
@@ -69,7 +70,7 @@ export function storeContract(name: string, factory: () => StoreFactory): void {
       const found = await store.submissions.find(s.id);
       expect(found).toEqual({ ...s, status: 'accepted', events: [{ type: 'accepted', at: s.createdAt }] });
       expect(await store.deliveries.jobsOf(s.id)).toEqual([
-        { ...j, state: 'pending', attempts: 0, nextAttemptAt: s.createdAt, lastError: null },
+        { ...j, state: 'pending', attempts: 0, nextAttemptAt: s.createdAt, lastError: null, createdAt: s.createdAt },
       ]);
       expect(await store.submissions.find('NOPE-NOPE-N')).toBeUndefined();
     });
@@ -162,7 +163,7 @@ export function storeContract(name: string, factory: () => StoreFactory): void {
       expect(await store.deliveries.markDelivered(b!.id, later(300))).toBe(false);
       const found = await store.submissions.find(s.id);
       expect(found?.status).toBe('delivered');
-      expect(found?.events).toEqual([{ type: 'accepted', at: T0 }, { type: 'delivered', at: later(200) }]);
+      expect(found?.events).toEqual([{ type: 'accepted', at: T0 }, { type: 'delivered', at: later(200), detail: 'http' }]);
       // A delivered job is never claimed again, however much time passes.
       expect(await store.deliveries.claimDue({ now: later(10 ** 9), limit: 10, leaseMs: 1000, owner: 'w2' })).toEqual([]);
       // And a late failure report from a worker whose lease had expired cannot undo it.
@@ -200,6 +201,78 @@ export function storeContract(name: string, factory: () => StoreFactory): void {
       expect(await store.deliveries.releaseLeases('w1', later(10))).toBe(1);
       const again = await store.deliveries.claimDue({ now: later(10), limit: 10, leaseMs: 60_000, owner: 'w3' });
       expect(again).toHaveLength(1);
+    });
+
+    test('failed attempts and give-ups are in the audit trail, with channel, attempt and error', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id)]);
+      const [first] = await store.deliveries.claimDue({ now: T0, limit: 1, leaseMs: 1000, owner: 'w1' });
+      await store.deliveries.markFailed(first!.id, 'w1', { ...retryable('receiver answered HTTP 503', later(10)), at: later(5) });
+      const [second] = await store.deliveries.claimDue({ now: later(10), limit: 1, leaseMs: 1000, owner: 'w1' });
+      await store.deliveries.markFailed(second!.id, 'w1', { ...retryable('receiver answered HTTP 400', later(20)), permanent: true, at: later(15) });
+      expect((await store.submissions.find(s.id))?.events).toEqual([
+        { type: 'accepted', at: T0 },
+        { type: 'delivery_failed', at: later(5), detail: 'http, attempt 1: receiver answered HTTP 503' },
+        { type: 'dead', at: later(15), detail: 'http, attempt 2: receiver answered HTTP 400' },
+      ]);
+    });
+
+    test('operators list jobs by state and retry a dead one with a fresh give-up period', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id)]);
+      const [claimed] = await store.deliveries.claimDue({ now: T0, limit: 1, leaseMs: 1000, owner: 'w1' });
+      // Not retryable while pending or in flight.
+      expect(await store.deliveries.retry(claimed!.id, later(1))).toBeUndefined();
+      await store.deliveries.markFailed(claimed!.id, 'w1', { ...retryable('receiver answered HTTP 400', later(10)), permanent: true });
+      expect((await store.deliveries.jobsInState('dead', 10)).map((j) => j.id)).toEqual([claimed!.id]);
+      expect(await store.deliveries.findJob(claimed!.id)).toMatchObject({ state: 'dead', lastError: 'receiver answered HTTP 400' });
+
+      const retried = await store.deliveries.retry(claimed!.id, later(4 * DAY));
+      expect(retried).toMatchObject({ id: claimed!.id, state: 'pending', nextAttemptAt: later(4 * DAY) });
+      expect(await store.deliveries.jobsInState('dead', 10)).toEqual([]);
+      expect((await store.submissions.find(s.id))?.events.at(-1)).toEqual({ type: 'retry_requested', at: later(4 * DAY), detail: 'http' });
+      // The give-up time now counts from the retry: a failure a day later is retried again.
+      const [again] = await store.deliveries.claimDue({ now: later(4 * DAY), limit: 1, leaseMs: 1000, owner: 'w1' });
+      expect(await store.deliveries.markFailed(again!.id, 'w1', retryable('down', later(5 * DAY)))).toBe('failed');
+      expect(await store.deliveries.findJob('no-such-job')).toBeUndefined();
+    });
+
+    test('inbox jobs are never claimed; the authority lists, fetches and acknowledges only its own', async () => {
+      const mine = submission({ authorityId: 'amt-a' });
+      const theirs = submission({ authorityId: 'amt-b' });
+      await store.submissions.create(mine, [job(mine.id, { channel: 'inbox', authorityId: 'amt-a' })]);
+      await store.submissions.create(theirs, [job(theirs.id, { channel: 'inbox', authorityId: 'amt-b' })]);
+      expect(await store.deliveries.claimDue({ now: later(DAY), limit: 10, leaseMs: 1000, owner: 'w1' })).toEqual([]);
+
+      expect((await store.inbox.list('amt-a')).map((e) => e.submissionId)).toEqual([mine.id]);
+      expect(await store.inbox.fetch('amt-a', theirs.id, later(1))).toBeUndefined();
+      expect(await store.inbox.acknowledge('amt-a', theirs.id, later(1))).toBe(false);
+      expect((await store.submissions.find(theirs.id))?.status).toBe('accepted');
+
+      const fetched = await store.inbox.fetch('amt-a', mine.id, later(10));
+      expect(fetched?.body).toBe('<submission>ä</submission>');
+      await store.inbox.fetch('amt-a', mine.id, later(20));
+      let found = await store.submissions.find(mine.id);
+      expect(found?.status).toBe('delivered');
+      expect(found?.events.map((e) => e.type)).toEqual(['accepted', 'fetched', 'delivered']);
+      // Fetched but not acknowledged: still listed.
+      expect(await store.inbox.list('amt-a')).toEqual([expect.objectContaining({ submissionId: mine.id, fetchedAt: later(10) })]);
+
+      expect(await store.inbox.acknowledge('amt-a', mine.id, later(30))).toBe(true);
+      expect(await store.inbox.acknowledge('amt-a', mine.id, later(40))).toBe(true);
+      found = await store.submissions.find(mine.id);
+      expect(found?.status).toBe('acknowledged');
+      expect(found?.events.filter((e) => e.type === 'acknowledged')).toEqual([{ type: 'acknowledged', at: later(30), detail: 'inbox' }]);
+      expect(await store.inbox.list('amt-a')).toEqual([]);
+      expect((await store.inbox.list('amt-b')).map((e) => e.submissionId)).toEqual([theirs.id]);
+    });
+
+    test('acknowledging without a fetch records the fetch too', async () => {
+      const s = submission({ authorityId: 'amt-a' });
+      await store.submissions.create(s, [job(s.id, { channel: 'inbox', authorityId: 'amt-a' })]);
+      expect(await store.inbox.acknowledge('amt-a', s.id, later(5))).toBe(true);
+      expect((await store.submissions.find(s.id))?.events.map((e) => e.type)).toEqual(['accepted', 'fetched', 'delivered', 'acknowledged']);
+      expect((await store.deliveries.jobsOf(s.id))[0]?.state).toBe('delivered');
     });
 
     const draft = (key: string, overrides: Partial<Draft> = {}): Draft => ({

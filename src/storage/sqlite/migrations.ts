@@ -87,4 +87,16 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX delivery_jobs_due ON delivery_jobs (state, next_attempt_at);
   CREATE INDEX delivery_jobs_submission ON delivery_jobs (submission_id);
   `,
+  `
+  -- Issue 5: the plain payload on the submission (jobs may hold it encrypted), acknowledgement,
+  -- event details for the audit trail, inbox fetches and operators' retries.
+  ALTER TABLE submissions ADD COLUMN payload_xml TEXT;
+  UPDATE submissions SET payload_xml = (
+    SELECT body FROM delivery_jobs j WHERE j.submission_id = submissions.id AND j.channel = 'http' ORDER BY j.created_at LIMIT 1);
+  ALTER TABLE submissions ADD COLUMN acknowledged_at INTEGER;
+  ALTER TABLE submission_events ADD COLUMN detail TEXT;
+  ALTER TABLE delivery_jobs ADD COLUMN fetched_at INTEGER;
+  ALTER TABLE delivery_jobs ADD COLUMN give_up_from INTEGER;
+  CREATE INDEX delivery_jobs_inbox ON delivery_jobs (authority_id, channel);
+  `,
 ];

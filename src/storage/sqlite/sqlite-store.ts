@@ -9,13 +9,14 @@ import {
   type NewDeliveryJob,
   type NewSubmission,
   type Store,
-  type SubmissionEvent,
   type SubmissionRecord,
   type SubmissionRepository,
 } from '../ports';
 import { SQLITE_MIGRATIONS } from './migrations';
 import { settle } from './settle';
 import { sqliteDrafts } from './sqlite-drafts';
+import { sqliteEvents, submissionDeliveredCheck } from './sqlite-events';
+import { sqliteInbox } from './sqlite-inbox';
 
 interface SubmissionRow {
   id: string;
@@ -27,11 +28,13 @@ interface SubmissionRow {
   region_ars: string;
   language: string;
   data_json: string;
-  status: SubmissionRecord['status'];
+  payload_xml: string | null;
+  status: 'accepted' | 'delivered';
+  acknowledged_at: number | null;
   created_at: number;
 }
 
-interface JobRow {
+export interface JobRow {
   id: string;
   submission_id: string;
   authority_id: string;
@@ -43,9 +46,10 @@ interface JobRow {
   attempts: number;
   next_attempt_at: number;
   last_error: string | null;
+  created_at: number;
 }
 
-function toJob(row: JobRow): DeliveryJob {
+export function toJob(row: JobRow): DeliveryJob {
   return {
     id: row.id,
     submissionId: row.submission_id,
@@ -58,6 +62,7 @@ function toJob(row: JobRow): DeliveryJob {
     attempts: row.attempts,
     nextAttemptAt: new Date(row.next_attempt_at),
     lastError: row.last_error,
+    createdAt: new Date(row.created_at),
   };
 }
 
@@ -89,23 +94,20 @@ export function openSqliteStore(dataDir: string): Store {
   migrate(db);
 
   const insertSubmission = db.prepare(`
-    INSERT INTO submissions (id, token_hash, form_id, form_version, tenant_id, authority_id, region_ars, language, data_json, status, created_at)
-    VALUES (@id, @tokenHash, @formId, @formVersion, @tenantId, @authorityId, @regionArs, @language, @dataJson, 'accepted', @createdAt)`);
-  const insertEvent = db.prepare(`
-    INSERT INTO submission_events (submission_id, seq, type, at)
-    VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM submission_events WHERE submission_id = ?), ?, ?)`);
+    INSERT INTO submissions (id, token_hash, form_id, form_version, tenant_id, authority_id, region_ars, language, data_json, payload_xml, status, created_at)
+    VALUES (@id, @tokenHash, @formId, @formVersion, @tenantId, @authorityId, @regionArs, @language, @dataJson, @payloadXml, 'accepted', @createdAt)`);
+  const events = sqliteEvents(db);
   const insertJob = db.prepare(`
     INSERT INTO delivery_jobs (id, submission_id, authority_id, channel, idempotency_key, content_type, body, state, attempts, next_attempt_at, created_at)
     VALUES (@id, @submissionId, @authorityId, @channel, @idempotencyKey, @contentType, @body, 'pending', 0, @now, @now)`);
   const selectSubmission = db.prepare<[string], SubmissionRow>('SELECT * FROM submissions WHERE id = ?');
-  const selectEvents = db.prepare<[string], { type: SubmissionEvent['type']; at: number }>(
-    'SELECT type, at FROM submission_events WHERE submission_id = ? ORDER BY seq');
   const claim = db.prepare<[string, number, number, number, number], JobRow>(`
     UPDATE delivery_jobs
        SET state = 'in_flight', lease_owner = ?, lease_until = ?, attempts = attempts + 1
      WHERE id IN (SELECT id FROM delivery_jobs
-                   WHERE (state IN ('pending', 'failed') AND next_attempt_at <= ?)
-                      OR (state = 'in_flight' AND lease_until <= ?)
+                   WHERE channel <> 'inbox'
+                     AND ((state IN ('pending', 'failed') AND next_attempt_at <= ?)
+                          OR (state = 'in_flight' AND lease_until <= ?))
                    ORDER BY next_attempt_at
                    LIMIT ?)
     RETURNING *`);
@@ -113,15 +115,19 @@ export function openSqliteStore(dataDir: string): Store {
     UPDATE delivery_jobs SET state = 'delivered', delivered_at = ?, lease_owner = NULL, lease_until = NULL, last_error = NULL
      WHERE id = ? AND state <> 'delivered'
     RETURNING submission_id, channel`);
-  const countUndelivered = db.prepare<[string], { n: number }>(
-    "SELECT COUNT(*) AS n FROM delivery_jobs WHERE submission_id = ? AND state <> 'delivered' AND channel <> 'email-citizen'");
-  const setSubmissionDelivered = db.prepare("UPDATE submissions SET status = 'delivered' WHERE id = ?");
+  const submissionDelivered = submissionDeliveredCheck(db, events);
   const setFailed = db.prepare(`
     UPDATE delivery_jobs
-       SET state = CASE WHEN @permanent = 1 OR @nextAttemptAt > created_at + @giveUpAfterMs THEN 'dead' ELSE 'failed' END,
+       SET state = CASE WHEN @permanent = 1 OR @nextAttemptAt > COALESCE(give_up_from, created_at) + @giveUpAfterMs THEN 'dead' ELSE 'failed' END,
            next_attempt_at = @nextAttemptAt, last_error = @error, lease_owner = NULL, lease_until = NULL
      WHERE id = @jobId AND state = 'in_flight' AND lease_owner = @owner
-    RETURNING state`);
+    RETURNING state, submission_id, channel, attempts`);
+  const setRetry = db.prepare<{ jobId: string; at: number }, JobRow>(`
+    UPDATE delivery_jobs SET state = 'pending', next_attempt_at = @at, give_up_from = @at
+     WHERE id = @jobId AND state IN ('failed', 'dead')
+    RETURNING *`);
+  const selectJob = db.prepare<[string], JobRow>('SELECT * FROM delivery_jobs WHERE id = ?');
+  const selectInState = db.prepare<[string, number], JobRow>('SELECT * FROM delivery_jobs WHERE state = ? ORDER BY created_at, id LIMIT ?');
   const release = db.prepare(`
     UPDATE delivery_jobs SET state = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
      WHERE state = 'in_flight' AND lease_owner = ?`);
@@ -130,7 +136,7 @@ export function openSqliteStore(dataDir: string): Store {
   const create = db.transaction((submission: NewSubmission, jobs: readonly NewDeliveryJob[]) => {
     const createdAt = submission.createdAt.getTime();
     insertSubmission.run({ ...submission, createdAt });
-    insertEvent.run(submission.id, submission.id, 'accepted', createdAt);
+    events.add(submission.id, 'accepted', createdAt);
     for (const job of jobs) insertJob.run({ ...job, now: createdAt });
   });
 
@@ -138,12 +144,23 @@ export function openSqliteStore(dataDir: string): Store {
     const row = setDelivered.get(at, jobId) as { submission_id: string; channel: string } | undefined;
     if (!row) return false;
     // The applicant's e-mail does not change whether the authority has the application.
-    if (row.channel === 'email-citizen') return true;
-    if (countUndelivered.get(row.submission_id)?.n === 0) {
-      setSubmissionDelivered.run(row.submission_id);
-      insertEvent.run(row.submission_id, row.submission_id, 'delivered', at);
-    }
+    if (row.channel !== 'email-citizen') submissionDelivered(row.submission_id, row.channel, at);
     return true;
+  });
+
+  const fail = db.transaction((params: Record<string, string | number>): 'failed' | 'dead' | undefined => {
+    const row = setFailed.get(params) as { state: 'failed' | 'dead'; submission_id: string; channel: string; attempts: number } | undefined;
+    if (!row) return undefined;
+    events.add(row.submission_id, row.state === 'dead' ? 'dead' : 'delivery_failed', Number(params.at),
+      `${row.channel}, attempt ${row.attempts}: ${String(params.error)}`);
+    return row.state;
+  });
+
+  const retry = db.transaction((jobId: string, at: number): DeliveryJob | undefined => {
+    const row = setRetry.get({ jobId, at });
+    if (!row) return undefined;
+    events.add(row.submission_id, 'retry_requested', at, row.channel);
+    return toJob(row);
   });
 
   const submissions: SubmissionRepository = {
@@ -164,7 +181,6 @@ export function openSqliteStore(dataDir: string): Store {
       return settle(() => {
         const row = selectSubmission.get(id);
         if (!row) return undefined;
-        const events = selectEvents.all(id).map((e) => ({ type: e.type, at: new Date(e.at) }));
         return {
           id: row.id,
           tokenHash: row.token_hash,
@@ -175,9 +191,10 @@ export function openSqliteStore(dataDir: string): Store {
           regionArs: row.region_ars,
           language: row.language,
           dataJson: row.data_json,
-          status: row.status,
+          payloadXml: row.payload_xml ?? '',
+          status: row.acknowledged_at !== null ? 'acknowledged' : row.status,
           createdAt: new Date(row.created_at),
-          events,
+          events: events.of(id),
         };
       });
     },
@@ -193,13 +210,10 @@ export function openSqliteStore(dataDir: string): Store {
       return settle(() => deliver.immediate(jobId, at.getTime()));
     },
     markFailed(jobId, owner, failure) {
-      return settle(() => {
-        const row = setFailed.get({
-          jobId, owner, error: failure.error, nextAttemptAt: failure.nextAttemptAt.getTime(),
-          permanent: failure.permanent ? 1 : 0, giveUpAfterMs: failure.giveUpAfterMs,
-        }) as { state: 'failed' | 'dead' } | undefined;
-        return row?.state;
-      });
+      return settle(() => fail.immediate({
+        jobId, owner, error: failure.error, nextAttemptAt: failure.nextAttemptAt.getTime(),
+        permanent: failure.permanent ? 1 : 0, giveUpAfterMs: failure.giveUpAfterMs, at: failure.at.getTime(),
+      }));
     },
     releaseLeases(owner, now) {
       return settle(() => release.run(now.getTime(), owner).changes);
@@ -207,11 +221,24 @@ export function openSqliteStore(dataDir: string): Store {
     jobsOf(submissionId) {
       return settle(() => selectJobs.all(submissionId).map(toJob));
     },
+    findJob(jobId) {
+      return settle(() => {
+        const row = selectJob.get(jobId);
+        return row ? toJob(row) : undefined;
+      });
+    },
+    jobsInState(state, limit) {
+      return settle(() => selectInState.all(state, limit).map(toJob));
+    },
+    retry(jobId, at) {
+      return settle(() => retry.immediate(jobId, at.getTime()));
+    },
   };
 
   return {
     submissions,
     deliveries,
+    inbox: sqliteInbox(db, events, submissionDelivered),
     drafts: sqliteDrafts(db),
     close() {
       return settle(() => {
