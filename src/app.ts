@@ -2,6 +2,8 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import { AppError } from './errors';
 import type { FormRegistry } from './forms/form-registry';
+import { adminRouter, type AdminDependencies } from './http/admin-router';
+import { authorityInboxRouter, type AuthorityInboxDependencies } from './http/authority-inbox-router';
 import { formsRouter } from './http/forms-router';
 import { openApiDocument } from './http/openapi';
 import { errorHandler } from './http/problem';
@@ -20,6 +22,8 @@ export interface AppDependencies {
   readonly version: string;
   readonly templatesDir: string;
   readonly pages: PagesDependencies;
+  readonly inbox: AuthorityInboxDependencies;
+  readonly admin: AdminDependencies;
 }
 
 /**
@@ -57,6 +61,8 @@ export function createApp(deps: AppDependencies): Express {
   });
   app.use(formsRouter(deps.forms));
   app.use(submissionsRouter(deps.submissions, deps.receipts, deps.bodyLimitBytes));
+  app.use(authorityInboxRouter(deps.inbox));
+  app.use(adminRouter(deps.admin));
   app.use('/assets', express.static(path.join(deps.templatesDir, 'assets'), { index: false, maxAge: '1h', redirect: false }));
   app.use(pagesRouter(deps.pages));
 

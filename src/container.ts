@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { Express } from 'express';
 import { createApp } from './app';
 import type { Config } from './config/config-schema';
-import { createChannelDispatcher } from './delivery/channels';
+import { loadAuthorityCredentials } from './delivery/authority-credentials';
+import { createChannelDispatcher, createHttpPush } from './delivery/channels';
+import { createAuthorityEmail, JWE_CONTENT_TYPE, loadAuthorityEmailTemplates } from './delivery/email-channel';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { createCitizenEmail, loadConfirmationTemplates } from './notifications/citizen-email';
 import { fileTransport, smtpTransport } from './notifications/mail-transport';
@@ -61,16 +63,8 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const tenants = await loadTenantFiles(config.tenantsDir);
   const routing = buildRoutingTable(tenants, new Set(forms.list().map((f) => f.definition.id)));
 
-  // Secrets are copied once at start; a missing one is not fatal: deliveries wait and retry.
-  const secrets = new Map<string, string>();
-  for (const tenant of routing.tenants()) {
-    for (const authority of tenant.authorities) {
-      const name = authority.delivery.secretEnv;
-      const value = env[name];
-      if (value) secrets.set(name, value);
-      else logger.warn('config.secret_missing', { authority: authority.id, variable: name });
-    }
-  }
+  // Secrets, API key hashes, client certificates and public keys, once, before anything is opened.
+  const credentials = await loadAuthorityCredentials(routing, env, logger, config.tenantsDir);
 
   const renderer = await loadPageRenderer(config.templatesDir);
   // The receipt's fonts are read and parsed once, here, before anything is opened.
@@ -80,6 +74,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   if (!siteTenant) throw new StartupError([problem(config.tenantsDir, '', `SITE_TENANT "${config.siteTenant}" is not a tenant file here`)]);
 
   const mailTemplates = await loadConfirmationTemplates(config.templatesDir);
+  const authorityMailTemplates = await loadAuthorityEmailTemplates(config.templatesDir);
   const store = openSqliteStore(config.dataDir);
   const mailTransport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
   const citizenEmail = createCitizenEmail({
@@ -90,9 +85,23 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
       return [{ filename: `Eingangsbestaetigung-${receipt.reference}.pdf`, content: receipt.pdf, contentType: 'application/pdf' }];
     },
   });
+  // Encrypts content to an authority's key; undefined when the authority has none.
+  const seal = async (authorityId: string, content: Buffer | string, contentType: string) => {
+    const encrypter = credentials.encrypterOf(authorityId);
+    return encrypter ? { jwe: await encrypter.encrypt(content, contentType), kid: encrypter.kid } : undefined;
+  };
+  const authorityEmail = createAuthorityEmail({
+    submissions: store.submissions, forms, routing, templates: authorityMailTemplates, transport: mailTransport, from: config.mailFrom,
+    receipt: async (record) => (await receipts.receiptOf(record)).pdf,
+    seal,
+  });
   const worker = new DeliveryWorker({
     queue: store.deliveries,
-    send: createChannelDispatcher({ routing, secretOf: (name) => secrets.get(name), timeoutMs: config.deliveryTimeoutMs, now, citizenEmail }),
+    send: createChannelDispatcher({
+      http: createHttpPush({ routing, secretOf: credentials.secretOf, agentOf: credentials.agentOf, timeoutMs: config.deliveryTimeoutMs, now }),
+      email: authorityEmail,
+      citizenEmail,
+    }),
     logger,
     now,
     random,
@@ -103,15 +112,23 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     timeoutMs: config.deliveryTimeoutMs,
     giveUpAfterMs: config.deliveryGiveUpAfterHours * 3_600_000,
   });
-  const submissions = createSubmissionService({ forms, routing, store, product, now, onAccepted: () => worker.nudge() });
+  const submissions = createSubmissionService({
+    forms, routing, store, product, now, onAccepted: () => worker.nudge(),
+    sealPayload: async (authorityId, xml) => {
+      const sealed = await seal(authorityId, xml, 'application/xml');
+      return sealed ? { body: sealed.jwe, contentType: JWE_CONTENT_TYPE } : { body: xml, contentType: 'application/xml; charset=utf-8' };
+    },
+  });
   const drafts = createDraftService({ store, now, ttlDays: config.draftTtlDays });
   const draftCleanup = new DraftCleanup(() => drafts.purgeExpired(), logger);
   const municipalities = createMunicipalitySearch(routing.tenants());
   const receipts = createReceiptService({
-    submissions, deliveries: store.deliveries, routing, models, strings: (language) => renderer.strings(language), municipalities, renderer: receiptRenderer,
+    submissions, routing, models, strings: (language) => renderer.strings(language), municipalities, renderer: receiptRenderer,
   });
   const app = createApp({
     forms, submissions, receipts, logger, bodyLimitBytes: config.bodyLimitBytes, version: product.version, templatesDir: config.templatesDir,
+    inbox: { inbox: store.inbox, submissions: store.submissions, receipts, keys: credentials.inboxKeys, seal, now },
+    admin: { deliveries: store.deliveries, submissions: store.submissions, adminTokenHash: config.adminTokenHash, now, nudge: () => worker.nudge() },
     pages: {
       models, renderer, drafts, submissions, routing, municipalities, siteTenant,
       secureCookies: config.production, bodyLimitBytes: config.bodyLimitBytes, publicBaseUrl: config.publicBaseUrl, logger,
@@ -130,6 +147,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
       await draftCleanup.stop();
       await worker.stop(timeoutMs);
       mailTransport.close();
+      credentials.close();
       await store.close();
     },
   };

@@ -45,6 +45,28 @@ export const ERROR_CATALOGUE = {
       en: 'Nothing was found for this reference number. Please check the link.',
     },
   },
+  UNAUTHORIZED: {
+    status: 401,
+    title: {
+      de: 'Für diese Schnittstelle ist ein gültiger Zugangsschlüssel nötig.',
+      en: 'This interface needs a valid access key.',
+    },
+  },
+  DELIVERY_NOT_FOUND: {
+    status: 404,
+    title: { de: 'Diesen Zustellauftrag gibt es nicht.', en: 'This delivery job does not exist.' },
+  },
+  DELIVERY_NOT_RETRYABLE: {
+    status: 409,
+    title: {
+      de: 'Nur fehlgeschlagene oder aufgegebene Zustellungen können erneut versucht werden.',
+      en: 'Only failed or dead deliveries can be retried.',
+    },
+  },
+  INVALID_PARAMETER: {
+    status: 400,
+    title: { de: 'Ein Parameter der Anfrage ist ungültig.', en: 'A parameter of the request is invalid.' },
+  },
   PAYLOAD_TOO_LARGE: {
     status: 413,
     title: {

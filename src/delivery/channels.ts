@@ -1,31 +1,49 @@
+import type { Agent } from 'node:http';
 import type { RoutingTable } from '../routing/routing-table';
 import type { DeliveryChannel, DeliveryJob } from '../storage/ports';
 import { deliverOverHttp, type DeliveryOutcome } from './http-channel';
 
 export type SendJob = (job: DeliveryJob) => Promise<DeliveryOutcome>;
 
-/**
- * Chooses how a job is sent by its channel. The worker knows only this function, so a new
- * channel (e-mail to an authority, an inbox) is a new entry here, not a change to the worker.
- */
-export function createChannelDispatcher(options: {
+/** The `http` channel: push to the authority's endpoint, signed, with its client certificate if any. */
+export function createHttpPush(options: {
   readonly routing: RoutingTable;
   readonly secretOf: (envName: string) => string | undefined;
+  /** The keep-alive agent of the authority (with its client certificate for mutual TLS). */
+  readonly agentOf: (authorityId: string) => Agent | undefined;
   readonly timeoutMs: number;
   readonly now: () => Date;
+}): SendJob {
+  return async (job) => {
+    const found = options.routing.authority(job.authorityId);
+    if (!found) return { ok: false, error: 'authority is no longer in the routing table' };
+    const target = found.authority.delivery;
+    if (target.type !== 'http') return { ok: false, error: `authority now delivers by ${target.type}, not http` };
+    const agent = options.agentOf(job.authorityId);
+    return deliverOverHttp(job, target, options.secretOf(target.secretEnv), {
+      timeoutMs: options.timeoutMs, now: options.now, ...(agent ? { agent } : {}),
+    });
+  };
+}
+
+/**
+ * Chooses how a job is sent by its channel. The worker knows only this function, so a new
+ * channel is a new entry here, not a change to the worker. `inbox` jobs are fetched by the
+ * authority and never claimed by a worker; should one arrive here, it is refused.
+ */
+export function createChannelDispatcher(channels: {
+  readonly http: SendJob;
+  readonly email: SendJob;
   readonly citizenEmail: SendJob;
 }): SendJob {
-  const channels: Record<DeliveryChannel, SendJob> = {
-    http: async (job) => {
-      const found = options.routing.authority(job.authorityId);
-      if (!found) return { ok: false, error: 'authority is no longer in the routing table' };
-      const target = found.authority.delivery;
-      return deliverOverHttp(job, target, options.secretOf(target.secretEnv), { timeoutMs: options.timeoutMs, now: options.now });
-    },
-    'email-citizen': options.citizenEmail,
+  const byChannel: Record<DeliveryChannel, SendJob> = {
+    http: channels.http,
+    email: channels.email,
+    inbox: () => Promise.resolve({ ok: false, error: 'inbox jobs are fetched by the authority', permanent: true }),
+    'email-citizen': channels.citizenEmail,
   };
   return (job) => {
-    const send = channels[job.channel] as SendJob | undefined;
+    const send = byChannel[job.channel] as SendJob | undefined;
     return send ? send(job) : Promise.resolve({ ok: false, error: `unknown channel ${String(job.channel)}` });
   };
 }

@@ -127,7 +127,7 @@ export class DeliveryWorker {
       const delay = nextRetryDelayMs(job.attempts, retryPolicy, random, outcome.retryAfterMs);
       const nextAttemptAt = new Date(now().getTime() + delay);
       const state = await queue.markFailed(job.id, ownerId, {
-        error: outcome.error, nextAttemptAt, permanent: outcome.permanent ?? false, giveUpAfterMs: this.options.giveUpAfterMs,
+        error: outcome.error, nextAttemptAt, permanent: outcome.permanent ?? false, giveUpAfterMs: this.options.giveUpAfterMs, at: now(),
       });
       if (state === 'dead') logger.error('delivery.dead', { ...log, error: outcome.error });
       else logger.warn('delivery.failed', { ...log, error: outcome.error, retryInMs: delay });

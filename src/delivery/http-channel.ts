@@ -1,54 +1,149 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import type { HttpDelivery } from '../routing/tenant';
 import type { DeliveryJob } from '../storage/ports';
+import type { ClientIdentity } from './client-identity';
 import { parseRetryAfter } from './retry-policy';
 import { signPayload } from './signature';
+
+export type { ClientIdentity } from './client-identity';
 
 export type DeliveryOutcome =
   | { readonly ok: true; readonly status: number }
   | { readonly ok: false; readonly error: string; readonly retryAfterMs?: number; readonly permanent?: boolean };
 
+/** The statuses fetch treats as redirects; other 3xx (300, 304) are ordinary failed answers. */
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Builds the connection pool for one authority's endpoint, built once at start-up and passed
+ * to every deliverOverHttp call for that authority. Connections are kept alive, so a busy
+ * authority does not pay a TLS handshake per payload.
+ *
+ * With `identity`, the agent presents that client certificate (mutual TLS); `identity.ca`, when
+ * given, becomes the only trust anchor for the authority's server certificate, otherwise Node's
+ * default CAs apply. The certificate, key and CA are parsed here, so a key that does not fit its
+ * certificate, or a file that is not PEM, fails at start-up instead of at every delivery.
+ * Throws for a client certificate on a plain http URL: it could never be presented there.
+ */
+export function createDeliveryAgent(url: string, identity?: ClientIdentity): HttpAgent | HttpsAgent {
+  const { protocol } = new URL(url);
+  if (protocol === 'http:') {
+    if (identity) throw new Error('a client certificate needs an https delivery URL, but this one uses http:');
+    return new HttpAgent({ keepAlive: true });
+  }
+  if (protocol !== 'https:') throw new Error(`delivery URLs must use http: or https:, not ${protocol}`);
+  if (!identity) return new HttpsAgent({ keepAlive: true });
+  let secureContext: SecureContext;
+  try {
+    secureContext = createSecureContext({
+      cert: identity.cert,
+      key: identity.key,
+      ...(identity.ca !== undefined ? { ca: identity.ca } : {}),
+    });
+  } catch (err) {
+    // OpenSSL's reason (e.g. "key values mismatch") names the problem, never the key material.
+    const message = (err as { message?: unknown } | null)?.message;
+    const reason = typeof message === 'string' ? message : String(err);
+    throw new Error(`the client certificate, key or CA cannot be used: ${reason}`, { cause: err });
+  }
+  return new HttpsAgent({ keepAlive: true, secureContext });
+}
+
 /**
  * Pushes one payload to an authority's endpoint. The outcome's error text is for operators and
  * holds only status codes and error classes, never the body (it contains personal data).
+ *
+ * `options.agent` carries the connection pool and, for mutual TLS, the client certificate
+ * (see createDeliveryAgent); without it Node's global agents are used. Redirects are never
+ * followed: a redirect could carry the payload to an unintended host.
  */
 export async function deliverOverHttp(
   job: DeliveryJob,
   target: HttpDelivery,
   secret: string | undefined,
-  options: { readonly timeoutMs: number; readonly now: () => Date },
+  options: { readonly timeoutMs: number; readonly now: () => Date; readonly agent?: HttpAgent | HttpsAgent },
 ): Promise<DeliveryOutcome> {
   if (secret === undefined || secret === '') {
     return { ok: false, error: `secret variable ${target.secretEnv} is not set` };
   }
   const now = options.now();
   const timestamp = Math.floor(now.getTime() / 1000);
-  let response: Response;
+  const body = Buffer.from(job.body, 'utf8');
+  let answer: Answer;
   try {
-    response = await fetch(target.url, {
-      method: 'POST',
-      headers: {
-        'content-type': job.contentType,
-        'idempotency-key': job.idempotencyKey,
-        'efa-timestamp': String(timestamp),
-        'efa-signature': signPayload(secret, timestamp, job.body),
-      },
-      body: job.body,
-      redirect: 'error', // a redirect could carry the payload to an unintended host
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
+    answer = await post(target.url, {
+      'content-type': job.contentType,
+      'content-length': body.length,
+      'idempotency-key': job.idempotencyKey,
+      'efa-timestamp': String(timestamp),
+      'efa-signature': signPayload(secret, timestamp, job.body),
+    }, body, options.timeoutMs, options.agent);
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code;
-    const name = err instanceof Error ? err.name : 'Error';
-    return { ok: false, error: `request failed: ${cause ?? name}` };
+    return { ok: false, error: `request failed: ${errorCode(err)}` };
   }
-  // Drain the body so the connection can be reused; its content is not needed.
-  await response.arrayBuffer().catch(() => undefined);
-  if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
-  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now);
+  const { status } = answer;
+  if (status >= 200 && status < 300) return { ok: true, status };
+  // Retryable, like a network error: the authority may fix its endpoint, but we never follow.
+  if (REDIRECT_STATUSES.has(status)) return { ok: false, error: `receiver answered HTTP ${status}, a redirect, which is not followed` };
+  const retryAfterMs = parseRetryAfter(answer.retryAfter, now);
   // A 4xx says the request itself is wrong; sending it again cannot help (but 408 and 429 can).
-  const permanent = response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429;
+  const permanent = status >= 400 && status < 500 && status !== 408 && status !== 429;
   return {
-    ok: false, error: `receiver answered HTTP ${response.status}`, permanent,
+    ok: false, error: `receiver answered HTTP ${status}`, permanent,
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   };
+}
+
+interface Answer {
+  readonly status: number;
+  readonly retryAfter: string | null;
+}
+
+/**
+ * One POST, bounded as a whole (connect, TLS handshake, answer and draining its body) by
+ * timeoutMs. Resolves with the status once the body has been read and dropped, which lets a
+ * kept-alive connection serve the next payload; a body that breaks off or outlasts the timeout
+ * does not change the answer, whose status has already arrived. Rejects when no status arrives.
+ */
+function post(url: string, headers: OutgoingHttpHeaders, body: Buffer, timeoutMs: number, agent: HttpAgent | undefined): Promise<Answer> {
+  return new Promise<Answer>((resolve, reject) => {
+    const parsed = new URL(url);
+    const send = parsed.protocol === 'https:' ? httpsRequest : parsed.protocol === 'http:' ? httpRequest : undefined;
+    if (!send) throw Object.assign(new Error(`unsupported protocol ${parsed.protocol}`), { code: 'ERR_INVALID_PROTOCOL' });
+    let answer: Answer | undefined;
+    const settle = (err?: Error): void => {
+      clearTimeout(timer);
+      if (answer) resolve(answer);
+      else reject(err ?? new Error('connection closed before an answer'));
+    };
+    const req = send(parsed, { method: 'POST', headers, ...(agent ? { agent } : {}) }, (res: IncomingMessage) => {
+      const retryAfter = res.headers['retry-after'];
+      answer = { status: res.statusCode ?? 0, retryAfter: retryAfter ?? null };
+      res.on('error', settle);
+      res.on('close', settle);
+      res.resume();
+    });
+    const timer = setTimeout(() => {
+      req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError' }));
+    }, timeoutMs);
+    req.on('error', settle);
+    // Ends without an answer when the connection closes early; after an answer, the response's close settles.
+    req.on('close', () => {
+      if (!answer) settle();
+    });
+    req.end(body);
+  });
+}
+
+/**
+ * The error's code (ECONNREFUSED, a TLS alert) or class: never its message, which may quote data.
+ * Read by duck typing: errors made inside Node's core fail `instanceof Error` in another realm
+ * (a Jest sandbox, a vm context), and their code must not be lost there.
+ */
+function errorCode(err: unknown): string {
+  const { code, name } = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; name?: unknown };
+  if (typeof code === 'string') return code;
+  return typeof name === 'string' ? name : 'Error';
 }

@@ -13,6 +13,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       license: { name: 'EUPL-1.2', identifier: 'EUPL-1.2' },
     },
     paths: {
+      ...authorityAndAdminPaths(problem),
       '/healthz': {
         get: { operationId: 'health', summary: 'Liveness check', responses: { '200': { description: 'The server is up.', content: { 'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } } } } } } } },
       },
@@ -108,6 +109,10 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
     },
     components: {
+      securitySchemes: {
+        AuthorityKey: { type: 'http', scheme: 'bearer', description: "An inbox authority's API key (the tenant file names the variable holding its SHA-256)." },
+        AdminToken: { type: 'http', scheme: 'bearer', description: "The operators' token (its SHA-256 is ADMIN_TOKEN_HASH)." },
+      },
       parameters: {
         FormId: { name: 'formId', in: 'path', required: true, schema: { type: 'string', examples: ['anwohnerparkausweis'] } },
         AcceptLanguage: { name: 'Accept-Language', in: 'header', required: false, schema: { type: 'string', examples: ['en'] } },
@@ -133,8 +138,18 @@ export function openApiDocument(version: string): Record<string, unknown> {
           required: ['id', 'status', 'events'],
           properties: {
             id: { type: 'string' },
-            status: { enum: ['accepted', 'delivered'] },
-            events: { type: 'array', items: { type: 'object', required: ['type', 'at'], properties: { type: { enum: ['accepted', 'delivered'] }, at: { type: 'string', format: 'date-time' } } } },
+            status: { enum: ['accepted', 'in_progress', 'delivered', 'acknowledged'], description: 'in_progress: the authority could not be reached yet; delivery is retried.' },
+            events: { type: 'array', items: { type: 'object', required: ['type', 'at'], properties: { type: { enum: ['accepted', 'delivered', 'acknowledged'] }, at: { type: 'string', format: 'date-time' } } } },
+          },
+        },
+        DeliveryJob: {
+          type: 'object',
+          required: ['id', 'submissionId', 'authorityId', 'channel', 'state', 'attempts', 'nextAttemptAt', 'lastError', 'createdAt'],
+          properties: {
+            id: { type: 'string' }, submissionId: { type: 'string' }, authorityId: { type: 'string' },
+            channel: { enum: ['http', 'email', 'inbox', 'email-citizen'] }, state: { enum: ['pending', 'in_flight', 'delivered', 'failed', 'dead'] },
+            attempts: { type: 'integer' }, nextAttemptAt: { type: 'string', format: 'date-time' },
+            lastError: { type: ['string', 'null'], description: 'Status codes and error classes only, never personal data.' }, createdAt: { type: 'string', format: 'date-time' },
           },
         },
         Problem: {
@@ -159,6 +174,73 @@ export function openApiDocument(version: string): Record<string, unknown> {
             },
           },
         },
+      },
+    },
+  };
+}
+
+/** The pull channel for authorities and the operators' endpoints. */
+function authorityAndAdminPaths(problem: Record<string, string>): Record<string, unknown> {
+  const reference = { name: 'reference', in: 'path', required: true, schema: { type: 'string', examples: ['K7M3-Q9XD-P'] } };
+  const authority = { security: [{ AuthorityKey: [] }], tags: ['authority'] };
+  const admin = { security: [{ AdminToken: [] }], tags: ['admin'] };
+  const payload = {
+    'application/xml': { schema: { type: 'string' } },
+    'application/jose': { schema: { type: 'string', description: 'JWE compact serialization (RSA-OAEP-256, A256GCM) when the authority has an encryption key.' } },
+  };
+  return {
+    '/api/authority/inbox': {
+      get: {
+        ...authority, operationId: 'listInbox', summary: 'Submissions waiting for the calling authority (until acknowledged)',
+        responses: { '200': { description: 'The inbox, oldest first.', content: { 'application/json': { schema: { type: 'object' } } } }, '401': problem },
+      },
+    },
+    '/api/authority/inbox/{reference}': {
+      get: {
+        ...authority, operationId: 'fetchFromInbox', summary: 'The XML payload (or its JWE); the first fetch marks the submission delivered',
+        parameters: [reference],
+        responses: { '200': { description: 'The payload, the same bytes on every fetch.', content: payload }, '401': problem, '404': problem },
+      },
+    },
+    '/api/authority/inbox/{reference}/receipt.pdf': {
+      get: {
+        ...authority, operationId: 'fetchReceiptFromInbox', summary: 'The PDF receipt (or its JWE)',
+        parameters: [reference],
+        responses: { '200': { description: 'The receipt.', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } }, 'application/jose': { schema: { type: 'string' } } } }, '401': problem, '404': problem },
+      },
+    },
+    '/api/authority/inbox/{reference}/ack': {
+      post: {
+        ...authority, operationId: 'acknowledge', summary: 'Confirms receipt; the submission leaves the inbox and becomes acknowledged',
+        parameters: [reference],
+        responses: { '200': { description: 'Acknowledged (repeating is harmless).', content: { 'application/json': { schema: { type: 'object' } } } }, '401': problem, '404': problem },
+      },
+    },
+    '/api/admin/deliveries': {
+      get: {
+        ...admin, operationId: 'listDeliveries', summary: 'Delivery jobs in one state, oldest first',
+        parameters: [
+          { name: 'state', in: 'query', required: false, schema: { enum: ['pending', 'in_flight', 'delivered', 'failed', 'dead'], default: 'dead' } },
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        ],
+        responses: {
+          '200': { description: 'Jobs (never their payload).', content: { 'application/json': { schema: { type: 'object', properties: { state: { type: 'string' }, items: { type: 'array', items: { $ref: '#/components/schemas/DeliveryJob' } } } } } } },
+          '400': problem, '401': problem,
+        },
+      },
+    },
+    '/api/admin/deliveries/{jobId}/retry': {
+      post: {
+        ...admin, operationId: 'retryDelivery', summary: 'Makes a failed or dead job pending again, due now, with a fresh give-up period',
+        parameters: [{ name: 'jobId', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'The job, now pending.', content: { 'application/json': { schema: { $ref: '#/components/schemas/DeliveryJob' } } } }, '401': problem, '404': problem, '409': problem },
+      },
+    },
+    '/api/admin/submissions/{reference}': {
+      get: {
+        ...admin, operationId: 'auditTrail', summary: "A submission's status and audit trail (events with details, no personal data)",
+        parameters: [reference],
+        responses: { '200': { description: 'Status and events.', content: { 'application/json': { schema: { type: 'object' } } } }, '401': problem, '404': problem },
       },
     },
   };

@@ -14,6 +14,8 @@ export function sendProblem(res: Response, error: AppError, language: Language):
   };
   if (error.options.detail) body.detail = error.options.detail[language];
   if (error.options.errors) body.errors = error.options.errors;
+  // RFC 6750: a 401 names the scheme the client should use.
+  if (entry.status === 401) res.set('www-authenticate', 'Bearer');
   res.status(entry.status).type('application/problem+json').set('content-language', language).send(JSON.stringify(body));
 }
 

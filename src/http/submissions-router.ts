@@ -43,10 +43,11 @@ export function submissionsRouter(service: SubmissionService, receipts: ReceiptS
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
     const record = await service.findWithToken(req.params.id, token);
     if (!record) throw new AppError('SUBMISSION_NOT_FOUND', 'unknown reference or wrong token');
+    const view = await service.statusOf(record);
     res.set('cache-control', 'no-store').json({
       id: record.id,
-      status: record.status,
-      events: record.events.map((e) => ({ type: e.type, at: e.at.toISOString() })),
+      status: view.status,
+      events: view.events.map((e) => ({ type: e.type, at: e.at.toISOString() })),
     });
   });
 

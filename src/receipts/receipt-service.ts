@@ -3,14 +3,13 @@ import type { FormModel } from '../render/form-model';
 import type { UiStrings } from '../render/templates';
 import type { MunicipalitySearch } from '../routing/municipality-search';
 import type { RoutingTable } from '../routing/routing-table';
-import type { DeliveryQueue, SubmissionRecord } from '../storage/ports';
+import type { SubmissionRecord } from '../storage/ports';
 import type { SubmissionService } from '../submissions/submission-service';
 import { buildReceiptModel } from './receipt-model';
 import type { ReceiptRenderer } from './render-receipt';
 
 export interface ReceiptServiceOptions {
   readonly submissions: Pick<SubmissionService, 'findWithToken'>;
-  readonly deliveries: Pick<DeliveryQueue, 'jobsOf'>;
   readonly routing: RoutingTable;
   readonly models: ReadonlyMap<string, FormModel>;
   readonly strings: (language: Language) => UiStrings;
@@ -25,10 +24,10 @@ export interface Receipt {
 
 /**
  * The PDF receipt of a submission, rendered on demand from what was stored (nothing is kept):
- * the answers as accepted and the XML payload of its delivery job. Only with the status token.
+ * the answers and the XML payload as accepted. Only with the status token.
  */
 export function createReceiptService(options: ReceiptServiceOptions) {
-  const { submissions, deliveries, routing, models, renderer } = options;
+  const { submissions, routing, models, renderer } = options;
 
   /** The receipt if the token matches; otherwise undefined, whatever was wrong. */
   async function receiptFor(reference: string, token: string | undefined): Promise<Receipt | undefined> {
@@ -40,12 +39,11 @@ export function createReceiptService(options: ReceiptServiceOptions) {
   async function receiptOf(submission: SubmissionRecord): Promise<Receipt> {
     const found = routing.authority(submission.authorityId);
     const model = models.get(submission.formId);
-    // The authority's payload, fixed when the submission was accepted (other jobs, such as the
-    // applicant's e-mail, carry other things).
-    const xml = (await deliveries.jobsOf(submission.id)).find((job) => job.channel === 'http')?.body;
+    // The authority's payload as accepted (the job may carry it encrypted).
+    const xml = submission.payloadXml;
     if (!found) throw new Error(`receipt ${submission.id}: authority ${submission.authorityId} is no longer in the tenant files`);
     if (!model) throw new Error(`receipt ${submission.id}: form ${submission.formId} is no longer loaded`);
-    if (xml === undefined) throw new Error(`receipt ${submission.id}: no delivery job to the authority holds its payload`);
+    if (xml === '') throw new Error(`receipt ${submission.id}: the submission holds no payload`);
     const receipt = buildReceiptModel({
       submission, xml, model, tenant: found.tenant, authority: found.authority,
       strings: options.strings, municipalities: options.municipalities,

@@ -8,6 +8,7 @@ import { localize } from '../forms/form-definition';
 import { buildPayloadV1 } from '../payloads/xml/v1';
 import type { RoutingTable } from '../routing/routing-table';
 import { DuplicateReferenceError, type Store, type SubmissionRecord } from '../storage/ports';
+import { citizenStatus } from './citizen-status';
 import { newReferenceNumber, normalizeReferenceNumber } from './reference-number';
 
 export interface AcceptedSubmission {
@@ -25,7 +26,14 @@ export interface SubmissionServiceOptions {
   readonly now: () => Date;
   /** Called after a commit so the delivery worker does not wait for its next poll. */
   readonly onAccepted: () => void;
+  /**
+   * What the authority's job carries: the XML as it is, or encrypted to the authority's key
+   * (JWE). Fixed here, once, so every attempt sends the same bytes.
+   */
+  readonly sealPayload?: (authorityId: string, xml: string) => Promise<{ readonly body: string; readonly contentType: string }>;
 }
+
+const PLAIN_XML = 'application/xml; charset=utf-8';
 
 const REGION_MISSING = {
   de: 'Bitte wählen Sie Ihre Gemeinde aus.',
@@ -91,7 +99,7 @@ export function createSubmissionService(options: SubmissionServiceOptions) {
     for (let attempt = 1; ; attempt++) {
       const id = newReferenceNumber();
       const createdAt = now();
-      const body = buildPayloadV1({
+      const xml = buildPayloadV1({
         messageId: randomUUID(),
         createdAt,
         reference: id,
@@ -103,16 +111,17 @@ export function createSubmissionService(options: SubmissionServiceOptions) {
         product,
         data,
       }, form.fields);
+      const sealed = options.sealPayload ? await options.sealPayload(authority.id, xml) : { body: xml, contentType: PLAIN_XML };
       try {
         await store.submissions.create(
           {
             id, tokenHash: hashToken(token), formId, formVersion: form.definition.version, tenantId: tenant.id,
-            authorityId: authority.id, regionArs: ars, language, dataJson, createdAt,
+            authorityId: authority.id, regionArs: ars, language, dataJson, payloadXml: xml, createdAt,
           },
           [
             {
-              id: randomUUID(), submissionId: id, authorityId: authority.id, channel: 'http',
-              idempotencyKey: randomUUID(), contentType: 'application/xml; charset=utf-8', body,
+              id: randomUUID(), submissionId: id, authorityId: authority.id, channel: authority.delivery.type,
+              idempotencyKey: randomUUID(), contentType: sealed.contentType, body: sealed.body,
             },
             // The applicant's confirmation e-mail goes through the same durable queue.
             ...(wantsEmail ? [{
@@ -141,7 +150,12 @@ export function createSubmissionService(options: SubmissionServiceOptions) {
     return given.length === stored.length && timingSafeEqual(given, stored) ? record : undefined;
   }
 
-  return { accept, findWithToken };
+  /** The applicant's view of a submission (see citizen-status.ts). */
+  async function statusOf(record: SubmissionRecord) {
+    return citizenStatus(record, await store.deliveries.jobsOf(record.id));
+  }
+
+  return { accept, findWithToken, statusOf };
 }
 
 export type SubmissionService = ReturnType<typeof createSubmissionService>;

@@ -11,7 +11,7 @@ describe('delivery worker', () => {
     const store = openSqliteStore(dir.path);
     const id = 'TEST-HANG-1';
     await store.submissions.create(
-      { id, tokenHash: 'a'.repeat(64), formId: 'f', formVersion: '1.0.0', tenantId: 't', authorityId: 'a', regionArs: '160510000000', language: 'de', dataJson: '{}', createdAt: new Date() },
+      { id, tokenHash: 'a'.repeat(64), formId: 'f', formVersion: '1.0.0', tenantId: 't', authorityId: 'a', regionArs: '160510000000', language: 'de', dataJson: '{}', payloadXml: '<x/>', createdAt: new Date() },
       [{ id: randomUUID(), submissionId: id, authorityId: 'a', channel: 'email-citizen', idempotencyKey: randomUUID(), contentType: 'message/rfc822', body: '' }],
     );
     let calls = 0;

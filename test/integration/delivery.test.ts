@@ -130,7 +130,7 @@ describe('delivery to a real HTTP receiver', () => {
     expect(c.logger.lines.some((l) => l.event === 'delivery.dead' && l.fields.submission === a.id)).toBe(true);
     // The citizen's status does not show the internal error.
     const status = await request(c.app).get(a.statusUrl);
-    expect(status.body.status).toBe('accepted');
+    expect(status.body.status).toBe('in_progress');
     expect(JSON.stringify(status.body)).not.toContain('400');
   });
 

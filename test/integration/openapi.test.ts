@@ -1,7 +1,13 @@
 import request from 'supertest';
 import type { Container } from '../../src/container';
-import { sampleContainer, example } from '../support/test-setup';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { sha256Hex } from '../../src/http/bearer-auth';
+import { buildContainer, example, SAMPLE_FORMS, writeSampleTenant } from '../support/test-setup';
 import { tempDir } from '../support/temp-dir';
+
+const ADMIN_TOKEN = 'openapi-admin-token';
+const INBOX_KEY = 'openapi-inbox-key';
 
 type Operation = { responses: Record<string, unknown>; requestBody?: unknown };
 
@@ -11,8 +17,15 @@ describe('OpenAPI document', () => {
   let doc: { openapi: string; paths: Record<string, Record<string, Operation>> };
 
   beforeAll(async () => {
-    // Deliveries are not under test here: the worker is never started.
-    container = await sampleContainer(dir.path);
+    // Deliveries are not under test here: the worker is never started. Weimar (the dog tax
+    // example's authority) fetches from its inbox, so the authority operations can be called.
+    const tenants = path.join(dir.path, 'tenants');
+    mkdirSync(tenants);
+    const env = writeSampleTenant(tenants, 'http://127.0.0.1:9', [], { 'stadt-weimar': { delivery: { type: 'inbox', apiKeyHashEnv: 'EFA_INBOX_WEIMAR' } } });
+    container = await buildContainer({
+      ...env, FORMS_DIR: SAMPLE_FORMS, TENANTS_DIR: tenants, DATA_DIR: path.join(dir.path, 'data'),
+      ADMIN_TOKEN_HASH: sha256Hex(ADMIN_TOKEN), EFA_INBOX_WEIMAR: sha256Hex(INBOX_KEY),
+    });
     doc = (await request(container.app).get('/api/openapi.json')).body;
   });
   afterAll(async () => {
@@ -32,6 +45,15 @@ describe('OpenAPI document', () => {
     }
   });
 
+  /** A dead job to retry: a submission to Erfurt whose one attempt was refused for good. */
+  async function deadJob(): Promise<string> {
+    const res = await request(container.app).post('/api/forms/gewerbeanmeldung/submissions').send({ data: example('gewerbeanmeldung', 'valid-1') });
+    const claimed = await container.store.deliveries.claimDue({ now: new Date(Date.now() + 1000), limit: 100, leaseMs: 60_000, owner: 'openapi-test' });
+    const job = claimed.find((j) => j.submissionId === (res.body as { id: string }).id && j.channel === 'http');
+    await container.store.deliveries.markFailed(job!.id, 'openapi-test', { error: 'receiver answered HTTP 400', nextAttemptAt: new Date(), permanent: true, giveUpAfterMs: 1000, at: new Date() });
+    return job!.id;
+  }
+
   test('every documented operation answers with a status it documents', async () => {
     let accepted: { id: string; statusUrl: string; receiptUrl: string } | undefined;
     const calls: Array<[string, string]> = [];
@@ -40,11 +62,15 @@ describe('OpenAPI document', () => {
         let url = template.replace('{formId}', 'hundesteuer-anmeldung');
         if (template.includes('{reference}')) {
           accepted ??= (await request(container.app).post('/api/forms/hundesteuer-anmeldung/submissions').send({ data: example('hundesteuer-anmeldung', 'valid-1') })).body;
-          url = template.endsWith('/receipt.pdf') ? accepted!.receiptUrl : accepted!.statusUrl;
+          if (template.startsWith('/api/submissions/')) url = template.endsWith('/receipt.pdf') ? accepted!.receiptUrl : accepted!.statusUrl;
+          else url = template.replace('{reference}', accepted!.id);
         }
+        if (template.includes('{jobId}')) url = template.replace('{jobId}', await deadJob());
+        const auth = template.startsWith('/api/admin/') ? ADMIN_TOKEN : template.startsWith('/api/authority/') ? INBOX_KEY : undefined;
         const req = method === 'post'
           ? request(container.app).post(url).send({ data: example('hundesteuer-anmeldung', 'valid-1') })
           : request(container.app).get(url);
+        if (auth) req.set('authorization', `Bearer ${auth}`);
         const res = await req;
         expect({ call: `${method} ${template}`, status: res.status, documented: Object.keys(operation.responses).includes(String(res.status)) })
           .toEqual({ call: `${method} ${template}`, status: res.status, documented: true });
@@ -52,6 +78,6 @@ describe('OpenAPI document', () => {
         calls.push([method, template]);
       }
     }
-    expect(calls).toEqual(expect.arrayContaining([['get', '/healthz'], ['get', '/api/forms'], ['get', '/api/forms/{formId}'], ['post', '/api/forms/{formId}/submissions'], ['get', '/api/submissions/{reference}'], ['get', '/api/submissions/{reference}/receipt.pdf'], ['get', '/api/forms/{formId}/schema.xsd']]));
+    expect(calls).toEqual(expect.arrayContaining([['get', '/api/authority/inbox'], ['post', '/api/admin/deliveries/{jobId}/retry'], ['get', '/healthz'], ['get', '/api/forms'], ['get', '/api/forms/{formId}'], ['post', '/api/forms/{formId}/submissions'], ['get', '/api/submissions/{reference}'], ['get', '/api/submissions/{reference}/receipt.pdf'], ['get', '/api/forms/{formId}/schema.xsd']]));
   });
 });

@@ -32,7 +32,7 @@ export async function sampleModel(formId: string): Promise<FormModel> {
 export async function receiptModelOf(formId: string, data: unknown, xml: string, overrides: Partial<SubmissionRecord> = {}): Promise<ReceiptModel> {
   const submission: SubmissionRecord = {
     id: 'K7M3-Q9XD-P', tokenHash: '0'.repeat(64), formId, formVersion: '1.0.0', tenantId: 'thueringen', authorityId: 'stadt-weimar',
-    regionArs: '160550000000', language: 'de', dataJson: JSON.stringify(data), createdAt: new Date('2026-11-28T17:24:00Z'),
+    regionArs: '160550000000', language: 'de', dataJson: JSON.stringify(data), payloadXml: xml, createdAt: new Date('2026-11-28T17:24:00Z'),
     status: 'accepted', events: [], ...overrides,
   };
   return buildReceiptModel({

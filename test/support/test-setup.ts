@@ -29,14 +29,20 @@ export function secretFor(authorityId: string): string {
  * Writes the sample Thüringen tenant into `dir` with every authority's URL pointing at
  * `receiverUrl/<authority-id>`; returns the env record holding their secrets.
  */
-export function writeSampleTenant(dir: string, receiverUrl: string, extraForms: readonly string[] = []): Record<string, string> {
+export function writeSampleTenant(
+  dir: string,
+  receiverUrl: string,
+  extraForms: readonly string[] = [],
+  /** Replacements per authority id, e.g. another `delivery` or an `encryptionKey`. */
+  overrides: Readonly<Record<string, Partial<Tenant['authorities'][number]>>> = {},
+): Record<string, string> {
   const tenant = readJson<Tenant>(SAMPLE_TENANT);
   const env: Record<string, string> = {};
   const authorities = tenant.authorities.map((a, i) => {
-    env[a.delivery.secretEnv] = secretFor(a.id);
+    if (a.delivery.type === 'http') env[a.delivery.secretEnv] = secretFor(a.id);
     // Extra (test) forms are served by the first authority for the whole tenant.
     const serves = i === 0 && extraForms.length > 0 ? [...a.serves, { forms: [...extraForms], regions: [...tenant.regions] }] : a.serves;
-    return { ...a, serves, delivery: { ...a.delivery, url: `${receiverUrl}/${a.id}` } };
+    return { ...a, serves, delivery: { ...a.delivery, url: `${receiverUrl}/${a.id}` }, ...overrides[a.id] };
   });
   writeFileSync(path.join(dir, `${tenant.id}.json`), JSON.stringify({ ...tenant, authorities }, null, 2));
   return env;

@@ -26,7 +26,7 @@ beforeAll(async () => {
 function submission(formId: string, data: unknown, overrides: Partial<SubmissionRecord> = {}): SubmissionRecord {
   return {
     id: 'K7M3-Q9XD-P', tokenHash: '0'.repeat(64), formId, formVersion: '1.0.0', tenantId: 'thueringen', authorityId: 'stadt-weimar',
-    regionArs: '160550000000', language: 'de', dataJson: JSON.stringify(data), createdAt: new Date('2026-11-28T17:24:00Z'),
+    regionArs: '160550000000', language: 'de', dataJson: JSON.stringify(data), payloadXml: '', createdAt: new Date('2026-11-28T17:24:00Z'),
     status: 'accepted', events: [], ...overrides,
   };
 }

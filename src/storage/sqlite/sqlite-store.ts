@@ -9,7 +9,6 @@ import {
   type NewDeliveryJob,
   type NewSubmission,
   type Store,
-  type SubmissionRecord,
   type SubmissionRepository,
 } from '../ports';
 import { SQLITE_MIGRATIONS } from './migrations';

@@ -1,0 +1,72 @@
+import { Router, type Request } from 'express';
+import { AppError } from '../errors';
+import { DELIVERY_STATES, type DeliveryJob, type DeliveryQueue, type DeliveryState, type SubmissionRepository } from '../storage/ports';
+import { normalizeReferenceNumber } from '../submissions/reference-number';
+import { bearerToken, tokenMatches, unauthorized } from './bearer-auth';
+
+export interface AdminDependencies {
+  readonly deliveries: Pick<DeliveryQueue, 'jobsInState' | 'findJob' | 'retry'>;
+  readonly submissions: Pick<SubmissionRepository, 'find'>;
+  /** SHA-256 (hex) of the admin token; empty: every call is refused. */
+  readonly adminTokenHash: string;
+  readonly now: () => Date;
+  /** Asks the delivery worker to look for due jobs now. */
+  readonly nudge: () => void;
+}
+
+/** What operators see of a job: where it stands, never its payload (personal data). */
+function jobView(job: DeliveryJob) {
+  return {
+    id: job.id, submissionId: job.submissionId, authorityId: job.authorityId, channel: job.channel, state: job.state,
+    attempts: job.attempts, nextAttemptAt: job.nextAttemptAt.toISOString(), lastError: job.lastError, createdAt: job.createdAt.toISOString(),
+  };
+}
+
+/** Operators' endpoints: dead (or other) deliveries, a manual retry, and a submission's audit trail. */
+export function adminRouter(deps: AdminDependencies): Router {
+  const router = Router();
+  router.use('/api/admin', (req: Request, _res, next) => {
+    next(tokenMatches(bearerToken(req), deps.adminTokenHash) ? undefined : unauthorized('admin API: no or wrong token'));
+  });
+
+  router.get('/api/admin/deliveries', async (req, res) => {
+    const state = (req.query.state ?? 'dead') as unknown;
+    if (typeof state !== 'string' || !(DELIVERY_STATES as readonly string[]).includes(state)) {
+      throw new AppError('INVALID_PARAMETER', 'admin: unknown state', {
+        detail: { de: `state muss einer von ${DELIVERY_STATES.join(', ')} sein.`, en: `state must be one of ${DELIVERY_STATES.join(', ')}.` },
+      });
+    }
+    const rawLimit = req.query.limit ?? '100';
+    const limit = typeof rawLimit === 'string' && /^[0-9]{1,4}$/.test(rawLimit) ? Number(rawLimit) : NaN;
+    if (!(limit >= 1 && limit <= 1000)) {
+      throw new AppError('INVALID_PARAMETER', 'admin: bad limit', { detail: { de: 'limit muss zwischen 1 und 1000 liegen.', en: 'limit must be from 1 to 1000.' } });
+    }
+    const jobs = await deps.deliveries.jobsInState(state as DeliveryState, limit);
+    res.set('cache-control', 'no-store').json({ state, items: jobs.map(jobView) });
+  });
+
+  router.post('/api/admin/deliveries/:id/retry', async (req, res) => {
+    const id = String(req.params.id);
+    const job = await deps.deliveries.retry(id, deps.now());
+    if (!job) {
+      const existing = await deps.deliveries.findJob(id);
+      throw existing
+        ? new AppError('DELIVERY_NOT_RETRYABLE', `admin: job in state ${existing.state}`)
+        : new AppError('DELIVERY_NOT_FOUND', 'admin: unknown job');
+    }
+    deps.nudge();
+    res.status(200).set('cache-control', 'no-store').json(jobView(job));
+  });
+
+  router.get('/api/admin/submissions/:id', async (req, res) => {
+    const id = normalizeReferenceNumber(String(req.params.id));
+    const record = id ? await deps.submissions.find(id) : undefined;
+    if (!record) throw new AppError('SUBMISSION_NOT_FOUND', 'admin: unknown submission');
+    res.set('cache-control', 'no-store').json({
+      id: record.id, formId: record.formId, authorityId: record.authorityId, status: record.status, createdAt: record.createdAt.toISOString(),
+      events: record.events.map((e) => ({ type: e.type, at: e.at.toISOString(), ...(e.detail ? { detail: e.detail } : {}) })),
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,90 @@
+import { Router, type Request } from 'express';
+import { AppError } from '../errors';
+import type { ReceiptService } from '../receipts/receipt-service';
+import type { AuthorityInboxStore, SubmissionRepository } from '../storage/ports';
+import { normalizeReferenceNumber } from '../submissions/reference-number';
+import { bearerToken, tokenMatches, unauthorized } from './bearer-auth';
+
+export interface AuthorityInboxDependencies {
+  readonly inbox: AuthorityInboxStore;
+  readonly submissions: Pick<SubmissionRepository, 'find'>;
+  readonly receipts: Pick<ReceiptService, 'receiptOf'>;
+  /** The inbox authorities and the SHA-256 of each one's API key (from the environment). */
+  readonly keys: ReadonlyArray<{ readonly authorityId: string; readonly keyHash: string }>;
+  /** Encrypts the receipt to the authority's key when it has one (else undefined: sent plain). */
+  readonly seal: (authorityId: string, content: Buffer, contentType: string) => Promise<{ readonly jwe: string } | undefined>;
+  readonly now: () => Date;
+}
+
+const JWE = 'application/jose';
+
+/**
+ * The pull channel (FIT-Connect style): an authority lists what waits for it, fetches each
+ * payload and receipt, and acknowledges it. Every call is scoped to the authority the API key
+ * belongs to; another authority's submission is answered exactly like an unknown one (404).
+ */
+export function authorityInboxRouter(deps: AuthorityInboxDependencies): Router {
+  const router = Router();
+
+  const authorityOf = (req: Request): string => {
+    const token = bearerToken(req);
+    // Every key is compared (in constant time), so the time does not tell which authority matched.
+    let found: string | undefined;
+    for (const key of deps.keys) if (tokenMatches(token, key.keyHash)) found = key.authorityId;
+    if (!found) throw unauthorized('authority inbox: no or unknown API key');
+    return found;
+  };
+  const referenceOf = (req: Request): string => {
+    const id = normalizeReferenceNumber(String(req.params.id));
+    if (!id) throw new AppError('SUBMISSION_NOT_FOUND', 'authority inbox: malformed reference');
+    return id;
+  };
+
+  router.get('/api/authority/inbox', async (req, res) => {
+    const authorityId = authorityOf(req);
+    const entries = await deps.inbox.list(authorityId);
+    res.set('cache-control', 'no-store').json({
+      authority: authorityId,
+      items: entries.map((e) => {
+        const base = `/api/authority/inbox/${encodeURIComponent(e.submissionId)}`;
+        return {
+          id: e.submissionId, formId: e.formId, formVersion: e.formVersion, receivedAt: e.createdAt.toISOString(),
+          fetchedAt: e.fetchedAt?.toISOString() ?? null, payloadUrl: base, receiptUrl: `${base}/receipt.pdf`, ackUrl: `${base}/ack`,
+        };
+      }),
+    });
+  });
+
+  router.get('/api/authority/inbox/:id', async (req, res) => {
+    const authorityId = authorityOf(req);
+    const job = await deps.inbox.fetch(authorityId, referenceOf(req), deps.now());
+    if (!job) throw new AppError('SUBMISSION_NOT_FOUND', 'authority inbox: not in this inbox');
+    res.status(200).set({ 'content-type': job.contentType, 'cache-control': 'no-store', 'idempotency-key': job.idempotencyKey }).send(job.body);
+  });
+
+  router.get('/api/authority/inbox/:id/receipt.pdf', async (req, res) => {
+    const authorityId = authorityOf(req);
+    const id = referenceOf(req);
+    const job = await deps.inbox.fetch(authorityId, id, deps.now());
+    const record = job ? await deps.submissions.find(id) : undefined;
+    if (!job || !record) throw new AppError('SUBMISSION_NOT_FOUND', 'authority inbox: not in this inbox');
+    const receipt = await deps.receipts.receiptOf(record);
+    // An encrypted payload means nothing readable leaves the platform: the receipt neither.
+    const sealed = job.contentType === JWE ? await deps.seal(authorityId, receipt.pdf, 'application/pdf') : undefined;
+    if (job.contentType === JWE && !sealed) throw new Error('authority inbox: the encryption key of the authority is missing');
+    res.status(200).set('cache-control', 'no-store');
+    if (sealed) res.set('content-type', JWE).send(sealed.jwe);
+    else res.set('content-type', 'application/pdf').send(receipt.pdf);
+  });
+
+  router.post('/api/authority/inbox/:id/ack', async (req, res) => {
+    const authorityId = authorityOf(req);
+    const id = referenceOf(req);
+    if (!(await deps.inbox.acknowledge(authorityId, id, deps.now()))) throw new AppError('SUBMISSION_NOT_FOUND', 'authority inbox: not in this inbox');
+    const record = await deps.submissions.find(id);
+    const at = record?.events.find((e) => e.type === 'acknowledged')?.at;
+    res.status(200).set('cache-control', 'no-store').json({ id, status: 'acknowledged', acknowledgedAt: at?.toISOString() ?? null });
+  });
+
+  return router;
+}

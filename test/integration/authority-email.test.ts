@@ -1,0 +1,97 @@
+import type { ParsedMail } from 'mailparser';
+import request from 'supertest';
+import { channelHarness, submit, waitUntil } from '../support/channel-harness';
+import { decryptJwe, testEncryptionKeys } from '../support/encryption-keys';
+import { pdfText, squash } from '../support/pdf';
+import { startSmtp, type TestSmtp } from '../support/smtp';
+import { example } from '../support/test-setup';
+
+/**
+ * The `email` channel: a small municipality (here Jena) gets each application in its
+ * functional mailbox, from a real SMTP server (smtp-server) in the test.
+ */
+describe('delivery by e-mail to the authority', () => {
+  const harness = channelHarness();
+  let smtp: TestSmtp | undefined;
+  afterEach(async () => {
+    await harness.close();
+    await smtp?.close();
+    smtp = undefined;
+  });
+
+  const JENA = 'buergerservice.jena@example.org';
+  const toJena = (m: ParsedMail) => (m.to && !Array.isArray(m.to) ? m.to.text : '') === JENA;
+
+  test('arrives with the XML and the PDF receipt attached and a subject naming form and reference', async () => {
+    smtp = await startSmtp();
+    const c = await harness.start('http://127.0.0.1:9', { 'stadt-jena-buergeramt': { delivery: { type: 'email' } } }, { SMTP_URL: `smtp://127.0.0.1:${smtp.port}` });
+    c.worker.start();
+    const data = example('anwohnerparkausweis', 'valid-2');
+    const a = await submit(c, 'anwohnerparkausweis', data);
+    expect(a.authority.id).toBe('stadt-jena-buergeramt');
+    await waitUntil(() => smtp!.messages.some(toJena));
+    const mail = smtp.messages.find(toJena)!;
+    expect(mail.subject).toBe(`Neuer Antrag: Bewohnerparkausweis beantragen – Vorgangsnummer ${a.id}`);
+    expect(mail.text).toContain(`Vorgangsnummer: ${a.id}`);
+    expect(mail.headers.get('x-efa-reference')).toBe(a.id);
+    expect(mail.attachments.map((x) => [x.filename, x.contentType])).toEqual([
+      [`${a.id}.xml`, 'application/xml'], [`Eingangsbestaetigung-${a.id}.pdf`, 'application/pdf'],
+    ]);
+    const stored = await c.store.submissions.find(a.id);
+    expect(mail.attachments[0]!.content.toString('utf8')).toBe(stored!.payloadXml);
+    expect(squash(pdfText(mail.attachments[1]!.content))).toContain(`Vorgangsnummer ${a.id}`);
+    await waitUntil(async () => (await c.store.submissions.find(a.id))?.status === 'delivered');
+    const status = await request(c.app).get(a.statusUrl);
+    expect(status.body.status).toBe('delivered');
+  });
+
+  test('an SMTP outage delays it; it arrives once, after the server is back', async () => {
+    // Find a free port, then close the server: the first attempts meet a closed port.
+    const probe = await startSmtp();
+    const port = probe.port;
+    await probe.close();
+    const c = await harness.start('http://127.0.0.1:9', { 'stadt-jena-buergeramt': { delivery: { type: 'email', to: 'poststelle.jena@example.org' } } }, { SMTP_URL: `smtp://127.0.0.1:${port}` });
+    c.worker.start();
+    const a = await submit(c, 'anwohnerparkausweis', example('anwohnerparkausweis', 'valid-2'));
+    await waitUntil(async () => (await c.store.deliveries.jobsOf(a.id)).some((j) => j.channel === 'email' && j.attempts >= 2));
+    const waiting = await request(c.app).get(a.statusUrl);
+    expect(waiting.body.status).toBe('in_progress');
+    expect(JSON.stringify(waiting.body)).not.toMatch(/ECONNREFUSED|SMTP/);
+
+    smtp = await startSmtp(port);
+    const toMailbox = (m: ParsedMail) => (m.to && !Array.isArray(m.to) ? m.to.text : '') === 'poststelle.jena@example.org';
+    await waitUntil(() => smtp!.messages.some(toMailbox));
+    await waitUntil(async () => (await c.store.submissions.find(a.id))?.status === 'delivered');
+    // Give a wrongly repeated send the time to show up; none may.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.messages.filter(toMailbox)).toHaveLength(1);
+    const events = (await c.store.submissions.find(a.id))!.events.map((e) => e.type);
+    expect(events[0]).toBe('accepted');
+    expect(events).toContain('delivery_failed');
+    expect(events.at(-1)).toBe('delivered');
+  });
+
+  test('with an encryption key both attachments are JWE that the authority opens with its private key', async () => {
+    const keys = testEncryptionKeys();
+    smtp = await startSmtp();
+    const c = await harness.start('http://127.0.0.1:9', {
+      'stadt-jena-buergeramt': { delivery: { type: 'email' }, encryptionKey: keys.publicJwk },
+    }, { SMTP_URL: `smtp://127.0.0.1:${smtp.port}` });
+    c.worker.start();
+    const data = example('anwohnerparkausweis', 'valid-2');
+    const a = await submit(c, 'anwohnerparkausweis', data);
+    await waitUntil(() => smtp!.messages.some(toJena));
+    const mail = smtp.messages.find(toJena)!;
+    expect(mail.attachments.map((x) => x.filename)).toEqual([`${a.id}.xml.jwe`, `Eingangsbestaetigung-${a.id}.pdf.jwe`]);
+    const xml = await decryptJwe(mail.attachments[0]!.content.toString('utf8'), keys.privateKey);
+    expect(xml.plaintext.toString('utf8')).toBe((await c.store.submissions.find(a.id))!.payloadXml);
+    expect(xml.header).toMatchObject({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: keys.publicJwk.kid });
+    const pdf = await decryptJwe(mail.attachments[1]!.content.toString('utf8'), keys.privateKey);
+    expect(pdf.plaintext.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    // Nothing of the applicant is readable in the message itself.
+    const raw = `${mail.subject ?? ''}\n${mail.text ?? ''}`;
+    for (const value of Object.values(data.antragsteller as Record<string, unknown>)) {
+      if (typeof value === 'string' && value.length > 3) expect(raw).not.toContain(value);
+    }
+  });
+});

@@ -1,0 +1,77 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { StartupError } from '../../src/startup-error';
+import { channelHarness, submit, waitUntil } from '../support/channel-harness';
+import { decryptJwe, testEncryptionKeys } from '../support/encryption-keys';
+import { startReceiver, type TestReceiver } from '../support/http-receiver';
+import { secretFor, example } from '../support/test-setup';
+
+/** End-to-end encryption over the http push channel, and the start-up checks of the keys. */
+describe('payload encryption (JWE) to the authority', () => {
+  const harness = channelHarness();
+  let receiver: TestReceiver;
+  beforeEach(async () => {
+    receiver = await startReceiver(secretFor);
+  });
+  afterEach(async () => {
+    await harness.close();
+    await receiver.close();
+  });
+
+  test('the receiver gets only a JWE and decrypts it to exactly the XML; every retry sends the same JWE', async () => {
+    const keys = testEncryptionKeys();
+    const c = await harness.start(receiver.url, { 'stadt-erfurt-buergeramt': { encryptionKey: keys.publicJwk } });
+    receiver.respond = (_r, i) => (i < 2 ? 503 : 204);
+    c.worker.start();
+    const a = await submit(c, 'gewerbeanmeldung', example('gewerbeanmeldung', 'valid-1'));
+    await waitUntil(async () => (await c.store.submissions.find(a.id))?.status === 'delivered');
+    const received = receiver.requests.filter((r) => r.path === '/stadt-erfurt-buergeramt');
+    expect(received).toHaveLength(3);
+    expect(new Set(received.map((r) => r.body)).size).toBe(1);
+    expect(new Set(received.map((r) => r.headers['idempotency-key'])).size).toBe(1);
+    expect(received.every((r) => r.signatureValid)).toBe(true);
+    expect(received[0]!.headers['content-type']).toBe('application/jose');
+    const body = received[0]!.body;
+    expect(body.split('.')).toHaveLength(5);
+    expect(body).not.toContain('<');
+
+    const stored = await c.store.submissions.find(a.id);
+    const opened = await decryptJwe(body, keys.privateKey);
+    expect(opened.plaintext.toString('utf8')).toBe(stored!.payloadXml);
+    expect(opened.header).toEqual({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: keys.publicJwk.kid, cty: 'application/xml' });
+  });
+
+  test('an authority without a key still gets plain XML next to one with a key', async () => {
+    const keys = testEncryptionKeys();
+    const c = await harness.start(receiver.url, { 'stadt-erfurt-buergeramt': { encryptionKey: keys.publicJwk } });
+    c.worker.start();
+    const jena = await submit(c, 'gewerbeanmeldung', example('gewerbeanmeldung', 'valid-2'));
+    await waitUntil(async () => (await c.store.submissions.find(jena.id))?.status === 'delivered');
+    const r = receiver.requests.find((x) => x.path === '/stadt-jena-buergeramt')!;
+    expect(r.headers['content-type']).toBe('application/xml; charset=utf-8');
+    expect(r.body.startsWith('<?xml')).toBe(true);
+  });
+
+  test.each([
+    ['a 2048-bit key', () => ({ ...rsaJwk(2048), kid: 'k1', use: 'enc' }), /4096/],
+    ['a private key', () => ({ ...rsaJwk(4096, true), kid: 'k1' }), /private/],
+    ['a signing key', () => ({ ...testEncryptionKeys().publicJwk, use: 'sig' }), /use/],
+    ['an EC key', () => ({ ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }), kid: 'k1' }), /RSA|n: is required/],
+  ])('%s stops the start with file, pointer and reason', async (_name, jwk, reason) => {
+    const error = await harness.start(receiver.url, { 'stadt-gotha': { encryptionKey: jwk() } }).then(() => undefined, (err: unknown) => err);
+    expect(error).toBeInstanceOf(StartupError);
+    const problems = (error as StartupError).problems;
+    expect(problems.length).toBeGreaterThan(0);
+    for (const p of problems) expect(p).toMatch(/thueringen\.json: \/authorities\/4\/encryptionKey(\/[a-z]+)?: /);
+    expect(problems.join('\n')).toMatch(reason);
+  });
+});
+
+const rsaCache = new Map<string, Record<string, unknown>>();
+function rsaJwk(bits: number, withPrivate = false): Record<string, unknown> {
+  const key = `${bits}-${String(withPrivate)}`;
+  if (!rsaCache.has(key)) {
+    const pair = generateKeyPairSync('rsa', { modulusLength: bits });
+    rsaCache.set(key, (withPrivate ? pair.privateKey : pair.publicKey).export({ format: 'jwk' }));
+  }
+  return rsaCache.get(key)!;
+}

@@ -1,0 +1,54 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import type { Container } from '../../src/container';
+import type { Tenant } from '../../src/routing/tenant';
+import { tempDir } from './temp-dir';
+import { buildContainer, SAMPLE_FORMS, writeSampleTenant } from './test-setup';
+
+export const FAST_RETRIES = { baseDelayMs: 20, maxDelayMs: 200 };
+
+type AuthorityOverrides = Readonly<Record<string, Partial<Tenant['authorities'][number]>>>;
+
+/**
+ * One container per test on the sample forms and the Thüringen tenant, with per-authority
+ * changes (delivery channel, encryption key) and extra environment; cleaned up by close().
+ */
+export function channelHarness() {
+  let dir: ReturnType<typeof tempDir> | undefined;
+  let container: Awaited<ReturnType<typeof buildContainer>> | undefined;
+
+  return {
+    async start(receiverUrl: string, overrides: AuthorityOverrides = {}, extraEnv: Record<string, string> = {}) {
+      dir = tempDir();
+      const tenants = path.join(dir.path, 'tenants');
+      mkdirSync(tenants);
+      const env = writeSampleTenant(tenants, receiverUrl, [], overrides);
+      container = await buildContainer(
+        { ...env, FORMS_DIR: SAMPLE_FORMS, TENANTS_DIR: tenants, DATA_DIR: path.join(dir.path, 'data'), ...extraEnv },
+        { retryPolicy: FAST_RETRIES },
+      );
+      return container;
+    },
+    async close() {
+      await container?.close(2000);
+      container = undefined;
+      dir?.remove();
+      dir = undefined;
+    },
+  };
+}
+
+export async function submit(container: Container, formId: string, data: unknown) {
+  const res = await request(container.app).post(`/api/forms/${formId}/submissions`).send({ data });
+  expect(res.status).toBe(201);
+  return res.body as { id: string; statusUrl: string; receiptUrl: string; authority: { id: string } };
+}
+
+export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
