@@ -16,7 +16,7 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
       'no-console': 'error',
       eqeqeq: ['error', 'always'],
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only src/main.ts reads the environment.' }],
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only the entry points (src/main.ts, src/worker-main.ts) read the environment.' }],
       // The e2e tests load the DOM types for code that runs in the browser; the server has no DOM.
       'no-restricted-globals': ['error', 'document', 'window', 'navigator', 'location', 'localStorage'],
     },
@@ -26,7 +26,7 @@ module.exports = tseslint.config(
     rules: { 'no-restricted-globals': 'off' },
   },
   {
-    files: ['src/main.ts', 'test/**/*.ts', 'bench/**/*.ts', 'src/dev/**/*.ts'],
+    files: ['src/main.ts', 'src/worker-main.ts', 'test/**/*.ts', 'bench/**/*.ts', 'src/dev/**/*.ts'],
     rules: { 'no-restricted-properties': 'off', 'no-console': 'off' },
   },
   {

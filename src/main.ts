@@ -1,13 +1,14 @@
 import type { Server } from 'node:http';
 import packageJson from '../package.json';
-import { ConfigError, loadConfig } from './config/load-config';
+import { loadConfig } from './config/load-config';
 import { createContainer } from './container';
-import { StartupError } from './startup-error';
+import { runEntryPoint, stopGracefullyOnSignals } from './process-lifecycle';
 import { createJsonLogger } from './support/logger';
 
 /**
- * The entry point: the only module that reads process.env, listens and handles signals.
- * A bad setting, form or tenant file stops the start with exit code 1 and a readable reason.
+ * The web server's entry point: with src/worker-main.ts one of the two modules that read
+ * process.env; the only one that listens. A bad setting, form or tenant file stops the start
+ * with exit code 1 and a readable reason (see process-lifecycle.ts).
  */
 async function main(): Promise<void> {
   const logger = createJsonLogger((line) => process.stdout.write(line));
@@ -29,19 +30,14 @@ async function main(): Promise<void> {
     port: typeof address === 'object' && address ? address.port : config.port,
     forms: container.forms.list().length,
   });
+  // DELIVERY_WORKER=off leaves deliveries to separate `npm run worker` processes.
   if (config.deliveryWorker) container.worker.start();
   container.draftCleanup.start();
 
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) {
-      // A second signal means "now": exit without waiting any longer.
-      logger.warn('server.forced_exit', { signal });
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info('server.stopping', { signal });
-    const stop = async (): Promise<void> => {
+  stopGracefullyOnSignals({
+    name: 'server',
+    logger,
+    async stop() {
       // 1. Stop taking requests and let running ones answer (bounded by the timeout), so no
       //    request meets a closed store. 2. Let deliveries finish. 3. Close the store.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -50,28 +46,8 @@ async function main(): Promise<void> {
       await closed;
       clearTimeout(timer);
       await container.close(config.shutdownTimeoutMs);
-    };
-    stop()
-      .then(() => {
-        logger.info('server.stopped', {});
-        process.exitCode = 0;
-      })
-      .catch((err: unknown) => {
-        logger.error('server.stop_failed', { error: err instanceof Error ? err.message : String(err) });
-        process.exitCode = 1;
-      });
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+    },
+  });
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`efa-forms: configuration error: ${err.message}\n`);
-  } else if (err instanceof StartupError) {
-    process.stderr.write(`efa-forms: cannot start:\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`);
-  } else {
-    process.stderr.write(`efa-forms: cannot start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  }
-  process.exit(1);
-});
+runEntryPoint(main);

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { StartupError } from '../../src/startup-error';
-import { buildContainer, REPO, SAMPLE_FORMS, SAMPLE_TENANT } from '../support/test-setup';
+import { killSpawnedProcesses, spawnEntryPoint, startServerProcess } from '../support/spawn-server';
+import { buildContainer, SAMPLE_FORMS, SAMPLE_TENANT } from '../support/test-setup';
 import { tempDir } from '../support/temp-dir';
 
 const validForm = () => JSON.parse(readFileSync(path.join(SAMPLE_FORMS, 'anwohnerparkausweis', 'form.json'), 'utf8')) as Record<string, any>;
@@ -137,26 +137,11 @@ describe('a broken form or tenant file stops start-up with file, pointer and rea
   });
 });
 
-/** Runs the real entry point (src/main.ts through tsx) as its own process. */
-function runMain(env: Record<string, string>): { done: Promise<{ code: number | null; stdout: string; stderr: string }>; kill: (s: NodeJS.Signals) => void; stdout: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, stdout, stderr })),
-  );
-  return { done, kill: (s) => child.kill(s), stdout: () => stdout };
-}
-
 describe('the server process', () => {
+  afterEach(killSpawnedProcesses);
+
   test('a bad setting stops the start with exit code 1 and a one-line reason', async () => {
-    const { code, stderr } = await runMain({ PORT: 'dreitausend' }).done;
+    const { code, stderr } = await spawnEntryPoint('src/main.ts', { PORT: 'dreitausend' }).exited;
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toEqual(['efa-forms: configuration error: PORT="dreitausend" must be a whole number from 0 to 65535']);
   });
@@ -165,7 +150,7 @@ describe('the server process', () => {
     const dir = tempDir();
     try {
       writeForm(dir.path, 'anwohnerparkausweis', { ...validForm(), routing: { regionField: '/nirgends' } });
-      const { code, stderr } = await runMain({ FORMS_DIR: dir.path, DATA_DIR: path.join(dir.path, 'data') }).done;
+      const { code, stderr } = await spawnEntryPoint('src/main.ts', { FORMS_DIR: dir.path, DATA_DIR: path.join(dir.path, 'data') }).exited;
       expect(code).toBe(1);
       expect(stderr).toContain(`${path.join(dir.path, 'anwohnerparkausweis', 'form.json')}: /routing/regionField: "/nirgends" is not a field of the schema`);
     } finally {
@@ -176,21 +161,13 @@ describe('the server process', () => {
   test('with the samples it serves, and SIGTERM stops it cleanly', async () => {
     const dir = tempDir();
     try {
-      const run = runMain({ PORT: '0', DATA_DIR: dir.path });
-      const deadline = Date.now() + 20_000;
-      let port: number | undefined;
-      while (port === undefined && Date.now() < deadline) {
-        const line = run.stdout().split('\n').find((l) => l.includes('"server.listening"'));
-        if (line) port = (JSON.parse(line) as { port: number }).port;
-        else await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(port).toBeDefined();
-      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      const run = await startServerProcess({ DATA_DIR: dir.path });
+      const health = await fetch(`${run.url}/healthz`);
       expect(health.status).toBe(200);
-      const forms = (await (await fetch(`http://127.0.0.1:${port}/api/forms`)).json()) as unknown[];
+      const forms = (await (await fetch(`${run.url}/api/forms`)).json()) as unknown[];
       expect(forms).toHaveLength(3);
       run.kill('SIGTERM');
-      const { code, stdout } = await run.done;
+      const { code, stdout } = await run.exited;
       expect(code).toBe(0);
       expect(stdout).toContain('"server.stopped"');
     } finally {

@@ -1,0 +1,65 @@
+import { ConfigError } from './config/load-config';
+import { StartupError } from './startup-error';
+import type { Logger } from './support/logger';
+
+/**
+ * What both entry points (src/main.ts, src/worker-main.ts) do around their own work: report a
+ * failed start, and stop gracefully on a signal. The processes differ only in what they start
+ * and what they stop, which they pass in.
+ */
+
+/** The text printed to stderr when start-up fails: one readable reason, no stack for known causes. */
+export function describeStartupFailure(err: unknown): string {
+  if (err instanceof ConfigError) return `efa-forms: configuration error: ${err.message}\n`;
+  if (err instanceof StartupError) return `efa-forms: cannot start:\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`;
+  // Anything else is a bug or an environment problem (disk, permissions): the stack helps there.
+  return `efa-forms: cannot start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`;
+}
+
+/**
+ * Runs an entry point's start-up. If it fails, the reason goes to stderr and the process ends with
+ * exit code 1 at once, so a supervisor sees a failed start instead of a half-started process.
+ */
+export function runEntryPoint(start: () => Promise<void>): void {
+  start().catch((err: unknown) => {
+    process.stderr.write(describeStartupFailure(err));
+    process.exit(1);
+  });
+}
+
+export interface GracefulStopOptions {
+  /** Prefix of the log events: `<name>.stopping`, `<name>.stopped`, `<name>.stop_failed`, `<name>.forced_exit`. */
+  readonly name: string;
+  readonly logger: Logger;
+  /** Finishes running work (bounded by the caller's timeout) and releases what the process holds. */
+  readonly stop: () => Promise<void>;
+}
+
+/**
+ * On the first SIGTERM or SIGINT runs `stop` once and then lets the process end by itself, with
+ * exit code 0, or 1 when stopping failed. Ending by itself (instead of process.exit) lets the last
+ * log lines and closing sockets flush; `stop` must therefore release every handle that keeps the
+ * event loop alive. A second signal while stopping means "now": exit code 1 without waiting.
+ */
+export function stopGracefullyOnSignals({ name, logger, stop }: GracefulStopOptions): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn(`${name}.forced_exit`, { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info(`${name}.stopping`, { signal });
+    stop()
+      .then(() => {
+        logger.info(`${name}.stopped`, {});
+        process.exitCode = 0;
+      })
+      .catch((err: unknown) => {
+        logger.error(`${name}.stop_failed`, { error: err instanceof Error ? err.message : String(err) });
+        process.exitCode = 1;
+      });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

@@ -1,0 +1,52 @@
+import packageJson from '../package.json';
+import { loadConfig } from './config/load-config';
+import { createContainer } from './container';
+import { runEntryPoint, stopGracefullyOnSignals } from './process-lifecycle';
+import { createJsonLogger } from './support/logger';
+
+/**
+ * The standalone delivery worker (`npm run worker`): the same container as the web server, but
+ * the app is never listened on; only the outbox worker and the draft cleanup run. Web servers
+ * started with DELIVERY_WORKER=off leave all deliveries to processes like this one, so both scale
+ * apart. Several workers may share a store: leases keep them from sending a job twice at once.
+ * DELIVERY_WORKER itself is not read here: it says whether the *web server* delivers.
+ */
+async function main(): Promise<void> {
+  const env = process.env;
+  const logger = createJsonLogger((line) => process.stdout.write(line));
+  const config = loadConfig(env);
+  const container = await createContainer({
+    config,
+    env,
+    logger,
+    product: { name: packageJson.name, version: packageJson.version },
+  });
+
+  // The worker's and the cleanup's timers are unref'd so that on their own they never hold a web
+  // server process open. Here nothing listens, so this handle keeps the process alive until it
+  // is told to stop; stop() clears it and the process ends by itself.
+  const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
+  container.worker.start();
+  container.draftCleanup.start();
+  logger.info('worker.started', {
+    concurrency: config.deliveryConcurrency,
+    pollIntervalMs: config.deliveryPollIntervalMs,
+    forms: container.forms.list().length,
+  });
+
+  stopGracefullyOnSignals({
+    name: 'worker',
+    logger,
+    async stop() {
+      // Lets running deliveries finish within the timeout, gives back leases still held (those
+      // jobs are due again at once for another worker) and closes the store.
+      try {
+        await container.close(config.shutdownTimeoutMs);
+      } finally {
+        clearInterval(keepAlive);
+      }
+    },
+  });
+}
+
+runEntryPoint(main);
