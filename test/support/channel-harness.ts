@@ -17,6 +17,7 @@ type AuthorityOverrides = Readonly<Record<string, Partial<Tenant['authorities'][
 export function channelHarness() {
   let dir: ReturnType<typeof tempDir> | undefined;
   let container: Awaited<ReturnType<typeof buildContainer>> | undefined;
+  let lastEnv: Record<string, string> = {};
 
   return {
     async start(receiverUrl: string, overrides: AuthorityOverrides = {}, extraEnv: Record<string, string> = {}) {
@@ -24,10 +25,13 @@ export function channelHarness() {
       const tenants = path.join(dir.path, 'tenants');
       mkdirSync(tenants);
       const env = writeSampleTenant(tenants, receiverUrl, [], overrides);
-      container = await buildContainer(
-        { ...env, FORMS_DIR: SAMPLE_FORMS, TENANTS_DIR: tenants, DATA_DIR: path.join(dir.path, 'data'), ...extraEnv },
-        { retryPolicy: FAST_RETRIES },
-      );
+      lastEnv = { ...env, FORMS_DIR: SAMPLE_FORMS, TENANTS_DIR: tenants, DATA_DIR: path.join(dir.path, 'data'), ...extraEnv };
+      container = await buildContainer(lastEnv, { retryPolicy: FAST_RETRIES });
+      return container;
+    },
+    /** A new container on the same files and settings (a restart); the old one must be closed. */
+    async restart() {
+      container = await buildContainer(lastEnv, { retryPolicy: FAST_RETRIES });
       return container;
     },
     async close() {

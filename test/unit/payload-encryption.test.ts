@@ -150,9 +150,11 @@ describe('encryptionKeyProblems', () => {
     // A leading zero octet makes the encoding longer but the number no bigger.
     const padded = Buffer.concat([Buffer.from([0]), n]).toString('base64url');
     expect(encryptionKeyProblems({ ...valid(), n: padded })).toEqual([]);
-    // Clearing the top octet leaves a 4088-bit number in 512 octets.
+    // Clearing the top octet (and setting the next one's top bit, which is random in a real key)
+    // leaves exactly a 4088-bit number in 512 octets.
     const shortened = Buffer.from(n);
     shortened[0] = 0;
+    shortened[1] = 0xff;
     expect(encryptionKeyProblems({ ...valid(), n: shortened.toString('base64url') })).toEqual([
       'the RSA modulus has 4088 bits; FIT-Connect requires exactly 4096',
     ]);
