@@ -6,6 +6,7 @@ import type { Config } from './config/config-schema';
 import { loadAuthorityCredentials } from './delivery/authority-credentials';
 import { createChannelDispatcher, createHttpPush } from './delivery/channels';
 import { createAuthorityEmail, JWE_CONTENT_TYPE, loadAuthorityEmailTemplates } from './delivery/email-channel';
+import { createPayloadSealing } from './delivery/payload-sealing';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { createCitizenEmail, loadConfirmationTemplates } from './notifications/citizen-email';
 import { fileTransport, smtpTransport } from './notifications/mail-transport';
@@ -64,7 +65,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const routing = buildRoutingTable(tenants, new Set(forms.list().map((f) => f.definition.id)));
 
   // Secrets, API key hashes, client certificates and public keys, once, before anything is opened.
-  const credentials = await loadAuthorityCredentials(routing, env, logger, config.tenantsDir);
+  const credentials = await loadAuthorityCredentials(routing, env, logger, config.tenantsDir, { production: config.production, smtpConfigured: config.smtpUrl !== '' });
 
   const renderer = await loadPageRenderer(config.templatesDir);
   // The receipt's fonts are read and parsed once, here, before anything is opened.
@@ -95,13 +96,15 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     receipt: async (record) => (await receipts.receiptOf(record)).pdf,
     seal,
   });
-  const worker = new DeliveryWorker({
-    queue: store.deliveries,
-    send: createChannelDispatcher({
+  const ensureSealed = createPayloadSealing({ encrypterOf: credentials.encrypterOf, submissions: store.submissions, deliveries: store.deliveries });
+  const dispatch = createChannelDispatcher({
       http: createHttpPush({ routing, secretOf: credentials.secretOf, agentOf: credentials.agentOf, timeoutMs: config.deliveryTimeoutMs, now }),
       email: authorityEmail,
       citizenEmail,
-    }),
+  });
+  const worker = new DeliveryWorker({
+    queue: store.deliveries,
+    send: async (job) => dispatch(await ensureSealed(job)),
     logger,
     now,
     random,
@@ -127,7 +130,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   });
   const app = createApp({
     forms, submissions, receipts, logger, bodyLimitBytes: config.bodyLimitBytes, version: product.version, templatesDir: config.templatesDir,
-    inbox: { inbox: store.inbox, submissions: store.submissions, receipts, keys: credentials.inboxKeys, seal, now },
+    inbox: { inbox: store.inbox, submissions: store.submissions, receipts, keys: credentials.inboxKeys, seal, ensureSealed, now },
     admin: { deliveries: store.deliveries, submissions: store.submissions, adminTokenHash: config.adminTokenHash, now, nudge: () => worker.nudge() },
     pages: {
       models, renderer, drafts, submissions, routing, municipalities, siteTenant,

@@ -151,7 +151,7 @@ export const SETTINGS = [
   spec({ key: 'publicBaseUrl', env: 'PUBLIC_BASE_URL', default: '', secret: false, parse: optionalBaseUrl,
     description: 'Public address used in "continue later" links (empty: taken from the request).' }),
   spec({ key: 'smtpUrl', env: 'SMTP_URL', default: '', secret: true, parse: optionalSmtpUrl,
-    description: 'SMTP server for e-mails to applicants (empty: e-mails are written as .eml files to DATA_DIR/mail).' }),
+    description: 'SMTP server for e-mails to applicants and authorities (empty: e-mails are written as .eml files to DATA_DIR/mail; not allowed in production when an authority gets e-mail).' }),
   spec({ key: 'mailFrom', env: 'MAIL_FROM', default: 'efa-forms <noreply@localhost>', secret: false, parse: mailbox,
     description: 'Sender of e-mails to applicants.' }),
   spec({ key: 'deliveryWorker', env: 'DELIVERY_WORKER', default: 'on', secret: false, parse: onOff,

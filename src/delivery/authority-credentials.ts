@@ -23,15 +23,18 @@ export interface AuthorityCredentials {
 
 /**
  * Reads the secrets, API key hashes, client certificates and public keys the tenant files point
- * to. A missing secret, key hash or certificate variable is only a warning (`npm start` works
- * without them; deliveries wait and retry, the inbox refuses the authority); a broken public key
- * or an unreadable certificate file stops the start, since sending would be unsafe or impossible.
+ * to. A missing secret or certificate variable is only a warning (`npm start` works without them;
+ * deliveries wait and retry). A broken public key, an unreadable certificate file, a malformed or
+ * shared inbox key hash stop the start, since sending would be unsafe or impossible; in
+ * production so do a missing inbox key hash and e-mail delivery without SMTP_URL.
  */
 export async function loadAuthorityCredentials(
   routing: RoutingTable,
   env: Readonly<Record<string, string | undefined>>,
   logger: Logger,
   tenantsDir: string,
+  /** In production, what would silently never arrive stops the start (see below). */
+  settings: { readonly production: boolean; readonly smtpConfigured: boolean } = { production: false, smtpConfigured: true },
 ): Promise<AuthorityCredentials> {
   const secrets = new Map<string, string>();
   const agents = new Map<string, Agent>();
@@ -51,8 +54,11 @@ export async function loadAuthorityCredentials(
         else missing(target.secretEnv);
         const cert = target.clientCertificate;
         const files = cert ? { cert: env[cert.certFileEnv], key: env[cert.keyFileEnv], ca: cert.caFileEnv ? env[cert.caFileEnv] : undefined } : undefined;
+        // Without it Node's default CAs would judge the authority's certificate: say so.
+        if (cert?.caFileEnv && !files?.ca) missing(cert.caFileEnv);
         if (cert && (!files?.cert || !files.key)) {
-          missing(!files?.cert ? cert.certFileEnv : cert.keyFileEnv);
+          if (!files?.cert) missing(cert.certFileEnv);
+          if (!files?.key) missing(cert.keyFileEnv);
           agents.set(authority.id, createDeliveryAgent(target.url));
         } else if (files?.cert && files.key) {
           try {
@@ -66,9 +72,17 @@ export async function loadAuthorityCredentials(
         }
       } else if (target.type === 'inbox') {
         const hash = env[target.apiKeyHashEnv];
-        if (!hash) missing(target.apiKeyHashEnv);
-        else if (!/^[0-9a-f]{64}$/.test(hash)) problems.push(problem(file, `${pointer}/delivery/apiKeyHashEnv`, `${target.apiKeyHashEnv} must hold the SHA-256 of the API key as 64 lower-case hex digits`));
+        const at = `${pointer}/delivery/apiKeyHashEnv`;
+        // Without a key nobody can ever fetch: in production that would strand submissions.
+        if (!hash && settings.production) problems.push(problem(file, at, `${target.apiKeyHashEnv} is not set; the authority could never fetch its submissions`));
+        else if (!hash) missing(target.apiKeyHashEnv);
+        else if (!/^[0-9a-f]{64}$/.test(hash)) problems.push(problem(file, at, `${target.apiKeyHashEnv} must hold the SHA-256 of the API key as 64 lower-case hex digits`));
+        else if (inboxKeys.some((k) => k.keyHash === hash)) problems.push(problem(file, at, `${target.apiKeyHashEnv} holds the same key hash as another inbox authority; each needs its own key`));
         else inboxKeys.push({ authorityId: authority.id, keyHash: hash });
+      } else if (settings.production && !settings.smtpConfigured) {
+        // Without SMTP_URL e-mails become files in DATA_DIR/mail: the authority would get nothing
+        // while the applicant is told it was delivered.
+        problems.push(problem(file, `${pointer}/delivery`, 'e-mail delivery needs SMTP_URL when NODE_ENV=production'));
       }
       if (authority.encryptionKey) {
         const keyProblems = encryptionKeyProblems(authority.encryptionKey);

@@ -118,7 +118,11 @@ export class DeliveryWorker {
       const timedOut = new Promise<DeliveryOutcome>((resolve) => {
         timer = setTimeout(() => resolve({ ok: false, error: 'attempt timed out' }), this.options.timeoutMs);
       });
-      const outcome = await Promise.race([send(job), timedOut]).finally(() => clearTimeout(timer));
+      // A channel that throws (a receipt that cannot be rendered, a store error) is a failed
+      // attempt like any other: backoff, give-up time and audit event apply. Only the error's
+      // class is kept: messages may quote data.
+      const attempt = send(job).catch((err: unknown): DeliveryOutcome => ({ ok: false, error: `channel error: ${err instanceof Error ? err.name : 'Error'}` }));
+      const outcome = await Promise.race([attempt, timedOut]).finally(() => clearTimeout(timer));
       if (outcome.ok) {
         await queue.markDelivered(job.id, now());
         logger.info('delivery.delivered', { ...log, status: outcome.status });

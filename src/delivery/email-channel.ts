@@ -49,21 +49,23 @@ export function createAuthorityEmail(options: AuthorityEmailOptions): SendJob {
     if (!record || !form || !found) return { ok: false, error: 'submission, form or authority not found' };
     const target = found.authority.delivery;
     const to = target.type === 'email' && target.to ? target.to : found.authority.email;
-    const encrypted = job.contentType === JWE_CONTENT_TYPE;
     const pdf = await options.receipt(record);
+    // The receipt embeds the XML: it is encrypted whenever the authority has a key (the job's
+    // payload was sealed before this channel was called, see payload-sealing.ts).
+    const sealedPdf = await options.seal(job.authorityId, pdf, 'application/pdf');
+    const encrypted = job.contentType === JWE_CONTENT_TYPE && sealedPdf !== undefined;
     let attachments: Mail.Attachment[];
     let kid = '';
     if (encrypted) {
-      const sealedPdf = await options.seal(job.authorityId, pdf, 'application/pdf');
-      if (!sealedPdf) return { ok: false, error: 'the encryption key of the authority is missing' };
       kid = sealedPdf.kid;
       attachments = [
         { filename: `${record.id}.xml.jwe`, content: job.body, contentType: JWE_CONTENT_TYPE },
         { filename: `Eingangsbestaetigung-${record.id}.pdf.jwe`, content: sealedPdf.jwe, contentType: JWE_CONTENT_TYPE },
       ];
     } else {
+      const jwe = job.contentType === JWE_CONTENT_TYPE;
       attachments = [
-        { filename: `${record.id}.xml`, content: job.body, contentType: 'application/xml; charset=utf-8' },
+        { filename: jwe ? `${record.id}.xml.jwe` : `${record.id}.xml`, content: job.body, contentType: job.contentType },
         { filename: `Eingangsbestaetigung-${record.id}.pdf`, content: pdf, contentType: 'application/pdf' },
       ];
     }
@@ -95,8 +97,9 @@ export function createAuthorityEmail(options: AuthorityEmailOptions): SendJob {
     } catch (err) {
       const e = err as { code?: unknown; responseCode?: unknown };
       const code = typeof e.responseCode === 'number' ? `SMTP ${e.responseCode}` : typeof e.code === 'string' ? e.code : err instanceof Error ? err.name : 'Error';
-      // A 5xx reply (no such mailbox, refused) will not change by itself: an operator must act.
-      const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500;
+      // A refused recipient (no such mailbox) will not change by itself: an operator must fix the
+      // tenant file. Everything else (server down, a wrong SMTP password: EAUTH) is retried.
+      const permanent = (e as { code?: unknown }).code === 'EENVELOPE' && typeof e.responseCode === 'number' && [550, 551, 553].includes(e.responseCode);
       return { ok: false, error: `e-mail not accepted: ${code}`, permanent };
     }
   };

@@ -103,9 +103,8 @@ interface Answer {
 
 /**
  * One POST, bounded as a whole (connect, TLS handshake, answer and draining its body) by
- * timeoutMs. Resolves with the status once the body has been read and dropped, which lets a
- * kept-alive connection serve the next payload; a body that breaks off or outlasts the timeout
- * does not change the answer, whose status has already arrived. Rejects when no status arrives.
+ * timeoutMs. Resolves with the status as soon as it arrives; the body is read and dropped after
+ * that, which lets a kept-alive connection serve the next payload. Rejects when no status arrives.
  */
 function post(url: string, headers: OutgoingHttpHeaders, body: Buffer, timeoutMs: number, agent: HttpAgent | undefined): Promise<Answer> {
   return new Promise<Answer>((resolve, reject) => {
@@ -124,6 +123,9 @@ function post(url: string, headers: OutgoingHttpHeaders, body: Buffer, timeoutMs
       res.on('error', settle);
       res.on('close', settle);
       res.resume();
+      // The status decides; the body is drained in the background (bounded by the same timer),
+      // so a receiver that answers 2xx and then trickles its body is not counted as timed out.
+      resolve(answer);
     });
     const timer = setTimeout(() => {
       req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError' }));

@@ -101,9 +101,10 @@ export function encryptionKeyProblems(jwk: unknown): string[] {
     problems.push('kid must be a non-empty string: the authority needs it to pick its private key');
   }
 
-  if (key.use !== undefined && key.use !== 'enc') {
-    problems.push(`use must be "enc" for an encryption key, got ${shown(key.use)}`);
-  }
+  // Required, not only checked when present: a key published without `use` may be the
+  // authority's signing key, and encrypting to it would be a mistake nobody notices.
+  if (key.use === undefined) problems.push('use must be "enc" for an encryption key, but it is missing');
+  else if (key.use !== 'enc') problems.push(`use must be "enc" for an encryption key, got ${shown(key.use)}`);
   if (key.alg !== undefined && key.alg !== KEY_ALGORITHM) {
     problems.push(`alg must be "${KEY_ALGORITHM}", got ${shown(key.alg)}`);
   }

@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { AppError } from '../errors';
 import type { ReceiptService } from '../receipts/receipt-service';
-import type { AuthorityInboxStore, SubmissionRepository } from '../storage/ports';
+import type { AuthorityInboxStore, DeliveryJob, SubmissionRepository } from '../storage/ports';
 import { normalizeReferenceNumber } from '../submissions/reference-number';
 import { bearerToken, tokenMatches, unauthorized } from './bearer-auth';
 
@@ -13,10 +13,13 @@ export interface AuthorityInboxDependencies {
   readonly keys: ReadonlyArray<{ readonly authorityId: string; readonly keyHash: string }>;
   /** Encrypts the receipt to the authority's key when it has one (else undefined: sent plain). */
   readonly seal: (authorityId: string, content: Buffer, contentType: string) => Promise<{ readonly jwe: string } | undefined>;
+  /** Encrypts a job's payload that was stored plain before the authority had a key. */
+  readonly ensureSealed: (job: DeliveryJob) => Promise<DeliveryJob>;
   readonly now: () => Date;
 }
 
-const JWE = 'application/jose';
+/** At most this many entries per listing; acknowledging makes room for the next ones. */
+export const INBOX_PAGE_SIZE = 500;
 
 /**
  * The pull channel (FIT-Connect style): an authority lists what waits for it, fetches each
@@ -42,7 +45,7 @@ export function authorityInboxRouter(deps: AuthorityInboxDependencies): Router {
 
   router.get('/api/authority/inbox', async (req, res) => {
     const authorityId = authorityOf(req);
-    const entries = await deps.inbox.list(authorityId);
+    const entries = await deps.inbox.list(authorityId, INBOX_PAGE_SIZE);
     res.set('cache-control', 'no-store').json({
       authority: authorityId,
       items: entries.map((e) => {
@@ -57,7 +60,12 @@ export function authorityInboxRouter(deps: AuthorityInboxDependencies): Router {
 
   router.get('/api/authority/inbox/:id', async (req, res) => {
     const authorityId = authorityOf(req);
-    const job = await deps.inbox.fetch(authorityId, referenceOf(req), deps.now());
+    const id = referenceOf(req);
+    const found = await deps.inbox.find(authorityId, id);
+    if (!found) throw new AppError('SUBMISSION_NOT_FOUND', 'authority inbox: not in this inbox');
+    // Encrypted first if the authority has a key by now; a HEAD request records no fetch.
+    const sealed = await deps.ensureSealed(found);
+    const job = req.method === 'HEAD' ? sealed : await deps.inbox.fetch(authorityId, id, deps.now());
     if (!job) throw new AppError('SUBMISSION_NOT_FOUND', 'authority inbox: not in this inbox');
     res.status(200).set({ 'content-type': job.contentType, 'cache-control': 'no-store', 'idempotency-key': job.idempotencyKey }).send(job.body);
   });
@@ -65,15 +73,15 @@ export function authorityInboxRouter(deps: AuthorityInboxDependencies): Router {
   router.get('/api/authority/inbox/:id/receipt.pdf', async (req, res) => {
     const authorityId = authorityOf(req);
     const id = referenceOf(req);
-    const job = await deps.inbox.fetch(authorityId, id, deps.now());
+    // Looking at the receipt is not fetching the payload: nothing is recorded.
+    const job = await deps.inbox.find(authorityId, id);
     const record = job ? await deps.submissions.find(id) : undefined;
     if (!job || !record) throw new AppError('SUBMISSION_NOT_FOUND', 'authority inbox: not in this inbox');
     const receipt = await deps.receipts.receiptOf(record);
-    // An encrypted payload means nothing readable leaves the platform: the receipt neither.
-    const sealed = job.contentType === JWE ? await deps.seal(authorityId, receipt.pdf, 'application/pdf') : undefined;
-    if (job.contentType === JWE && !sealed) throw new Error('authority inbox: the encryption key of the authority is missing');
+    // The receipt embeds the XML: with an authority key it leaves only encrypted.
+    const sealed = await deps.seal(authorityId, receipt.pdf, 'application/pdf');
     res.status(200).set('cache-control', 'no-store');
-    if (sealed) res.set('content-type', JWE).send(sealed.jwe);
+    if (sealed) res.set('content-type', 'application/jose').send(sealed.jwe);
     else res.set('content-type', 'application/pdf').send(receipt.pdf);
   });
 

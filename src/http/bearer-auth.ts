@@ -9,7 +9,8 @@ export function sha256Hex(token: string): string {
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined. */
 export function bearerToken(req: Request): string | undefined {
-  const match = /^Bearer ([\x21-\x7e]+)$/.exec(req.get('authorization') ?? '');
+  // The scheme name is case-insensitive (RFC 9110, 11.1).
+  const match = /^Bearer ([\x21-\x7e]+)$/i.exec(req.get('authorization') ?? '');
   return match?.[1];
 }
 

@@ -143,6 +143,12 @@ export interface DeliveryQueue {
   releaseLeases(owner: string, now: Date): Promise<number>;
   /** Jobs of one submission, for status pages and tests. */
   jobsOf(submissionId: string): Promise<DeliveryJob[]>;
+  /**
+   * Replaces the payload of a job (its authority got an encryption key after the job was made):
+   * new body, type and idempotency key together, so no key ever reaches a receiver with two
+   * different bodies. Returns the job as it is now, or undefined when there is no such job.
+   */
+  reseal(jobId: string, sealed: { readonly body: string; readonly contentType: string; readonly idempotencyKey: string }): Promise<DeliveryJob | undefined>;
   /** One job by its id (operators' view). */
   findJob(jobId: string): Promise<DeliveryJob | undefined>;
   /** Jobs in one state, oldest first (operators' view). */
@@ -157,8 +163,10 @@ export interface DeliveryQueue {
 
 /** The pull channel: an authority fetches and acknowledges what waits for it. */
 export interface AuthorityInboxStore {
-  /** Submissions for the authority that it has not acknowledged yet, oldest first. */
-  list(authorityId: string): Promise<InboxEntry[]>;
+  /** Submissions for the authority that it has not acknowledged yet, oldest first, at most `limit`. */
+  list(authorityId: string, limit: number): Promise<InboxEntry[]>;
+  /** The inbox job of a submission if it is this authority's, without recording anything. */
+  find(authorityId: string, submissionId: string): Promise<DeliveryJob | undefined>;
   /**
    * The inbox job of a submission, if it is this authority's (else undefined). The first fetch
    * marks the job delivered (submission `delivered`, with a `fetched` event), in one transaction.

@@ -15,8 +15,10 @@ export function citizenStatus(record: SubmissionRecord, jobs: readonly DeliveryJ
 } {
   let status: CitizenStatus = record.status;
   if (status === 'accepted') {
-    // A dead job is "in progress" too: an operator is now looking at it.
-    const struggling = jobs.some((j) => j.channel !== 'email-citizen' && (j.state === 'failed' || j.state === 'dead' || (j.state === 'in_flight' && j.attempts > 1)));
+    // Any attempt that failed so far, whatever the job's state now (failed, dead, pending again
+    // after a shutdown or an operator's retry, in flight once more): a dead job is "in progress"
+    // too, an operator is looking at it.
+    const struggling = jobs.some((j) => j.channel !== 'email-citizen' && j.state !== 'delivered' && j.lastError !== null);
     if (struggling) status = 'in_progress';
   }
   return { status, events: record.events.filter((e) => CITIZEN_EVENTS.has(e.type)).map((e) => ({ type: e.type, at: e.at })) };

@@ -244,7 +244,7 @@ export function storeContract(name: string, factory: () => StoreFactory): void {
       await store.submissions.create(theirs, [job(theirs.id, { channel: 'inbox', authorityId: 'amt-b' })]);
       expect(await store.deliveries.claimDue({ now: later(DAY), limit: 10, leaseMs: 1000, owner: 'w1' })).toEqual([]);
 
-      expect((await store.inbox.list('amt-a')).map((e) => e.submissionId)).toEqual([mine.id]);
+      expect((await store.inbox.list('amt-a', 100)).map((e) => e.submissionId)).toEqual([mine.id]);
       expect(await store.inbox.fetch('amt-a', theirs.id, later(1))).toBeUndefined();
       expect(await store.inbox.acknowledge('amt-a', theirs.id, later(1))).toBe(false);
       expect((await store.submissions.find(theirs.id))?.status).toBe('accepted');
@@ -256,15 +256,15 @@ export function storeContract(name: string, factory: () => StoreFactory): void {
       expect(found?.status).toBe('delivered');
       expect(found?.events.map((e) => e.type)).toEqual(['accepted', 'fetched', 'delivered']);
       // Fetched but not acknowledged: still listed.
-      expect(await store.inbox.list('amt-a')).toEqual([expect.objectContaining({ submissionId: mine.id, fetchedAt: later(10) })]);
+      expect(await store.inbox.list('amt-a', 100)).toEqual([expect.objectContaining({ submissionId: mine.id, fetchedAt: later(10) })]);
 
       expect(await store.inbox.acknowledge('amt-a', mine.id, later(30))).toBe(true);
       expect(await store.inbox.acknowledge('amt-a', mine.id, later(40))).toBe(true);
       found = await store.submissions.find(mine.id);
       expect(found?.status).toBe('acknowledged');
       expect(found?.events.filter((e) => e.type === 'acknowledged')).toEqual([{ type: 'acknowledged', at: later(30), detail: 'inbox' }]);
-      expect(await store.inbox.list('amt-a')).toEqual([]);
-      expect((await store.inbox.list('amt-b')).map((e) => e.submissionId)).toEqual([theirs.id]);
+      expect(await store.inbox.list('amt-a', 100)).toEqual([]);
+      expect((await store.inbox.list('amt-b', 100)).map((e) => e.submissionId)).toEqual([theirs.id]);
     });
 
     test('acknowledging without a fetch records the fetch too', async () => {

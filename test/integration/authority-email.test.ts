@@ -1,4 +1,6 @@
+import type { AddressInfo } from 'node:net';
 import type { ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
 import request from 'supertest';
 import { channelHarness, submit, waitUntil } from '../support/channel-harness';
 import { decryptJwe, testEncryptionKeys } from '../support/encryption-keys';
@@ -92,6 +94,37 @@ describe('delivery by e-mail to the authority', () => {
     const raw = `${mail.subject ?? ''}\n${mail.text ?? ''}`;
     for (const value of Object.values(data.antragsteller as Record<string, unknown>)) {
       if (typeof value === 'string' && value.length > 3) expect(raw).not.toContain(value);
+    }
+  });
+
+  test('a wrong SMTP password is retried; a mailbox the server refuses is dead at once', async () => {
+    // A real SMTP server that refuses every login and the recipient "unbekannt@…".
+    const server = new SMTPServer({
+      allowInsecureAuth: true, authOptional: true, logger: false, disabledCommands: ['STARTTLS'],
+      onAuth: (_auth, _session, callback) => callback(new Error('Invalid username or password')),
+      onRcptTo: (address, _session, callback) => callback(address.address.startsWith('unbekannt@') ? Object.assign(new Error('No such mailbox'), { responseCode: 550 }) : undefined),
+      onData: (stream, _session, callback) => stream.on('end', () => callback()).resume(),
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.server.address() as AddressInfo).port;
+    try {
+      const c = await harness.start('http://127.0.0.1:9', { 'stadt-jena-buergeramt': { delivery: { type: 'email' } } }, { SMTP_URL: `smtp://user:falsch@127.0.0.1:${port}` });
+      c.worker.start();
+      const a = await submit(c, 'anwohnerparkausweis', example('anwohnerparkausweis', 'valid-2'));
+      await waitUntil(async () => (await c.store.deliveries.jobsOf(a.id)).some((j) => j.channel === 'email' && j.attempts >= 2));
+      const job = (await c.store.deliveries.jobsOf(a.id)).find((j) => j.channel === 'email')!;
+      expect(['failed', 'in_flight', 'pending']).toContain(job.state);
+      expect(job.lastError).toBe('e-mail not accepted: SMTP 535');
+      await harness.close();
+
+      const d = await harness.start('http://127.0.0.1:9', { 'stadt-jena-buergeramt': { delivery: { type: 'email', to: 'unbekannt@jena.example.org' } } }, { SMTP_URL: `smtp://127.0.0.1:${port}` });
+      d.worker.start();
+      const b = await submit(d, 'anwohnerparkausweis', example('anwohnerparkausweis', 'valid-2'));
+      await waitUntil(async () => (await d.store.deliveries.jobsOf(b.id)).some((j) => j.channel === 'email' && j.state === 'dead'));
+      const dead = (await d.store.deliveries.jobsOf(b.id)).find((j) => j.channel === 'email')!;
+      expect(dead).toMatchObject({ attempts: 1, lastError: 'e-mail not accepted: SMTP 550' });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });

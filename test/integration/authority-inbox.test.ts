@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { sha256Hex } from '../../src/http/bearer-auth';
+import { StartupError } from '../../src/startup-error';
 import { channelHarness, submit } from '../support/channel-harness';
 import { decryptJwe, testEncryptionKeys } from '../support/encryption-keys';
 import { getBinary, pdfText, squash } from '../support/pdf';
@@ -100,5 +101,32 @@ describe('authority inbox (pull)', () => {
     const pdf = await request(c.app).get(`/api/authority/inbox/${a.id}/receipt.pdf`).set({ authorization: `Bearer ${WEIMAR_KEY}` });
     expect(pdf.headers['content-type']).toMatch(/^application\/jose/);
     expect((await decryptJwe(pdf.text, keys.privateKey)).plaintext.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  });
+
+  test('a HEAD request or a look at the receipt records no fetch', async () => {
+    const c = await harness.start('http://127.0.0.1:9', inboxes(), env);
+    const a = await submit(c, 'hundesteuer-anmeldung', example('hundesteuer-anmeldung', 'valid-1'));
+    const head = await request(c.app).head(`/api/authority/inbox/${a.id}`).set({ authorization: `bearer ${WEIMAR_KEY}` });
+    expect(head.status).toBe(200);
+    const pdf = await getBinary(c.app, `/api/authority/inbox/${a.id}/receipt.pdf`, { authorization: `Bearer ${WEIMAR_KEY}` });
+    expect(pdf.status).toBe(200);
+    const record = await c.store.submissions.find(a.id);
+    expect(record?.status).toBe('accepted');
+    expect(record?.events.map((e) => e.type)).toEqual(['accepted']);
+  });
+
+  test('two inbox authorities with the same key, or an inbox without a key in production, stop the start', async () => {
+    const same = await harness.start('http://127.0.0.1:9', inboxes(), { ...env, EFA_INBOX_GOTHA: env.EFA_INBOX_WEIMAR }).then(() => undefined, (err: unknown) => err);
+    expect(same).toBeInstanceOf(StartupError);
+    expect((same as StartupError).problems).toEqual([expect.stringMatching(/thueringen\.json: \/authorities\/4\/delivery\/apiKeyHashEnv: EFA_INBOX_GOTHA holds the same key hash as another inbox authority/)]);
+    await harness.close();
+
+    const production = { NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://antrag.example.de', ADMIN_TOKEN_HASH: sha256Hex('admin') };
+    const missing = await harness.start('http://127.0.0.1:9', inboxes(), { ...production, EFA_INBOX_WEIMAR: env.EFA_INBOX_WEIMAR }).then(() => undefined, (err: unknown) => err);
+    expect((missing as StartupError).problems).toEqual([expect.stringMatching(/\/authorities\/4\/delivery\/apiKeyHashEnv: EFA_INBOX_GOTHA is not set/)]);
+    await harness.close();
+
+    const mail = await harness.start('http://127.0.0.1:9', { 'stadt-jena-buergeramt': { delivery: { type: 'email' } } }, production).then(() => undefined, (err: unknown) => err);
+    expect((mail as StartupError).problems).toEqual([expect.stringMatching(/\/authorities\/1\/delivery: e-mail delivery needs SMTP_URL when NODE_ENV=production/)]);
   });
 });

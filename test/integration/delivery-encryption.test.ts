@@ -1,4 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
+import request from 'supertest';
+import { sha256Hex } from '../../src/http/bearer-auth';
 import { StartupError } from '../../src/startup-error';
 import { channelHarness, submit, waitUntil } from '../support/channel-harness';
 import { decryptJwe, testEncryptionKeys } from '../support/encryption-keys';
@@ -75,3 +77,54 @@ function rsaJwk(bits: number, withPrivate = false): Record<string, unknown> {
   }
   return rsaCache.get(key)!;
 }
+
+/** An authority that gets its key while applications for it are still waiting. */
+describe('a key added later', () => {
+  const harness = channelHarness();
+  let receiver: TestReceiver;
+  beforeEach(async () => {
+    receiver = await startReceiver(secretFor);
+  });
+  afterEach(async () => {
+    await harness.close();
+    await receiver.close();
+  });
+
+  test('waiting payloads leave encrypted anyway, under a new idempotency key', async () => {
+    const keys = testEncryptionKeys();
+    receiver.respond = () => 503;
+    const first = await harness.start(receiver.url);
+    first.worker.start();
+    const a = await submit(first, 'gewerbeanmeldung', example('gewerbeanmeldung', 'valid-1'));
+    await receiver.waitFor((r) => r.length >= 1);
+    await first.close(2000);
+    const plainKey = receiver.requests[0]!.headers['idempotency-key'];
+    expect(receiver.requests[0]!.body.startsWith('<?xml')).toBe(true);
+
+    receiver.respond = () => 204;
+    const second = await harness.restart({ 'stadt-erfurt-buergeramt': { encryptionKey: keys.publicJwk } });
+    second.worker.start();
+    await waitUntil(async () => (await second.store.submissions.find(a.id))?.status === 'delivered');
+    const last = receiver.requests.at(-1)!;
+    expect(last.headers['content-type']).toBe('application/jose');
+    expect(last.headers['idempotency-key']).not.toBe(plainKey);
+    expect((await decryptJwe(last.body, keys.privateKey)).plaintext.toString('utf8')).toBe((await second.store.submissions.find(a.id))!.payloadXml);
+    // Every key that reached the receiver came with one body only.
+    const bodies = new Map<string, Set<string>>();
+    for (const r of receiver.requests) bodies.set(String(r.headers['idempotency-key']), (bodies.get(String(r.headers['idempotency-key'])) ?? new Set()).add(r.body));
+    for (const set of bodies.values()) expect(set.size).toBe(1);
+  });
+
+  test('an inbox not fetched yet serves the payload encrypted', async () => {
+    const keys = testEncryptionKeys();
+    const inbox = { delivery: { type: 'inbox' as const, apiKeyHashEnv: 'EFA_INBOX_WEIMAR' } };
+    const env = { EFA_INBOX_WEIMAR: sha256Hex('weimar-key') };
+    const first = await harness.start(receiver.url, { 'stadt-weimar': inbox }, env);
+    const a = await submit(first, 'hundesteuer-anmeldung', example('hundesteuer-anmeldung', 'valid-1'));
+    await first.close(2000);
+    const second = await harness.restart({ 'stadt-weimar': { ...inbox, encryptionKey: keys.publicJwk } });
+    const res = await request(second.app).get(`/api/authority/inbox/${a.id}`).set('authorization', 'Bearer weimar-key');
+    expect(res.headers['content-type']).toMatch(/^application\/jose/);
+    expect((await decryptJwe(res.text, keys.privateKey)).plaintext.toString('utf8')).toBe((await second.store.submissions.find(a.id))!.payloadXml);
+  });
+});

@@ -37,4 +37,37 @@ describe('delivery worker', () => {
     await store.close();
     dir.remove();
   });
+
+  test('a channel that throws is a failed attempt: backoff, audit event and give-up apply', async () => {
+    const dir = tempDir();
+    const store = openSqliteStore(dir.path);
+    const id = 'TEST-THROW-1';
+    await store.submissions.create(
+      { id, tokenHash: 'a'.repeat(64), formId: 'f', formVersion: '1.0.0', tenantId: 't', authorityId: 'a', regionArs: '160510000000', language: 'de', dataJson: '{}', payloadXml: '<x/>', createdAt: new Date() },
+      [{ id: randomUUID(), submissionId: id, authorityId: 'a', channel: 'email', idempotencyKey: randomUUID(), contentType: 'application/xml', body: '<x/>' }],
+    );
+    // Throws with a message that could quote data; only its class may be kept.
+    const send = (): Promise<never> => Promise.reject(new TypeError('cannot read Łukasz Żółć'));
+    const worker = new DeliveryWorker({
+      queue: store.deliveries, send, logger: createMemoryLogger(), now: () => new Date(), random: () => 0.5,
+      // Give up after 150 ms: the job must end dead, not be re-leased forever.
+      retryPolicy: { baseDelayMs: 20, maxDelayMs: 40 }, ownerId: 'w1', pollIntervalMs: 10, concurrency: 1, timeoutMs: 1000, giveUpAfterMs: 150,
+    });
+    worker.start();
+    const deadline = Date.now() + 10_000;
+    while ((await store.deliveries.jobsOf(id))[0]?.state !== 'dead') {
+      if (Date.now() > deadline) throw new Error('never given up');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await worker.stop(500);
+    const [job] = await store.deliveries.jobsOf(id);
+    expect(job?.lastError).toBe('channel error: TypeError');
+    expect(job?.attempts).toBeGreaterThan(1);
+    const events = (await store.submissions.find(id))!.events;
+    expect(events[1]).toMatchObject({ type: 'delivery_failed', detail: 'email, attempt 1: channel error: TypeError' });
+    expect(events.at(-1)?.type).toBe('dead');
+    expect(JSON.stringify(events)).not.toContain('Łukasz');
+    await store.close();
+    dir.remove();
+  });
 });

@@ -18,9 +18,11 @@ export function channelHarness() {
   let dir: ReturnType<typeof tempDir> | undefined;
   let container: Awaited<ReturnType<typeof buildContainer>> | undefined;
   let lastEnv: Record<string, string> = {};
+  let lastUrl = '';
 
   return {
     async start(receiverUrl: string, overrides: AuthorityOverrides = {}, extraEnv: Record<string, string> = {}) {
+      lastUrl = receiverUrl;
       dir = tempDir();
       const tenants = path.join(dir.path, 'tenants');
       mkdirSync(tenants);
@@ -29,8 +31,12 @@ export function channelHarness() {
       container = await buildContainer(lastEnv, { retryPolicy: FAST_RETRIES });
       return container;
     },
-    /** A new container on the same files and settings (a restart); the old one must be closed. */
-    async restart() {
+    /**
+     * A new container on the same files and settings (a restart); the old one must be closed.
+     * With `overrides`, the tenant file is written anew first (an operator changed it).
+     */
+    async restart(overrides?: AuthorityOverrides) {
+      if (overrides) writeSampleTenant(lastEnv.TENANTS_DIR!, lastUrl, [], overrides);
       container = await buildContainer(lastEnv, { retryPolicy: FAST_RETRIES });
       return container;
     },

@@ -134,14 +134,15 @@ describe('encryptionKeyProblems', () => {
     expect(encryptionKeyProblems(valid())).toEqual([]);
   });
 
-  it('accepts a key without the optional use, alg and key_ops members', () => {
+  it('accepts a key without the optional alg and key_ops members, but not without use', () => {
     const { kty, n, e, kid } = valid();
-    expect(encryptionKeyProblems({ kty, n, e, kid })).toEqual([]);
+    expect(encryptionKeyProblems({ kty, n, e, kid, use: 'enc' })).toEqual([]);
+    expect(encryptionKeyProblems({ kty, n, e, kid })).toEqual(['use must be "enc" for an encryption key, but it is missing']);
     expect(encryptionKeyProblems({ ...valid(), key_ops: ['encrypt'] })).toEqual([]);
   });
 
   it('refuses a 2048-bit RSA key, naming its size', () => {
-    const small = { ...publicJwkOf(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey), kid: 'small' };
+    const small = { ...publicJwkOf(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey), kid: 'small', use: 'enc' };
     expect(encryptionKeyProblems(small)).toEqual(['the RSA modulus has 2048 bits; FIT-Connect requires exactly 4096']);
   });
 
@@ -193,7 +194,7 @@ describe('encryptionKeyProblems', () => {
   });
 
   it('lists every private member of a full private JWK, even when the rest looks fine', () => {
-    const privateJwk = { ...testEncryptionKeys().privateKey.export({ format: 'jwk' }), kid: 'x', oth: [] };
+    const privateJwk = { ...testEncryptionKeys().privateKey.export({ format: 'jwk' }), kid: 'x', use: 'enc', oth: [] };
     const problems = encryptionKeyProblems(privateJwk);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain('(d, p, q, dp, dq, qi, oth)');

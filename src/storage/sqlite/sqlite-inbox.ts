@@ -13,11 +13,12 @@ export function sqliteInbox(
   events: SqliteEvents,
   submissionDelivered: (submissionId: string, channel: string, at: number) => void,
 ): AuthorityInboxStore {
-  const list = db.prepare<[string], { submission_id: string; form_id: string; form_version: string; created_at: number; fetched_at: number | null }>(`
+  const list = db.prepare<[string, number], { submission_id: string; form_id: string; form_version: string; created_at: number; fetched_at: number | null }>(`
     SELECT j.submission_id, s.form_id, s.form_version, s.created_at, j.fetched_at
       FROM delivery_jobs j JOIN submissions s ON s.id = j.submission_id
      WHERE j.authority_id = ? AND j.channel = 'inbox' AND s.acknowledged_at IS NULL
-     ORDER BY s.created_at, s.id`);
+     ORDER BY s.created_at, s.id
+     LIMIT ?`);
   const select = db.prepare<[string, string], JobRow & { fetched_at: number | null }>(
     "SELECT * FROM delivery_jobs WHERE authority_id = ? AND submission_id = ? AND channel = 'inbox'");
   const setFetched = db.prepare(`
@@ -44,11 +45,17 @@ export function sqliteInbox(
   });
 
   return {
-    list(authorityId) {
-      return settle(() => list.all(authorityId).map((r) => ({
+    list(authorityId, limit) {
+      return settle(() => list.all(authorityId, limit).map((r) => ({
         submissionId: r.submission_id, formId: r.form_id, formVersion: r.form_version,
         createdAt: new Date(r.created_at), fetchedAt: r.fetched_at === null ? null : new Date(r.fetched_at),
       })));
+    },
+    find(authorityId, submissionId) {
+      return settle(() => {
+        const row = select.get(authorityId, submissionId);
+        return row ? toJob(row) : undefined;
+      });
     },
     fetch(authorityId, submissionId, at) {
       return settle(() => fetchJob.immediate(authorityId, submissionId, at.getTime()));

@@ -126,6 +126,10 @@ export function openSqliteStore(dataDir: string): Store {
      WHERE id = @jobId AND state IN ('failed', 'dead')
     RETURNING *`);
   const selectJob = db.prepare<[string], JobRow>('SELECT * FROM delivery_jobs WHERE id = ?');
+  const setSealed = db.prepare<{ jobId: string; body: string; contentType: string; idempotencyKey: string }, JobRow>(`
+    UPDATE delivery_jobs SET body = @body, content_type = @contentType, idempotency_key = @idempotencyKey
+     WHERE id = @jobId
+    RETURNING *`);
   const selectInState = db.prepare<[string, number], JobRow>('SELECT * FROM delivery_jobs WHERE state = ? ORDER BY created_at, id LIMIT ?');
   const release = db.prepare(`
     UPDATE delivery_jobs SET state = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
@@ -219,6 +223,12 @@ export function openSqliteStore(dataDir: string): Store {
     },
     jobsOf(submissionId) {
       return settle(() => selectJobs.all(submissionId).map(toJob));
+    },
+    reseal(jobId, sealed) {
+      return settle(() => {
+        const row = setSealed.get({ jobId, ...sealed });
+        return row ? toJob(row) : undefined;
+      });
     },
     findJob(jobId) {
       return settle(() => {
