@@ -4,7 +4,7 @@ import Handlebars from 'handlebars';
 import type Mail from 'nodemailer/lib/mailer';
 import { localize } from '../forms/form-definition';
 import type { FormRegistry } from '../forms/form-registry';
-import type { MailTransport } from '../notifications/mail-transport';
+import { sendAsAttempt, type MailTransport } from '../notifications/mail-transport';
 import type { RoutingTable } from '../routing/routing-table';
 import type { SubmissionRecord, SubmissionRepository } from '../storage/ports';
 import type { SendJob } from './channels';
@@ -91,16 +91,7 @@ export function createAuthorityEmail(options: AuthorityEmailOptions): SendJob {
       headers: { 'Auto-Submitted': 'auto-generated', 'X-Efa-Reference': record.id, 'Idempotency-Key': job.idempotencyKey },
       attachments,
     };
-    try {
-      await options.transport.send(message, `${record.id}-${job.id}.eml`);
-      return { ok: true, status: 250 };
-    } catch (err) {
-      const e = err as { code?: unknown; responseCode?: unknown };
-      const code = typeof e.responseCode === 'number' ? `SMTP ${e.responseCode}` : typeof e.code === 'string' ? e.code : err instanceof Error ? err.name : 'Error';
-      // A refused recipient (no such mailbox) will not change by itself: an operator must fix the
-      // tenant file. Everything else (server down, a wrong SMTP password: EAUTH) is retried.
-      const permanent = (e as { code?: unknown }).code === 'EENVELOPE' && typeof e.responseCode === 'number' && [550, 551, 553].includes(e.responseCode);
-      return { ok: false, error: `e-mail not accepted: ${code}`, permanent };
-    }
+    // A mailbox the server refuses needs an operator to fix the tenant file: dead at once.
+    return sendAsAttempt(options.transport, message, `${record.id}-${job.id}.eml`, true);
   };
 }

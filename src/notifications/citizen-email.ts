@@ -9,7 +9,7 @@ import type { FormRegistry } from '../forms/form-registry';
 import { getAtPointer } from '../forms/json-pointer';
 import type { RoutingTable } from '../routing/routing-table';
 import type { Store, SubmissionRecord } from '../storage/ports';
-import type { MailTransport } from './mail-transport';
+import { sendAsAttempt, type MailTransport } from './mail-transport';
 
 type Template = (model: Record<string, unknown>) => string;
 interface EmailTemplates { readonly subject: Template; readonly text: Template; readonly html: Template }
@@ -84,14 +84,8 @@ export function createCitizenEmail(options: CitizenEmailOptions): SendJob {
       headers: { 'Auto-Submitted': 'auto-generated' },
       attachments: attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
     };
-    try {
-      await options.transport.send(message, `${record.id}-${job.id}.eml`);
-      return { ok: true, status: 250 };
-    } catch (err) {
-      // Never the message text: SMTP errors can quote the recipient's address.
-      const e = err as { code?: unknown; responseCode?: unknown };
-      const code = typeof e.responseCode === 'number' ? `SMTP ${e.responseCode}` : typeof e.code === 'string' ? e.code : err instanceof Error ? err.name : 'Error';
-      return { ok: false, error: `e-mail not accepted: ${code}` };
-    }
+    // An address the applicant mistyped stays wrong, but the applicant's e-mail is retried until
+    // it is given up like any other job: it never decides anything.
+    return sendAsAttempt(options.transport, message, `${record.id}-${job.id}.eml`, false);
   };
 }

@@ -38,3 +38,26 @@ export function fileTransport(folder: string): MailTransport {
     close: () => transport.close(),
   };
 }
+
+/**
+ * Sends one message as a delivery attempt. The outcome names only the SMTP reply code or the
+ * error class, never the message text: SMTP errors can quote the recipient's address. A refused
+ * recipient (550, 551, 553) will not change by itself and is permanent when `refusedIsPermanent`;
+ * everything else (server down, a wrong SMTP password) is retried.
+ */
+export async function sendAsAttempt(
+  transport: MailTransport,
+  message: Mail.Options,
+  fileName: string,
+  refusedIsPermanent: boolean,
+): Promise<{ readonly ok: true; readonly status: number } | { readonly ok: false; readonly error: string; readonly permanent: boolean }> {
+  try {
+    await transport.send(message, fileName);
+    return { ok: true, status: 250 };
+  } catch (err) {
+    const e = err as { code?: unknown; responseCode?: unknown };
+    const code = typeof e.responseCode === 'number' ? `SMTP ${e.responseCode}` : typeof e.code === 'string' ? e.code : err instanceof Error ? err.name : 'Error';
+    const refused = e.code === 'EENVELOPE' && typeof e.responseCode === 'number' && [550, 551, 553].includes(e.responseCode);
+    return { ok: false, error: `e-mail not accepted: ${code}`, permanent: refusedIsPermanent && refused };
+  }
+}
