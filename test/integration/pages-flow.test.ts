@@ -89,6 +89,27 @@ describe('citizen pages over HTTP', () => {
     expect((await agent.get(`/forms/${formId}/check`)).status).toBe(410);
   });
 
+  test('the confirmation page shows where the application stands, refreshed by its own link', async () => {
+    const data = example('anwohnerparkausweis', 'valid-1');
+    const { agent, model } = await fillIn('anwohnerparkausweis', data);
+    const done = await submitCheck(agent, 'anwohnerparkausweis', model.declarations.map((d) => [d.pattern, 'true'] as [string, string]));
+    const url = done.headers.location as string;
+    const first = await agent.get(url);
+    expect(first.headers['cache-control']).toBe('no-store');
+    expect(first.text).toMatch(/<p class="efa-body" id="status" data-status="accepted">Eingegangen\. Ihr Antrag wird an die Behörde übermittelt\.<br>Stand: <time datetime="[^"]+">\d{1,2}\. \p{L}+ \d{4} um \d{2}:\d{2}<\/time><\/p>/u);
+    expect(first.text).toContain(`href="${url.replace(/&/g, '&amp;').replace(/=/g, '&#x3D;')}">Bearbeitungsstand aktualisieren</a>`);
+    const reference = /<strong class="efa-reference">([^<]+)<\/strong>/.exec(first.text)![1]!;
+
+    // The authority received it (as the worker would record it).
+    const claimed = await container.store.deliveries.claimDue({ now: new Date(Date.now() + 1000), limit: 100, leaseMs: 60_000, owner: 'pages-test' });
+    const job = claimed.find((j) => j.submissionId === reference && j.channel === 'http')!;
+    await container.store.deliveries.markDelivered(job.id, new Date());
+    const later = await agent.get(url);
+    expect(later.text).toContain('data-status="delivered">Bei der Behörde eingegangen.<br>');
+    const english = await agent.get(`${url}&lang=en`).redirects(1);
+    expect(english.text).toContain('data-status="delivered">Received by the authority.<br>As of: ');
+  });
+
   test('answers to questions that no longer apply are not submitted', async () => {
     // A GmbH needs its register entry; after switching to a sole trader it must not be sent.
     const data = example('gewerbeanmeldung', 'valid-1');

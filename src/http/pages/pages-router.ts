@@ -14,7 +14,7 @@ import type { Draft } from '../../storage/ports';
 import type { SubmissionService } from '../../submissions/submission-service';
 import type { Logger } from '../../support/logger';
 import { readCookie, serializeCookie } from '../cookies';
-import { receiptPath, statusPath } from '../submissions-router';
+import { receiptPath } from '../submissions-router';
 import { frame, LANGUAGE_COOKIE, languageSwitchUrl, pageLanguage } from './page-frame';
 import { createPageViews, parseData } from './page-views';
 
@@ -243,11 +243,21 @@ export function pagesRouter(deps: PagesDependencies): Router {
     if (!record || !found) throw new AppError('SUBMISSION_NOT_FOUND', 'confirmation for unknown reference or token');
     const language = pageLanguage(req);
     const t = renderer.strings(language);
-    res.type('html').send(renderer.render('confirmation', {
+    // The applicant's status page: where the application stands, as of its latest event.
+    const view = await deps.submissions.statusOf(record);
+    const latest = view.events.at(-1)?.at ?? record.createdAt;
+    const status = {
+      code: view.status,
+      text: t[`status_${view.status}`] ?? '',
+      iso: latest.toISOString(),
+      at: new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'de-DE', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(latest),
+    };
+    res.set('cache-control', 'no-store').type('html').send(renderer.render('confirmation', {
       ...frame({ renderer, tenant: found.tenant, language, model, pageTitle: t.confirmationTitle ?? '', switchUrl: languageSwitchUrl(req, language === 'de' ? 'en' : 'de') }),
       reference: record.id,
       authority: { name: found.authority.name, email: found.authority.email },
-      statusUrl: statusPath(record.id, token ?? ''),
+      status,
+      pageUrl: req.originalUrl,
       receiptUrl: receiptPath(record.id, token ?? ''),
       againUrl: base(model.form.definition.id),
     }));
