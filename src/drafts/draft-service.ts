@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../support/sha256';
 import type { Draft, Store } from '../storage/ports';
 
 /** The random ids and tokens given to citizens; only their SHA-256 is stored. */
@@ -6,9 +7,8 @@ function newSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
-}
+/** The SHA-256 (hex) under which a cookie id or resume token is stored; the secret itself never is. */
+export const hashSecret = sha256Hex;
 
 export interface OpenDraft {
   /** The value of the citizen's cookie; never stored. */

@@ -2,7 +2,8 @@ import { Router, type Request } from 'express';
 import { AppError } from '../errors';
 import { DELIVERY_STATES, type DeliveryJob, type DeliveryQueue, type DeliveryState, type SubmissionRepository } from '../storage/ports';
 import { normalizeReferenceNumber } from '../submissions/reference-number';
-import { bearerToken, tokenMatches, unauthorized } from './bearer-auth';
+import { matchesSha256 } from '../support/sha256';
+import { bearerToken, unauthorized } from './bearer-auth';
 
 export interface AdminDependencies {
   readonly deliveries: Pick<DeliveryQueue, 'jobsInState' | 'findJob' | 'retry'>;
@@ -26,7 +27,7 @@ function jobView(job: DeliveryJob) {
 export function adminRouter(deps: AdminDependencies): Router {
   const router = Router();
   router.use('/api/admin', (req: Request, _res, next) => {
-    next(tokenMatches(bearerToken(req), deps.adminTokenHash) ? undefined : unauthorized('admin API: no or wrong token'));
+    next(matchesSha256(bearerToken(req), deps.adminTokenHash) ? undefined : unauthorized('admin API: no or wrong token'));
   });
 
   router.get('/api/admin/deliveries', async (req, res) => {

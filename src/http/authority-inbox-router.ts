@@ -3,7 +3,8 @@ import { AppError } from '../errors';
 import type { ReceiptService } from '../receipts/receipt-service';
 import type { AuthorityInboxStore, DeliveryJob, SubmissionRepository } from '../storage/ports';
 import { normalizeReferenceNumber } from '../submissions/reference-number';
-import { bearerToken, tokenMatches, unauthorized } from './bearer-auth';
+import { matchesSha256 } from '../support/sha256';
+import { bearerToken, unauthorized } from './bearer-auth';
 
 export interface AuthorityInboxDependencies {
   readonly inbox: AuthorityInboxStore;
@@ -33,7 +34,7 @@ export function authorityInboxRouter(deps: AuthorityInboxDependencies): Router {
     const token = bearerToken(req);
     // Every key is compared (in constant time), so the time does not tell which authority matched.
     let found: string | undefined;
-    for (const key of deps.keys) if (tokenMatches(token, key.keyHash)) found = key.authorityId;
+    for (const key of deps.keys) if (matchesSha256(token, key.keyHash)) found = key.authorityId;
     if (!found) throw unauthorized('authority inbox: no or unknown API key');
     return found;
   };

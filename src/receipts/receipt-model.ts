@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../support/sha256';
 import type { Language } from '../errors';
 import { localize } from '../forms/form-definition';
 import { getAtPointer } from '../forms/json-pointer';
@@ -68,9 +68,6 @@ export function formatReceivedAt(at: Date, language: Language): string {
     : `${parts.day ?? ''}.${parts.month ?? ''}.${parts.year ?? ''}, ${time} Uhr`;
 }
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
 
 /** Unanswered questions and empty lists say nothing about what was submitted: left out. */
 function answered(entries: readonly SummaryEntry[]): SummaryEntry[] {

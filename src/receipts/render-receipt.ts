@@ -4,7 +4,8 @@ import type { SummaryEntry } from '../render/summary';
 import { deflateFaster } from './receipt-compression';
 import type { ReceiptFonts } from './receipt-fonts';
 import { shareLayouts } from './receipt-layout-cache';
-import { sha256Hex, type ReceiptModel } from './receipt-model';
+import { sha256Hex } from '../support/sha256';
+import type { ReceiptModel } from './receipt-model';
 
 /**
  * The receipt as PDF/A-3b: A4, every font embedded (DejaVu Sans, see receipt-fonts.ts), an sRGB

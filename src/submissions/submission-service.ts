@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { AppError, type FieldError, type Language } from '../errors';
 import type { FormRegistry } from '../forms/form-registry';
 import { getAtPointer } from '../forms/json-pointer';
@@ -8,6 +8,7 @@ import { localize } from '../forms/form-definition';
 import { buildPayloadV1 } from '../payloads/xml/v1';
 import type { RoutingTable } from '../routing/routing-table';
 import { DuplicateReferenceError, type Store, type SubmissionRecord } from '../storage/ports';
+import { matchesSha256, sha256Hex } from '../support/sha256';
 import { citizenStatus } from './citizen-status';
 import { newReferenceNumber, normalizeReferenceNumber } from './reference-number';
 
@@ -40,9 +41,6 @@ const REGION_MISSING = {
   en: 'Please select your municipality.',
 } as const;
 
-function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -115,7 +113,7 @@ export function createSubmissionService(options: SubmissionServiceOptions) {
       try {
         await store.submissions.create(
           {
-            id, tokenHash: hashToken(token), formId, formVersion: form.definition.version, tenantId: tenant.id,
+            id, tokenHash: sha256Hex(token), formId, formVersion: form.definition.version, tenantId: tenant.id,
             authorityId: authority.id, regionArs: ars, language, dataJson, payloadXml: xml, createdAt,
           },
           [
@@ -145,9 +143,7 @@ export function createSubmissionService(options: SubmissionServiceOptions) {
     if (!id || !token) return undefined;
     const record = await store.submissions.find(id);
     if (!record) return undefined;
-    const given = Buffer.from(hashToken(token), 'hex');
-    const stored = Buffer.from(record.tokenHash, 'hex');
-    return given.length === stored.length && timingSafeEqual(given, stored) ? record : undefined;
+    return matchesSha256(token, record.tokenHash) ? record : undefined;
   }
 
   /** The applicant's view of a submission (see citizen-status.ts). */

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { sha256Hex } from '../../src/http/bearer-auth';
+import { sha256Hex } from '../../src/support/sha256';
 import { StartupError } from '../../src/startup-error';
 import { channelHarness, submit } from '../support/channel-harness';
 import { decryptJwe, testEncryptionKeys } from '../support/encryption-keys';

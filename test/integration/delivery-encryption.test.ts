@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import request from 'supertest';
-import { sha256Hex } from '../../src/http/bearer-auth';
+import { sha256Hex } from '../../src/support/sha256';
 import { StartupError } from '../../src/startup-error';
 import { channelHarness, submit, waitUntil } from '../support/channel-harness';
 import { decryptJwe, testEncryptionKeys } from '../support/encryption-keys';

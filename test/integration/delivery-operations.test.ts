@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { sha256Hex } from '../../src/http/bearer-auth';
+import { sha256Hex } from '../../src/support/sha256';
 import { channelHarness, submit, waitUntil } from '../support/channel-harness';
 import { startReceiver, type TestReceiver } from '../support/http-receiver';
 import { example, secretFor } from '../support/test-setup';

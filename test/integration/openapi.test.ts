@@ -2,7 +2,7 @@ import request from 'supertest';
 import type { Container } from '../../src/container';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { sha256Hex } from '../../src/http/bearer-auth';
+import { sha256Hex } from '../../src/support/sha256';
 import { buildContainer, example, SAMPLE_FORMS, writeSampleTenant } from '../support/test-setup';
 import { tempDir } from '../support/temp-dir';
 
