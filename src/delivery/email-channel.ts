@@ -8,6 +8,7 @@ import { sendAsAttempt, type MailTransport } from '../notifications/mail-transpo
 import type { RoutingTable } from '../routing/routing-table';
 import type { SubmissionRecord, SubmissionRepository } from '../storage/ports';
 import type { SendJob } from './channels';
+import { JWE_CONTENT_TYPE } from './payload-encryption';
 
 type Template = (model: Record<string, unknown>) => string;
 export interface AuthorityEmailTemplates { readonly subject: Template; readonly text: Template }
@@ -20,8 +21,6 @@ export async function loadAuthorityEmailTemplates(templatesDir: string): Promise
   return { subject: await load('subject'), text: await load('text') };
 }
 
-/** JWE compact serialization (RFC 7516); the job's body is encrypted when it has this type. */
-export const JWE_CONTENT_TYPE = 'application/jose';
 
 export interface AuthorityEmailOptions {
   readonly submissions: Pick<SubmissionRepository, 'find'>;

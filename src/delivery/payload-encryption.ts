@@ -26,6 +26,9 @@ const PRIVATE_KEY_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'] as const;
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
+/** JWE compact serialization (RFC 7516): a job's body is encrypted when it has this type. */
+export const JWE_CONTENT_TYPE = 'application/jose';
+
 /** A payload encrypter bound to one authority key, imported once. */
 export interface PayloadEncrypter {
   /** Key id of the authority key, repeated in every JWE header so the receiver picks its key. */

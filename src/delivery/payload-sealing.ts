@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DeliveryJob, DeliveryQueue, SubmissionRepository } from '../storage/ports';
-import { JWE_CONTENT_TYPE } from './email-channel';
-import type { PayloadEncrypter } from './payload-encryption';
+import { JWE_CONTENT_TYPE, type PayloadEncrypter } from './payload-encryption';
 
 /**
  * Makes sure a payload leaves the platform encrypted whenever the authority has a key *now*.

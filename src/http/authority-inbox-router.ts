@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import { JWE_CONTENT_TYPE } from '../delivery/payload-encryption';
 import { AppError } from '../errors';
 import type { ReceiptService } from '../receipts/receipt-service';
 import type { AuthorityInboxStore, DeliveryJob, SubmissionRepository } from '../storage/ports';
@@ -82,7 +83,7 @@ export function authorityInboxRouter(deps: AuthorityInboxDependencies): Router {
     // The receipt embeds the XML: with an authority key it leaves only encrypted.
     const sealed = await deps.seal(authorityId, receipt.pdf, 'application/pdf');
     res.status(200).set('cache-control', 'no-store');
-    if (sealed) res.set('content-type', 'application/jose').send(sealed.jwe);
+    if (sealed) res.set('content-type', JWE_CONTENT_TYPE).send(sealed.jwe);
     else res.set('content-type', 'application/pdf').send(receipt.pdf);
   });
 

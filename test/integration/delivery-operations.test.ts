@@ -1,29 +1,21 @@
 import request from 'supertest';
 import { sha256Hex } from '../../src/support/sha256';
-import { channelHarness, submit, waitUntil } from '../support/channel-harness';
-import { startReceiver, type TestReceiver } from '../support/http-receiver';
-import { example, secretFor } from '../support/test-setup';
+import { submit, waitUntil, withReceiver } from '../support/channel-harness';
+import { example } from '../support/test-setup';
 
 const ADMIN_TOKEN = 'operator-token-for-tests-0123456789';
 
 /** What the applicant and the operators see while a delivery struggles, and what operators can do. */
 describe('delivery status and operators', () => {
-  const harness = channelHarness();
-  let receiver: TestReceiver;
-  beforeEach(async () => {
-    receiver = await startReceiver(secretFor);
-  });
-  afterEach(async () => {
-    await harness.close();
-    await receiver.close();
-  });
+  const ctx = withReceiver();
+  const { harness } = ctx;
 
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
   test('the applicant sees accepted, then in progress while retrying, then delivered, with times and no error text', async () => {
-    const c = await harness.start(receiver.url, {}, { ADMIN_TOKEN_HASH: sha256Hex(ADMIN_TOKEN) });
+    const c = await harness.start(ctx.receiver.url, {}, { ADMIN_TOKEN_HASH: sha256Hex(ADMIN_TOKEN) });
     let answering = false;
-    receiver.respond = () => (answering ? 204 : { status: 503, headers: { 'retry-after': '0' } });
+    ctx.receiver.respond = () => (answering ? 204 : { status: 503, headers: { 'retry-after': '0' } });
     const a = await submit(c, 'anwohnerparkausweis', example('anwohnerparkausweis', 'valid-1'));
     const first = await request(c.app).get(a.statusUrl);
     expect(first.body).toEqual({ id: a.id, status: 'accepted', events: [{ type: 'accepted', at: expect.any(String) as string }] });
@@ -53,8 +45,8 @@ describe('delivery status and operators', () => {
   }, 30_000);
 
   test('operators list dead deliveries and retry one; it is then delivered', async () => {
-    const c = await harness.start(receiver.url, {}, { ADMIN_TOKEN_HASH: sha256Hex(ADMIN_TOKEN) });
-    receiver.respond = () => 400;
+    const c = await harness.start(ctx.receiver.url, {}, { ADMIN_TOKEN_HASH: sha256Hex(ADMIN_TOKEN) });
+    ctx.receiver.respond = () => 400;
     c.worker.start();
     const a = await submit(c, 'gewerbeanmeldung', example('gewerbeanmeldung', 'valid-2'));
     await waitUntil(async () => (await c.store.deliveries.jobsOf(a.id)).some((j) => j.state === 'dead'));
@@ -69,12 +61,12 @@ describe('delivery status and operators', () => {
     expect(dead.body.items[0]).not.toHaveProperty('body');
     const jobId = dead.body.items[0].id as string;
 
-    receiver.respond = () => 204;
+    ctx.receiver.respond = () => 204;
     const retried = await request(c.app).post(`/api/admin/deliveries/${jobId}/retry`).set(admin);
     expect(retried.status).toBe(200);
     expect(retried.body).toMatchObject({ id: jobId, state: 'pending' });
     await waitUntil(async () => (await c.store.submissions.find(a.id))?.status === 'delivered');
-    expect(receiver.requests.filter((r) => r.path === '/stadt-jena-buergeramt')).toHaveLength(2);
+    expect(ctx.receiver.requests.filter((r) => r.path === '/stadt-jena-buergeramt')).toHaveLength(2);
     expect((await request(c.app).get('/api/admin/deliveries?state=dead').set(admin)).body.items).toEqual([]);
 
     const again = await request(c.app).post(`/api/admin/deliveries/${jobId}/retry`).set(admin);
@@ -90,7 +82,7 @@ describe('delivery status and operators', () => {
   }, 30_000);
 
   test('admin calls without the right token get 401, and with no ADMIN_TOKEN_HASH set every call does', async () => {
-    const c = await harness.start(receiver.url, {}, { ADMIN_TOKEN_HASH: sha256Hex(ADMIN_TOKEN) });
+    const c = await harness.start(ctx.receiver.url, {}, { ADMIN_TOKEN_HASH: sha256Hex(ADMIN_TOKEN) });
     const calls = [
       ['get', '/api/admin/deliveries?state=dead'], ['post', '/api/admin/deliveries/x/retry'], ['get', '/api/admin/submissions/ABCD-EFGH-J'], ['get', '/api/admin/anything'],
     ] as const;
@@ -101,7 +93,7 @@ describe('delivery status and operators', () => {
       }
     }
     await harness.close();
-    const closed = await harness.start(receiver.url);
+    const closed = await harness.start(ctx.receiver.url);
     const res = await request(closed.app).get('/api/admin/deliveries').set(admin);
     expect(res.status).toBe(401);
   });

@@ -3,8 +3,9 @@ import path from 'node:path';
 import request from 'supertest';
 import type { Container } from '../../src/container';
 import type { Tenant } from '../../src/routing/tenant';
+import { startReceiver, type TestReceiver } from './http-receiver';
 import { tempDir } from './temp-dir';
-import { buildContainer, SAMPLE_FORMS, writeSampleTenant } from './test-setup';
+import { buildContainer, SAMPLE_FORMS, secretFor, writeSampleTenant } from './test-setup';
 
 export const FAST_RETRIES = { baseDelayMs: 20, maxDelayMs: 200 };
 
@@ -61,4 +62,28 @@ export async function waitUntil(check: () => Promise<boolean> | boolean, timeout
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * For a describe block: a fresh real HTTP receiver (signatures checked with secretFor) and a
+ * channel harness per test, both closed after it. `receiver` is the current test's receiver.
+ */
+export function withReceiver() {
+  const harness = channelHarness();
+  let current: TestReceiver | undefined;
+  beforeEach(async () => {
+    current = await startReceiver(secretFor);
+  });
+  afterEach(async () => {
+    await harness.close();
+    await current?.close();
+    current = undefined;
+  });
+  return {
+    harness,
+    get receiver(): TestReceiver {
+      if (!current) throw new Error('no receiver outside a test');
+      return current;
+    },
+  };
 }
