@@ -99,6 +99,12 @@ export const ERROR_CATALOGUE = {
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
+/** Said when a problem lists only the first field errors (see http/problem.ts). */
+export const MORE_ERRORS_NOTE: LocalizedText = {
+  de: 'Es gibt weitere fehlerhafte Angaben; hier stehen die ersten {n}. Bitte korrigieren Sie diese und senden Sie erneut.',
+  en: 'There are more answers to correct; these are the first {n}. Please correct them and send again.',
+};
+
 /**
  * An error with a stable code. `logMessage` is for operators and must not contain personal data;
  * citizens see the catalogue title, an optional localized detail and field errors.

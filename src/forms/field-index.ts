@@ -13,6 +13,13 @@ export interface FieldInfo {
   constValue?: unknown;
   enumValues?: readonly unknown[];
   format?: string;
+  /**
+   * The smallest maxLength / maxItems that always applies (from properties, items, allOf and
+   * $ref; not from anyOf, oneOf or if/then/else, which may not be taken). Checked before ajv runs
+   * (input-limits.ts), so an oversized answer costs no pattern, format or per-item work.
+   */
+  maxLength?: number;
+  maxItems?: number;
 }
 
 export interface FieldIndex {
@@ -69,7 +76,7 @@ export function buildFieldIndex(root: Readonly<Record<string, unknown>>): FieldI
     return typeof current === 'boolean' || isObject(current) ? { schema: current, pointer } : undefined;
   }
 
-  function visit(schema: unknown, schemaPointer: string, pattern: string, refsOnPath: ReadonlySet<string>, depth: number): void {
+  function visit(schema: unknown, schemaPointer: string, pattern: string, refsOnPath: ReadonlySet<string>, depth: number, definite: boolean): void {
     if (depth > MAX_DEPTH || (typeof schema !== 'boolean' && !isObject(schema))) return;
     const field = info(pattern); // `true` declares a field too, it just allows anything
     if (!isObject(schema)) return;
@@ -83,6 +90,8 @@ export function buildFieldIndex(root: Readonly<Record<string, unknown>>): FieldI
     }
     if (Array.isArray(schema.enum) && field.enumValues === undefined) field.enumValues = schema.enum;
     if (typeof schema.format === 'string' && field.format === undefined) field.format = schema.format;
+    if (definite && typeof schema.maxLength === 'number') field.maxLength = Math.min(field.maxLength ?? Infinity, schema.maxLength);
+    if (definite && typeof schema.maxItems === 'number') field.maxItems = Math.min(field.maxItems ?? Infinity, schema.maxItems);
 
     if (isObject(schema.properties)) {
       for (const [name, sub] of Object.entries(schema.properties)) {
@@ -91,36 +100,36 @@ export function buildFieldIndex(root: Readonly<Record<string, unknown>>): FieldI
           seenPropertyDeclarations.add(declaredAt);
           propertyNames.push({ name, schemaPointer: declaredAt });
         }
-        visit(sub, declaredAt, `${pattern}/${escapeToken(name)}`, refsOnPath, depth + 1);
+        visit(sub, declaredAt, `${pattern}/${escapeToken(name)}`, refsOnPath, depth + 1, definite);
       }
     }
     if (schema.items !== undefined) {
       field.types.add('array');
-      visit(schema.items, `${schemaPointer}/items`, `${pattern}/*`, refsOnPath, depth + 1);
+      visit(schema.items, `${schemaPointer}/items`, `${pattern}/*`, refsOnPath, depth + 1, definite);
     }
     if (Array.isArray(schema.prefixItems)) {
       field.types.add('array');
-      schema.prefixItems.forEach((sub, i) => visit(sub, `${schemaPointer}/prefixItems/${i}`, `${pattern}/*`, refsOnPath, depth + 1));
+      schema.prefixItems.forEach((sub, i) => visit(sub, `${schemaPointer}/prefixItems/${i}`, `${pattern}/*`, refsOnPath, depth + 1, false));
     }
     for (const keyword of SAME_LEVEL_LISTS) {
       const list = schema[keyword];
-      if (Array.isArray(list)) list.forEach((sub, i) => visit(sub, `${schemaPointer}/${keyword}/${i}`, pattern, refsOnPath, depth + 1));
+      if (Array.isArray(list)) list.forEach((sub, i) => visit(sub, `${schemaPointer}/${keyword}/${i}`, pattern, refsOnPath, depth + 1, definite && keyword === 'allOf'));
     }
     for (const keyword of SAME_LEVEL_SINGLE) {
-      visit(schema[keyword], `${schemaPointer}/${keyword}`, pattern, refsOnPath, depth + 1);
+      visit(schema[keyword], `${schemaPointer}/${keyword}`, pattern, refsOnPath, depth + 1, false);
     }
     if (isObject(schema.dependentSchemas)) {
       for (const [name, sub] of Object.entries(schema.dependentSchemas)) {
-        visit(sub, `${schemaPointer}/dependentSchemas/${escapeToken(name)}`, pattern, refsOnPath, depth + 1);
+        visit(sub, `${schemaPointer}/dependentSchemas/${escapeToken(name)}`, pattern, refsOnPath, depth + 1, false);
       }
     }
     if (typeof schema.$ref === 'string' && !refsOnPath.has(schema.$ref)) {
       const target = resolveRef(schema.$ref);
-      if (target) visit(target.schema, target.pointer, pattern, new Set([...refsOnPath, schema.$ref]), depth + 1);
+      if (target) visit(target.schema, target.pointer, pattern, new Set([...refsOnPath, schema.$ref]), depth + 1, definite);
     }
   }
 
-  visit(root, '', '', new Set(), 0);
+  visit(root, '', '', new Set(), 0, true);
   const ranks = new Map([...fields.keys()].map((pattern, i) => [pattern, i]));
 
   return {

@@ -9,7 +9,9 @@ import { describeSchemaError } from '../support/schema-problem';
 import { buildFieldIndex, type FieldIndex } from './field-index';
 import type { FormDefinition } from './form-definition';
 import definitionSchema from './form-definition.schema.json';
-import { GERMAN_FORMATS } from './german-formats';
+import { createDataAjv } from './data-ajv';
+import { findLimitViolations } from './input-limits';
+import { findPatternProblems } from './schema-patterns';
 import { FORBIDDEN_KEYS, isXmlElementName } from './unsafe-input';
 import { toFieldErrors } from './validation-messages';
 
@@ -17,25 +19,16 @@ import { toFieldErrors } from './validation-messages';
 export interface LoadedForm {
   readonly definition: FormDefinition;
   readonly fields: FieldIndex;
-  /** Validates answers; returns citizen-facing errors in the given language (empty when valid). */
+  /**
+   * Validates answers; returns citizen-facing errors in the given language (empty when valid),
+   * at most MAX_FIELD_ERRORS + 1 (see input-limits.ts).
+   */
   validate(data: unknown, language: Language): FieldError[];
 }
 
 export interface FormRegistry {
   get(id: string): LoadedForm | undefined;
   list(): readonly LoadedForm[];
-}
-
-/**
- * ajv for the forms' own schemas. Not strict: any valid draft 2020-12 schema must load,
- * including idioms strict mode rejects (`then: {required: [...]}`, `const` without `type`,
- * unknown annotation keywords). One instance per form so forms cannot clash over `$id`s.
- */
-function newDataAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ strict: false, allErrors: true, allowUnionTypes: true, logger: false });
-  addFormats(ajv);
-  for (const [name, check] of Object.entries(GERMAN_FORMATS)) ajv.addFormat(name, { type: 'string', validate: check });
-  return ajv;
 }
 
 const definitionAjv = new Ajv2020({ strict: true, allErrors: false });
@@ -52,11 +45,14 @@ export function compileForm(file: string, raw: unknown, expectedId?: string): Lo
   if (expectedId !== undefined && definition.id !== expectedId) {
     throw new StartupError([problem(file, '/id', `is "${definition.id}" but the folder is "${expectedId}"`)]);
   }
-  const ajv = newDataAjv();
+  // One instance per form so forms cannot clash over `$id`s.
+  const ajv = createDataAjv({ allErrors: true });
   if (!ajv.validateSchema(definition.schema)) {
     const { pointer, reason } = describeSchemaError(ajv.errors?.[0]);
     throw new StartupError([problem(file, `/schema${pointer}`, `not a valid JSON Schema 2020-12: ${reason}`)]);
   }
+  const patternProblems = findPatternProblems(definition.schema);
+  if (patternProblems.length > 0) throw new StartupError(patternProblems.map((p) => problem(file, `/schema${p.pointer}`, p.reason)));
   let validator: ValidateFunction;
   try {
     validator = ajv.compile(definition.schema);
@@ -96,6 +92,9 @@ export function compileForm(file: string, raw: unknown, expectedId?: string): Lo
     definition,
     fields,
     validate(data: unknown, language: Language): FieldError[] {
+      // Bounded work first: oversized answers are reported without running ajv (input-limits.ts).
+      const overLimits = findLimitViolations(data, fields);
+      if (overLimits.length > 0) return toFieldErrors(overLimits, definition, fields, language);
       // ajv's compiled functions keep their last errors on the function itself; copy them at once.
       if (validator(data)) return [];
       return toFieldErrors(validator.errors ?? [], definition, fields, language);

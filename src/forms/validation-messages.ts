@@ -2,6 +2,7 @@ import type { ErrorObject } from 'ajv';
 import type { FieldError, Language } from '../errors';
 import type { FieldIndex, FieldInfo } from './field-index';
 import { localize, type FormDefinition } from './form-definition';
+import { MAX_FIELD_ERRORS, TOO_MANY_VALUES } from './input-limits';
 import { joinPointer, parsePointer, toFieldPattern } from './json-pointer';
 
 type Texts = Readonly<Record<Language, string>>;
@@ -26,6 +27,10 @@ const T = {
     en: 'This entry is not part of this form. Please remove it.',
   },
   unique: { de: 'Bitte geben Sie jeden Eintrag nur einmal an.', en: 'Please enter each entry only once.' },
+  tooManyValues: {
+    de: 'Die Angaben sind zu umfangreich. Bitte kürzen Sie Listen und Texte.',
+    en: 'The answers are too extensive. Please shorten lists and texts.',
+  },
 } as const satisfies Record<string, Texts>;
 
 const FORMAT_TEXTS: Readonly<Record<string, Texts>> = {
@@ -108,6 +113,11 @@ interface Located {
   readonly texts: Texts;
 }
 
+/** The one error for answers beyond INPUT_LIMITS.maxValues (also said before a body is parsed). */
+export function tooManyValuesError(language: Language): FieldError {
+  return { pointer: '', message: T.tooManyValues[language] };
+}
+
 /** Finds the field the citizen must fix and the sentence that tells them how. */
 function locate(error: ErrorObject, fields: FieldIndex, patternOf: (pointer: string) => string): Located | undefined {
   const params = error.params as Record<string, unknown>;
@@ -140,6 +150,8 @@ function locate(error: ErrorObject, fields: FieldIndex, patternOf: (pointer: str
       return { pointer: error.instancePath, keyword: error.keyword, texts: params.allowedValue === true ? T.confirm : T.notAllowed };
     case 'uniqueItems':
       return { pointer: error.instancePath, keyword: error.keyword, texts: T.unique };
+    case TOO_MANY_VALUES:
+      return { pointer: error.instancePath, keyword: error.keyword, texts: T.tooManyValues };
     case 'false schema':
       return { pointer: error.instancePath, keyword: error.keyword, texts: T.unknownField };
     default: {
@@ -154,13 +166,18 @@ function locate(error: ErrorObject, fields: FieldIndex, patternOf: (pointer: str
  * "must match one of the branches", so branch errors are folded into one message at the field.
  */
 function foldBranches(errors: readonly ErrorObject[]): ErrorObject[] {
-  const branchRoots = errors
+  // Distinct schema locations only: a list of 10,000 items repeats the same few, and comparing
+  // every error with every item's branch error would be quadratic.
+  const branchRoots = [...new Set(errors
     .filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')
-    .map((e) => `${e.schemaPath}/`);
+    .map((e) => `${e.schemaPath}/`))];
   return errors.filter((e) => !branchRoots.some((root) => e.schemaPath.startsWith(root)));
 }
 
-/** Turns ajv's errors into citizen-facing messages with labels in the requested language. */
+/**
+ * Turns ajv's errors into citizen-facing messages with labels in the requested language: one
+ * per field, at most MAX_FIELD_ERRORS + 1 (the one more tells the caller that there are more).
+ */
 export function toFieldErrors(
   errors: readonly ErrorObject[],
   form: FormDefinition,
@@ -198,6 +215,7 @@ export function toFieldErrors(
   const result: FieldError[] = [];
   const seen = new Set<string>();
   for (const error of foldBranches(errors)) {
+    if (result.length > MAX_FIELD_ERRORS) break;
     const located = locate(error, fields, patternOf);
     if (!located) continue;
     const override = localize(uiFields[patternOf(located.pointer)]?.messages?.[located.keyword], language);

@@ -1,22 +1,48 @@
 import type { ErrorRequestHandler, Response } from 'express';
-import { AppError, ERROR_CATALOGUE, type ErrorCode, type Language } from '../errors';
+import { AppError, ERROR_CATALOGUE, MORE_ERRORS_NOTE, type ErrorCode, type FieldError, type Language } from '../errors';
+import { MAX_FIELD_ERRORS } from '../forms/input-limits';
+import { tooManyValuesError } from '../forms/validation-messages';
 import type { Logger } from '../support/logger';
 import { negotiateLanguage } from './language';
 
-/** Writes an RFC 9457 problem document for a catalogue code. */
-export function sendProblem(res: Response, error: AppError, language: Language): void {
+/** No problem document is larger than this (field errors are dropped from the end to fit). */
+export const MAX_PROBLEM_BYTES = 64 * 1024;
+
+/**
+ * The problem document's JSON: at most MAX_FIELD_ERRORS field errors and MAX_PROBLEM_BYTES in
+ * all; when errors were left out, `errorsTruncated` is true and `detail` says so.
+ */
+export function problemJson(error: AppError, language: Language): string {
   const entry = ERROR_CATALOGUE[error.code];
-  const body: Record<string, unknown> = {
+  const head: Record<string, unknown> = {
     type: `urn:efa-forms:problem:${error.code.toLowerCase().replace(/_/g, '-')}`,
     title: entry.title[language],
     status: entry.status,
     code: error.code,
   };
-  if (error.options.detail) body.detail = error.options.detail[language];
-  if (error.options.errors) body.errors = error.options.errors;
+  const all = error.options.errors;
+  let shown: readonly FieldError[] | undefined = all?.slice(0, MAX_FIELD_ERRORS);
+  for (;;) {
+    const body: Record<string, unknown> = { ...head };
+    const truncated = all !== undefined && shown !== undefined && shown.length < all.length;
+    const note = truncated ? MORE_ERRORS_NOTE[language].replace('{n}', String(shown?.length ?? 0)) : undefined;
+    const detail = [error.options.detail?.[language], note].filter((t) => t !== undefined).join(' ');
+    if (detail !== '') body.detail = detail;
+    if (shown) body.errors = shown;
+    if (truncated) body.errorsTruncated = true;
+    const json = JSON.stringify(body);
+    // Messages are bounded by the start-up checks, so this loop ends after a few rounds at most.
+    if (Buffer.byteLength(json) <= MAX_PROBLEM_BYTES || !shown || shown.length === 0) return json;
+    shown = shown.slice(0, Math.floor(shown.length / 2));
+  }
+}
+
+/** Writes an RFC 9457 problem document for a catalogue code. */
+export function sendProblem(res: Response, error: AppError, language: Language): void {
+  const entry = ERROR_CATALOGUE[error.code];
   // RFC 6750: a 401 names the scheme the client should use.
   if (entry.status === 401) res.set('www-authenticate', 'Bearer');
-  res.status(entry.status).type('application/problem+json').set('content-language', language).send(JSON.stringify(body));
+  res.status(entry.status).type('application/problem+json').set('content-language', language).send(problemJson(error, language));
 }
 
 /** body-parser reports its failures with a `type`; these are the client's mistakes, not ours. */
@@ -31,9 +57,15 @@ const BODY_PARSER_ERRORS: Readonly<Record<string, ErrorCode>> = {
   'parameters.too.many': 'MALFORMED_REQUEST',
 };
 
-function toAppError(err: unknown): AppError {
+/** The body-parser error type of a JSON body with more values than INPUT_LIMITS allows. */
+export const TOO_MANY_VALUES_TYPE = 'efa.too.many.values';
+
+function toAppError(err: unknown, language: Language): AppError {
   if (err instanceof AppError) return err;
   const type = (err as { type?: unknown } | null)?.type;
+  if (type === TOO_MANY_VALUES_TYPE) {
+    return new AppError('VALIDATION_FAILED', 'request body: too many JSON values', { errors: [tooManyValuesError(language)] });
+  }
   if (typeof type === 'string' && BODY_PARSER_ERRORS[type]) {
     return new AppError(BODY_PARSER_ERRORS[type], `request body: ${type}`, { cause: err });
   }
@@ -52,11 +84,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       next(err);
       return;
     }
-    const error = toAppError(err);
+    const language = negotiateLanguage(req.get('accept-language'));
+    const error = toAppError(err, language);
     if (error.status >= 500) {
       const stack = error.options.cause instanceof Error ? error.options.cause.stack : undefined;
       logger.error('http.internal_error', { method: req.method, route: req.route ? String((req.route as { path: unknown }).path) : req.path, error: error.logMessage, stack });
     }
-    sendProblem(res, error, negotiateLanguage(req.get('accept-language')));
+    sendProblem(res, error, language);
   };
 }

@@ -2,7 +2,9 @@ import express, { Router, type RequestHandler } from 'express';
 import { AppError } from '../errors';
 import type { ReceiptService } from '../receipts/receipt-service';
 import type { SubmissionService } from '../submissions/submission-service';
+import { exceedsValueBudget } from '../forms/input-limits';
 import { negotiateLanguage } from './language';
+import { TOO_MANY_VALUES_TYPE } from './problem';
 
 /** 415 for anything but JSON, before the body is read at all. */
 const requireJson: RequestHandler = (req, _res, next) => {
@@ -25,7 +27,13 @@ export function receiptPath(id: string, token: string): string {
 /** Accepting submissions and telling the applicant where they stand. */
 export function submissionsRouter(service: SubmissionService, receipts: ReceiptService, bodyLimitBytes: number): Router {
   const router = Router();
-  const parseJson = express.json({ limit: bodyLimitBytes, strict: true, type: () => true });
+  const parseJson = express.json({
+    limit: bodyLimitBytes, strict: true, type: () => true,
+    // Too many values are refused before JSON.parse spends time on them (see input-limits.ts).
+    verify: (_req, _res, buffer) => {
+      if (exceedsValueBudget(buffer)) throw Object.assign(new Error('too many JSON values'), { type: TOO_MANY_VALUES_TYPE });
+    },
+  });
 
   router.post('/api/forms/:id/submissions', requireJson, parseJson, async (req, res) => {
     const language = negotiateLanguage(req.get('accept-language'));

@@ -1,8 +1,7 @@
-import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type { default as Ajv2020, ValidateFunction } from 'ajv/dist/2020';
 import type { LocalText, UiField } from '../forms/form-definition';
 import type { LoadedForm } from '../forms/form-registry';
-import { GERMAN_FORMATS } from '../forms/german-formats';
+import { createDataAjv } from '../forms/data-ajv';
 import { escapeToken } from '../forms/json-pointer';
 import { viewOf, type SchemaView } from './schema-view';
 
@@ -125,9 +124,7 @@ export function buildFormModel(form: LoadedForm): FormModel {
   const root = definition.schema;
   const uiFields = definition.ui?.fields ?? {};
   const regionPattern = definition.routing.regionField;
-  const ajv = new Ajv2020({ strict: false, allErrors: false, logger: false });
-  addFormats(ajv);
-  for (const [name, check] of Object.entries(GERMAN_FORMATS)) ajv.addFormat(name, { type: 'string', validate: check });
+  const ajv = createDataAjv({ allErrors: false });
   const index = new Map<string, FormNode>();
 
   const build = (pattern: string, name: string, schemas: readonly Schema[], required: boolean, condition: Condition | undefined): FormNode => {
