@@ -46,7 +46,8 @@ export interface NewSubmission {
  * its functional mailbox, `inbox` for it to fetch (never claimed by a worker).
  * `email-citizen`: the confirmation e-mail to the applicant (built when it is sent).
  */
-export type DeliveryChannel = 'http' | 'email' | 'inbox' | 'email-citizen';
+export const DELIVERY_CHANNELS = ['http', 'email', 'inbox', 'email-citizen'] as const;
+export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
 
 export interface NewDeliveryJob {
   readonly id: string;
@@ -115,6 +116,19 @@ export interface ClaimRequest {
   readonly owner: string;
 }
 
+/** How many jobs the queue holds, for monitoring (see docs/metrics.md). */
+export interface DeliveryStats {
+  /** One entry per state and channel that has at least one job. */
+  readonly jobs: readonly { readonly state: DeliveryState; readonly channel: DeliveryChannel; readonly count: number }[];
+  /**
+   * How long (seconds) the oldest job the worker could claim now has been waiting past its due
+   * time: pending or failed with next_attempt_at <= now, or in flight with an expired lease
+   * (counted from the lease's end). Inbox jobs are not counted: the authority fetches those.
+   * 0 when nothing is due.
+   */
+  readonly oldestDueAgeSeconds: number;
+}
+
 export interface DeliveryQueue {
   /** Atomically takes due jobs (pending and due, or in flight with an expired lease). */
   claimDue(request: ClaimRequest): Promise<DeliveryJob[]>;
@@ -159,6 +173,8 @@ export interface DeliveryQueue {
    * undefined when there is no such job or it is not failed or dead.
    */
   retry(jobId: string, at: Date): Promise<DeliveryJob | undefined>;
+  /** Counts by state and channel and the age of the oldest due job, in one aggregate query. */
+  stats(now: Date): Promise<DeliveryStats>;
 }
 
 /** The pull channel: an authority fetches and acknowledges what waits for it. */

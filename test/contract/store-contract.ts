@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DuplicateReferenceError, type Draft, type NewDeliveryJob, type NewSubmission, type Store } from '../../src/storage/ports';
+import { DuplicateReferenceError, type DeliveryStats, type Draft, type NewDeliveryJob, type NewSubmission, type Store } from '../../src/storage/ports';
 
 /**
  * One behavioural contract for every storage adapter. Each adapter's test file calls this with
@@ -273,6 +273,67 @@ export function storeContract(name: string, factory: () => StoreFactory): void {
       expect(await store.inbox.acknowledge('amt-a', s.id, later(5))).toBe(true);
       expect((await store.submissions.find(s.id))?.events.map((e) => e.type)).toEqual(['accepted', 'fetched', 'delivered', 'acknowledged']);
       expect((await store.deliveries.jobsOf(s.id))[0]?.state).toBe('delivered');
+    });
+
+    const sortedJobs = (stats: DeliveryStats) => [...stats.jobs].sort((a, b) => `${a.state}/${a.channel}`.localeCompare(`${b.state}/${b.channel}`));
+
+    test('stats of an empty queue: no jobs, nothing due', async () => {
+      expect(await store.deliveries.stats(T0)).toEqual({ jobs: [], oldestDueAgeSeconds: 0 });
+    });
+
+    test('stats count jobs by state and channel and age the oldest job a worker could claim', async () => {
+      const s = submission();
+      const [push, failing, mail, inbox, citizen] = [
+        job(s.id), job(s.id), job(s.id, { channel: 'email' }), job(s.id, { channel: 'inbox' }), job(s.id, { channel: 'email-citizen' }),
+      ];
+      await store.submissions.create(s, [push, failing, mail, inbox, citizen]);
+      expect(sortedJobs(await store.deliveries.stats(T0))).toEqual([
+        { state: 'pending', channel: 'email', count: 1 },
+        { state: 'pending', channel: 'email-citizen', count: 1 },
+        { state: 'pending', channel: 'http', count: 2 },
+        { state: 'pending', channel: 'inbox', count: 1 },
+      ]);
+      // Due at T0, waiting 2.5 s.
+      expect((await store.deliveries.stats(later(2500))).oldestDueAgeSeconds).toBe(2.5);
+
+      expect(await store.deliveries.claimDue({ now: T0, limit: 10, leaseMs: 1000, owner: 'w1' })).toHaveLength(4);
+      await store.deliveries.markDelivered(push.id, later(10));
+      expect(await store.deliveries.markFailed(failing.id, 'w1', retryable('receiver answered HTTP 503', later(60_000)))).toBe('failed');
+      expect(await store.deliveries.markFailed(mail.id, 'w1', { ...retryable('mailbox unknown', later(10)), permanent: true })).toBe('dead');
+      // The applicant's e-mail stays in flight; its lease ends at T0 + 1 s.
+
+      const at30 = await store.deliveries.stats(later(30_000));
+      expect(sortedJobs(at30)).toEqual([
+        { state: 'dead', channel: 'email', count: 1 },
+        { state: 'delivered', channel: 'http', count: 1 },
+        { state: 'failed', channel: 'http', count: 1 },
+        { state: 'in_flight', channel: 'email-citizen', count: 1 },
+        { state: 'pending', channel: 'inbox', count: 1 },
+      ]);
+      // The expired lease (since T0 + 1 s) counts; the failed job is not due before 60 s, and the
+      // inbox job (pending since T0) is the authority's to fetch, not the worker's backlog.
+      expect(at30.oldestDueAgeSeconds).toBe(29);
+
+      // A released lease is pending and due from the release time (T0 here); at 90 s it is the
+      // oldest, ahead of the failed job due since 60 s.
+      expect(await store.deliveries.releaseLeases('w1', T0)).toBe(1);
+      const released = await store.deliveries.stats(later(90_000));
+      expect(sortedJobs(released)).toContainEqual({ state: 'pending', channel: 'email-citizen', count: 1 });
+      expect(released.oldestDueAgeSeconds).toBe(90);
+    });
+
+    test('stats: jobs not yet due and inbox jobs are not counted as waiting', async () => {
+      const s = submission();
+      const push = job(s.id);
+      await store.submissions.create(s, [push, job(s.id, { channel: 'inbox' })]);
+      const [claimed] = await store.deliveries.claimDue({ now: T0, limit: 1, leaseMs: 1000, owner: 'w1' });
+      expect(claimed?.id).toBe(push.id);
+      // In flight with a running lease: not due.
+      expect((await store.deliveries.stats(later(500))).oldestDueAgeSeconds).toBe(0);
+      await store.deliveries.markFailed(push.id, 'w1', retryable('down', later(10_000)));
+      expect((await store.deliveries.stats(later(9_999))).oldestDueAgeSeconds).toBe(0);
+      expect((await store.deliveries.stats(later(10_000))).oldestDueAgeSeconds).toBe(0);
+      expect((await store.deliveries.stats(later(12_000))).oldestDueAgeSeconds).toBe(2);
     });
 
     const draft = (key: string, overrides: Partial<Draft> = {}): Draft => ({

@@ -13,6 +13,7 @@ import {
 } from '../ports';
 import { SQLITE_MIGRATIONS } from './migrations';
 import { settle } from './settle';
+import { sqliteDeliveryStats } from './sqlite-delivery-stats';
 import { sqliteDrafts } from './sqlite-drafts';
 import { sqliteEvents, submissionDeliveredCheck } from './sqlite-events';
 import { sqliteInbox } from './sqlite-inbox';
@@ -135,6 +136,7 @@ export function openSqliteStore(dataDir: string): Store {
     UPDATE delivery_jobs SET state = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
      WHERE state = 'in_flight' AND lease_owner = ?`);
   const selectJobs = db.prepare<[string], JobRow>('SELECT * FROM delivery_jobs WHERE submission_id = ? ORDER BY created_at, id');
+  const stats = sqliteDeliveryStats(db);
 
   const create = db.transaction((submission: NewSubmission, jobs: readonly NewDeliveryJob[]) => {
     const createdAt = submission.createdAt.getTime();
@@ -241,6 +243,9 @@ export function openSqliteStore(dataDir: string): Store {
     },
     retry(jobId, at) {
       return settle(() => retry.immediate(jobId, at.getTime()));
+    },
+    stats(now) {
+      return settle(() => stats(now));
     },
   };
 
