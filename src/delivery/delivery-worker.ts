@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+import type { Metrics } from '../metrics/metrics';
 import type { Logger } from '../support/logger';
 import type { DeliveryJob, DeliveryQueue } from '../storage/ports';
 import type { SendJob } from './channels';
@@ -20,6 +22,8 @@ export interface DeliveryWorkerOptions {
   readonly timeoutMs: number;
   /** A job still failing this long after it was created is given up (dead). */
   readonly giveUpAfterMs: number;
+  /** Counts each attempt by channel and outcome, with its duration. */
+  readonly metrics?: Pick<Metrics, 'deliveryAttempt'>;
 }
 
 /**
@@ -110,8 +114,10 @@ export class DeliveryWorker {
   }
 
   private async process(job: DeliveryJob): Promise<void> {
-    const { queue, send, logger, now, random, retryPolicy, ownerId } = this.options;
+    const { queue, send, logger, now, random, retryPolicy, ownerId, metrics } = this.options;
     const log = { submission: job.submissionId, authority: job.authorityId, channel: job.channel, attempt: job.attempts };
+    // A monotonic clock: `now` may be a test's fixed clock, and wall time can jump.
+    const started = performance.now();
     try {
       // Every channel is bounded by the attempt timeout, so no attempt outlives its lease.
       let timer: NodeJS.Timeout | undefined;
@@ -123,16 +129,26 @@ export class DeliveryWorker {
       // class is kept: messages may quote data.
       const attempt = send(job).catch((err: unknown): DeliveryOutcome => ({ ok: false, error: `channel error: ${err instanceof Error ? err.name : 'Error'}` }));
       const outcome = await Promise.race([attempt, timedOut]).finally(() => clearTimeout(timer));
+      const seconds = (performance.now() - started) / 1000;
       if (outcome.ok) {
+        // The receiver has it, whether or not the store records it below (else it is sent again).
+        metrics?.deliveryAttempt(job.channel, 'delivered', seconds);
         await queue.markDelivered(job.id, now());
         logger.info('delivery.delivered', { ...log, status: outcome.status });
         return;
       }
       const delay = nextRetryDelayMs(job.attempts, retryPolicy, random, outcome.retryAfterMs);
       const nextAttemptAt = new Date(now().getTime() + delay);
-      const state = await queue.markFailed(job.id, ownerId, {
-        error: outcome.error, nextAttemptAt, permanent: outcome.permanent ?? false, giveUpAfterMs: this.options.giveUpAfterMs, at: now(),
-      });
+      let state: 'failed' | 'dead' | undefined;
+      try {
+        state = await queue.markFailed(job.id, ownerId, {
+          error: outcome.error, nextAttemptAt, permanent: outcome.permanent ?? false, giveUpAfterMs: this.options.giveUpAfterMs, at: now(),
+        });
+      } finally {
+        // Counted even when the store could not record it or the lease was lost: the attempt
+        // happened. Only the store's answer tells a retry from a give-up.
+        metrics?.deliveryAttempt(job.channel, state === 'dead' ? 'dead' : 'failed', seconds);
+      }
       if (state === 'dead') logger.error('delivery.dead', { ...log, error: outcome.error });
       else logger.warn('delivery.failed', { ...log, error: outcome.error, retryInMs: delay });
     } catch (err) {

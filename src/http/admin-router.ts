@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { AppError } from '../errors';
 import { DELIVERY_STATES, type DeliveryJob, type DeliveryQueue, type DeliveryState, type SubmissionRepository } from '../storage/ports';
 import { normalizeReferenceNumber } from '../submissions/reference-number';
@@ -23,12 +23,21 @@ function jobView(job: DeliveryJob) {
   };
 }
 
+/**
+ * Lets a request on only with `Authorization: Bearer <token>` whose SHA-256 is `tokenHash`
+ * (ADMIN_TOKEN_HASH); anything else is a 401. An empty or malformed hash refuses every call.
+ * Shared by the admin API and /metrics, so both are guarded by one check.
+ */
+export function requireAdminToken(tokenHash: string, logMessage: string): RequestHandler {
+  return (req, _res, next) => {
+    next(matchesSha256(bearerToken(req), tokenHash) ? undefined : unauthorized(logMessage));
+  };
+}
+
 /** Operators' endpoints: dead (or other) deliveries, a manual retry, and a submission's audit trail. */
 export function adminRouter(deps: AdminDependencies): Router {
   const router = Router();
-  router.use('/api/admin', (req: Request, _res, next) => {
-    next(matchesSha256(bearerToken(req), deps.adminTokenHash) ? undefined : unauthorized('admin API: no or wrong token'));
-  });
+  router.use('/api/admin', requireAdminToken(deps.adminTokenHash, 'admin API: no or wrong token'));
 
   router.get('/api/admin/deliveries', async (req, res) => {
     const state = (req.query.state ?? 'dead') as unknown;
