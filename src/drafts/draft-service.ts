@@ -19,6 +19,13 @@ export interface OpenDraft {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
+ * The most a draft's answers may take (as JSON). Each answer is also within its schema's limits
+ * (checked before saving, see LoadedForm.storageErrors); this caps the sum, so that anonymous
+ * clients cannot fill the disk with drafts of a megabyte each.
+ */
+export const MAX_DRAFT_BYTES = 256 * 1024;
+
+/**
  * Unfinished applications kept on the server, keyed by a random id in the citizen's cookie.
  * Every change extends the expiry to DRAFT_TTL_DAYS from now; expired drafts are invisible at
  * once and deleted by purgeExpired (called periodically), so nothing lingers (GDPR art. 5).
@@ -46,9 +53,13 @@ export function createDraftService(options: { readonly store: Store; readonly no
       return draft?.formId === formId ? draft : undefined;
     },
 
-    async saveData(draft: Draft, data: unknown): Promise<void> {
+    /** Saves the answers; false (and nothing written) when they exceed MAX_DRAFT_BYTES. */
+    async saveData(draft: Draft, data: unknown): Promise<boolean> {
+      const dataJson = JSON.stringify(data);
+      if (Buffer.byteLength(dataJson) > MAX_DRAFT_BYTES) return false;
       const at = now();
-      await store.drafts.update(draft.key, { dataJson: JSON.stringify(data), updatedAt: at, expiresAt: expiry(at) });
+      await store.drafts.update(draft.key, { dataJson, updatedAt: at, expiresAt: expiry(at) });
+      return true;
     },
 
     /** "Save and continue later": a new resume token each time (an older link stops working). */

@@ -12,18 +12,24 @@ import definitionSchema from './form-definition.schema.json';
 import { createDataAjv } from './data-ajv';
 import { findLimitViolations } from './input-limits';
 import { findPatternProblems } from './schema-patterns';
-import { FORBIDDEN_KEYS, isXmlElementName } from './unsafe-input';
-import { toFieldErrors } from './validation-messages';
+import { FORBIDDEN_KEYS, findUnsafeInput, isXmlElementName } from './unsafe-input';
+import { toFieldErrors, withFieldLabels } from './validation-messages';
 
 /** A form ready to use: its frozen definition, its field index and its compiled validator. */
 export interface LoadedForm {
   readonly definition: FormDefinition;
   readonly fields: FieldIndex;
   /**
-   * Validates answers; returns citizen-facing errors in the given language (empty when valid),
-   * at most MAX_FIELD_ERRORS + 1 (see input-limits.ts).
+   * Validates answers (normalised with normalize-answers.ts): characters and keys that must never
+   * be stored first, then the input limits, then the schema. Returns citizen-facing errors in the
+   * given language (empty when valid), at most MAX_FIELD_ERRORS + 1 (see input-limits.ts).
    */
   validate(data: unknown, language: Language): FieldError[];
+  /**
+   * The first two stages of validate alone: what may not even be kept in a draft (unsafe
+   * characters or keys, answers beyond the input limits). Empty when the answers may be stored.
+   */
+  storageErrors(data: unknown, language: Language): FieldError[];
 }
 
 export interface FormRegistry {
@@ -88,13 +94,22 @@ export function compileForm(file: string, raw: unknown, expectedId?: string): Lo
   }
   if (problems.length > 0) throw new StartupError(problems);
 
+  function storageErrors(data: unknown, language: Language): FieldError[] {
+    // What must never be stored (control characters, reserved keys), named at its field.
+    const unsafe = findUnsafeInput(data, language);
+    if (unsafe.length > 0) return withFieldLabels(unsafe, definition, fields, language);
+    // Bounded work first: oversized answers are reported without running ajv (input-limits.ts).
+    const overLimits = findLimitViolations(data, fields);
+    return overLimits.length > 0 ? toFieldErrors(overLimits, definition, fields, language) : [];
+  }
+
   return Object.freeze({
     definition,
     fields,
+    storageErrors,
     validate(data: unknown, language: Language): FieldError[] {
-      // Bounded work first: oversized answers are reported without running ajv (input-limits.ts).
-      const overLimits = findLimitViolations(data, fields);
-      if (overLimits.length > 0) return toFieldErrors(overLimits, definition, fields, language);
+      const refused = storageErrors(data, language);
+      if (refused.length > 0) return refused;
       // ajv's compiled functions keep their last errors on the function itself; copy them at once.
       if (validator(data)) return [];
       return toFieldErrors(validator.errors ?? [], definition, fields, language);

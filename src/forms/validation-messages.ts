@@ -175,23 +175,16 @@ function foldBranches(errors: readonly ErrorObject[]): ErrorObject[] {
 }
 
 /**
- * Turns ajv's errors into citizen-facing messages with labels in the requested language: one
- * per field, at most MAX_FIELD_ERRORS + 1 (the one more tells the caller that there are more).
+ * Describes the field at a concrete pointer for a citizen, with every list level:
+ * "Hund 2 – Name" for /hunde/1/name.
  */
-export function toFieldErrors(
-  errors: readonly ErrorObject[],
-  form: FormDefinition,
-  fields: FieldIndex,
-  language: Language,
-): FieldError[] {
-  const patternOf = (pointer: string): string => toFieldPattern(pointer, (prefix) => fields.isArray(prefix));
+function fieldDescriber(form: FormDefinition, fields: FieldIndex, language: Language): (pointer: string) => string | undefined {
   const uiFields = form.ui?.fields ?? {};
   // Declarations are often labelled with a whole sentence; its full stop would clash with ": ".
   const labelOf = (pattern: string): string | undefined =>
     (localize(uiFields[pattern]?.label, language) ?? fields.get(pattern)?.title)?.replace(/[.:]\s*$/, '');
 
-  /** "Hund 2 – Name" for /hunde/1/name: every array level and the field itself. */
-  function describe(pointer: string): string | undefined {
+  return (pointer: string): string | undefined => {
     const parts: string[] = [];
     let pattern = '';
     for (const token of parsePointer(pointer)) {
@@ -210,7 +203,31 @@ export function toFieldErrors(
     // The list's own label is already in `parts` when the pointer ends at an array item.
     if (own && !pattern.endsWith('/*')) parts.push(own);
     return parts.length > 0 ? parts.join(' – ') : undefined;
-  }
+  };
+}
+
+/** Puts the field's label before each message ("Name: …"), so a citizen knows where to look. */
+export function withFieldLabels(errors: readonly FieldError[], form: FormDefinition, fields: FieldIndex, language: Language): FieldError[] {
+  const describe = fieldDescriber(form, fields, language);
+  return errors.slice(0, MAX_FIELD_ERRORS + 1).map((e) => {
+    const label = describe(e.pointer);
+    return { pointer: e.pointer, message: label ? `${label}: ${e.message}` : e.message };
+  });
+}
+
+/**
+ * Turns ajv's errors into citizen-facing messages with labels in the requested language: one
+ * per field, at most MAX_FIELD_ERRORS + 1 (the one more tells the caller that there are more).
+ */
+export function toFieldErrors(
+  errors: readonly ErrorObject[],
+  form: FormDefinition,
+  fields: FieldIndex,
+  language: Language,
+): FieldError[] {
+  const patternOf = (pointer: string): string => toFieldPattern(pointer, (prefix) => fields.isArray(prefix));
+  const uiFields = form.ui?.fields ?? {};
+  const describe = fieldDescriber(form, fields, language);
 
   const result: FieldError[] = [];
   const seen = new Set<string>();
@@ -218,14 +235,13 @@ export function toFieldErrors(
     if (result.length > MAX_FIELD_ERRORS) break;
     const located = locate(error, fields, patternOf);
     if (!located) continue;
-    const override = localize(uiFields[patternOf(located.pointer)]?.messages?.[located.keyword], language);
-    const sentence = override ?? located.texts[language];
-    const label = describe(located.pointer);
-    const message = label ? `${label}: ${sentence}` : sentence;
     // One message per field, as citizens fix one thing at a time (ajv reports type before format).
     if (seen.has(located.pointer)) continue;
     seen.add(located.pointer);
-    result.push({ pointer: located.pointer, message });
+    const override = localize(uiFields[patternOf(located.pointer)]?.messages?.[located.keyword], language);
+    const sentence = override ?? located.texts[language];
+    const label = describe(located.pointer);
+    result.push({ pointer: located.pointer, message: label ? `${label}: ${sentence}` : sentence });
   }
   return result;
 }

@@ -2,6 +2,7 @@ import { getAtPointer, parsePointer } from '../forms/json-pointer';
 import type { FieldError } from '../errors';
 import type { FormModel, FormNode, FormStep, LeafNode, RepeatNode } from './form-model';
 import { FORBIDDEN_KEYS } from '../forms/unsafe-input';
+import { normalizeText } from '../forms/normalize-answers';
 
 /** A parsed application/x-www-form-urlencoded body (express.urlencoded, extended: false). */
 export type FormBody = Readonly<Record<string, string | string[] | undefined>>;
@@ -22,8 +23,10 @@ function first(raw: string | string[] | undefined): string | undefined {
   return Array.isArray(raw) ? raw[0] : raw;
 }
 
+/** A typed text: browsers send line ends as CRLF; then the API's normalisation (trim, NFC). */
 function text(raw: string | string[] | undefined): string | undefined {
-  const value = first(raw)?.replace(/\r\n?/g, '\n').trim();
+  const typed = first(raw);
+  const value = typed === undefined ? undefined : normalizeText(typed.replace(/\r\n?/g, '\n'));
   return value === undefined || value === '' ? undefined : value;
 }
 

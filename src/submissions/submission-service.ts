@@ -3,7 +3,7 @@ import { AppError, type FieldError, type Language } from '../errors';
 import type { FormRegistry } from '../forms/form-registry';
 import { getAtPointer } from '../forms/json-pointer';
 import { canonicalOrder } from '../forms/canonical-order';
-import { findUnsafeInput } from '../forms/unsafe-input';
+import { normalizeAnswers } from '../forms/normalize-answers';
 import { localize } from '../forms/form-definition';
 import { buildPayloadV1 } from '../payloads/xml/v1';
 import type { RoutingTable } from '../routing/routing-table';
@@ -64,9 +64,9 @@ export function createSubmissionService(options: SubmissionServiceOptions) {
         },
       });
     }
-    const data = body.data;
-    const unsafe = findUnsafeInput(data, language);
-    const errors: FieldError[] = unsafe.length > 0 ? unsafe : form.validate(data, language);
+    // Trimmed and NFC as on the pages; what is then empty counts as not answered.
+    const data = normalizeAnswers(body.data);
+    const errors: FieldError[] = form.validate(data, language);
     const { regionField } = form.definition.routing;
     const ars = getAtPointer(data, regionField);
     if (errors.length === 0 && typeof ars !== 'string') {

@@ -5,7 +5,9 @@ import { localize } from '../../forms/form-definition';
 import { getAtPointer } from '../../forms/json-pointer';
 import type { DraftService } from '../../drafts/draft-service';
 import { changeList, pruneInapplicable, readStep, type FormBody } from '../../render/answers';
-import type { FormModel } from '../../render/form-model';
+import type { FormModel, FormStep } from '../../render/form-model';
+import { MAX_FIELD_ERRORS } from '../../forms/input-limits';
+import { tooManyValuesError } from '../../forms/validation-messages';
 import { type PageRenderer } from '../../render/templates';
 import type { MunicipalitySearch } from '../../routing/municipality-search';
 import type { RoutingTable } from '../../routing/routing-table';
@@ -147,6 +149,19 @@ export function pagesRouter(deps: PagesDependencies): Router {
     renderStep(req, res, model, step, draft, parseData(draft));
   });
 
+  /**
+   * Keeps the step's answers in the draft, unless they may not be stored (control characters,
+   * answers beyond their limits, a draft past its cap): then the step is shown again with the
+   * fields named and nothing is written. True when saved.
+   */
+  async function saveStep(req: Request, res: Response, model: FormModel, step: FormStep, draft: Draft, data: Record<string, unknown>): Promise<boolean> {
+    const language = pageLanguage(req);
+    const refused = model.form.storageErrors(data, language);
+    if (refused.length === 0 && (await drafts.saveData(draft, data))) return true;
+    renderStep(req, res, model, step, draft, data, { errors: refused.length > 0 ? refused.slice(0, MAX_FIELD_ERRORS) : [tooManyValuesError(language)] });
+    return false;
+  }
+
   router.post('/forms/:id/steps/:step', urlencoded, async (req, res) => {
     const model = modelOf(req);
     const step = model.steps.find((s) => s.id === req.params.step);
@@ -162,17 +177,17 @@ export function pagesRouter(deps: PagesDependencies): Router {
     const language = pageLanguage(req);
 
     if (action === 'search' || (step.id === 'gemeinde' && query !== '' && getAtPointer(data, model.regionPattern) === undefined)) {
-      await drafts.saveData(draft, data);
+      if (!(await saveStep(req, res, model, step, draft, data))) return;
       renderStep(req, res, model, step, draft, data, { query, searched: true });
       return;
     }
     if (action.startsWith('add:') || action.startsWith('remove:')) {
       data = changeList(model, step, data, action);
-      await drafts.saveData(draft, data);
+      if (!(await saveStep(req, res, model, step, draft, data))) return;
       res.redirect(303, stepUrl(id, step.id, toCheck));
       return;
     }
-    await drafts.saveData(draft, data);
+    if (!(await saveStep(req, res, model, step, draft, data))) return;
     if (action === 'save') {
       await renderSaved(req, res, model, draft, data, stepUrl(id, step.id, toCheck));
       return;
@@ -208,7 +223,11 @@ export function pagesRouter(deps: PagesDependencies): Router {
     for (const node of model.declarations) {
       data = readStep(model, { id: 'declarations', title: { de: '' }, nodes: [node] }, body, data);
     }
-    await drafts.saveData(draft, data);
+    // Declarations are yes/no answers; only the draft's cap can refuse them.
+    if (!(await drafts.saveData(draft, data))) {
+      renderCheck(req, res, model, draft, data, [tooManyValuesError(language)]);
+      return;
+    }
     if (body._action === 'save') {
       await renderSaved(req, res, model, draft, data, `${base(id)}/check`);
       return;

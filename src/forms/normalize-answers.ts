@@ -1,0 +1,31 @@
+import { MAX_DEPTH } from './unsafe-input';
+
+/**
+ * The one normalisation of answers, the same for the JSON API and the pages: texts are trimmed
+ * (JavaScript's trim: Unicode white space and line ends) and put into Unicode NFC (so "é" typed
+ * as e + combining accent and as one character is the same answer, in the XML as everywhere);
+ * a property whose text is then empty counts as not answered and is left out, so a required
+ * text of only spaces is missing, on the API as on the pages. Items of lists keep their place
+ * (an empty item stays "" for the schema to judge) so pointers in error messages stay right.
+ */
+export function normalizeText(text: string): string {
+  return text.trim().normalize('NFC');
+}
+
+/** A normalised copy of the answers (see above); nesting beyond MAX_DEPTH is copied as it is. */
+export function normalizeAnswers<T>(data: T): T {
+  const visit = (value: unknown, depth: number): unknown => {
+    if (typeof value === 'string') return normalizeText(value);
+    if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) return value.map((item) => visit(item, depth + 1));
+    const copy: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      const normalized = visit(item, depth + 1);
+      if (normalized === '') continue;
+      // defineProperty, so that a "__proto__" key stays an own key for the safety check to refuse.
+      Object.defineProperty(copy, key, { value: normalized, enumerable: true, writable: true, configurable: true });
+    }
+    return copy;
+  };
+  return visit(data, 0) as T;
+}
