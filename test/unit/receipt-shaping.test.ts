@@ -1,0 +1,104 @@
+import * as fontkit from 'fontkit';
+import { readFileSync } from 'node:fs';
+import { loadReceiptFonts, type ReceiptFonts } from '../../src/receipts/receipt-fonts';
+import { FUZZ_CODE_POINTS, HOSTILE_TEXTS } from '../support/hostile-texts';
+
+let fonts: ReceiptFonts;
+/** DejaVu Sans as fontkit parses it, without the receipt's shaping: what the receipt must equal. */
+let plain: fontkit.Font;
+beforeAll(() => {
+  fonts = loadReceiptFonts();
+  plain = fontkit.create(readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'))) as fontkit.Font;
+});
+
+const NO_LIGATURES = { liga: false, clig: false };
+
+/** What is wrong with a run for pdfkit: it needs as many positions as glyphs, finite numbers throughout. */
+function runProblems(run: fontkit.GlyphRun, text: string): string[] {
+  const problems: string[] = [];
+  const escaped = [...text].map((c) => c.codePointAt(0)!.toString(16)).join(' ');
+  if (run.glyphs.length !== run.positions.length) problems.push(`${escaped}: ${run.glyphs.length} glyphs, ${run.positions.length} positions`);
+  const numbers = [...run.positions.flatMap((p) => [p.xAdvance, p.yAdvance, p.xOffset, p.yOffset]), ...run.glyphs.map((g) => g.advanceWidth), run.advanceWidth];
+  // (A run may have no glyphs: fontkit drops a lone variation selector, as it should.)
+  if (!numbers.every(Number.isFinite)) problems.push(`${escaped}: a position or width is not a finite number`);
+  return problems;
+}
+
+/** A small, seeded generator (mulberry32): the same texts on every run of the test. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('receipt shaping', () => {
+  test('plain fontkit throws on Tifinagh next to ZWJ, ZWNJ or CGJ (the reason for the fallback)', () => {
+    // Should a fontkit update fix this, the fallback stays harmless; this test then says so.
+    for (const text of [HOSTILE_TEXTS.tifinaghZwjAlone, HOSTILE_TEXTS.tifinaghZwnj, HOSTILE_TEXTS.tifinaghCgj]) {
+      expect(() => plain.layout(text, NO_LIGATURES)).toThrow(TypeError);
+    }
+  });
+
+  test.each(Object.entries(HOSTILE_TEXTS))('%s is shaped without throwing, in both fonts', (_name, text) => {
+    for (const font of [fonts.regular, fonts.bold]) {
+      // Twice: the second answer comes from the cache.
+      expect([...runProblems(font.layout(text), text), ...runProblems(font.layout(text), text)]).toEqual([]);
+    }
+  });
+
+  test('a word that cannot be shaped keeps every letter the font has, with its own advance width', () => {
+    const run = fonts.regular.layout(HOSTILE_TEXTS.tifinaghZwnj);
+    const yaz = fonts.regular.glyphForCodePoint(0x2d5c);
+    const yi = fonts.regular.glyphForCodePoint(0x2d49);
+    expect(run.glyphs.map((g) => g.id)).toContain(yaz.id);
+    expect(run.glyphs.map((g) => g.id)).toContain(yi.id);
+    const ids = run.glyphs.map((g) => g.id);
+    expect(ids.indexOf(yaz.id)).toBeLessThan(ids.indexOf(yi.id));
+    expect(run.advanceWidth).toBeCloseTo(yaz.advanceWidth + yi.advanceWidth, 5);
+  });
+
+  test('the letters around a word that cannot be shaped are shaped as usual', () => {
+    // "-Anna" after the Tifinagh: Latin shaped as a run of its own, so kerning stays.
+    const run = fonts.regular.layout(HOSTILE_TEXTS.tifinaghJoinersAround);
+    const anna = plain.layout('Anna', NO_LIGATURES);
+    const ids = run.glyphs.map((g) => g.id);
+    expect(ids.slice(-4)).toEqual(anna.glyphs.map((g) => g.id));
+    expect(run.positions.slice(-4).map((p) => p.xAdvance)).toEqual(anna.positions.map((p) => p.xAdvance));
+  });
+
+  test('ordinary text is shaped exactly as fontkit shapes it, and the result is cached', () => {
+    for (const text of ['Łukasz Żółć', 'Nguyễn Thị Minh', 'AVATAR Wolff', 'Ελένη', 'Дмитрий', 'Eingangsbestätigung']) {
+      const expected = plain.layout(text, NO_LIGATURES);
+      const run = fonts.regular.layout(text);
+      expect(run.glyphs.map((g) => g.id)).toEqual(expected.glyphs.map((g) => g.id));
+      expect(run.positions).toEqual(expected.positions.map((p) => ({ xAdvance: p.xAdvance, yAdvance: p.yAdvance, xOffset: p.xOffset, yOffset: p.yOffset })));
+      expect(run.advanceWidth).toBe(expected.advanceWidth);
+      // Cached: the same glyphs again, fresh positions (pdfkit scales them in place).
+      const again = fonts.regular.layout(text);
+      expect(again.glyphs).toBe(run.glyphs);
+      expect(again.positions).not.toBe(run.positions);
+    }
+  });
+
+  test('3,000 random texts of joiners, marks, complex scripts, astral and unassigned code points never throw', () => {
+    const next = random(20261128);
+    const problems: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const length = 1 + Math.floor(next() * 12);
+      const text = Array.from({ length }, () => String.fromCodePoint(FUZZ_CODE_POINTS[Math.floor(next() * FUZZ_CODE_POINTS.length)]!)).join('');
+      for (const font of [fonts.regular, fonts.bold]) {
+        try {
+          problems.push(...runProblems(font.layout(text), text));
+        } catch (err) {
+          // Named by its code points: most of its characters are invisible.
+          problems.push(`${[...text].map((c) => c.codePointAt(0)!.toString(16)).join(' ')}: ${String(err)}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
