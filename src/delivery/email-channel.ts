@@ -5,8 +5,10 @@ import type Mail from 'nodemailer/lib/mailer';
 import { localize } from '../forms/form-definition';
 import type { FormRegistry } from '../forms/form-registry';
 import { sendAsAttempt, type MailTransport } from '../notifications/mail-transport';
+import { receiptFailureFields } from '../receipts/receipt-error';
 import type { RoutingTable } from '../routing/routing-table';
 import type { SubmissionRecord, SubmissionRepository } from '../storage/ports';
+import type { Logger } from '../support/logger';
 import type { SendJob } from './channels';
 import { JWE_CONTENT_TYPE } from './payload-encryption';
 
@@ -21,6 +23,40 @@ export async function loadAuthorityEmailTemplates(templatesDir: string): Promise
   return { subject: await load('subject'), text: await load('text') };
 }
 
+/** Said to the authority in place of the receipt's attachment line when there is no PDF. */
+export const NO_RECEIPT_NOTE = 'Die Eingangsbestätigung (PDF) konnte nicht erstellt werden. Die Antragsdaten sind vollständig im XML-Anhang enthalten.';
+/** Stands for the PDF's name while the text is rendered without a PDF (see withoutReceiptLine). */
+const NO_PDF_MARK = '\u0000no-receipt\u0000';
+
+/**
+ * The authority's text when the receipt could not be produced: the template names the PDF in a
+ * line of its own ("- {{pdfName}}: die Eingangsbestätigung …"), rendered with a mark in place
+ * of the name; that line becomes the note. A template that does not name the PDF gets the note
+ * at the end.
+ */
+function withoutReceiptLine(text: string): string {
+  const lines = text.split('\n');
+  if (!lines.some((line) => line.includes(NO_PDF_MARK))) return `${text}\n\n${NO_RECEIPT_NOTE}`;
+  let noted = false;
+  return lines.flatMap((line) => {
+    if (!line.includes(NO_PDF_MARK)) return [line];
+    if (noted) return [];
+    noted = true;
+    return ['', NO_RECEIPT_NOTE];
+  }).join('\n');
+}
+
+/** The key id in a compact JWE's protected header; '' when there is none to read. */
+function jweKeyId(compact: string): string {
+  try {
+    const header = JSON.parse(Buffer.from(compact.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown };
+    return typeof header.kid === 'string' ? header.kid : '';
+  } catch {
+    // The body is sealed by payload-sealing.ts and always has a header; this only keeps a
+    // malformed one from failing the delivery over a line of text.
+    return '';
+  }
+}
 
 export interface AuthorityEmailOptions {
   readonly submissions: Pick<SubmissionRepository, 'find'>;
@@ -29,16 +65,22 @@ export interface AuthorityEmailOptions {
   readonly templates: AuthorityEmailTemplates;
   readonly transport: MailTransport;
   readonly from: string;
-  /** The PDF receipt of the submission. */
+  /**
+   * The PDF receipt of the submission. When it throws, the e-mail goes out with the XML alone
+   * and a note: the authority must get the application whatever happens to its receipt.
+   */
   readonly receipt: (record: SubmissionRecord) => Promise<Buffer>;
   /** Encrypts an attachment to the authority's key (JWE), when the payload is encrypted. */
   readonly seal: (authorityId: string, content: Buffer, contentType: string) => Promise<{ readonly jwe: string; readonly kid: string } | undefined>;
+  /** Where a receipt that could not be produced is logged (`receipt.render_failed`). */
+  readonly logger?: Logger;
 }
 
 /**
  * The `email` channel: the payload and the PDF receipt to the authority's functional mailbox.
  * When the authority has an encryption key, both attachments are JWE and nothing readable is
- * in the message itself (the text names only form, reference number and time).
+ * in the message itself (the text names only form, reference number and time). A receipt that
+ * cannot be produced never holds the application back: the XML goes out alone, with a note.
  */
 export function createAuthorityEmail(options: AuthorityEmailOptions): SendJob {
   return async (job) => {
@@ -48,26 +90,25 @@ export function createAuthorityEmail(options: AuthorityEmailOptions): SendJob {
     if (!record || !form || !found) return { ok: false, error: 'submission, form or authority not found' };
     const target = found.authority.delivery;
     const to = target.type === 'email' && target.to ? target.to : found.authority.email;
-    const pdf = await options.receipt(record);
+    let pdf: Buffer | undefined;
+    try {
+      pdf = await options.receipt(record);
+    } catch (err) {
+      // Only the reference and what receiptFailureFields lets through: never the answers.
+      options.logger?.error('receipt.render_failed', { reference: record.id, channel: 'email', ...receiptFailureFields(err) });
+    }
+    const jwe = job.contentType === JWE_CONTENT_TYPE;
     // The receipt embeds the XML: it is encrypted whenever the authority has a key (the job's
     // payload was sealed before this channel was called, see payload-sealing.ts).
-    const sealedPdf = await options.seal(job.authorityId, pdf, 'application/pdf');
-    const encrypted = job.contentType === JWE_CONTENT_TYPE && sealedPdf !== undefined;
-    let attachments: Mail.Attachment[];
-    let kid = '';
-    if (encrypted) {
-      kid = sealedPdf.kid;
-      attachments = [
-        { filename: `${record.id}.xml.jwe`, content: job.body, contentType: JWE_CONTENT_TYPE },
-        { filename: `Eingangsbestaetigung-${record.id}.pdf.jwe`, content: sealedPdf.jwe, contentType: JWE_CONTENT_TYPE },
-      ];
-    } else {
-      const jwe = job.contentType === JWE_CONTENT_TYPE;
-      attachments = [
-        { filename: jwe ? `${record.id}.xml.jwe` : `${record.id}.xml`, content: job.body, contentType: job.contentType },
-        { filename: `Eingangsbestaetigung-${record.id}.pdf`, content: pdf, contentType: 'application/pdf' },
-      ];
-    }
+    const sealedPdf = pdf ? await options.seal(job.authorityId, pdf, 'application/pdf') : undefined;
+    // Without a receipt the message is encrypted when its one attachment, the XML, is.
+    const encrypted = jwe && (pdf === undefined || sealedPdf !== undefined);
+    const kid = encrypted ? (sealedPdf?.kid ?? jweKeyId(job.body)) : '';
+    const xmlAttachment: Mail.Attachment = { filename: jwe ? `${record.id}.xml.jwe` : `${record.id}.xml`, content: job.body, contentType: job.contentType };
+    let pdfAttachment: Mail.Attachment | undefined;
+    if (sealedPdf && encrypted) pdfAttachment = { filename: `Eingangsbestaetigung-${record.id}.pdf.jwe`, content: sealedPdf.jwe, contentType: JWE_CONTENT_TYPE };
+    else if (pdf) pdfAttachment = { filename: `Eingangsbestaetigung-${record.id}.pdf`, content: pdf, contentType: 'application/pdf' };
+    const attachments = pdfAttachment ? [xmlAttachment, pdfAttachment] : [xmlAttachment];
     const model = {
       reference: record.id,
       formTitle: localize(form.definition.title, 'de'),
@@ -77,14 +118,16 @@ export function createAuthorityEmail(options: AuthorityEmailOptions): SendJob {
       receivedAt: new Intl.DateTimeFormat('de-DE', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(record.createdAt),
       encrypted,
       kid,
-      xmlName: attachments[0]?.filename,
-      pdfName: attachments[1]?.filename,
+      xmlName: xmlAttachment.filename,
+      pdfName: pdfAttachment ? pdfAttachment.filename : NO_PDF_MARK,
     };
+    const text = options.templates.text(model);
     const message: Mail.Options = {
       from: options.from,
       to,
-      subject: options.templates.subject(model),
-      text: options.templates.text(model),
+      // The mark is for the text's attachment line only, never for a header.
+      subject: options.templates.subject({ ...model, pdfName: pdfAttachment?.filename ?? '' }),
+      text: pdfAttachment ? text : withoutReceiptLine(text),
       // The same Message-ID on every attempt lets the mailbox drop a repeated message.
       messageId: `<${job.idempotencyKey}@efa-forms>`,
       headers: { 'Auto-Submitted': 'auto-generated', 'X-Efa-Reference': record.id, 'Idempotency-Key': job.idempotencyKey },

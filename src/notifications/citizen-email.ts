@@ -7,8 +7,10 @@ import type { Language } from '../errors';
 import { localize } from '../forms/form-definition';
 import type { FormRegistry } from '../forms/form-registry';
 import { getAtPointer } from '../forms/json-pointer';
+import { receiptFailureFields } from '../receipts/receipt-error';
 import type { RoutingTable } from '../routing/routing-table';
 import type { Store, SubmissionRecord } from '../storage/ports';
+import type { Logger } from '../support/logger';
 import { sendAsAttempt, type MailTransport } from './mail-transport';
 
 type Template = (model: Record<string, unknown>) => string;
@@ -42,8 +44,13 @@ export interface CitizenEmailOptions {
   readonly templates: Record<Language, EmailTemplates>;
   readonly transport: MailTransport;
   readonly from: string;
-  /** The receipt PDF to attach, when receipts are available. */
+  /**
+   * The receipt PDF to attach, when receipts are available. When it throws, the e-mail goes out
+   * without it: the applicant downloads the receipt later, the e-mail must not wait for it.
+   */
   readonly attachments?: (record: SubmissionRecord) => Promise<Attachment[]>;
+  /** Where a receipt that could not be produced is logged (`receipt.render_failed`). */
+  readonly logger?: Logger;
 }
 
 /**
@@ -62,7 +69,13 @@ export function createCitizenEmail(options: CitizenEmailOptions): SendJob {
     // Nothing to send is done, not failed: the job was only made when there was an address.
     if (typeof to !== 'string' || to === '') return { ok: true, status: 0 };
     const language: Language = record.language === 'en' ? 'en' : 'de';
-    const attachments = options.attachments ? await options.attachments(record) : [];
+    let attachments: Attachment[] = [];
+    try {
+      if (options.attachments) attachments = await options.attachments(record);
+    } catch (err) {
+      // Only the reference and what receiptFailureFields lets through: never the answers.
+      options.logger?.error('receipt.render_failed', { reference: record.id, channel: 'email-citizen', ...receiptFailureFields(err) });
+    }
     const model = {
       reference: record.id,
       formTitle: localize(form.definition.title, language),

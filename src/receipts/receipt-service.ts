@@ -5,6 +5,7 @@ import type { MunicipalitySearch } from '../routing/municipality-search';
 import type { RoutingTable } from '../routing/routing-table';
 import type { SubmissionRecord } from '../storage/ports';
 import type { SubmissionService } from '../submissions/submission-service';
+import { ReceiptError } from './receipt-error';
 import { buildReceiptModel } from './receipt-model';
 import type { ReceiptRenderer } from './render-receipt';
 
@@ -41,9 +42,9 @@ export function createReceiptService(options: ReceiptServiceOptions) {
     const model = models.get(submission.formId);
     // The authority's payload as accepted (the job may carry it encrypted).
     const xml = submission.payloadXml;
-    if (!found) throw new Error(`receipt ${submission.id}: authority ${submission.authorityId} is no longer in the tenant files`);
-    if (!model) throw new Error(`receipt ${submission.id}: form ${submission.formId} is no longer loaded`);
-    if (xml === '') throw new Error(`receipt ${submission.id}: the submission holds no payload`);
+    if (!found) throw new ReceiptError(`receipt ${submission.id}: authority ${submission.authorityId} is no longer in the tenant files`);
+    if (!model) throw new ReceiptError(`receipt ${submission.id}: form ${submission.formId} is no longer loaded`);
+    if (xml === '') throw new ReceiptError(`receipt ${submission.id}: the submission holds no payload`);
     const receipt = buildReceiptModel({
       submission, xml, model, tenant: found.tenant, authority: found.authority,
       strings: options.strings, municipalities: options.municipalities,

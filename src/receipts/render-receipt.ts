@@ -3,6 +3,7 @@ import { format } from '../render/templates';
 import type { SummaryEntry } from '../render/summary';
 import { deflateFaster } from './receipt-compression';
 import type { ReceiptFonts } from './receipt-fonts';
+import { ReceiptError } from './receipt-error';
 import { shareLayouts } from './receipt-layout-cache';
 import { sha256Hex } from '../support/sha256';
 import type { ReceiptModel } from './receipt-model';
@@ -57,7 +58,7 @@ function xmpDate(date: Date): string {
 /** Lays the receipt out into a pdfkit document, not yet ended. */
 function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDFKit.PDFDocument {
   // The fingerprint printed must be the one of the bytes attached.
-  if (sha256Hex(xml) !== model.xmlSha256) throw new Error(`receipt ${model.reference}: the XML does not match the model's fingerprint`);
+  if (sha256Hex(xml) !== model.xmlSha256) throw new ReceiptError(`receipt ${model.reference}: the XML does not match the model's fingerprint`);
   const regular = fonts.regular.postscriptName;
   const bold = fonts.bold.postscriptName;
   const at = model.receivedAt;
