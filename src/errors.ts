@@ -88,6 +88,20 @@ export const ERROR_CATALOGUE = {
       en: 'No authority for your place of residence accepts this application online yet.',
     },
   },
+  RATE_LIMITED: {
+    status: 429,
+    title: {
+      de: 'Zu viele Anfragen in kurzer Zeit. Bitte warten Sie einen Moment und versuchen Sie es dann erneut.',
+      en: 'Too many requests in a short time. Please wait a moment and try again.',
+    },
+  },
+  STORAGE_UNAVAILABLE: {
+    status: 503,
+    title: {
+      de: 'Ihre Angaben können gerade nicht gespeichert werden. Bitte versuchen Sie es in einigen Minuten erneut; es ist nichts verloren gegangen.',
+      en: 'Your answers cannot be saved just now. Please try again in a few minutes; nothing has been lost.',
+    },
+  },
   INTERNAL: {
     status: 500,
     title: {
@@ -119,6 +133,8 @@ export class AppError extends Error {
       readonly detail?: LocalizedText;
       readonly errors?: readonly FieldError[];
       readonly cause?: unknown;
+      /** Sent as Retry-After (429, 503): when the client may try again. */
+      readonly retryAfterSeconds?: number;
     } = {},
   ) {
     super(`${code}: ${logMessage}`, options.cause === undefined ? undefined : { cause: options.cause });

@@ -42,6 +42,7 @@ export function sendProblem(res: Response, error: AppError, language: Language):
   const entry = ERROR_CATALOGUE[error.code];
   // RFC 6750: a 401 names the scheme the client should use.
   if (entry.status === 401) res.set('www-authenticate', 'Bearer');
+  if (error.options.retryAfterSeconds !== undefined) res.set('retry-after', String(Math.max(1, Math.ceil(error.options.retryAfterSeconds))));
   res.status(entry.status).type('application/problem+json').set('content-language', language).send(problemJson(error, language));
 }
 
