@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * The one configuration schema: every setting efa-forms reads, its environment variable,
  * default, parser and whether it is a secret. README's configuration table is generated from
@@ -24,6 +26,15 @@ export interface Config {
   readonly mailFrom: string;
   readonly deliveryWorker: boolean;
   readonly adminTokenHash: string;
+  readonly trustedProxies: readonly string[];
+  readonly rateLimitWindowSeconds: number;
+  readonly rateLimitDrafts: number;
+  readonly rateLimitSteps: number;
+  readonly rateLimitSubmissions: number;
+  readonly httpHeadersTimeoutMs: number;
+  readonly httpRequestTimeoutMs: number;
+  readonly httpKeepAliveTimeoutMs: number;
+  readonly metricsPort: number | undefined;
 }
 
 export interface SettingSpec<K extends keyof Config = keyof Config> {
@@ -115,6 +126,33 @@ function optionalSha256Hex(raw: string): string {
   return raw;
 }
 
+/** Names express understands for address ranges (proxy-addr), next to IPs and CIDR ranges. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * The proxies whose X-Forwarded-For is believed, as express's "trust proxy" takes them. Empty:
+ * none, the socket's address is the client's (anything else would let every client pick its own
+ * address and escape the rate limits).
+ */
+function proxyList(raw: string): readonly string[] {
+  if (raw.trim() === '') return Object.freeze([]);
+  const entries = raw.split(',').map((e) => e.trim());
+  for (const entry of entries) {
+    const [address, prefix, extra] = entry.split('/');
+    const version = isIP(address ?? '');
+    const prefixOk = prefix === undefined || (/^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (version === 6 ? 128 : 32));
+    if (!PROXY_RANGE_NAMES.has(entry) && (version === 0 || !prefixOk || extra !== undefined)) {
+      throw new Error(`must be a comma-separated list of IP addresses, CIDR ranges or loopback/linklocal/uniquelocal ("${entry}" is none)`);
+    }
+  }
+  return Object.freeze(entries);
+}
+
+function optionalPort(raw: string): number | undefined {
+  if (raw === '') return undefined;
+  return integer(1, 65535)(raw);
+}
+
 function spec<K extends keyof Config>(s: SettingSpec<K>): SettingSpec<K> {
   return s;
 }
@@ -158,4 +196,22 @@ export const SETTINGS = [
     description: 'on: the web server also delivers; off: only `npm run worker` processes deliver (scale them apart).' }),
   spec({ key: 'adminTokenHash', env: 'ADMIN_TOKEN_HASH', default: '', secret: true, parse: optionalSha256Hex,
     description: 'SHA-256 (hex) of the operators\' bearer token for /api/admin (required in production; empty: admin API off).' }),
+  spec({ key: 'trustedProxies', env: 'TRUSTED_PROXIES', default: '', secret: false, parse: proxyList,
+    description: 'Reverse proxies whose X-Forwarded-For names the client (IPs, CIDR ranges or loopback/linklocal/uniquelocal, comma-separated; empty: the connection\'s address is the client).' }),
+  spec({ key: 'rateLimitWindowSeconds', env: 'RATE_LIMIT_WINDOW_SECONDS', default: '60', secret: false, parse: integer(1, 86_400),
+    description: 'Length of the window the RATE_LIMIT_* counts apply to (seconds).' }),
+  spec({ key: 'rateLimitDrafts', env: 'RATE_LIMIT_DRAFTS', default: '20', secret: false, parse: integer(0, 1_000_000),
+    description: 'Applications (drafts) one client may start per window; then 429 with Retry-After (0: no limit).' }),
+  spec({ key: 'rateLimitSteps', env: 'RATE_LIMIT_STEPS', default: '300', secret: false, parse: integer(0, 1_000_000),
+    description: 'Page steps one client may save per window (0: no limit).' }),
+  spec({ key: 'rateLimitSubmissions', env: 'RATE_LIMIT_SUBMISSIONS', default: '20', secret: false, parse: integer(0, 1_000_000),
+    description: 'Submissions (API and pages) one client may send per window (0: no limit).' }),
+  spec({ key: 'httpHeadersTimeoutMs', env: 'HTTP_HEADERS_TIMEOUT_MS', default: '10000', secret: false, parse: integer(1000, 600_000),
+    description: 'Time a client has to send the request headers (ms); slower ones are disconnected.' }),
+  spec({ key: 'httpRequestTimeoutMs', env: 'HTTP_REQUEST_TIMEOUT_MS', default: '30000', secret: false, parse: integer(1000, 3_600_000),
+    description: 'Time a client has to send a whole request, body included (ms); slower ones get 408.' }),
+  spec({ key: 'httpKeepAliveTimeoutMs', env: 'HTTP_KEEP_ALIVE_TIMEOUT_MS', default: '5000', secret: false, parse: integer(100, 600_000),
+    description: 'How long an idle keep-alive connection stays open (ms).' }),
+  spec({ key: 'metricsPort', env: 'METRICS_PORT', default: '', secret: false, parse: optionalPort,
+    description: 'Port of a separate listener serving /metrics without a token, for a scraper on an internal network (empty: /metrics only on the main port, behind ADMIN_TOKEN_HASH).' }),
 ] as const satisfies readonly SettingSpec[];

@@ -23,6 +23,15 @@ const DEFAULTS = {
   mailFrom: 'efa-forms <noreply@localhost>',
   deliveryWorker: true,
   adminTokenHash: '',
+  trustedProxies: [],
+  rateLimitWindowSeconds: 60,
+  rateLimitDrafts: 20,
+  rateLimitSteps: 300,
+  rateLimitSubmissions: 20,
+  httpHeadersTimeoutMs: 10_000,
+  httpRequestTimeoutMs: 30_000,
+  httpKeepAliveTimeoutMs: 5000,
+  metricsPort: undefined,
 };
 
 /** SHA-256 of "test": what an operator would set as ADMIN_TOKEN_HASH. */
@@ -38,6 +47,25 @@ function configError(env: Record<string, string>): ConfigError {
   }
   throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
 }
+
+describe('hardening settings (issue 9)', () => {
+  it('reads trusted proxies as IPs, CIDR ranges and the names express knows', () => {
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.1, 192.168.0.0/16,loopback,::1,fd00::/8' }).trustedProxies)
+      .toEqual(['10.0.0.1', '192.168.0.0/16', 'loopback', '::1', 'fd00::/8']);
+  });
+
+  it.each(['*', 'true', '10.0.0.0/33', '10.0.0.1/8/2', 'proxy.example.de', '1.2.3'])('refuses TRUSTED_PROXIES=%s with one line', (value) => {
+    expect(configError({ TRUSTED_PROXIES: value }).message).toMatch(/^TRUSTED_PROXIES=".*" must be a comma-separated list of IP addresses/);
+  });
+
+  it('takes rate limits, timeouts and the metrics port, and refuses absurd ones', () => {
+    const config = loadConfig({ RATE_LIMIT_SUBMISSIONS: '0', HTTP_REQUEST_TIMEOUT_MS: '60000', METRICS_PORT: '9464' });
+    expect(config).toMatchObject({ rateLimitSubmissions: 0, httpRequestTimeoutMs: 60_000, metricsPort: 9464 });
+    expect(configError({ HTTP_HEADERS_TIMEOUT_MS: '10' }).message).toBe('HTTP_HEADERS_TIMEOUT_MS="10" must be a whole number from 1000 to 600000');
+    expect(configError({ METRICS_PORT: '0' }).message).toBe('METRICS_PORT="0" must be a whole number from 1 to 65535');
+    expect(configError({ RATE_LIMIT_DRAFTS: '-1' }).message).toMatch(/^RATE_LIMIT_DRAFTS="-1" must be a whole number/);
+  });
+});
 
 describe('loadConfig defaults', () => {
   it('uses the documented defaults for an empty environment', () => {
@@ -87,6 +115,15 @@ describe('loadConfig values from the environment', () => {
       MAIL_FROM: 'Freistaat Thüringen <noreply@example.de>',
       DELIVERY_WORKER: 'off',
       ADMIN_TOKEN_HASH: ADMIN_HASH,
+      TRUSTED_PROXIES: '10.0.0.0/8',
+      RATE_LIMIT_WINDOW_SECONDS: '300',
+      RATE_LIMIT_DRAFTS: '5',
+      RATE_LIMIT_STEPS: '50',
+      RATE_LIMIT_SUBMISSIONS: '3',
+      HTTP_HEADERS_TIMEOUT_MS: '5000',
+      HTTP_REQUEST_TIMEOUT_MS: '20000',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000',
+      METRICS_PORT: '9464',
     });
     expect(config).toEqual({
       port: 8080,
@@ -108,6 +145,15 @@ describe('loadConfig values from the environment', () => {
       deliveryWorker: false,
       adminTokenHash: ADMIN_HASH,
       mailFrom: 'Freistaat Thüringen <noreply@example.de>',
+      trustedProxies: ['10.0.0.0/8'],
+      rateLimitWindowSeconds: 300,
+      rateLimitDrafts: 5,
+      rateLimitSteps: 50,
+      rateLimitSubmissions: 3,
+      httpHeadersTimeoutMs: 5000,
+      httpRequestTimeoutMs: 20_000,
+      httpKeepAliveTimeoutMs: 1000,
+      metricsPort: 9464,
     });
   });
 
