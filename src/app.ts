@@ -9,6 +9,9 @@ import { openApiDocument } from './http/openapi';
 import { errorHandler } from './http/problem';
 import { pagesRouter, type PagesDependencies } from './http/pages/pages-router';
 import { submissionsRouter } from './http/submissions-router';
+import { metricsRouter } from './metrics/metrics-router';
+import type { Metrics } from './metrics/metrics';
+import type { RateLimiter } from './http/rate-limit';
 import type { ReceiptService } from './receipts/receipt-service';
 import type { SubmissionService } from './submissions/submission-service';
 import type { Logger } from './support/logger';
@@ -24,6 +27,12 @@ export interface AppDependencies {
   readonly pages: PagesDependencies;
   readonly inbox: AuthorityInboxDependencies;
   readonly admin: AdminDependencies;
+  readonly metrics: Metrics;
+  readonly rateLimiter: RateLimiter;
+  /** express "trust proxy": whose X-Forwarded-For names the client (TRUSTED_PROXIES). */
+  readonly trustedProxies: readonly string[];
+  /** Protects /metrics on this app like the admin API (empty: /metrics answers 404 here). */
+  readonly adminTokenHash: string;
 }
 
 /**
@@ -51,6 +60,10 @@ export function baseApp(): Express {
 /** Builds the express app without listening, so tests exercise exactly what production runs. */
 export function createApp(deps: AppDependencies): Express {
   const app = baseApp();
+  // Without trusted proxies req.ip is the connection's address; X-Forwarded-For is ignored.
+  app.set('trust proxy', deps.trustedProxies.length > 0 ? [...deps.trustedProxies] : false);
+  // First, so that every answer (404s and errors included) is counted, by route pattern.
+  app.use(deps.metrics.httpMiddleware());
 
   const openapi = openApiDocument(deps.version);
   app.get('/healthz', (_req, res) => {
@@ -60,9 +73,10 @@ export function createApp(deps: AppDependencies): Express {
     res.json(openapi);
   });
   app.use(formsRouter(deps.forms));
-  app.use(submissionsRouter(deps.submissions, deps.receipts, deps.bodyLimitBytes));
+  app.use(submissionsRouter(deps.submissions, deps.receipts, deps.bodyLimitBytes, deps.rateLimiter));
   app.use(authorityInboxRouter(deps.inbox));
   app.use(adminRouter(deps.admin));
+  app.use(metricsRouter({ metrics: deps.metrics, adminTokenHash: deps.adminTokenHash }));
   app.use('/assets', express.static(path.join(deps.templatesDir, 'assets'), { index: false, maxAge: '1h', redirect: false }));
   app.use(pagesRouter(deps.pages));
 

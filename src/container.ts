@@ -26,6 +26,9 @@ import { createMunicipalitySearch } from './routing/municipality-search';
 import { loadReceiptFonts } from './receipts/receipt-fonts';
 import { createReceiptService } from './receipts/receipt-service';
 import { createReceiptRenderer } from './receipts/render-receipt';
+import { createRateLimiter } from './http/rate-limit';
+import { createMetrics, type Metrics } from './metrics/metrics';
+import { countSubmissions, timeReceipts } from './metrics/instrumentation';
 import { problem, StartupError } from './startup-error';
 import type { Logger } from './support/logger';
 
@@ -48,6 +51,8 @@ export interface Container {
   readonly submissions: SubmissionService;
   readonly worker: DeliveryWorker;
   readonly draftCleanup: DraftCleanup;
+  /** This process's metrics (served on /metrics of the app, or by main on METRICS_PORT). */
+  readonly metrics: Metrics;
   /** Stops the worker (letting deliveries finish within timeoutMs) and closes the store. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -70,7 +75,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
 
   const renderer = await loadPageRenderer(config.templatesDir);
   // The receipt's fonts are read and parsed once, here, before anything is opened.
-  const receiptRenderer = createReceiptRenderer(loadReceiptFonts());
+  const receiptFonts = loadReceiptFonts();
   const models = new Map(forms.list().map((f) => [f.definition.id, buildFormModel(f)]));
   const siteTenant = config.siteTenant === '' ? routing.tenants()[0] : routing.tenants().find((t) => t.id === config.siteTenant);
   if (!siteTenant) throw new StartupError([problem(config.tenantsDir, '', `SITE_TENANT "${config.siteTenant}" is not a tenant file here`)]);
@@ -78,9 +83,11 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const mailTemplates = await loadConfirmationTemplates(config.templatesDir);
   const authorityMailTemplates = await loadAuthorityEmailTemplates(config.templatesDir);
   const store = openSqliteStore(config.dataDir);
+  const metrics = createMetrics({ formIds: forms.list().map((f) => f.definition.id), deliveries: store.deliveries, now, logger });
+  const receiptRenderer = timeReceipts(createReceiptRenderer(receiptFonts), metrics);
   const mailTransport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
   const citizenEmail = createCitizenEmail({
-    store, forms, routing, templates: mailTemplates, transport: mailTransport, from: config.mailFrom,
+    store, forms, routing, templates: mailTemplates, transport: mailTransport, from: config.mailFrom, logger,
     // `receipts` is created below; e-mails are sent only once the container is running.
     attachments: async (record) => {
       const receipt = await receipts.receiptOf(record);
@@ -93,7 +100,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     return encrypter ? { jwe: await encrypter.encrypt(content, contentType), kid: encrypter.kid } : undefined;
   };
   const authorityEmail = createAuthorityEmail({
-    submissions: store.submissions, forms, routing, templates: authorityMailTemplates, transport: mailTransport, from: config.mailFrom,
+    submissions: store.submissions, forms, routing, templates: authorityMailTemplates, transport: mailTransport, from: config.mailFrom, logger,
     receipt: async (record) => (await receipts.receiptOf(record)).pdf,
     seal,
   });
@@ -115,27 +122,33 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     concurrency: config.deliveryConcurrency,
     timeoutMs: config.deliveryTimeoutMs,
     giveUpAfterMs: config.deliveryGiveUpAfterHours * 3_600_000,
+    metrics,
   });
-  const submissions = createSubmissionService({
+  const submissions = countSubmissions(createSubmissionService({
     forms, routing, store, product, now, onAccepted: () => worker.nudge(),
     sealPayload: async (authorityId, xml) => {
       const sealed = await seal(authorityId, xml, 'application/xml');
       return sealed ? { body: sealed.jwe, contentType: JWE_CONTENT_TYPE } : { body: xml, contentType: 'application/xml; charset=utf-8' };
     },
-  });
+  }), metrics);
   const drafts = createDraftService({ store, now, ttlDays: config.draftTtlDays });
   const draftCleanup = new DraftCleanup(() => drafts.purgeExpired(), logger);
   const municipalities = createMunicipalitySearch(routing.tenants());
   const receipts = createReceiptService({
     submissions, routing, models, strings: (language) => renderer.strings(language), municipalities, renderer: receiptRenderer,
   });
+  const rateLimiter = createRateLimiter({
+    windowMs: config.rateLimitWindowSeconds * 1000,
+    limits: { drafts: config.rateLimitDrafts, steps: config.rateLimitSteps, submissions: config.rateLimitSubmissions },
+    now,
+  });
   const app = createApp({
-    forms, submissions, receipts, logger, bodyLimitBytes: config.bodyLimitBytes, version: product.version, templatesDir: config.templatesDir,
+    forms, submissions, receipts, logger, metrics, rateLimiter, trustedProxies: config.trustedProxies, adminTokenHash: config.adminTokenHash, bodyLimitBytes: config.bodyLimitBytes, version: product.version, templatesDir: config.templatesDir,
     inbox: { inbox: store.inbox, submissions: store.submissions, receipts, keys: credentials.inboxKeys, seal, ensureSealed, now },
     admin: { deliveries: store.deliveries, submissions: store.submissions, adminTokenHash: config.adminTokenHash, now, nudge: () => worker.nudge() },
     pages: {
       models, renderer, drafts, submissions, routing, municipalities, siteTenant,
-      secureCookies: config.production, bodyLimitBytes: config.bodyLimitBytes, publicBaseUrl: config.publicBaseUrl, logger,
+      secureCookies: config.production, bodyLimitBytes: config.bodyLimitBytes, publicBaseUrl: config.publicBaseUrl, logger, rateLimiter,
     },
   });
 
@@ -147,6 +160,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     submissions,
     worker,
     draftCleanup,
+    metrics,
     async close(timeoutMs: number) {
       await draftCleanup.stop();
       await worker.stop(timeoutMs);

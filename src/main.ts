@@ -1,8 +1,10 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import packageJson from '../package.json';
 import { loadConfig } from './config/load-config';
 import { createContainer } from './container';
 import { runEntryPoint, stopGracefullyOnSignals } from './process-lifecycle';
+import { metricsApp } from './metrics/metrics-router';
+import { listening } from './support/listening';
 import { createJsonLogger } from './support/logger';
 
 /**
@@ -20,15 +22,23 @@ async function main(): Promise<void> {
     product: { name: packageJson.name, version: packageJson.version },
   });
 
-  const server: Server = container.app.listen(config.port);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  // Node's defaults let a slow client hold a socket for 300 s; these are settings. Node checks
+  // the header and request timeouts every connectionsCheckingInterval (30 s by default).
+  const server: Server = createServer({
+    headersTimeout: config.httpHeadersTimeoutMs,
+    requestTimeout: config.httpRequestTimeoutMs,
+    keepAliveTimeout: config.httpKeepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, config.httpHeadersTimeoutMs),
+  }, container.app);
+  server.listen(config.port);
+  await listening(server);
+  const metricsServer = config.metricsPort === undefined ? undefined : metricsApp(container.metrics, logger).listen(config.metricsPort);
+  if (metricsServer) await listening(metricsServer);
   const address = server.address();
   logger.info('server.listening', {
     port: typeof address === 'object' && address ? address.port : config.port,
     forms: container.forms.list().length,
+    ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort } : {}),
   });
   // DELIVERY_WORKER=off leaves deliveries to separate `npm run worker` processes.
   if (config.deliveryWorker) container.worker.start();
@@ -40,6 +50,8 @@ async function main(): Promise<void> {
     async stop() {
       // 1. Stop taking requests and let running ones answer (bounded by the timeout), so no
       //    request meets a closed store. 2. Let deliveries finish. 3. Close the store.
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);

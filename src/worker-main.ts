@@ -2,6 +2,8 @@ import packageJson from '../package.json';
 import { loadConfig } from './config/load-config';
 import { createContainer } from './container';
 import { runEntryPoint, stopGracefullyOnSignals } from './process-lifecycle';
+import { metricsApp } from './metrics/metrics-router';
+import { listening } from './support/listening';
 import { createJsonLogger } from './support/logger';
 
 /**
@@ -26,6 +28,9 @@ async function main(): Promise<void> {
   // server process open. Here nothing listens, so this handle keeps the process alive until it
   // is told to stop; stop() clears it and the process ends by itself.
   const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
+  // A worker has no web server: its delivery counters are only to be scraped on a port of its own.
+  const metricsServer = config.metricsPort === undefined ? undefined : metricsApp(container.metrics, logger).listen(config.metricsPort);
+  if (metricsServer) await listening(metricsServer);
   container.worker.start();
   container.draftCleanup.start();
   logger.info('worker.started', {
@@ -40,6 +45,8 @@ async function main(): Promise<void> {
     async stop() {
       // Lets running deliveries finish within the timeout, gives back leases still held (those
       // jobs are due again at once for another worker) and closes the store.
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       try {
         await container.close(config.shutdownTimeoutMs);
       } finally {

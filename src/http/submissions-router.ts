@@ -4,6 +4,7 @@ import type { ReceiptService } from '../receipts/receipt-service';
 import type { SubmissionService } from '../submissions/submission-service';
 import { exceedsValueBudget } from '../forms/input-limits';
 import { negotiateLanguage } from './language';
+import type { RateLimiter } from './rate-limit';
 import { TOO_MANY_VALUES_TYPE } from './problem';
 
 /** 415 for anything but JSON, before the body is read at all. */
@@ -25,7 +26,7 @@ export function receiptPath(id: string, token: string): string {
 }
 
 /** Accepting submissions and telling the applicant where they stand. */
-export function submissionsRouter(service: SubmissionService, receipts: ReceiptService, bodyLimitBytes: number): Router {
+export function submissionsRouter(service: SubmissionService, receipts: ReceiptService, bodyLimitBytes: number, rateLimiter: RateLimiter): Router {
   const router = Router();
   const parseJson = express.json({
     limit: bodyLimitBytes, strict: true, type: () => true,
@@ -35,7 +36,8 @@ export function submissionsRouter(service: SubmissionService, receipts: ReceiptS
     },
   });
 
-  router.post('/api/forms/:id/submissions', requireJson, parseJson, async (req, res) => {
+  // Counted before the body is read, so a flood costs no parsing.
+  router.post('/api/forms/:id/submissions', rateLimiter.middleware('submissions'), requireJson, parseJson, async (req, res) => {
     const language = negotiateLanguage(req.get('accept-language'));
     const accepted = await service.accept(req.params.id as string, req.body as unknown, language);
     const statusUrl = statusPath(accepted.id, accepted.token);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { REPO } from './test-setup';
+import { NO_RATE_LIMITS, REPO } from './test-setup';
 
 /** One JSON log line of a spawned process (see src/support/logger.ts). */
 export interface LogLine {
@@ -45,7 +45,7 @@ const live = new Set<ChildProcess>();
 export function spawnEntryPoint(entry: EntryPoint, env: Record<string, string>): SpawnedProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...NO_RATE_LIMITS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);

@@ -48,8 +48,11 @@ export function writeSampleTenant(
   return env;
 }
 
+/** Tests send many requests from one address; rate limits are off unless a test sets them. */
+export const NO_RATE_LIMITS: Readonly<Record<string, string>> = { RATE_LIMIT_DRAFTS: '0', RATE_LIMIT_STEPS: '0', RATE_LIMIT_SUBMISSIONS: '0' };
+
 export function testConfig(overrides: Record<string, string>): Config {
-  return loadConfig({ NODE_ENV: 'test', DELIVERY_POLL_INTERVAL_MS: '50', DELIVERY_TIMEOUT_MS: '5000', TEMPLATES_DIR: path.join(REPO, 'templates'), ...overrides });
+  return loadConfig({ NODE_ENV: 'test', DELIVERY_POLL_INTERVAL_MS: '50', DELIVERY_TIMEOUT_MS: '5000', TEMPLATES_DIR: path.join(REPO, 'templates'), ...NO_RATE_LIMITS, ...overrides });
 }
 
 /**

@@ -16,6 +16,7 @@ import type { Draft } from '../../storage/ports';
 import type { SubmissionService } from '../../submissions/submission-service';
 import type { Logger } from '../../support/logger';
 import { readCookie, serializeCookie } from '../cookies';
+import type { RateLimiter } from '../rate-limit';
 import { receiptPath } from '../submissions-router';
 import { frame, LANGUAGE_COOKIE, languageSwitchUrl, pageLanguage } from './page-frame';
 import { createPageViews, parseData } from './page-views';
@@ -32,6 +33,7 @@ export interface PagesDependencies {
   readonly bodyLimitBytes: number;
   readonly publicBaseUrl: string;
   readonly logger: Logger;
+  readonly rateLimiter: RateLimiter;
 }
 
 const DRAFT_COOKIE = 'efa_draft';
@@ -126,7 +128,7 @@ export function pagesRouter(deps: PagesDependencies): Router {
     }));
   });
 
-  router.get('/forms/:id/start', async (req, res) => {
+  router.get('/forms/:id/start', deps.rateLimiter.middleware('drafts'), async (req, res) => {
     const model = modelOf(req);
     const existing = await draftOf(req, model);
     const id = model.form.definition.id;
@@ -162,7 +164,7 @@ export function pagesRouter(deps: PagesDependencies): Router {
     return false;
   }
 
-  router.post('/forms/:id/steps/:step', urlencoded, async (req, res) => {
+  router.post('/forms/:id/steps/:step', deps.rateLimiter.middleware('steps'), urlencoded, async (req, res) => {
     const model = modelOf(req);
     const step = model.steps.find((s) => s.id === req.params.step);
     if (!step) throw new AppError('NOT_FOUND', 'unknown step');
@@ -212,7 +214,7 @@ export function pagesRouter(deps: PagesDependencies): Router {
     renderCheck(req, res, model, draft, parseData(draft));
   });
 
-  router.post('/forms/:id/check', urlencoded, async (req, res) => {
+  router.post('/forms/:id/check', deps.rateLimiter.middleware('submissions'), urlencoded, async (req, res) => {
     const model = modelOf(req);
     const draft = await postedDraft(req, res, model);
     if (!draft) return;
@@ -306,6 +308,11 @@ export function pagesRouter(deps: PagesDependencies): Router {
     const model = models.get(String((req.params as { id?: string }).id ?? ''));
     if (err instanceof AppError && err.status === 404) {
       renderMessage(req, res, 404, 'notFound', model);
+      return;
+    }
+    // The limiter has set Retry-After already.
+    if (err instanceof AppError && err.code === 'RATE_LIMITED') {
+      renderMessage(req, res, 429, 'rateLimited', model);
       return;
     }
     const status = err instanceof AppError ? err.status : (err as { status?: unknown } | null)?.status;
