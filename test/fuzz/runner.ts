@@ -1,0 +1,183 @@
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { SAMPLE_FORMS } from '../support/test-setup';
+import type { ApiCase, FuzzCase } from './cases';
+import { loadCatalog, type CatalogForm } from './form-catalog';
+import { startFuzzServer } from './fuzz-server';
+import { generateCase, type RunShape } from './generate';
+import { createTarget } from './http-client';
+import { runPageCase } from './page-visit';
+import { classify, percentile, type Failure, type FailureClass, type Figures } from './results';
+import { DEFAULT_LIMITS, FuzzSession, problemHint, type Limits } from './session';
+
+/**
+ * A bounded, seeded fuzz run against the real server in this process: cases are generated one
+ * by one, sent over HTTP to 127.0.0.1 with bounded concurrency (large cases alone), every answer
+ * and every accepted submission checked; the run ends after `cases` cases and a bounded wait
+ * for the deliveries.
+ */
+export interface FuzzOptions {
+  readonly seed: number;
+  readonly cases: number;
+  /** Large cases (giant arrays, strings, pages, gzip bomb), spread over the run. */
+  readonly giantCases: number;
+  readonly concurrency: number;
+  readonly pageShare?: number;
+  readonly limits?: Partial<Limits>;
+  /** Run only these case numbers (to reproduce a failure); the rest of the shape is unchanged. */
+  readonly only?: readonly number[];
+  /** Progress lines (every few hundred cases). */
+  readonly progress?: (line: string) => void;
+}
+
+export interface FuzzReport {
+  readonly figures: Figures;
+  readonly failures: readonly Failure[];
+  readonly classes: readonly FailureClass[];
+  /** Error lines the server logged, grouped: event, route and message with their count. */
+  readonly serverErrors: ReadonlyArray<{ readonly line: string; readonly count: number }>;
+}
+
+export const PAGE_SHARE = 0.35;
+const STALL_TICK_MS = 50;
+
+async function runApiCase(session: FuzzSession, fuzzCase: ApiCase): Promise<void> {
+  const route = fuzzCase.request.path.startsWith('/api/forms/') && fuzzCase.request.method === 'POST'
+    ? 'POST /api/forms/:id/submissions' : `${fuzzCase.request.method} ${fuzzCase.request.path.split('?')[0]!.replace(/^\/api\/submissions\/[^/]+/, '/api/submissions/:id').replace(/^\/api\/forms\/[^/]+$/, '/api/forms/:id')}`.slice(0, 60);
+  const answer = await session.exchange(fuzzCase, route, fuzzCase.request);
+  if (fuzzCase.expect === 'accepted' && answer.status !== 201) session.fail(fuzzCase, route, 'valid example not accepted', answer, problemHint(answer));
+  if (fuzzCase.expect === 'refused' && answer.status >= 200 && answer.status < 300) session.fail(fuzzCase, route, 'accepted what must be refused', answer);
+  if (answer.status !== 201) return;
+  let accepted: { id?: unknown; receiptUrl?: unknown };
+  try {
+    accepted = JSON.parse(answer.body.toString('utf8')) as typeof accepted;
+  } catch {
+    session.fail(fuzzCase, route, '201 without a JSON body', answer);
+    return;
+  }
+  if (typeof accepted.id !== 'string' || typeof accepted.receiptUrl !== 'string') {
+    session.fail(fuzzCase, route, '201 without id and receiptUrl', answer);
+    return;
+  }
+  await session.checkAccepted(fuzzCase, route, accepted.id, accepted.receiptUrl, fuzzCase.request);
+}
+
+async function runCase(session: FuzzSession, fuzzCase: FuzzCase, forms: readonly CatalogForm[]): Promise<void> {
+  session.inFlight.set(fuzzCase.index, fuzzCase);
+  try {
+    if (fuzzCase.kind === 'api') await runApiCase(session, fuzzCase);
+    else await runPageCase(session, fuzzCase, forms);
+  } catch (err) {
+    // A check of ours that threw: reported like any failure, the run goes on.
+    session.fail(fuzzCase, 'fuzzer', 'case threw', undefined, err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 160) : String(err));
+  } finally {
+    session.inFlight.delete(fuzzCase.index);
+  }
+}
+
+function groupServerErrors(lines: ReadonlyArray<{ level: string; event: string; fields: Readonly<Record<string, unknown>> }>): Array<{ line: string; count: number }> {
+  const counts = new Map<string, number>();
+  for (const l of lines) {
+    if (l.level !== 'error' && !(l.level === 'warn' && l.event.startsWith('delivery.'))) continue;
+    const text = (name: string) => {
+      const value = l.fields[name];
+      return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+    };
+    const error = text('error').split('\n')[0]!.slice(0, 140);
+    const key = [`${l.level} ${l.event}`, text('method'), text('route')].filter(Boolean).join(' ') + (error ? `: ${error}` : '');
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([line, count]) => ({ line, count })).sort((a, b) => b.count - a.count);
+}
+
+export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const began = performance.now();
+  const server = await startFuzzServer();
+  const session = new FuzzSession(server, createTarget(server.port, options.concurrency * 2), limits);
+  const forms = loadCatalog(server.container.forms, SAMPLE_FORMS);
+  const shape: RunShape = { seed: options.seed, cases: options.cases, giantCases: options.giantCases, pageShare: options.pageShare ?? PAGE_SHARE };
+  const ctx = { forms, bodyLimitBytes: server.bodyLimitBytes };
+  const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).join();
+
+  // The process must survive every case: anything thrown out of a callback is a failure.
+  const crashes: string[] = [];
+  const onCrash = (err: unknown) => crashes.push(err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 200) : String(err));
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+
+  // Event-loop delay: the histogram for the figures, a ticking timer to blame the cases in flight.
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  let lastTick = performance.now();
+  const stalls: Array<{ lag: number; cases: FuzzCase[] }> = [];
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    const lag = now - lastTick - STALL_TICK_MS;
+    lastTick = now;
+    if (lag > limits.eventLoopMs) stalls.push({ lag, cases: [...session.inFlight.values()] });
+  }, STALL_TICK_MS);
+  ticker.unref();
+
+  const only = options.only ? new Set(options.only) : undefined;
+  let ran = 0;
+  try {
+    const running = new Set<Promise<void>>();
+    for (let index = 0; index < options.cases; index++) {
+      if (only && !only.has(index)) continue;
+      const fuzzCase = generateCase(ctx, shape, index);
+      ran++;
+      if (fuzzCase.giant) {
+        await Promise.all(running);
+        await runCase(session, fuzzCase, forms);
+      } else {
+        while (running.size >= options.concurrency) await Promise.race(running);
+        const promise: Promise<void> = runCase(session, fuzzCase, forms).finally(() => running.delete(promise));
+        running.add(promise);
+      }
+      if (ran % 250 === 0) {
+        options.progress?.(`… ${ran} cases, ${session.requests} requests, ${session.failures.length} failures, ${Math.round((performance.now() - began) / 1000)} s`);
+        await session.verifyDeliveries(false);
+      }
+    }
+    await Promise.all(running);
+
+    // Every accepted submission must reach the receiver; wait a bounded time for the worker.
+    const deadline = performance.now() + limits.deliveryWaitMs;
+    for (;;) {
+      await session.verifyDeliveries(false);
+      if (session.pending.length === 0 || performance.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await session.verifyDeliveries(true);
+
+    const end = { index: -1, form: '-', mutation: '-', description: 'after the run', kind: 'api', giant: false, request: { method: 'GET', path: '', headers: {} } } as FuzzCase;
+    const health = await session.exchange(end, 'GET /healthz', { method: 'GET', path: '/healthz', headers: {} });
+    if (health.status !== 200) session.fail(end, 'GET /healthz', 'server not healthy after the run', health);
+    if (Object.getOwnPropertyNames(Object.prototype).join() !== prototypeKeys || ({} as Record<string, unknown>).polluted !== undefined) {
+      session.fail(end, 'process', 'Object.prototype was changed', undefined, Object.getOwnPropertyNames(Object.prototype).join().slice(0, 160));
+    }
+    for (const crash of crashes) session.fail(end, 'process', 'uncaught exception', undefined, crash);
+    for (const stall of stalls) {
+      const blamed = stall.cases.length > 0 ? stall.cases : [end];
+      for (const c of blamed) session.fail(c, 'event loop', `event loop blocked longer than ${limits.eventLoopMs} ms`, { status: 0, bytes: 0, ms: stall.lag }, `${Math.round(stall.lag)} ms with ${stall.cases.length} case(s) in flight`);
+    }
+  } finally {
+    clearInterval(ticker);
+    histogram.disable();
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+    session.target.agent.destroy();
+    await server.close();
+  }
+
+  const statuses: Record<string, number> = {};
+  for (const [status, count] of [...session.statuses].sort(([a], [b]) => a - b)) statuses[String(status)] = count;
+  const figures: Figures = {
+    seed: options.seed, cases: ran, requests: session.requests, statuses, accepted: session.accepted, delivered: session.delivered,
+    maxBytes: session.maxBytes, maxBytesAt: session.maxBytesAt, maxMs: session.maxMs, maxMsAt: session.maxMsAt,
+    p50Ms: percentile(session.times, 50), p99Ms: percentile(session.times, 99),
+    eventLoopMaxMs: histogram.max / 1e6, eventLoopP99Ms: histogram.percentile(99) / 1e6,
+    wallSeconds: (performance.now() - began) / 1000, failures: session.failures.length,
+  };
+  return { figures, failures: session.failures, classes: classify(session.failures), serverErrors: groupServerErrors(server.container.logger.lines) };
+}
