@@ -1,9 +1,10 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { FieldError, Language } from '../errors';
 import { problem, StartupError } from '../startup-error';
+import { fileSystemReason, findAbsurdSizes, readConfigJson } from '../support/config-file';
 import { deepFreeze } from '../support/deep-freeze';
 import { describeSchemaError } from '../support/schema-problem';
 import { buildFieldIndex, type FieldIndex } from './field-index';
@@ -128,20 +129,34 @@ export async function loadFormRegistry(formsDir: string): Promise<FormRegistry> 
   try {
     entries = await readdir(formsDir, { withFileTypes: true });
   } catch (err) {
-    throw new StartupError([problem(formsDir, '', `cannot read the forms folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)]);
+    throw new StartupError([problem(formsDir, '', `cannot read the forms folder: ${fileSystemReason(err)}`)]);
   }
-  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
-    const file = path.join(formsDir, entry.name, 'form.json');
-    let raw: unknown;
-    try {
-      raw = JSON.parse(await readFile(file, 'utf8'));
-    } catch (err) {
-      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing form.json' : `not valid JSON: ${(err as Error).message}`;
-      problems.push(problem(file, '', reason));
+  const folders: string[] = [];
+  for (const entry of entries) {
+    if (entry.isDirectory()) folders.push(entry.name);
+    else if (entry.isSymbolicLink()) {
+      // A linked form folder is loaded like any other; a broken or looping link is reported.
+      try {
+        if ((await stat(path.join(formsDir, entry.name))).isDirectory()) folders.push(entry.name);
+      } catch (err) {
+        problems.push(problem(path.join(formsDir, entry.name), '', `is a symbolic link that ${fileSystemReason(err) === 'does not exist (ENOENT)' ? 'points nowhere (ENOENT)' : `cannot be followed: ${fileSystemReason(err)}`}`));
+      }
+    }
+  }
+  for (const name of folders.sort((a, b) => a.localeCompare(b))) {
+    const file = path.join(formsDir, name, 'form.json');
+    const read = await readConfigJson(file, 'missing form.json');
+    if ('problem' in read) {
+      problems.push(read.problem);
+      continue;
+    }
+    const sizes = findAbsurdSizes(file, read.raw);
+    if (sizes.length > 0) {
+      problems.push(...sizes);
       continue;
     }
     try {
-      const form = compileForm(file, raw, entry.name);
+      const form = compileForm(file, read.raw, name);
       forms.set(form.definition.id, form);
     } catch (err) {
       if (err instanceof StartupError) problems.push(...err.problems);

@@ -1,8 +1,9 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { problem, StartupError } from '../startup-error';
+import { fileSystemReason, findAbsurdSizes, readConfigJson } from '../support/config-file';
 import { deepFreeze } from '../support/deep-freeze';
 import { describeSchemaError } from '../support/schema-problem';
 import type { Tenant } from './tenant';
@@ -19,17 +20,21 @@ export async function loadTenantFiles(tenantsDir: string): Promise<TenantSource[
   try {
     names = (await readdir(tenantsDir)).filter((n) => n.endsWith('.json')).sort();
   } catch (err) {
-    throw new StartupError([problem(tenantsDir, '', `cannot read the tenants folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)]);
+    throw new StartupError([problem(tenantsDir, '', `cannot read the tenants folder: ${fileSystemReason(err)}`)]);
   }
   const problems: string[] = [];
   const sources: TenantSource[] = [];
   for (const name of names) {
     const file = path.join(tenantsDir, name);
-    let raw: unknown;
-    try {
-      raw = JSON.parse(await readFile(file, 'utf8'));
-    } catch (err) {
-      problems.push(problem(file, '', `not valid JSON: ${(err as Error).message}`));
+    const read = await readConfigJson(file);
+    if ('problem' in read) {
+      problems.push(read.problem);
+      continue;
+    }
+    const raw = read.raw;
+    const sizes = findAbsurdSizes(file, raw);
+    if (sizes.length > 0) {
+      problems.push(...sizes);
       continue;
     }
     if (!validateTenant(raw)) {
