@@ -15,6 +15,8 @@ export function createDataAjv(options: { readonly allErrors: boolean }): Ajv2020
     allErrors: options.allErrors,
     allowUnionTypes: true,
     logger: false,
+    // Citizens read messages of our own (validation-messages.ts); ajv's would only cost time.
+    messages: false,
     code: { regExp: linearRegExpEngine },
   });
   addFormats(ajv);

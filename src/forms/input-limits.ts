@@ -17,7 +17,7 @@ import { escapeToken, joinPointer } from './json-pointer';
  * ajv runs once the answers are within bounds.
  */
 export const INPUT_LIMITS = Object.freeze({
-  maxValues: 10_000,
+  maxValues: 5_000,
   defaultMaxItems: 1_000,
   defaultMaxLength: 10_000,
 });

@@ -22,8 +22,9 @@ export function normalizeAnswers<T>(data: T): T {
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
       const normalized = visit(item, depth + 1);
       if (normalized === '') continue;
-      // defineProperty, so that a "__proto__" key stays an own key for the safety check to refuse.
-      Object.defineProperty(copy, key, { value: normalized, enumerable: true, writable: true, configurable: true });
+      // defineProperty for "__proto__", so that it stays an own key for the safety check to refuse.
+      if (key === '__proto__') Object.defineProperty(copy, key, { value: normalized, enumerable: true, writable: true, configurable: true });
+      else copy[key] = normalized;
     }
     return copy;
   };
