@@ -69,6 +69,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
             '413': problem,
             '415': problem,
             '422': problem,
+            '429': { description: 'Too many submissions from this client (RATE_LIMITED); try again after Retry-After seconds.', headers: { 'Retry-After': { schema: { type: 'integer' } } }, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+            '503': { description: 'The store cannot be written just now (STORAGE_UNAVAILABLE); nothing was stored; try again after Retry-After seconds.', headers: { 'Retry-After': { schema: { type: 'integer' } } }, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
           },
         },
       },
@@ -161,8 +163,10 @@ export function openApiDocument(version: string): Record<string, unknown> {
             status: { type: 'integer' },
             code: { type: 'string', description: 'Stable error code, see docs/errors.md.' },
             detail: { type: 'string' },
+            errorsTruncated: { type: 'boolean', description: 'True when there were more than the 100 field errors listed.' },
             errors: {
               type: 'array',
+              maxItems: 100,
               items: {
                 type: 'object',
                 required: ['pointer', 'message'],
