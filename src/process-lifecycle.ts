@@ -11,7 +11,12 @@ import type { Logger } from './support/logger';
 /** The text printed to stderr when start-up fails: one readable reason, no stack for known causes. */
 export function describeStartupFailure(err: unknown): string {
   if (err instanceof ConfigError) return `efa-forms: configuration error: ${err.message}\n`;
-  if (err instanceof StartupError) return `efa-forms: cannot start:\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`;
+  if (err instanceof StartupError) {
+    // One problem (a DATA_DIR that cannot be written, say) is one line, like a configuration error.
+    const [only] = err.problems;
+    if (err.problems.length === 1 && only !== undefined) return `efa-forms: cannot start: ${only}\n`;
+    return `efa-forms: cannot start:\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`;
+  }
   // Anything else is a bug or an environment problem (disk, permissions): the stack helps there.
   return `efa-forms: cannot start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`;
 }

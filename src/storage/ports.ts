@@ -99,6 +99,31 @@ export class DuplicateReferenceError extends Error {
   override readonly name = 'DuplicateReferenceError';
 }
 
+/**
+ * Why the store cannot be used just now. These are operating conditions, not bugs: each passes
+ * once its cause is gone (space freed, the file system writable again, the lock released), and
+ * the same store works again without a restart.
+ */
+export type StorageUnavailableReason = 'disk full' | 'read-only' | 'I/O error' | 'cannot open' | 'busy';
+
+/**
+ * Thrown (as a rejection) by every port method when the database cannot be read or written for
+ * one of these reasons. The transaction it interrupted left nothing behind. Carries the reason
+ * and the driver's error code for operators, never data.
+ */
+export class StorageUnavailableError extends Error {
+  override readonly name = 'StorageUnavailableError';
+
+  constructor(
+    readonly reason: StorageUnavailableReason,
+    /** The driver's code, e.g. SQLITE_FULL or SQLITE_IOERR_WRITE. */
+    readonly code: string,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(`storage unavailable: ${reason} (${code})`, options);
+  }
+}
+
 export interface SubmissionRepository {
   /**
    * Commits the submission, its `accepted` event and its delivery jobs in one transaction:
@@ -231,5 +256,13 @@ export interface Store {
   readonly deliveries: DeliveryQueue;
   readonly inbox: AuthorityInboxStore;
   readonly drafts: DraftRepository;
+  /**
+   * For readiness checks: writes one row of the store's own (no data) in a transaction and
+   * resolves once it is committed; rejects with StorageUnavailableError when the store cannot be
+   * written. Runs apart from the store's other work where the adapter can (SQLite: on a thread of
+   * its own), so a hanging disk does not block the caller, who bounds the wait with a timeout.
+   * Calls made while one probe is still running share its outcome.
+   */
+  probeWritable(now: Date): Promise<void>;
   close(): Promise<void>;
 }

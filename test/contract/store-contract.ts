@@ -369,6 +369,25 @@ export function storeContract(name: string, factory: () => StoreFactory): void {
       expect(await store.drafts.find('new', later(100))).toBeDefined();
     });
 
+    test('probeWritable commits on a writable store and changes no data', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id)]);
+      await expect(store.probeWritable(T0)).resolves.toBeUndefined();
+      // Calls while a probe runs share it; later calls probe again.
+      await expect(Promise.all([store.probeWritable(later(1)), store.probeWritable(later(2))])).resolves.toEqual([undefined, undefined]);
+      await expect(store.probeWritable(later(3))).resolves.toBeUndefined();
+      expect(await store.submissions.find(s.id)).toEqual({ ...s, status: 'accepted', events: [{ type: 'accepted', at: s.createdAt }] });
+      expect((await store.deliveries.stats(T0)).jobs).toEqual([{ state: 'pending', channel: 'http', count: 1 }]);
+    });
+
+    test('probeWritable rejects once the store is closed', async () => {
+      await store.probeWritable(T0);
+      await store.close();
+      await expect(store.probeWritable(later(1))).rejects.toThrow();
+      store = await f.open();
+      await expect(store.probeWritable(later(2))).resolves.toBeUndefined();
+    });
+
     test('everything survives closing and reopening the store', async () => {
       const s = submission();
       await store.submissions.create(s, [job(s.id)]);

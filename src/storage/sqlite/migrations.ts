@@ -105,4 +105,12 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- 500,000 jobs of 2 KB: 0.1 to 0.17 s instead of 1.2 to 1.6 s).
   CREATE INDEX delivery_jobs_stats ON delivery_jobs (state, channel, next_attempt_at, lease_until);
   `,
+  `
+  -- Issue 9: Store.probeWritable (GET /readyz and the start-up check) rewrites this one row in a
+  -- transaction of its own, to learn whether the database can be written, without touching data.
+  CREATE TABLE write_probe (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    probed_at  INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];

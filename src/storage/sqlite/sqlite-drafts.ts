@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Draft, DraftRepository } from '../ports';
-import { settle } from './settle';
+import { settler } from './settle';
 
 interface DraftRow {
   key: string;
@@ -30,6 +30,7 @@ function toDraft(row: DraftRow): Draft {
 
 /** Drafts in the SQLite store; expired ones are invisible at once and deleted by deleteExpired. */
 export function sqliteDrafts(db: Database.Database): DraftRepository {
+  const settle = settler(db);
   const insert = db.prepare(`
     INSERT INTO drafts (key, form_id, form_version, data_json, csrf_token, resume_token_hash, created_at, updated_at, expires_at)
     VALUES (@key, @formId, @formVersion, @dataJson, @csrfToken, @resumeTokenHash, @createdAt, @updatedAt, @expiresAt)`);

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AuthorityInboxStore, DeliveryJob } from '../ports';
 import type { SqliteEvents } from './sqlite-events';
-import { settle } from './settle';
+import { settler } from './settle';
 import { toJob, type JobRow } from './sqlite-store';
 
 /**
@@ -13,6 +13,7 @@ export function sqliteInbox(
   events: SqliteEvents,
   submissionDelivered: (submissionId: string, channel: string, at: number) => void,
 ): AuthorityInboxStore {
+  const settle = settler(db);
   const list = db.prepare<[string, number], { submission_id: string; form_id: string; form_version: string; created_at: number; fetched_at: number | null }>(`
     SELECT j.submission_id, s.form_id, s.form_version, s.created_at, j.fetched_at
       FROM delivery_jobs j JOIN submissions s ON s.id = j.submission_id

@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import {
   DuplicateReferenceError,
+  StorageUnavailableError,
   type ClaimRequest,
   type DeliveryJob,
   type DeliveryQueue,
@@ -11,12 +11,23 @@ import {
   type Store,
   type SubmissionRepository,
 } from '../ports';
+import { dataDirProblem, ensureWritableDataDir } from './data-dir';
 import { SQLITE_MIGRATIONS } from './migrations';
-import { settle } from './settle';
+import { settler } from './settle';
 import { sqliteDeliveryStats } from './sqlite-delivery-stats';
 import { sqliteDrafts } from './sqlite-drafts';
 import { sqliteEvents, submissionDeliveredCheck } from './sqlite-events';
 import { sqliteInbox } from './sqlite-inbox';
+import { toStorageError } from './storage-errors';
+import { WRITE_PROBE_SQL, writeProbeThread } from './write-probe';
+
+const DATABASE_FILE = 'efa-forms.sqlite';
+/**
+ * How long the readiness probe waits for a write lock another connection holds. Below the ~1 s
+ * that GET /readyz waits for the probe, so a lock held that long is reported as "busy" rather
+ * than as a timeout. Requests wait the full busy timeout (5 s) instead.
+ */
+const PROBE_BUSY_TIMEOUT_MS = 800;
 
 interface SubmissionRow {
   id: string;
@@ -66,10 +77,10 @@ export function toJob(row: JobRow): DeliveryJob {
   };
 }
 
-function migrate(db: Database.Database): void {
+function migrate(db: Database.Database, dir: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SQLITE_MIGRATIONS.length) {
-    throw new Error(`database schema version ${current} is newer than this efa-forms (${SQLITE_MIGRATIONS.length})`);
+    throw dataDirProblem(dir, `the database ${DATABASE_FILE} has schema version ${current}, newer than this efa-forms (${SQLITE_MIGRATIONS.length})`);
   }
   SQLITE_MIGRATIONS.slice(current).forEach((sql, i) => {
     db.transaction(() => {
@@ -80,18 +91,52 @@ function migrate(db: Database.Database): void {
 }
 
 /**
+ * Opens the database, migrates it and writes the probe row once, so that a database file SQLite
+ * could open only read-only (or a disk already full) stops the start here, with one line, rather
+ * than the first submission. SQLite's own errors become a StartupError naming DATA_DIR.
+ */
+function openDatabase(dir: string): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path.join(dir, DATABASE_FILE));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL'); // a 201 must survive a power cut, not just a process crash
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, dir);
+    const probe = db.prepare(WRITE_PROBE_SQL);
+    db.transaction(() => probe.run(Date.now())).immediate();
+    return db;
+  } catch (err) {
+    if (db?.open) db.close();
+    const translated = toStorageError(err);
+    if (translated instanceof StorageUnavailableError) {
+      throw dataDirProblem(dir, `the database ${DATABASE_FILE} cannot be written (${translated.reason}, ${translated.code}): efa-forms needs to write its database there`);
+    }
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_')) {
+      // SQLite's messages name files and SQL, never data ("file is not a database").
+      throw dataDirProblem(dir, `the database ${DATABASE_FILE} cannot be opened (${code}: ${(err as Error).message})`);
+    }
+    throw err;
+  }
+}
+
+/**
  * The embedded store: one SQLite file (DATA_DIR/efa-forms.sqlite) in WAL mode. better-sqlite3 is
  * synchronous; the async port keeps callers ready for PostgreSQL. Transactions are IMMEDIATE so
  * two processes sharing the file serialise their writes instead of failing mid-transaction.
+ *
+ * A missing, unwritable or read-only DATA_DIR, or a database that cannot be written, stops the
+ * start with a StartupError. Later faults (disk full, I/O errors, a lock held past the busy
+ * timeout) reject port calls with StorageUnavailableError (see settle.ts); the failed transaction
+ * leaves nothing behind and the store works again as soon as the cause is gone.
  */
 export function openSqliteStore(dataDir: string): Store {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, 'efa-forms.sqlite'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL'); // a 201 must survive a power cut, not just a process crash
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  migrate(db);
+  const dir = ensureWritableDataDir(dataDir);
+  const db = openDatabase(dir);
+  const settle = settler(db);
+  const writeProbe = writeProbeThread(path.join(dir, DATABASE_FILE), PROBE_BUSY_TIMEOUT_MS);
 
   const insertSubmission = db.prepare(`
     INSERT INTO submissions (id, token_hash, form_id, form_version, tenant_id, authority_id, region_ars, language, data_json, payload_xml, status, created_at)
@@ -254,8 +299,13 @@ export function openSqliteStore(dataDir: string): Store {
     deliveries,
     inbox: sqliteInbox(db, events, submissionDelivered),
     drafts: sqliteDrafts(db),
-    close() {
-      return settle(() => {
+    probeWritable(now) {
+      return writeProbe.probe(now);
+    },
+    async close() {
+      // The probe thread's connection first: the last connection to close checkpoints the WAL.
+      await writeProbe.close();
+      await settle(() => {
         if (db.open) db.close();
       });
     },
