@@ -39,6 +39,7 @@ export class DeliveryWorker {
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private running = false;
+  private lastPollFinished: Date | undefined;
   private readonly leaseMs: number;
 
   constructor(private readonly options: DeliveryWorkerOptions) {
@@ -50,6 +51,20 @@ export class DeliveryWorker {
     if (this.running) return;
     this.running = true;
     this.schedule(0);
+  }
+
+  /** True between start() and stop(). */
+  isRunning(): boolean {
+    return this.running;
+  }
+
+  /**
+   * When the last poll finished (successfully or not), by the wall clock; undefined before the
+   * first. Readiness checks use it to tell a live loop from a stuck one. Wall time, not the
+   * injected `now`: that is the deliveries' business time and may stand still in tests.
+   */
+  lastPollAt(): Date | undefined {
+    return this.lastPollFinished;
   }
 
   /** Asks for a poll now, e.g. right after a submission was committed. */
@@ -110,6 +125,7 @@ export class DeliveryWorker {
     } catch (err) {
       logger.error('delivery.poll_failed', { error: errorName(err) });
     }
+    this.lastPollFinished = new Date();
     this.schedule(claimedFull ? 0 : pollIntervalMs);
   }
 

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import { AppError, ERROR_CATALOGUE, MORE_ERRORS_NOTE, type ErrorCode, type FieldError, type Language } from '../errors';
 import { MAX_FIELD_ERRORS } from '../forms/input-limits';
 import { tooManyValuesError } from '../forms/validation-messages';
+import { StorageUnavailableError } from '../storage/ports';
 import type { Logger } from '../support/logger';
 import { negotiateLanguage } from './language';
 
@@ -61,8 +62,19 @@ const BODY_PARSER_ERRORS: Readonly<Record<string, ErrorCode>> = {
 /** The body-parser error type of a JSON body with more values than INPUT_LIMITS allows. */
 export const TOO_MANY_VALUES_TYPE = 'efa.too.many.values';
 
-function toAppError(err: unknown, language: Language): AppError {
+/** When a client may try again after the store could not be written (disk full, read-only, …). */
+export const STORAGE_RETRY_AFTER_SECONDS = 30;
+
+/**
+ * Any error as the catalogue code a client sees. Exported for the citizen pages, which answer
+ * with pages of their own but must classify errors exactly as the API does.
+ */
+export function toAppError(err: unknown, language: Language): AppError {
   if (err instanceof AppError) return err;
+  // An operating condition, not a bug: 503 with Retry-After; nothing was half-written.
+  if (err instanceof StorageUnavailableError) {
+    return new AppError('STORAGE_UNAVAILABLE', err.message, { retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS, cause: err });
+  }
   const type = (err as { type?: unknown } | null)?.type;
   if (type === TOO_MANY_VALUES_TYPE) {
     return new AppError('VALIDATION_FAILED', 'request body: too many JSON values', { errors: [tooManyValuesError(language)] });
@@ -78,6 +90,19 @@ function toAppError(err: unknown, language: Language): AppError {
   return new AppError('INTERNAL', err instanceof Error ? `${err.name}: ${err.message}` : 'non-error thrown', { cause: err });
 }
 
+/**
+ * A store that cannot be written is logged as a warning with its reason and the driver's code, not
+ * as an internal error with a stack: operators need the cause (disk full, read-only), and the
+ * stack would be the same for every request while the fault lasts.
+ */
+export function logStorageUnavailable(logger: Logger, error: AppError, route: string): void {
+  const cause = error.options.cause;
+  logger.warn('storage.unavailable', {
+    route,
+    ...(cause instanceof StorageUnavailableError ? { reason: cause.reason, code: cause.code } : { error: error.logMessage }),
+  });
+}
+
 /** The one place that maps errors to HTTP responses. Unknown errors become a 500 and a log line. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
@@ -87,7 +112,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const language = negotiateLanguage(req.get('accept-language'));
     const error = toAppError(err, language);
-    if (error.status >= 500) {
+    if (error.code === 'STORAGE_UNAVAILABLE') {
+      logStorageUnavailable(logger, error, req.route ? String((req.route as { path: unknown }).path) : req.path);
+    } else if (error.status >= 500) {
       const stack = error.options.cause instanceof Error ? error.options.cause.stack : undefined;
       logger.error('http.internal_error', { method: req.method, route: req.route ? String((req.route as { path: unknown }).path) : req.path, error: error.logMessage, stack });
     }

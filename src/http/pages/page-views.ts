@@ -37,7 +37,7 @@ export function createPageViews(deps: PageViewDependencies) {
     const match = model && typeof ars === 'string' ? routing.resolve(model.form.definition.id, ars) : undefined;
     return match?.tenant ?? deps.siteTenant;
   }
-  function renderMessage(req: Request, res: Response, status: number, kind: 'expired' | 'notFound' | 'csrf' | 'rateLimited' | 'error', model?: FormModel): void {
+  function renderMessage(req: Request, res: Response, status: number, kind: 'expired' | 'notFound' | 'csrf' | 'rateLimited' | 'unavailable' | 'error', model?: FormModel): void {
     const language = pageLanguage(req);
     const t = renderer.strings(language);
     const restart = model ? base(model.form.definition.id) : undefined;

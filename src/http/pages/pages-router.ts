@@ -16,6 +16,7 @@ import type { Draft } from '../../storage/ports';
 import type { SubmissionService } from '../../submissions/submission-service';
 import type { Logger } from '../../support/logger';
 import { readCookie, serializeCookie } from '../cookies';
+import { logStorageUnavailable, STORAGE_RETRY_AFTER_SECONDS, toAppError } from '../problem';
 import type { RateLimiter } from '../rate-limit';
 import { receiptPath } from '../submissions-router';
 import { frame, LANGUAGE_COOKIE, languageSwitchUrl, pageLanguage } from './page-frame';
@@ -321,7 +322,16 @@ export function pagesRouter(deps: PagesDependencies): Router {
       return;
     }
     // The route pattern, not the path: a resume path carries the citizen's token.
-    deps.logger.error('pages.internal_error', { route: typeof (req.route as { path?: unknown } | undefined)?.path === 'string' ? (req.route as { path: string }).path : 'unknown', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+    const route = typeof (req.route as { path?: unknown } | undefined)?.path === 'string' ? (req.route as { path: string }).path : 'unknown';
+    // A store that cannot be written just now (disk full, read-only): classified as the API does.
+    const unavailable = toAppError(err, pageLanguage(req));
+    if (unavailable.code === 'STORAGE_UNAVAILABLE') {
+      logStorageUnavailable(deps.logger, unavailable, route);
+      res.set('retry-after', String(unavailable.options.retryAfterSeconds ?? STORAGE_RETRY_AFTER_SECONDS));
+      renderMessage(req, res, 503, 'unavailable', model);
+      return;
+    }
+    deps.logger.error('pages.internal_error', { route, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
     renderMessage(req, res, 500, 'error', model);
   }) as express.ErrorRequestHandler);
 

@@ -1,0 +1,150 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import express from 'express';
+import request from 'supertest';
+import { ERROR_CATALOGUE } from '../../src/errors';
+import { healthRouter, type Readiness } from '../../src/http/health-router';
+import { buildFormModel } from '../../src/render/form-model';
+import { csrfOf, encodeForm, stepFormFields } from '../support/page-form';
+import { mountSmallFileSystem, type SmallFileSystem } from '../support/small-filesystem';
+import { tempDir } from '../support/temp-dir';
+import { example, sampleContainer } from '../support/test-setup';
+
+/**
+ * A full disk, for real: DATA_DIR is a small tmpfs of its own, filled up by a filler file until
+ * the kernel answers ENOSPC, so SQLite itself fails with SQLITE_FULL. Every write must then be
+ * refused with 503 and Retry-After, leave nothing behind, and work again, without a restart, as
+ * soon as the filler is gone.
+ */
+describe('a full disk under the store', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let disk: SmallFileSystem;
+  let container: Awaited<ReturnType<typeof sampleContainer>>;
+
+  beforeEach(async () => {
+    dir = tempDir('efa-faults-');
+    // sampleContainer puts DATA_DIR at <dir>/data: mount the small disk there first.
+    disk = mountSmallFileSystem(path.join(dir.path, 'data'), 4 * 1024 * 1024);
+    container = await sampleContainer(dir.path);
+  });
+  afterEach(async () => {
+    await container.close(1000);
+    disk.remove();
+    dir.remove();
+  });
+
+  /** Rows as they are on disk, read by a connection of the test's own. */
+  function countRows(): { submissions: number; jobs: number; drafts: number } {
+    const db = new Database(path.join(disk.path, 'efa-forms.sqlite'), { readonly: true, fileMustExist: true });
+    try {
+      const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+      return { submissions: count('submissions'), jobs: count('delivery_jobs'), drafts: count('drafts') };
+    } finally {
+      db.close();
+    }
+  }
+
+  const logged = (event: string) => container.logger.lines.filter((l) => l.event === event);
+
+  test('a submission gets 503 problem+json with Retry-After, nothing of it is stored, and the same request succeeds once space is back', async () => {
+    const data = example('hundesteuer-anmeldung', 'valid-1');
+    const submit = () => request(container.app).post('/api/forms/hundesteuer-anmeldung/submissions').set('accept-language', 'de').send({ data });
+
+    disk.fill();
+    const refused = await submit();
+    expect(refused.status).toBe(503);
+    expect(refused.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(refused.headers['retry-after']).toBe('30');
+    expect(refused.body).toEqual({
+      type: 'urn:efa-forms:problem:storage-unavailable',
+      title: ERROR_CATALOGUE.STORAGE_UNAVAILABLE.title.de,
+      status: 503,
+      code: 'STORAGE_UNAVAILABLE',
+    });
+    // All or nothing: no submission row, no event, no job.
+    expect(countRows()).toMatchObject({ submissions: 0, jobs: 0 });
+    // A warning with the reason, not an internal error with a stack.
+    expect(logged('storage.unavailable')).toEqual([
+      { level: 'warn', event: 'storage.unavailable', fields: { route: '/api/forms/:id/submissions', reason: 'disk full', code: 'SQLITE_FULL' } },
+    ]);
+    expect(logged('http.internal_error')).toEqual([]);
+
+    disk.free();
+    const accepted = await submit();
+    expect(accepted.status).toBe(201);
+    const id = (accepted.body as { id: string }).id;
+    expect((await container.store.submissions.find(id))?.status).toBe('accepted');
+    expect(countRows().submissions).toBe(1);
+    expect((await container.store.deliveries.jobsOf(id)).length).toBeGreaterThan(0);
+  });
+
+  test('the citizen who sends the check page gets a readable 503 page with Retry-After, and can send it again once space is back', async () => {
+    const formId = 'anwohnerparkausweis';
+    const data = example(formId, 'valid-1');
+    const model = buildFormModel(container.forms.get(formId)!);
+    const agent = request.agent(container.app);
+    // Through every step while there is space (each step is saved in the draft).
+    let location = (await agent.get(`/forms/${formId}/start`)).headers.location as string;
+    while (location.includes('/steps/')) {
+      const page = await agent.get(location);
+      const step = model.steps.find((s) => s.id === location.split('/steps/')[1]!.split('?')[0])!;
+      const posted = await agent.post(location).type('form').send(encodeForm([['_csrf', csrfOf(page.text)], ...stepFormFields(model, step, data), ['_action', 'continue']]));
+      expect(posted.status).toBe(303);
+      location = posted.headers.location as string;
+    }
+    const check = await agent.get(`/forms/${formId}/check`);
+    const send = encodeForm([['_csrf', csrfOf(check.text)], ...model.declarations.map((d) => [d.pattern, 'true'] as [string, string]), ['_action', 'submit']]);
+
+    disk.fill();
+    const refused = await agent.post(`/forms/${formId}/check`).set('accept-language', 'de').type('form').send(send);
+    expect(refused.status).toBe(503);
+    expect(refused.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(refused.headers['retry-after']).toBe('30');
+    expect(refused.text).toContain('Ihre Angaben können gerade nicht gespeichert werden');
+    expect(refused.text).toContain('Es ist nichts verloren gegangen');
+    expect(refused.text).not.toContain('technischer Fehler');
+    expect(countRows()).toMatchObject({ submissions: 0, jobs: 0, drafts: 1 });
+    expect(logged('storage.unavailable').map((l) => l.fields)).toEqual([{ route: '/forms/:id/check', reason: 'disk full', code: 'SQLITE_FULL' }]);
+    expect(logged('pages.internal_error')).toEqual([]);
+
+    disk.free();
+    const sent = await agent.post(`/forms/${formId}/check`).type('form').send(send);
+    expect(sent.status).toBe(303);
+    expect(sent.headers.location).toMatch(new RegExp(`^/forms/${formId}/confirmation\\?ref=`));
+    expect(countRows()).toMatchObject({ submissions: 1, drafts: 0 });
+  });
+
+  test('/readyz says not ready with the reason while the disk is full and ready after; /healthz stays 200', async () => {
+    const readiness: Readiness = { store: container.store, worker: container.worker, workerStaleAfterMs: 2000, logger: container.logger };
+    const app = express().use(healthRouter({ readiness }));
+    container.worker.start();
+    for (const deadline = Date.now() + 5000; !container.worker.lastPollAt();) {
+      if (Date.now() > deadline) throw new Error('the worker did not poll');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+
+    const ready = await request(app).get('/readyz');
+    expect({ status: ready.status, body: ready.body, cache: ready.headers['cache-control'] })
+      .toEqual({ status: 200, body: { status: 'ready', checks: { store: 'writable', worker: 'alive' } }, cache: 'no-store' });
+
+    disk.fill();
+    const full = await request(app).get('/readyz');
+    expect({ status: full.status, body: full.body, cache: full.headers['cache-control'] })
+      .toEqual({ status: 503, body: { status: 'not-ready', checks: { store: 'unwritable: disk full', worker: 'alive' } }, cache: 'no-store' });
+    const live = await request(app).get('/healthz');
+    expect({ status: live.status, body: live.body }).toEqual({ status: 200, body: { status: 'ok' } });
+    expect(logged('readiness.changed').map((l) => [l.level, l.fields.store])).toEqual([['info', 'writable'], ['warn', 'unwritable: disk full']]);
+
+    disk.free();
+    const back = await request(app).get('/readyz');
+    expect({ status: back.status, body: back.body }).toEqual({ status: 200, body: { status: 'ready', checks: { store: 'writable', worker: 'alive' } } });
+
+    await container.worker.stop(1000);
+    const stopped = await request(app).get('/readyz');
+    expect({ status: stopped.status, body: stopped.body }).toEqual({ status: 503, body: { status: 'not-ready', checks: { store: 'writable', worker: 'stopped' } } });
+    // A web server with DELIVERY_WORKER=off runs no worker: not checked, not failing readiness.
+    const webOnly = express().use(healthRouter({ readiness: { ...readiness, worker: undefined } }));
+    const served = await request(webOnly).get('/readyz');
+    expect({ status: served.status, body: served.body }).toEqual({ status: 200, body: { status: 'ready', checks: { store: 'writable', worker: 'not-run-here' } } });
+  });
+});
