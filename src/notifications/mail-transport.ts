@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
@@ -23,6 +23,9 @@ export function smtpTransport(url: string): MailTransport {
 /**
  * Without SMTP_URL: every message is written as an .eml file under DATA_DIR/mail, so that
  * `npm start` works offline and an operator can look at what would have been sent.
+ *
+ * A write that fails (ENOSPC, EROFS, EIO) throws, which sendAsAttempt reports as a retryable
+ * failure: the job stays in the queue and is written again later, under a new name.
  */
 export function fileTransport(folder: string): MailTransport {
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
@@ -32,8 +35,17 @@ export function fileTransport(folder: string): MailTransport {
       await mkdir(folder, { recursive: true });
       // Written under a temporary name and renamed, so no reader ever sees half a message.
       const target = path.join(folder, fileName);
-      await writeFile(`${target}.part`, info.message as Buffer);
-      await rename(`${target}.part`, target);
+      const part = `${target}.part`;
+      try {
+        await writeFile(part, info.message as Buffer);
+        await rename(part, target);
+      } catch (err) {
+        // A full disk leaves an empty or cut-off .part behind: remove it, so that nothing
+        // half-written stays. The write's error names the cause and is the one reported, even
+        // when the file system refuses the removal as well.
+        await rm(part, { force: true }).catch(() => undefined);
+        throw err;
+      }
     },
     close: () => transport.close(),
   };
