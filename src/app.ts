@@ -9,6 +9,7 @@ import { openApiDocument } from './http/openapi';
 import { errorHandler } from './http/problem';
 import { pagesRouter, type PagesDependencies } from './http/pages/pages-router';
 import { submissionsRouter } from './http/submissions-router';
+import { healthRouter, type Readiness } from './http/health-router';
 import { metricsRouter } from './metrics/metrics-router';
 import type { Metrics } from './metrics/metrics';
 import type { RateLimiter } from './http/rate-limit';
@@ -33,6 +34,8 @@ export interface AppDependencies {
   readonly trustedProxies: readonly string[];
   /** Protects /metrics on this app like the admin API (empty: /metrics answers 404 here). */
   readonly adminTokenHash: string;
+  /** What /readyz checks: the store writable, the worker (if this process runs one) polling. */
+  readonly readiness: Readiness;
 }
 
 /**
@@ -66,9 +69,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(deps.metrics.httpMiddleware());
 
   const openapi = openApiDocument(deps.version);
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  app.use(healthRouter({ readiness: deps.readiness }));
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openapi);
   });

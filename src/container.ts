@@ -143,7 +143,15 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     now,
   });
   const app = createApp({
-    forms, submissions, receipts, logger, metrics, rateLimiter, trustedProxies: config.trustedProxies, adminTokenHash: config.adminTokenHash, bodyLimitBytes: config.bodyLimitBytes, version: product.version, templatesDir: config.templatesDir,
+    forms, submissions, receipts, logger, metrics, rateLimiter, trustedProxies: config.trustedProxies, adminTokenHash: config.adminTokenHash,
+    readiness: {
+      store,
+      // main.ts starts this worker only with DELIVERY_WORKER=on; otherwise `npm run worker` delivers.
+      worker: config.deliveryWorker ? worker : undefined,
+      // Three poll intervals plus the store's 5 s busy timeout: a poll waiting for a lock is not stalled.
+      workerStaleAfterMs: 3 * config.deliveryPollIntervalMs + 5_000,
+      logger,
+    }, bodyLimitBytes: config.bodyLimitBytes, version: product.version, templatesDir: config.templatesDir,
     inbox: { inbox: store.inbox, submissions: store.submissions, receipts, keys: credentials.inboxKeys, seal, ensureSealed, now },
     admin: { deliveries: store.deliveries, submissions: store.submissions, adminTokenHash: config.adminTokenHash, now, nudge: () => worker.nudge() },
     pages: {

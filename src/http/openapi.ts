@@ -17,6 +17,16 @@ export function openApiDocument(version: string): Record<string, unknown> {
       '/healthz': {
         get: { operationId: 'health', summary: 'Liveness check', responses: { '200': { description: 'The server is up.', content: { 'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } } } } } } } },
       },
+      '/readyz': {
+        get: {
+          operationId: 'ready',
+          summary: 'Readiness: the store is writable and, where this process delivers, the worker polls',
+          responses: {
+            '200': { description: 'Ready.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Readiness' } } } },
+            '503': { description: 'Not ready; `checks` says why (no personal data).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Readiness' } } } },
+          },
+        },
+      },
       '/api/openapi.json': {
         get: { operationId: 'openapi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 document.' } } },
       },
@@ -152,6 +162,14 @@ export function openApiDocument(version: string): Record<string, unknown> {
             channel: { enum: ['http', 'email', 'inbox', 'email-citizen'] }, state: { enum: ['pending', 'in_flight', 'delivered', 'failed', 'dead'] },
             attempts: { type: 'integer' }, nextAttemptAt: { type: 'string', format: 'date-time' },
             lastError: { type: ['string', 'null'], description: 'Status codes and error classes only, never personal data.' }, createdAt: { type: 'string', format: 'date-time' },
+          },
+        },
+        Readiness: {
+          type: 'object',
+          required: ['status', 'checks'],
+          properties: {
+            status: { enum: ['ready', 'not-ready'] },
+            checks: { type: 'object', properties: { store: { type: 'string' }, worker: { type: 'string' } } },
           },
         },
         Problem: {

@@ -251,7 +251,13 @@ export function pagesRouter(deps: PagesDependencies): Router {
     }
     // Exactly the path of the JSON API, so page and API submissions are stored and sent alike.
     const accepted = await deps.submissions.accept(id, { data: pruned }, language);
-    await drafts.delete(draft);
+    // The application is committed: a failing delete (disk full, say) must not show the citizen
+    // an error page for it. The cookie is cleared below and the draft expires with DRAFT_TTL_DAYS.
+    try {
+      await drafts.delete(draft);
+    } catch (err) {
+      deps.logger.warn('pages.draft_delete_failed', { form: id, error: err instanceof Error ? err.name : 'unknown' });
+    }
     res.append('set-cookie', serializeCookie(DRAFT_COOKIE, '', cookieOptions(id, 0)));
     res.redirect(303, `${base(id)}/confirmation?ref=${encodeURIComponent(accepted.id)}&token=${encodeURIComponent(accepted.token)}`);
   });
