@@ -13,7 +13,7 @@ export async function pdfAttachment(pdf: Buffer, name: string, scratchDir: strin
   await writeFile(file, pdf);
   try {
     return await new Promise<Buffer>((resolve, reject) => {
-      execFile('qpdf', [`--show-attachment=${name}`, file], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      execFile('qpdf', [`--show-attachment=${name}`, file], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, timeout: 30_000 }, (error, stdout, stderr) => {
         if (error) reject(new Error(`qpdf: ${error.message.split('\n')[0]} ${stderr.toString('utf8').slice(0, 200)}`));
         else resolve(stdout);
       });
@@ -26,7 +26,7 @@ export async function pdfAttachment(pdf: Buffer, name: string, scratchDir: strin
 /** xmllint's complaint about a document, or undefined when it is well-formed. */
 export function xmlProblem(text: string): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const child = spawn('xmllint', ['--noout', '--nonet', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn('xmllint', ['--noout', '--nonet', '-'], { stdio: ['pipe', 'ignore', 'pipe'], timeout: 30_000 });
     const errors: Buffer[] = [];
     child.stderr.on('data', (c: Buffer) => errors.push(c));
     child.on('error', (err) => resolve(`xmllint is not available: ${err.message}`));

@@ -59,6 +59,8 @@ function once(target: Target, spec: RequestSpec, keepBytes: number, timeoutMs: n
         res.on('end', () => done());
         res.on('error', (err) => done(`answer broken off: ${err.message}`));
         res.on('aborted', () => done('answer broken off'));
+        // Whatever else ends the connection first: the answer is over (finish runs once).
+        res.on('close', () => done(res.complete ? undefined : 'answer broken off'));
       });
     } catch (err) {
       finish({ status: -1, headers: {}, bytes: 0, body: Buffer.alloc(0), error: `not sent: ${err instanceof Error ? err.message : String(err)}` });

@@ -91,6 +91,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => {
     process.exitCode = code;
+    // Should anything of the server still hold the event loop open, end anyway.
+    setTimeout(() => process.exit(code), 5000).unref();
   },
   (err: unknown) => {
     console.error(`fuzz: the run itself failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -61,11 +61,32 @@ async function runApiCase(session: FuzzSession, fuzzCase: ApiCase): Promise<void
   await session.checkAccepted(fuzzCase, route, accepted.id, accepted.receiptUrl, fuzzCase.request);
 }
 
+/** Resolves to `true` when the work finished within ms, `false` when it did not (it is left running). */
+async function within(ms: number, work: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A case that has not finished after this long (every request has its own time-out) is hung. */
+const CASE_TIMEOUT_MS = 180_000;
+/** After this many hung cases the server is taken to hang as a whole and the run stops. */
+const MAX_HUNG_CASES = 3;
+
 async function runCase(session: FuzzSession, fuzzCase: FuzzCase, forms: readonly CatalogForm[]): Promise<void> {
   session.inFlight.set(fuzzCase.index, fuzzCase);
   try {
-    if (fuzzCase.kind === 'api') await runApiCase(session, fuzzCase);
-    else await runPageCase(session, fuzzCase, forms);
+    const work = fuzzCase.kind === 'api' ? runApiCase(session, fuzzCase) : runPageCase(session, fuzzCase, forms);
+    if (!(await within(CASE_TIMEOUT_MS, work))) {
+      session.hungCases++;
+      session.fail(fuzzCase, 'case', `case did not finish within ${CASE_TIMEOUT_MS / 1000} s`, { status: 0, bytes: 0, ms: CASE_TIMEOUT_MS });
+    }
   } catch (err) {
     // A check of ours that threw: reported like any failure, the run goes on.
     session.fail(fuzzCase, 'fuzzer', 'case threw', undefined, err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 160) : String(err));
@@ -124,6 +145,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const running = new Set<Promise<void>>();
     for (let index = 0; index < options.cases; index++) {
       if (only && !only.has(index)) continue;
+      if (session.hungCases >= MAX_HUNG_CASES) {
+        session.fail(generateCase(ctx, shape, index), 'run', `stopped after ${MAX_HUNG_CASES} hung cases`);
+        break;
+      }
       const fuzzCase = generateCase(ctx, shape, index);
       ran++;
       if (fuzzCase.giant) {
@@ -141,16 +166,19 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     }
     await Promise.all(running);
 
+    const end = { index: -1, form: '-', mutation: '-', description: 'after the run', kind: 'api', giant: false, request: { method: 'GET', path: '', headers: {} } } as FuzzCase;
     // Every accepted submission must reach the receiver; wait a bounded time for the worker.
     const deadline = performance.now() + limits.deliveryWaitMs;
-    for (;;) {
-      await session.verifyDeliveries(false);
-      if (session.pending.length === 0 || performance.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await session.verifyDeliveries(true);
+    const settled = within(limits.deliveryWaitMs + 60_000, (async () => {
+      for (;;) {
+        await session.verifyDeliveries(false);
+        if (session.pending.length === 0 || performance.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await session.verifyDeliveries(true);
+    })());
+    if (!(await settled)) session.fail(end, 'store', 'checking the deliveries did not finish (store hangs)');
 
-    const end = { index: -1, form: '-', mutation: '-', description: 'after the run', kind: 'api', giant: false, request: { method: 'GET', path: '', headers: {} } } as FuzzCase;
     const health = await session.exchange(end, 'GET /healthz', { method: 'GET', path: '/healthz', headers: {} });
     if (health.status !== 200) session.fail(end, 'GET /healthz', 'server not healthy after the run', health);
     if (Object.getOwnPropertyNames(Object.prototype).join() !== prototypeKeys || ({} as Record<string, unknown>).polluted !== undefined) {
@@ -167,7 +195,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
     session.target.agent.destroy();
-    await server.close();
+    if (!(await within(30_000, server.close()))) {
+      session.fail({ index: -1, form: '-', mutation: '-', description: 'after the run', kind: 'api', giant: false, request: { method: 'GET', path: '', headers: {} } }, 'process', 'server did not close within 30 s');
+    }
   }
 
   const statuses: Record<string, number> = {};

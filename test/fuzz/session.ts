@@ -77,6 +77,7 @@ export class FuzzSession {
   readonly times: number[] = [];
   readonly pending: PendingDelivery[] = [];
   requests = 0;
+  hungCases = 0;
   accepted = 0;
   delivered = 0;
   maxBytes = 0;
