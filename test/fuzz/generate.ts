@@ -24,6 +24,11 @@ export interface RunShape {
   readonly pageShare: number;
 }
 
+/** Whether a giant case is scheduled at this index (known before the case is built). */
+export function isGiantIndex(shape: RunShape, index: number): boolean {
+  return giantAt(shape, index) !== undefined;
+}
+
 /** The giant kind scheduled at this index, if any. */
 function giantAt(shape: RunShape, index: number): string | undefined {
   const giants = Math.min(shape.giantCases, shape.cases);
