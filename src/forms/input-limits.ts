@@ -107,3 +107,25 @@ export function exceedsValueBudget(json: Uint8Array): boolean {
   }
   return false;
 }
+
+/**
+ * A copy of the answers with every text cut to its limit (its maxLength, or defaultMaxLength),
+ * for showing refused answers again: a page that echoes a megabyte back would itself be a way
+ * to make the server send far more than it received. Deep nesting is copied as it is.
+ */
+export function clipToLimits<T>(data: T, fields: FieldIndex): T {
+  const visit = (value: unknown, pattern: string, depth: number): unknown => {
+    if (typeof value === 'string') {
+      const limit = fields.get(pattern)?.maxLength ?? INPUT_LIMITS.defaultMaxLength;
+      return codePointLength(value, limit) > limit ? [...value].slice(0, limit).join('') : value;
+    }
+    if (depth > 64 || value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) return value.map((item) => visit(item, `${pattern}/*`, depth + 1));
+    const copy: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      if (key !== '__proto__') copy[key] = visit(item, `${pattern}/${escapeToken(key)}`, depth + 1);
+    }
+    return copy;
+  };
+  return visit(data, '', 0) as T;
+}

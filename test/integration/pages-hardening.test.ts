@@ -52,6 +52,8 @@ describe('pages: bounded drafts and answers refused where they are typed', () =>
       if (oversize) {
         expect(posted.text).toContain('class="efa-error-summary" role="alert"');
         expect(posted.text).toMatch(/Vorname: Bitte geben Sie höchstens [0-9]+ Zeichen ein\./);
+        // The refused texts are shown again cut to their limits, not echoed in full.
+        expect(posted.text.length).toBeLessThan(64 * 1024);
       }
     }
     return databaseBytes() - before;

@@ -6,7 +6,7 @@ import { getAtPointer } from '../../forms/json-pointer';
 import type { DraftService } from '../../drafts/draft-service';
 import { changeList, pruneInapplicable, readStep, type FormBody } from '../../render/answers';
 import type { FormModel, FormStep } from '../../render/form-model';
-import { MAX_FIELD_ERRORS } from '../../forms/input-limits';
+import { clipToLimits, MAX_FIELD_ERRORS } from '../../forms/input-limits';
 import { tooManyValuesError } from '../../forms/validation-messages';
 import { type PageRenderer } from '../../render/templates';
 import type { MunicipalitySearch } from '../../routing/municipality-search';
@@ -161,7 +161,8 @@ export function pagesRouter(deps: PagesDependencies): Router {
     const language = pageLanguage(req);
     const refused = model.form.storageErrors(data, language);
     if (refused.length === 0 && (await drafts.saveData(draft, data))) return true;
-    renderStep(req, res, model, step, draft, data, { errors: refused.length > 0 ? refused.slice(0, MAX_FIELD_ERRORS) : [tooManyValuesError(language)] });
+    // Shown again cut to their limits, so the page is never much larger than what the form allows.
+    renderStep(req, res, model, step, draft, clipToLimits(data, model.form.fields), { errors: refused.length > 0 ? refused.slice(0, MAX_FIELD_ERRORS) : [tooManyValuesError(language)] });
     return false;
   }
 
