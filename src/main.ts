@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   }, container.app);
   server.listen(config.port);
   await listening(server);
-  const metricsServer = config.metricsPort === undefined ? undefined : metricsApp(container.metrics, logger).listen(config.metricsPort);
+  const metricsServer = config.metricsPort === undefined ? undefined : metricsApp(container.metrics, logger).listen(config.metricsPort, config.metricsHost);
   if (metricsServer) await listening(metricsServer);
   const address = server.address();
   logger.info('server.listening', {

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   // is told to stop; stop() clears it and the process ends by itself.
   const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
   // A worker has no web server: its delivery counters are only to be scraped on a port of its own.
-  const metricsServer = config.metricsPort === undefined ? undefined : metricsApp(container.metrics, logger).listen(config.metricsPort);
+  const metricsServer = config.metricsPort === undefined ? undefined : metricsApp(container.metrics, logger).listen(config.metricsPort, config.metricsHost);
   if (metricsServer) await listening(metricsServer);
   container.worker.start();
   container.draftCleanup.start();

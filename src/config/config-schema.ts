@@ -35,6 +35,7 @@ export interface Config {
   readonly httpRequestTimeoutMs: number;
   readonly httpKeepAliveTimeoutMs: number;
   readonly metricsPort: number | undefined;
+  readonly metricsHost: string;
 }
 
 export interface SettingSpec<K extends keyof Config = keyof Config> {
@@ -148,6 +149,11 @@ function proxyList(raw: string): readonly string[] {
   return Object.freeze(entries);
 }
 
+function ipAddress(raw: string): string {
+  if (isIP(raw) === 0) throw new Error('must be an IP address such as 127.0.0.1 or 10.0.0.5');
+  return raw;
+}
+
 function optionalPort(raw: string): number | undefined {
   if (raw === '') return undefined;
   return integer(1, 65535)(raw);
@@ -214,4 +220,6 @@ export const SETTINGS = [
     description: 'How long an idle keep-alive connection stays open (ms).' }),
   spec({ key: 'metricsPort', env: 'METRICS_PORT', default: '', secret: false, parse: optionalPort,
     description: 'Port of a separate listener serving /metrics without a token, for a scraper on an internal network (empty: /metrics only on the main port, behind ADMIN_TOKEN_HASH).' }),
+  spec({ key: 'metricsHost', env: 'METRICS_HOST', default: '127.0.0.1', secret: false, parse: ipAddress,
+    description: 'Address the METRICS_PORT listener binds to (an IP of an internal interface; 0.0.0.0 or :: for all).' }),
 ] as const satisfies readonly SettingSpec[];

@@ -33,5 +33,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (config.production && config.adminTokenHash === '') {
     throw new ConfigError('ADMIN_TOKEN_HASH must be set when NODE_ENV=production (SHA-256 hex of the operators\' admin token)');
   }
+  // Node refuses a header timeout longer than the whole request's (and would throw at listen).
+  if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {
+    throw new ConfigError(`HTTP_HEADERS_TIMEOUT_MS (${config.httpHeadersTimeoutMs}) must not be longer than HTTP_REQUEST_TIMEOUT_MS (${config.httpRequestTimeoutMs})`);
+  }
+  if (config.metricsPort !== undefined && config.metricsPort === config.port) {
+    throw new ConfigError(`METRICS_PORT (${config.metricsPort}) must differ from PORT`);
+  }
   return Object.freeze(config);
 }

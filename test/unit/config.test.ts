@@ -32,6 +32,7 @@ const DEFAULTS = {
   httpRequestTimeoutMs: 30_000,
   httpKeepAliveTimeoutMs: 5000,
   metricsPort: undefined,
+  metricsHost: '127.0.0.1',
 };
 
 /** SHA-256 of "test": what an operator would set as ADMIN_TOKEN_HASH. */
@@ -64,6 +65,9 @@ describe('hardening settings (issue 9)', () => {
     expect(configError({ HTTP_HEADERS_TIMEOUT_MS: '10' }).message).toBe('HTTP_HEADERS_TIMEOUT_MS="10" must be a whole number from 1000 to 600000');
     expect(configError({ METRICS_PORT: '0' }).message).toBe('METRICS_PORT="0" must be a whole number from 1 to 65535');
     expect(configError({ RATE_LIMIT_DRAFTS: '-1' }).message).toMatch(/^RATE_LIMIT_DRAFTS="-1" must be a whole number/);
+    expect(configError({ HTTP_HEADERS_TIMEOUT_MS: '40000' }).message).toBe('HTTP_HEADERS_TIMEOUT_MS (40000) must not be longer than HTTP_REQUEST_TIMEOUT_MS (30000)');
+    expect(configError({ METRICS_PORT: '3000' }).message).toBe('METRICS_PORT (3000) must differ from PORT');
+    expect(configError({ METRICS_HOST: 'intern.example.de' }).message).toBe('METRICS_HOST="intern.example.de" must be an IP address such as 127.0.0.1 or 10.0.0.5');
   });
 });
 
@@ -124,6 +128,7 @@ describe('loadConfig values from the environment', () => {
       HTTP_REQUEST_TIMEOUT_MS: '20000',
       HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000',
       METRICS_PORT: '9464',
+      METRICS_HOST: '10.0.0.5',
     });
     expect(config).toEqual({
       port: 8080,
@@ -154,6 +159,7 @@ describe('loadConfig values from the environment', () => {
       httpRequestTimeoutMs: 20_000,
       httpKeepAliveTimeoutMs: 1000,
       metricsPort: 9464,
+      metricsHost: '10.0.0.5',
     });
   });
 
