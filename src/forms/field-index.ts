@@ -33,6 +33,15 @@ export interface FieldIndex {
   readonly propertyNames: ReadonlyArray<{ readonly name: string; readonly schemaPointer: string }>;
 }
 
+/**
+ * The longest text each known format can be: an answer to a date or postcode field is refused
+ * beyond it before ajv runs, and never kept in a draft at 10,000 characters (the default).
+ */
+const FORMAT_MAX_LENGTH: Readonly<Record<string, number>> = {
+  date: 10, 'date-time': 64, time: 32, email: 254, 'de-postal-code': 5, iban: 34, ars: 12, ags: 8,
+  uri: 2048, uuid: 36, hostname: 253, ipv4: 15, ipv6: 45,
+};
+
 const SAME_LEVEL_LISTS = ['allOf', 'anyOf', 'oneOf'] as const;
 const SAME_LEVEL_SINGLE = ['if', 'then', 'else'] as const;
 const MAX_DEPTH = 64;
@@ -130,6 +139,10 @@ export function buildFieldIndex(root: Readonly<Record<string, unknown>>): FieldI
   }
 
   visit(root, '', '', new Set(), 0, true);
+  for (const field of fields.values()) {
+    const implied = field.format !== undefined ? FORMAT_MAX_LENGTH[field.format] : undefined;
+    if (implied !== undefined && field.maxLength === undefined) field.maxLength = implied;
+  }
   const ranks = new Map([...fields.keys()].map((pattern, i) => [pattern, i]));
 
   return {

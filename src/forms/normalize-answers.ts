@@ -1,4 +1,4 @@
-import { MAX_DEPTH } from './unsafe-input';
+import { hasLongMarkRun, MAX_DEPTH } from './unsafe-input';
 
 /**
  * The one normalisation of answers, the same for the JSON API and the pages: texts are trimmed
@@ -9,7 +9,10 @@ import { MAX_DEPTH } from './unsafe-input';
  * (an empty item stays "" for the schema to judge) so pointers in error messages stay right.
  */
 export function normalizeText(text: string): string {
-  return text.trim().normalize('NFC');
+  const trimmed = text.trim();
+  // A long run of combining marks would make NFC quadratic; such a text is refused by the
+  // unsafe-input check right after, so it is left as it is here.
+  return hasLongMarkRun(trimmed) ? trimmed : trimmed.normalize('NFC');
 }
 
 /** A normalised copy of the answers (see above); nesting beyond MAX_DEPTH is copied as it is. */

@@ -14,6 +14,21 @@ const XML_NAME = /^[\p{L}_][\p{L}\p{N}_.\-\u00B7]*$/u;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point here
 const UNSAFE_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 export const MAX_DEPTH = 32;
+/**
+ * More than 30 combining marks in a row (UAX #15 "stream-safe" text allows 30 non-starters):
+ * no language needs them, and Unicode normalisation sorts such a run in quadratic time (64,000
+ * marks held the event loop for 2.8 s). Refused before any normalisation runs.
+ */
+const MAX_MARK_RUN = 30;
+
+export function hasLongMarkRun(text: string): boolean {
+  // Each run is matched once (a pattern like \p{M}{31} would retry at every mark: 0.5 s per MB).
+  const runs = /\p{M}+/gu;
+  for (let run = runs.exec(text); run !== null; run = runs.exec(text)) {
+    if (run[0].length > MAX_MARK_RUN && [...run[0]].length > MAX_MARK_RUN) return true;
+  }
+  return false;
+}
 
 export function isXmlElementName(name: string): boolean {
   return XML_NAME.test(name) && !/^xml/i.test(name);
@@ -32,6 +47,10 @@ const TEXTS = {
     de: 'Ihre Angabe enthält unsichtbare Steuerzeichen. Bitte geben Sie den Text erneut ein, ohne ihn aus einer anderen Anwendung einzufügen.',
     en: 'Your answer contains invisible control characters. Please type the text again instead of pasting it from another application.',
   },
+  marks: {
+    de: 'Ihre Angabe enthält zu viele übereinanderstehende Zeichen (Akzente). Bitte geben Sie den Text erneut ein.',
+    en: 'Your answer contains too many stacked characters (accents). Please type the text again.',
+  },
   depth: {
     de: 'Die Angaben sind zu tief verschachtelt.',
     en: 'The answers are nested too deeply.',
@@ -47,6 +66,7 @@ export function findUnsafeInput(data: unknown, language: Language): FieldError[]
     }
     if (typeof value === 'string') {
       if (hasUnsafeCharacters(value)) errors.push({ pointer, message: TEXTS.chars[language] });
+      else if (hasLongMarkRun(value)) errors.push({ pointer, message: TEXTS.marks[language] });
     } else if (Array.isArray(value)) {
       value.forEach((item, i) => visit(item, joinPointer(pointer, i), depth + 1));
     } else if (value !== null && typeof value === 'object') {

@@ -21,11 +21,19 @@ export interface Readiness {
   readonly workerStaleAfterMs: number;
   /** How long GET /readyz waits for the store's probe before it reports a timeout (default 1000). */
   readonly probeTimeoutMs?: number;
+  /** How long a probe's outcome is reused (default DEFAULT_PROBE_REUSE_MS; 0: probe every time). */
+  readonly probeReuseMs?: number;
   /** Changes between ready and not ready are logged (as `readiness.changed`), not every probe. */
   readonly logger: Logger;
 }
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 1000;
+/**
+ * A probe's outcome is reused for this long (and a running probe shared): each probe is a real
+ * write with fsync, and /readyz is reachable by anyone, who must not be able to keep the write
+ * lock busy by asking in a loop.
+ */
+export const DEFAULT_PROBE_REUSE_MS = 1000;
 
 /** `writable`, or `unwritable: <reason>` (disk full, read-only, I/O error, busy, timed out, …). */
 async function storeCheck(readiness: Readiness): Promise<string> {
@@ -69,13 +77,19 @@ function workerCheck(readiness: Readiness): string {
 export function healthRouter({ readiness }: { readonly readiness: Readiness }): Router {
   const router = Router();
   let wasReady: boolean | undefined;
+  let lastProbe: { readonly at: number; readonly outcome: Promise<string> } | undefined;
+  const probeStore = (): Promise<string> => {
+    const now = Date.now();
+    if (!lastProbe || now - lastProbe.at >= (readiness.probeReuseMs ?? DEFAULT_PROBE_REUSE_MS)) lastProbe = { at: now, outcome: storeCheck(readiness) };
+    return lastProbe.outcome;
+  };
 
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
   router.get('/readyz', async (_req, res) => {
-    const checks = { store: await storeCheck(readiness), worker: workerCheck(readiness) };
+    const checks = { store: await probeStore(), worker: workerCheck(readiness) };
     const ready = checks.store === 'writable' && (checks.worker === 'alive' || checks.worker === 'not-run-here');
     if (ready !== wasReady) {
       if (ready) readiness.logger.info('readiness.changed', { ready, ...checks });

@@ -26,6 +26,22 @@ export interface RateLimiter {
   middleware(bucket: RateLimitBucket): RequestHandler;
 }
 
+/**
+ * Whom a request is counted for: an IPv4 address as it is (also when written as ::ffff:a.b.c.d),
+ * an IPv6 address by its /64 network, since one subscriber is routinely given a whole /64 and
+ * could otherwise use 2^64 addresses to escape every limit.
+ */
+export function clientKey(address: string): string {
+  const mapped = /^::ffff:([0-9]+\.[0-9]+\.[0-9]+\.[0-9]+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!address.includes(':')) return address;
+  const [head = '', tail] = address.toLowerCase().split('%')[0]!.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
 interface Window {
   readonly startedAt: number;
   count: number;
@@ -61,7 +77,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     take,
     middleware(bucket) {
       return (req, res, next) => {
-        const wait = take(bucket, req.ip ?? req.socket.remoteAddress ?? 'unknown');
+        const wait = take(bucket, clientKey(req.ip ?? req.socket.remoteAddress ?? 'unknown'));
         if (wait === undefined) {
           next();
           return;

@@ -70,7 +70,8 @@ describe('the server process: timeouts, readiness and the metrics port', () => {
   test('an idle keep-alive connection is closed after HTTP_KEEP_ALIVE_TIMEOUT_MS', async () => {
     const { ms, answer } = await stall(server.url, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 200/);
-    expect(ms).toBeLessThan(5_000);
+    // Node's own default would be 5 s.
+    expect(ms).toBeLessThan(2_500);
   });
 
   test('/readyz of the real process: the store is writable and its worker polls', async () => {

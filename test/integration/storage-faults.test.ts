@@ -115,7 +115,8 @@ describe('a full disk under the store', () => {
   });
 
   test('/readyz says not ready with the reason while the disk is full and ready after; /healthz stays 200', async () => {
-    const readiness: Readiness = { store: container.store, worker: container.worker, workerStaleAfterMs: 2000, logger: container.logger };
+    // Every call probes (no reuse), so the test sees each change at once.
+    const readiness: Readiness = { store: container.store, worker: container.worker, workerStaleAfterMs: 2000, probeReuseMs: 0, logger: container.logger };
     const app = express().use(healthRouter({ readiness }));
     container.worker.start();
     for (const deadline = Date.now() + 5000; !container.worker.lastPollAt();) {

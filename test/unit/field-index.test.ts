@@ -312,3 +312,23 @@ test('a property declared as `true` is a field with its place in schema order', 
   expect(index.get('/a')).toBeDefined();
   expect(index.rank('/a')).toBeLessThan(index.rank('/b'));
 });
+
+describe('limits known before ajv runs', () => {
+  test('maxLength and maxItems that always apply; formats imply a length', () => {
+    const index = buildFieldIndex({
+      type: 'object',
+      properties: {
+        name: { type: 'string', maxLength: 100, allOf: [{ maxLength: 50 }] },
+        plz: { type: 'string', format: 'de-postal-code' },
+        tag: { type: 'string', format: 'date', maxLength: 20 },
+        frei: { type: 'string', anyOf: [{ maxLength: 5 }, { maxLength: 500 }] },
+        liste: { type: 'array', maxItems: 10, items: { type: 'string' } },
+      },
+    });
+    expect(index.get('/name')?.maxLength).toBe(50);
+    expect(index.get('/plz')?.maxLength).toBe(5);
+    expect(index.get('/tag')?.maxLength).toBe(20);
+    expect(index.get('/frei')?.maxLength).toBeUndefined();
+    expect(index.get('/liste')?.maxItems).toBe(10);
+  });
+});

@@ -1,4 +1,4 @@
-import { createRateLimiter } from '../../src/http/rate-limit';
+import { clientKey, createRateLimiter } from '../../src/http/rate-limit';
 
 describe('rate limiter (fixed windows per client and bucket)', () => {
   let clock = 0;
@@ -35,5 +35,27 @@ describe('rate limiter (fixed windows per client and bucket)', () => {
     // The earliest clients were forgotten, the latest are still counted.
     expect(l.take('drafts', '10.0.0.0')).toBeUndefined();
     expect(l.take('drafts', '10.0.39.15')).toBe(60);
+  });
+});
+
+describe('clientKey: whom a request is counted for', () => {
+  test.each([
+    ['203.0.113.7', '203.0.113.7'],
+    ['::ffff:203.0.113.7', '203.0.113.7'],
+    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
+    ['2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:db8:1:2::/64'],
+    ['2001:0db8:0001:0002::1', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+  ])('%s counts as %s', (address, key) => {
+    expect(clientKey(address)).toBe(key);
+  });
+
+  test('all addresses of one IPv6 /64 share one limit', () => {
+    const l = createRateLimiter({ windowMs: 60_000, limits: { drafts: 1, steps: 1, submissions: 1 }, now: () => new Date(0) });
+    expect(l.take('drafts', clientKey('2001:db8:1:2::a'))).toBeUndefined();
+    expect(l.take('drafts', clientKey('2001:db8:1:2::b'))).toBe(60);
+    expect(l.take('drafts', clientKey('2001:db8:1:3::a'))).toBeUndefined();
   });
 });

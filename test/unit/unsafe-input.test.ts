@@ -1,4 +1,5 @@
 import { MAX_DEPTH, findUnsafeInput, hasUnsafeCharacters, isXmlElementName } from '../../src/forms/unsafe-input';
+import { normalizeText } from '../../src/forms/normalize-answers';
 
 const KEY_DE = 'Diese Angabe gehört nicht zu diesem Formular. Bitte entfernen Sie sie.';
 const KEY_EN = 'This entry is not part of this form. Please remove it.';
@@ -215,5 +216,19 @@ describe('findUnsafeInput', () => {
         'The answers are nested too deeply.',
       ]);
     });
+  });
+});
+
+describe('long runs of combining marks (NFC would take quadratic time)', () => {
+  test('more than 30 marks in a row are refused, 30 are fine', () => {
+    expect(findUnsafeInput({ name: `a${'\u0301'.repeat(30)}` }, 'de')).toEqual([]);
+    expect(findUnsafeInput({ name: `a${'\u0301'.repeat(16)}${'\u0323'.repeat(15)}` }, 'en'))
+      .toEqual([{ pointer: '/name', message: expect.stringContaining('too many stacked characters') }]);
+  });
+
+  test('a megabyte of marks is refused before normalisation, which leaves it as it is', () => {
+    const text = `a${'\u0301'.repeat(250_000)}${'\u0323'.repeat(250_000)}`;
+    expect(normalizeText(text)).toBe(text);
+    expect(findUnsafeInput({ name: text }, 'de')).toHaveLength(1);
   });
 });
