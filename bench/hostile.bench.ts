@@ -36,6 +36,7 @@ function scenarios(): Scenario[] {
     { name: '4,900 wrong extra answers (100 errors shown)', parallel: 8, body: withData((d) => { for (let i = 0; i < 4_900; i++) d[`feld${i}`] = i; }) },
     { name: '60,000 unknown keys', parallel: 8, body: withData((d) => { for (let i = 0; i < 60_000; i++) d[`x${i}`] = 0; }) },
     { name: 'texts of 300 KB in three fields', parallel: 8, body: withData((d) => { const h = d.halter as Record<string, unknown>; h.vorname = h.nachname = h.telefon = 'x'.repeat(300_000); }) },
+    { name: '64,000 combining marks in one text', parallel: 8, body: withData((d) => { (d.halter as Record<string, unknown>).vorname = `a${'\u0301'.repeat(32_000)}${'\u0323'.repeat(32_000)}`; }) },
     { name: 'nesting 5,000 deep', parallel: 8, body: `{"data":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}` },
     { name: 'a valid submission', parallel: 8, body: JSON.stringify({ data: valid }) },
   ];

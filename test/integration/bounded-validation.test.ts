@@ -74,6 +74,15 @@ describe('bounded work per request', () => {
     expect(problem.detail).toMatch(/first 100/);
   });
 
+  test('a format implies a length: a postcode of 40,000 characters is refused by its length, before ajv', async () => {
+    const data = example('hundesteuer-anmeldung', 'valid-1') as { halter: { anschrift: Record<string, unknown> } };
+    data.halter.anschrift.postleitzahl = '9'.repeat(40_000);
+    const res = await post('hundesteuer-anmeldung', JSON.stringify({ data }));
+    expect(res.status).toBe(400);
+    const problem = (await res.json()) as { errors: Array<{ pointer: string; message: string }> };
+    expect(problem.errors).toEqual([{ pointer: '/halter/anschrift/postleitzahl', message: expect.stringContaining('höchstens 5 Zeichen') }]);
+  });
+
   test('a text longer than its maxLength is refused without running its pattern', async () => {
     const data = example('hundesteuer-anmeldung', 'valid-1') as { halter: Record<string, unknown> };
     data.halter.telefon = `+${'1'.repeat(200_000)}x`;
