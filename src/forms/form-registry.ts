@@ -13,6 +13,7 @@ import definitionSchema from './form-definition.schema.json';
 import { createDataAjv } from './data-ajv';
 import { findLimitViolations } from './input-limits';
 import { findPatternProblems } from './schema-patterns';
+import { findUnreachableValues } from './schema-values';
 import { FORBIDDEN_KEYS, findUnsafeInput, isXmlElementName } from './unsafe-input';
 import { toFieldErrors, withFieldLabels } from './validation-messages';
 
@@ -58,8 +59,8 @@ export function compileForm(file: string, raw: unknown, expectedId?: string): Lo
     const { pointer, reason } = describeSchemaError(ajv.errors?.[0]);
     throw new StartupError([problem(file, `/schema${pointer}`, `not a valid JSON Schema 2020-12: ${reason}`)]);
   }
-  const patternProblems = findPatternProblems(definition.schema);
-  if (patternProblems.length > 0) throw new StartupError(patternProblems.map((p) => problem(file, `/schema${p.pointer}`, p.reason)));
+  const schemaProblems = [...findPatternProblems(definition.schema), ...findUnreachableValues(definition.schema)];
+  if (schemaProblems.length > 0) throw new StartupError(schemaProblems.map((p) => problem(file, `/schema${p.pointer}`, p.reason)));
   let validator: ValidateFunction;
   try {
     validator = ajv.compile(definition.schema);

@@ -68,6 +68,18 @@ describe('start-up refuses absurd sizes and reports what it cannot read', () => 
     expect(problems).toEqual(['tenants/thueringen.json: /regions: has 60000 entries; at most 50000 are allowed']);
   });
 
+  test('an option no normalised answer can equal (spaces around it, not NFC) is refused at load', async () => {
+    const problems = await problemsOf(({ forms }) => {
+      const f = validForm();
+      f.schema.properties.extra = { enum: ['gut', ' Leerzeichen ', 'Rene\u0301e'] };
+      writeFileSync(path.join(forms, 'anwohnerparkausweis', 'form.json'), JSON.stringify(f));
+    });
+    expect(problems).toEqual([
+      'forms/anwohnerparkausweis/form.json: /schema/properties/extra/enum/1: " Leerzeichen " has spaces at its start or end; answers are trimmed, so it can never be chosen',
+      'forms/anwohnerparkausweis/form.json: /schema/properties/extra/enum/2: "Rene\u0301e" is not in Unicode NFC; answers are normalised to NFC, so it can never be chosen',
+    ]);
+  });
+
   test('a form folder that is a symbolic link is loaded, not skipped', async () => {
     const problems = await problemsOf(({ root, forms }) => {
       cpSync(path.join(forms, 'gewerbeanmeldung'), path.join(root, 'elsewhere'), { recursive: true });
