@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:http';
 import express, { Router, type Express, type RequestHandler } from 'express';
 import { AppError } from '../errors';
 import { requireAdminToken } from '../http/admin-router';
@@ -58,4 +59,32 @@ export function metricsApp(metrics: Exposition, logger: Logger): Express {
   });
   app.use(errorHandler(logger));
   return app;
+}
+
+export interface MetricsServerTimeouts {
+  /** Time a client has to send the complete request headers (HTTP_HEADERS_TIMEOUT_MS). */
+  readonly headersTimeoutMs: number;
+  /** Time a client has to send the complete request (HTTP_REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs: number;
+  /** Idle time after a response before a kept-alive connection is closed (HTTP_KEEP_ALIVE_TIMEOUT_MS). */
+  readonly keepAliveTimeoutMs: number;
+}
+
+/**
+ * Starts the metrics app on its own port with the same timeouts as the public server, rather than
+ * Node's defaults (a 5-minute request timeout, checked every 30 s): a client that opens
+ * connections and sends its headers slowly cannot keep them open for long. Node checks the header
+ * and request timeouts every `connectionsCheckingInterval`, so that is at most 1 s here.
+ */
+export function listenMetrics(app: Express, port: number, host: string, timeouts: MetricsServerTimeouts): Server {
+  const server = createServer(
+    {
+      headersTimeout: timeouts.headersTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, timeouts.headersTimeoutMs),
+    },
+    app,
+  );
+  return server.listen(port, host);
 }

@@ -33,13 +33,24 @@ export interface Metrics {
 export interface MetricsOptions {
   /** Ids of the loaded forms: the only values the `form` label takes; any other id is `unknown`. */
   readonly formIds: Iterable<string>;
-  /** Read at every scrape for the job gauges; without it those gauges are left out. */
+  /**
+   * Read for the job gauges, at most once per `statsMaxAgeMs`; without it those gauges are left
+   * out.
+   */
   readonly deliveries?: Pick<DeliveryQueue, 'stats'>;
+  /**
+   * How long one stats() result (or failure) serves scrapes, in ms, measured with `now`; default
+   * 10,000. Scrapes in that window, and scrapes while a read runs, share it, so back-to-back
+   * requests for /metrics cost at most one store query per window. 0: a read per scrape.
+   */
+  readonly statsMaxAgeMs?: number;
   readonly now: () => Date;
   readonly logger: Logger;
   /** Node.js process metrics (CPU, memory, heap, GC, event-loop lag); default on. */
   readonly defaultMetrics?: boolean;
 }
+
+export const DEFAULT_STATS_MAX_AGE_MS = 10_000;
 
 const ATTEMPT_OUTCOMES: readonly DeliveryAttemptOutcome[] = ['delivered', 'failed', 'dead'];
 /** The worker never sends inbox jobs (the authority fetches them), so they have no attempts. */
@@ -85,7 +96,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     for (const outcome of ATTEMPT_OUTCOMES) attempts.inc({ channel, outcome }, 0);
   }
 
-  if (options.deliveries) queueGauges(registry, options.deliveries, options);
+  const statsMaxAgeMs = options.statsMaxAgeMs ?? DEFAULT_STATS_MAX_AGE_MS;
+  if (!Number.isFinite(statsMaxAgeMs) || statsMaxAgeMs < 0) throw new RangeError(`statsMaxAgeMs must be a finite number >= 0, not ${statsMaxAgeMs}`);
+  const refreshStats = options.deliveries ? queueGauges(registry, options.deliveries, { ...options, statsMaxAgeMs }) : undefined;
 
   return {
     httpMiddleware: httpMetrics(registry),
@@ -105,38 +118,59 @@ export function createMetrics(options: MetricsOptions): Metrics {
       receiptRender.observe(seconds);
     },
     contentType: registry.contentType,
-    text: () => registry.metrics(),
+    async text() {
+      // Settled before any gauge is collected, so the three job gauges show one and the same read.
+      await refreshStats?.();
+      return registry.metrics();
+    },
   };
 }
 
 /**
- * Gauges read from the store when scraped. The three share one stats() call per scrape
- * (prom-client collects all metrics concurrently). A failing store leaves the job gauges without
- * samples (rather than stale values or false zeros), sets efa_delivery_stats_up to 0 and is
- * logged; the other metrics are still served.
+ * Gauges read from the store when scraped. The store is read at most once per `statsMaxAgeMs`
+ * (reckoned from the start of the read, with `now`): concurrent scrapes and every scrape within
+ * the window share one stats() outcome, and the three gauges of a scrape show the same one. A
+ * failure is shared the same way (so a store stuck in a busy timeout is not hit at every scrape)
+ * and expires like a result: the first scrape after the window reads again. A failing store
+ * leaves the job gauges without samples (rather than stale values or false zeros), sets
+ * efa_delivery_stats_up to 0 and is logged once per failed read; the other metrics are still
+ * served. Returns the refresh that `text()` awaits before collecting.
  */
-function queueGauges(registry: Registry, deliveries: Pick<DeliveryQueue, 'stats'>, options: Pick<MetricsOptions, 'now' | 'logger'>): void {
-  let pending: Promise<DeliveryStats | undefined> | undefined;
-  const readStats = (): Promise<DeliveryStats | undefined> => {
+function queueGauges(
+  registry: Registry,
+  deliveries: Pick<DeliveryQueue, 'stats'>,
+  options: Pick<MetricsOptions, 'now' | 'logger'> & { readonly statsMaxAgeMs: number },
+): () => Promise<void> {
+  let inFlight: Promise<void> | undefined;
+  /** The outcome the gauges show: its start (epoch ms) and the stats, undefined for a failure. */
+  let last: { readonly at: number; readonly stats: DeliveryStats | undefined } | undefined;
+
+  const refresh = (): Promise<void> => {
+    if (inFlight) return inFlight;
+    const now = options.now();
+    const at = now.getTime();
+    // A clock that went back makes the outcome stale too, rather than fresh for longer.
+    if (last && at >= last.at && at - last.at < options.statsMaxAgeMs) return Promise.resolve();
     // Called inside then() so an adapter that throws instead of rejecting is caught as well.
-    pending ??= Promise.resolve()
-      .then(() => deliveries.stats(options.now()))
+    inFlight = Promise.resolve()
+      .then(() => deliveries.stats(now))
       .catch((err: unknown) => {
         // Error class and message of the driver (e.g. "database is locked"); no row data.
         options.logger.error('metrics.delivery_stats_failed', { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
         return undefined;
       })
-      .finally(() => {
-        pending = undefined;
+      .then((stats) => {
+        last = { at, stats };
+        inFlight = undefined;
       });
-    return pending;
+    return inFlight;
   };
 
   const jobs: Gauge<'state' | 'channel'> = new Gauge({
     name: 'efa_delivery_jobs', help: 'Delivery jobs in the store by state and channel.',
     labelNames: ['state', 'channel'] as const, registers: [registry],
-    async collect() {
-      const stats = await readStats();
+    collect() {
+      const stats = last?.stats;
       jobs.reset();
       if (!stats) return;
       for (const state of DELIVERY_STATES) {
@@ -149,17 +183,18 @@ function queueGauges(registry: Registry, deliveries: Pick<DeliveryQueue, 'stats'
     name: 'efa_delivery_oldest_due_job_age_seconds',
     help: 'How long the oldest job a worker could claim now has been waiting past its due time, in seconds (0: none waiting; inbox jobs excluded).',
     registers: [registry],
-    async collect() {
-      const stats = await readStats();
+    collect() {
+      const stats = last?.stats;
       if (stats) oldestDue.set(stats.oldestDueAgeSeconds);
       else oldestDue.remove();
     },
   });
   const up: Gauge = new Gauge({
-    name: 'efa_delivery_stats_up', help: '1 if the delivery job gauges could be read from the store at this scrape, else 0.',
+    name: 'efa_delivery_stats_up', help: '1 if the delivery job gauges could be read from the store at its last read (reads are cached for a few seconds), else 0.',
     registers: [registry],
-    async collect() {
-      up.set((await readStats()) ? 1 : 0);
+    collect() {
+      up.set(last?.stats ? 1 : 0);
     },
   });
+  return refresh;
 }

@@ -336,6 +336,43 @@ export function storeContract(name: string, factory: () => StoreFactory): void {
       expect((await store.deliveries.stats(later(12_000))).oldestDueAgeSeconds).toBe(2);
     });
 
+    test('stats: delivered jobs are counted by channel, however they became delivered, and across a reopen', async () => {
+      const s = submission({ authorityId: 'amt-a' });
+      const [push, mail, inbox, citizen] = [
+        job(s.id, { authorityId: 'amt-a' }), job(s.id, { channel: 'email', authorityId: 'amt-a' }),
+        job(s.id, { channel: 'inbox', authorityId: 'amt-a' }), job(s.id, { channel: 'email-citizen', authorityId: 'amt-a' }),
+      ];
+      await store.submissions.create(s, [push, mail, inbox, citizen]);
+      expect(await store.deliveries.claimDue({ now: T0, limit: 10, leaseMs: 1000, owner: 'w1' })).toHaveLength(3);
+      await store.deliveries.markDelivered(push.id, later(10));
+      await store.deliveries.markDelivered(citizen.id, later(10));
+      // Marking it again changes nothing, the count neither.
+      await store.deliveries.markDelivered(push.id, later(20));
+      // The authority's fetch delivers the inbox job; a second fetch and the acknowledgement keep it so.
+      expect((await store.inbox.fetch('amt-a', s.id, later(30)))?.state).toBe('delivered');
+      await store.inbox.fetch('amt-a', s.id, later(40));
+      expect(await store.inbox.acknowledge('amt-a', s.id, later(50))).toBe(true);
+      const expected = [
+        { state: 'delivered', channel: 'email-citizen', count: 1 },
+        { state: 'delivered', channel: 'http', count: 1 },
+        { state: 'delivered', channel: 'inbox', count: 1 },
+        { state: 'in_flight', channel: 'email', count: 1 },
+      ];
+      expect(sortedJobs(await store.deliveries.stats(later(60)))).toEqual(expected);
+
+      const other = submission();
+      const more = [job(other.id), job(other.id)];
+      await store.submissions.create(other, more);
+      await store.deliveries.claimDue({ now: later(100), limit: 10, leaseMs: 1000, owner: 'w2' });
+      for (const j of more) await store.deliveries.markDelivered(j.id, later(110));
+      await store.close();
+      store = await f.open();
+      const reopened = await store.deliveries.stats(later(3000));
+      expect(sortedJobs(reopened)).toEqual([expected[0], { state: 'delivered', channel: 'http', count: 3 }, expected[2], expected[3]]);
+      // Only the e-mail job, whose lease ran out at T0 + 1 s, waits; delivered jobs never do.
+      expect(reopened.oldestDueAgeSeconds).toBe(2);
+    });
+
     const draft = (key: string, overrides: Partial<Draft> = {}): Draft => ({
       key, formId: 'hundesteuer-anmeldung', formVersion: '1.0.0', dataJson: '{"name":"Ørsted"}', csrfToken: `csrf-${key}`,
       resumeTokenHash: null, createdAt: T0, updatedAt: T0, expiresAt: later(1000), ...overrides,

@@ -2,13 +2,47 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { Router } from 'express';
 import request from 'supertest';
+import { randomUUID } from 'node:crypto';
 import { createMetrics } from '../../src/metrics/metrics';
+import type { DeliveryQueue, Store } from '../../src/storage/ports';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store';
 import { createMemoryLogger } from '../../src/support/logger';
 import { tempDir } from '../support/temp-dir';
 import { parseExposition, samplesOf, valueOf } from '../support/prometheus';
 
 const now = () => new Date('2026-11-28T10:00:00Z');
+/** A clock the test moves. */
+function clock(start = now()) {
+  let t = start.getTime();
+  return { now: () => new Date(t), advance: (ms: number) => { t += ms; } };
+}
+
+/** The store's real stats(), with every call (and its time) recorded. */
+function counted(deliveries: () => Pick<DeliveryQueue, 'stats'>) {
+  const calls: Date[] = [];
+  return {
+    calls,
+    deliveries: {
+      stats(at: Date) {
+        calls.push(at);
+        return deliveries().stats(at);
+      },
+    },
+  };
+}
+
+/** One pending http job for a new submission. */
+async function addJob(store: Store): Promise<void> {
+  const id = `TEST-${randomUUID().slice(0, 8)}`;
+  await store.submissions.create(
+    {
+      id, tokenHash: 'a'.repeat(64), formId: 'hundesteuer-anmeldung', formVersion: '1.0.0', tenantId: 'thueringen', authorityId: 'stadt-erfurt',
+      regionArs: '160510000000', language: 'de', dataJson: '{}', payloadXml: '<submission/>', createdAt: now(),
+    },
+    [{ id: randomUUID(), submissionId: id, authorityId: 'stadt-erfurt', channel: 'http', idempotencyKey: randomUUID(), contentType: 'application/xml', body: '<submission/>' }],
+  );
+}
+
 const bare = () => createMetrics({ formIds: ['hundesteuer-anmeldung'], now, logger: createMemoryLogger(), defaultMetrics: false });
 
 describe('metrics', () => {
@@ -151,6 +185,94 @@ describe('metrics', () => {
       await store.close();
       dir.remove();
     }
+  });
+
+  describe('the job gauges are read at most once per statsMaxAgeMs', () => {
+    const dir = tempDir();
+    let store: Store;
+    beforeEach(() => {
+      store = openSqliteStore(dir.path);
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+    afterAll(() => {
+      dir.remove();
+    });
+
+    test('scrapes within the window share one read; the first after it reads again', async () => {
+      const t = clock();
+      const spy = counted(() => store.deliveries);
+      const metrics = createMetrics({ formIds: [], deliveries: spy.deliveries, statsMaxAgeMs: 10_000, now: t.now, logger: createMemoryLogger(), defaultMetrics: false });
+      const pendingHttp = async () => valueOf(await metrics.text(), 'efa_delivery_jobs', { state: 'pending', channel: 'http' });
+      const before = await pendingHttp();
+
+      await addJob(store);
+      t.advance(9_999);
+      // Still the first read: the new job is not counted yet.
+      expect(await pendingHttp()).toBe(before);
+      expect(spy.calls).toHaveLength(1);
+
+      t.advance(1);
+      expect(await pendingHttp()).toBe(before + 1);
+      expect(spy.calls).toEqual([now(), new Date(now().getTime() + 10_000)]);
+      // The window starts again with that read.
+      await addJob(store);
+      t.advance(5_000);
+      expect(await pendingHttp()).toBe(before + 1);
+      expect(spy.calls).toHaveLength(2);
+    });
+
+    test('concurrent scrapes share the read in flight; with 0 every scrape reads', async () => {
+      const spy = counted(() => store.deliveries);
+      const metrics = createMetrics({ formIds: [], deliveries: spy.deliveries, statsMaxAgeMs: 0, now, logger: createMemoryLogger(), defaultMetrics: false });
+      const texts = await Promise.all([metrics.text(), metrics.text(), metrics.text()]);
+      expect(spy.calls).toHaveLength(1);
+      for (const text of texts) expect(valueOf(text, 'efa_delivery_stats_up')).toBe(1);
+      await addJob(store);
+      const pending = valueOf(texts[0], 'efa_delivery_jobs', { state: 'pending', channel: 'http' });
+      expect(valueOf(await metrics.text(), 'efa_delivery_jobs', { state: 'pending', channel: 'http' })).toBe(pending + 1);
+      expect(spy.calls).toHaveLength(2);
+    });
+
+    test('a clock that went back does not make the last read fresh for longer', async () => {
+      const t = clock();
+      const spy = counted(() => store.deliveries);
+      const metrics = createMetrics({ formIds: [], deliveries: spy.deliveries, now: t.now, logger: createMemoryLogger(), defaultMetrics: false });
+      await metrics.text();
+      t.advance(-60_000);
+      await metrics.text();
+      expect(spy.calls).toHaveLength(2);
+    });
+
+    test('a failed read is shared within the window too, and the first scrape after it reads again', async () => {
+      const t = clock();
+      const logger = createMemoryLogger();
+      await store.close(); // every query of this store now fails
+      const spy = counted(() => store.deliveries);
+      const metrics = createMetrics({ formIds: [], deliveries: spy.deliveries, statsMaxAgeMs: 10_000, now: t.now, logger, defaultMetrics: false });
+      expect(valueOf(await metrics.text(), 'efa_delivery_stats_up')).toBe(0);
+      store = openSqliteStore(dir.path); // the store works again
+      t.advance(9_000);
+      const stillFailed = await metrics.text();
+      expect(valueOf(stillFailed, 'efa_delivery_stats_up')).toBe(0);
+      expect(samplesOf(stillFailed, 'efa_delivery_jobs')).toEqual([]);
+      expect(spy.calls).toHaveLength(1);
+
+      t.advance(1_000);
+      const recovered = await metrics.text();
+      expect(spy.calls).toHaveLength(2);
+      expect(valueOf(recovered, 'efa_delivery_stats_up')).toBe(1);
+      expect(samplesOf(recovered, 'efa_delivery_jobs')).toHaveLength(5 * 4);
+      // Logged once, for the one failed read, not for every scrape.
+      expect(logger.lines.filter((l) => l.event === 'metrics.delivery_stats_failed')).toHaveLength(1);
+    });
+
+    test('a negative or non-finite statsMaxAgeMs is refused', () => {
+      for (const statsMaxAgeMs of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+        expect(() => createMetrics({ formIds: [], deliveries: store.deliveries, statsMaxAgeMs, now, logger: createMemoryLogger(), defaultMetrics: false })).toThrow(RangeError);
+      }
+    });
   });
 
   test('two instances in one process keep their own registries; Node metrics include event-loop lag', async () => {

@@ -113,4 +113,39 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     probed_at  INTEGER NOT NULL
   ) STRICT;
   `,
+  `
+  -- Metrics scrapes must not grow with the history: delivered jobs pile up without bound, every
+  -- other state is a backlog that drains. DeliveryQueue.stats groups only the jobs that are not
+  -- delivered (this partial index, which replaces the covering one over every job) and reads the
+  -- delivered ones from delivery_job_counts, which these triggers keep exact in the same
+  -- transaction as each insert, state change or delete of a job, whichever statement made it.
+  -- A later migration that rebuilds delivery_jobs (DROP TABLE drops its triggers) must create
+  -- the triggers again and recount.
+  DROP INDEX delivery_jobs_stats;
+  CREATE INDEX delivery_jobs_open ON delivery_jobs (state, channel, next_attempt_at, lease_until) WHERE state <> 'delivered';
+  CREATE TABLE delivery_job_counts (
+    channel    TEXT PRIMARY KEY,
+    delivered  INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO delivery_job_counts (channel, delivered)
+    SELECT channel, COUNT(*) FROM delivery_jobs WHERE state = 'delivered' GROUP BY channel;
+  CREATE TRIGGER delivery_job_counts_insert AFTER INSERT ON delivery_jobs
+    WHEN NEW.state = 'delivered'
+  BEGIN
+    INSERT INTO delivery_job_counts (channel, delivered) VALUES (NEW.channel, 1)
+      ON CONFLICT (channel) DO UPDATE SET delivered = delivered + 1;
+  END;
+  CREATE TRIGGER delivery_job_counts_update AFTER UPDATE OF state, channel ON delivery_jobs
+    WHEN OLD.state = 'delivered' OR NEW.state = 'delivered'
+  BEGIN
+    UPDATE delivery_job_counts SET delivered = delivered - 1 WHERE OLD.state = 'delivered' AND channel = OLD.channel;
+    INSERT INTO delivery_job_counts (channel, delivered) SELECT NEW.channel, 1 WHERE NEW.state = 'delivered'
+      ON CONFLICT (channel) DO UPDATE SET delivered = delivered + 1;
+  END;
+  CREATE TRIGGER delivery_job_counts_delete AFTER DELETE ON delivery_jobs
+    WHEN OLD.state = 'delivered'
+  BEGIN
+    UPDATE delivery_job_counts SET delivered = delivered - 1 WHERE channel = OLD.channel;
+  END;
+  `,
 ];
