@@ -3,7 +3,7 @@ import packageJson from '../package.json';
 import { loadConfig } from './config/load-config';
 import { createContainer } from './container';
 import { runEntryPoint, stopGracefullyOnSignals } from './process-lifecycle';
-import { metricsApp } from './metrics/metrics-router';
+import { listenMetrics, metricsApp } from './metrics/metrics-router';
 import { listening } from './support/listening';
 import { createJsonLogger } from './support/logger';
 
@@ -32,7 +32,9 @@ async function main(): Promise<void> {
   }, container.app);
   server.listen(config.port);
   await listening(server);
-  const metricsServer = config.metricsPort === undefined ? undefined : metricsApp(container.metrics, logger).listen(config.metricsPort, config.metricsHost);
+  const metricsServer = config.metricsPort === undefined ? undefined : listenMetrics(metricsApp(container.metrics, logger), config.metricsPort, config.metricsHost, {
+    headersTimeoutMs: config.httpHeadersTimeoutMs, requestTimeoutMs: config.httpRequestTimeoutMs, keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
+  });
   if (metricsServer) await listening(metricsServer);
   const address = server.address();
   logger.info('server.listening', {

@@ -2,7 +2,7 @@ import packageJson from '../package.json';
 import { loadConfig } from './config/load-config';
 import { createContainer } from './container';
 import { runEntryPoint, stopGracefullyOnSignals } from './process-lifecycle';
-import { metricsApp } from './metrics/metrics-router';
+import { listenMetrics, metricsApp } from './metrics/metrics-router';
 import { listening } from './support/listening';
 import { createJsonLogger } from './support/logger';
 
@@ -29,7 +29,9 @@ async function main(): Promise<void> {
   // is told to stop; stop() clears it and the process ends by itself.
   const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
   // A worker has no web server: its delivery counters are only to be scraped on a port of its own.
-  const metricsServer = config.metricsPort === undefined ? undefined : metricsApp(container.metrics, logger).listen(config.metricsPort, config.metricsHost);
+  const metricsServer = config.metricsPort === undefined ? undefined : listenMetrics(metricsApp(container.metrics, logger), config.metricsPort, config.metricsHost, {
+    headersTimeoutMs: config.httpHeadersTimeoutMs, requestTimeoutMs: config.httpRequestTimeoutMs, keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
+  });
   if (metricsServer) await listening(metricsServer);
   container.worker.start();
   container.draftCleanup.start();
