@@ -102,5 +102,12 @@ describe('the server process: timeouts, readiness and the metrics port', () => {
     expect(text).not.toContain(String((data.halter as { nachname: string }).nachname));
 
     expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
+
+    // The worker's real http channel delivers to the real receiver, and the attempt is counted.
+    const delivered = /^efa_delivery_attempts_total\{channel="http",outcome="delivered"\} 1$/m;
+    for (const deadline = Date.now() + 15_000; !delivered.test(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());) {
+      if (Date.now() > deadline) throw new Error('the delivery attempt was not counted');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   });
 });
