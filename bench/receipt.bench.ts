@@ -3,6 +3,12 @@
  * from a stored submission, after a warm-up. Target: under 5 ms. Only the rendering is timed;
  * loading the submission and building the model are not. Each render has its own applicant
  * (names, address, dogs), as on a server, so the shaping cache only knows the form's own words.
+ *
+ * Second line: the business registration with a 2,000-character word in its activity (the
+ * field's maximum) that pdfkit must break line by line, once as 1,000 × 'ⴰ\u200D' (Tifinagh
+ * next to ZWJ, which fontkit cannot shape) and once as 2,000 Latin letters; each render has a
+ * word of its own. Given beside the same receipt with its usual activity: the difference is
+ * what the long word costs.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -23,6 +29,7 @@ const REPO = path.resolve(__dirname, '..');
 const WARM_UP = 30;
 const RUNS = Number(process.env.BENCH_RECEIPT_RUNS ?? 300);
 const TARGET_MS = 5;
+const LONG_WORD_RUNS = Number(process.env.BENCH_RECEIPT_LONG_WORD_RUNS ?? 20);
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -32,6 +39,44 @@ function median(values: readonly number[]): number {
 
 function pageCount(pdf: Buffer): number {
   return (pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;
+}
+
+type Container = Awaited<ReturnType<typeof createContainer>>;
+type Source = Omit<Parameters<typeof buildReceiptModel>[0], 'submission' | 'xml' | 'model'>;
+
+/** The business registration with its usual activity and with 2,000-character words in it. */
+async function benchLongWord(container: Container, shared: Source, fonts: ReturnType<typeof loadReceiptFonts>): Promise<void> {
+  const data = JSON.parse(readFileSync(path.join(REPO, 'forms/gewerbeanmeldung/examples/valid-1.json'), 'utf8')) as { betrieb: { taetigkeit: string } };
+  const accepted = await container.submissions.accept('gewerbeanmeldung', { data }, 'de');
+  const submission = await container.store.submissions.find(accepted.id);
+  const xml = (await container.store.deliveries.jobsOf(accepted.id)).find((job) => job.channel === 'http')?.body;
+  const found = submission ? container.routing.authority(submission.authorityId) : undefined;
+  const form = container.forms.get('gewerbeanmeldung');
+  if (!submission || xml === undefined || !found || !form) throw new Error('the business registration to render was not stored');
+  const source = { ...shared, submission, xml, model: buildFormModel(form), tenant: found.tenant, authority: found.authority };
+  const withActivity = (taetigkeit: string) => {
+    const variant = structuredClone(data);
+    variant.betrieb.taetigkeit = taetigkeit;
+    return buildReceiptModel({ ...source, submission: { ...submission, dataJson: JSON.stringify(variant) } });
+  };
+  // A word of its own per render: Tifinagh letters by n, Latin letters by n (none repeats a prefix).
+  const tifinagh = (n: number) => Array.from({ length: 1000 }, (_, i) => `${String.fromCodePoint(0x2d30 + ((i * 7 + n) % 0x38))}\u200D`).join('');
+  const latin = (n: number) => Array.from({ length: 2000 }, (_, i) => String.fromCharCode(0x61 + ((i * 7 + (i >> 5) + n) % 26))).join('');
+  const timeOf = async (make: (n: number) => string): Promise<number> => {
+    const models = Array.from({ length: 3 + LONG_WORD_RUNS }, (_, n) => withActivity(make(n)));
+    for (let i = 0; i < 3; i++) await renderReceipt(models[i]!, fonts, xml);
+    const times: number[] = [];
+    for (let i = 3; i < models.length; i++) {
+      const start = performance.now();
+      await renderReceipt(models[i]!, fonts, xml);
+      times.push(performance.now() - start);
+    }
+    return median(times);
+  };
+  const usual = await timeOf((n) => `${data.betrieb.taetigkeit} ${n}`);
+  const zwj = await timeOf(tifinagh);
+  const letters = await timeOf(latin);
+  console.log(`receipt with a 2,000-character unbreakable word: median ${zwj.toFixed(1)} ms (1,000 × 'ⴰ\u200D'), ${letters.toFixed(1)} ms (2,000 Latin letters); with its usual activity ${usual.toFixed(1)} ms (${LONG_WORD_RUNS} renders each)`);
 }
 
 export async function benchReceipt(): Promise<void> {
@@ -82,6 +127,7 @@ export async function benchReceipt(): Promise<void> {
     const result = median(times);
     console.log(`\nPDF receipt (2 pages, DejaVu Sans embedded, PDF/A-3b, ${(pdf.length / 1024).toFixed(0)} KiB), ${RUNS} renders after ${WARM_UP} warm-up`);
     console.log(`median ${result.toFixed(2)} ms, p90 ${[...times].sort((a, b) => a - b)[Math.floor(RUNS * 0.9)]!.toFixed(2)} ms (target under ${TARGET_MS} ms): ${result < TARGET_MS ? 'met' : 'NOT met'}`);
+    await benchLongWord(container, source, fonts);
   } finally {
     await container.close(1000);
     rmSync(dir, { recursive: true, force: true });

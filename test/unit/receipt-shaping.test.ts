@@ -1,7 +1,12 @@
 import * as fontkit from 'fontkit';
 import { readFileSync } from 'node:fs';
 import { loadReceiptFonts, type ReceiptFonts } from '../../src/receipts/receipt-fonts';
+import { surelyThrows } from '../../src/receipts/receipt-shaping';
+import { renderReceipt } from '../../src/receipts/render-receipt';
 import { FUZZ_CODE_POINTS, HOSTILE_TEXTS } from '../support/hostile-texts';
+import { pdfText } from '../support/pdf';
+import { receiptModelOf } from '../support/receipt-fixture';
+import { example } from '../support/test-setup';
 
 let fonts: ReceiptFonts;
 /** DejaVu Sans as fontkit parses it, without the receipt's shaping: what the receipt must equal. */
@@ -100,5 +105,61 @@ describe('receipt shaping', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  test('a text sent to the pieces without asking fontkit first is one fontkit throws on', () => {
+    // The shortcut must not change what any text looks like: it only saves the throw.
+    const next = random(20261129);
+    const near = [0x2d30, 0x2d49, 0x2d5c, 0x2d6f, 0x2d7f, 0x200c, 0x200d, 0x034f, 0x0627, 0x0644, 0x06cc, 0x0915, 0x094d, 0x41, 0x61, 0x20, 0x0301];
+    let sent = 0;
+    const wrong: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const pool = i % 2 === 0 ? near : FUZZ_CODE_POINTS;
+      const text = Array.from({ length: 1 + Math.floor(next() * 10) }, () => String.fromCodePoint(pool[Math.floor(next() * pool.length)]!)).join('');
+      if (!surelyThrows(text)) continue;
+      sent++;
+      let threw = false;
+      try {
+        plain.layout(text, NO_LIGATURES);
+      } catch {
+        threw = true;
+      }
+      if (!threw) wrong.push([...text].map((c) => c.codePointAt(0)!.toString(16)).join(' '));
+    }
+    expect(wrong).toEqual([]);
+    expect(sent).toBeGreaterThan(100);
+    // Persian with ZWNJ and Tifinagh after Latin are for fontkit to try.
+    expect(surelyThrows('می\u200Cخواهم')).toBe(false);
+    expect(surelyThrows(HOSTILE_TEXTS.tifinaghZwj)).toBe(false);
+    expect(surelyThrows(HOSTILE_TEXTS.tifinaghZwnj)).toBe(true);
+  });
+
+  test('a word longer than 256 characters keeps its glyphs and widths, shaped in chunks', () => {
+    const word = Array.from({ length: 2000 }, (_, i) => String.fromCharCode(0x61 + ((i * 7 + (i >> 5)) % 26))).join('');
+    // The whole word and two of what pdfkit measures after a line: the rest of the word.
+    for (const text of [word, word.slice(51), word.slice(1000)]) {
+      const run = fonts.regular.layout(text);
+      const whole = plain.layout(text, NO_LIGATURES);
+      expect(run.glyphs.map((g) => g.id)).toEqual(whole.glyphs.map((g) => g.id));
+      // Only kerning across a cut between chunks may differ (DejaVu kerns few lowercase pairs).
+      expect(Math.abs(run.advanceWidth - whole.advanceWidth)).toBeLessThan(0.01 * whole.advanceWidth);
+    }
+  });
+
+  test('receipts with a 2,000-character word (Tifinagh with ZWJ, Latin without a space) render, the Latin word complete', async () => {
+    // The activity of a business registration may have 2,000 characters; pdfkit breaks a word
+    // that long line by line. (How long it takes is in bench/receipt.bench.ts, not here.)
+    const xml = '<?xml version="1.0" encoding="UTF-8"?>\n<submission xmlns="urn:efa-forms:payload:v1"/>\n';
+    const latin = Array.from({ length: 2000 }, (_, i) => String.fromCharCode(0x61 + ((i * 11 + (i >> 4)) % 26))).join('');
+    for (const word of ['ⴰ\u200D'.repeat(1000), latin]) {
+      const data = example('gewerbeanmeldung', 'valid-1') as { betrieb: { taetigkeit: string } };
+      data.betrieb.taetigkeit = word;
+      const pdf = await renderReceipt(await receiptModelOf('gewerbeanmeldung', data, xml), fonts, xml);
+      expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      const text = pdfText(pdf).replace(/\s+/g, '');
+      expect(text).toContain('K7M3-Q9XD-P');
+      if (word === latin) expect(text).toContain(latin);
+      else expect(text).toContain('ⴰ'.repeat(20));
+    }
   });
 });
