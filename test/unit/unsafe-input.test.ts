@@ -232,3 +232,21 @@ describe('long runs of combining marks (NFC would take quadratic time)', () => {
     expect(findUnsafeInput({ name: text }, 'de')).toHaveLength(1);
   });
 });
+
+describe('normalizeText trims white space but not control characters', () => {
+  test.each([
+    ['  Anna \u00a0\u3000', 'Anna'],
+    ['\r\n\tAnna\n', 'Anna'],
+    ['\ufeffAnna', 'Anna'],
+    ['Anna\u000c', 'Anna\u000c'],
+    ['\u000bAnna', '\u000bAnna'],
+    ['Rene\u0301e', 'Ren\u00e9e'],
+    ['   ', ''],
+  ])('%j → %j', (raw, normalized) => {
+    expect(normalizeText(raw)).toBe(normalized);
+  });
+
+  test('a control character at the end is refused after normalisation, not trimmed away', () => {
+    expect(findUnsafeInput({ name: normalizeText('Anna\u000c') }, 'de')).toHaveLength(1);
+  });
+});
