@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import type { FieldIndex } from './field-index';
 import { escapeToken, joinPointer } from './json-pointer';
+import { MAX_DEPTH } from './unsafe-input';
 
 /**
  * Limits checked on answers before ajv runs, so that the work a request causes is bounded by
@@ -111,7 +112,8 @@ export function exceedsValueBudget(json: Uint8Array): boolean {
 /**
  * A copy of the answers with every text cut to its limit (its maxLength, or defaultMaxLength),
  * for showing refused answers again: a page that echoes a megabyte back would itself be a way
- * to make the server send far more than it received. Deep nesting is copied as it is.
+ * to make the server send far more than it received. Nesting beyond MAX_DEPTH (refused anyway)
+ * is copied as it is.
  */
 export function clipToLimits<T>(data: T, fields: FieldIndex): T {
   const visit = (value: unknown, pattern: string, depth: number): unknown => {
@@ -119,7 +121,7 @@ export function clipToLimits<T>(data: T, fields: FieldIndex): T {
       const limit = fields.get(pattern)?.maxLength ?? INPUT_LIMITS.defaultMaxLength;
       return codePointLength(value, limit) > limit ? [...value].slice(0, limit).join('') : value;
     }
-    if (depth > 64 || value === null || typeof value !== 'object') return value;
+    if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return value;
     if (Array.isArray(value)) return value.map((item) => visit(item, `${pattern}/*`, depth + 1));
     const copy: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {

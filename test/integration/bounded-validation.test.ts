@@ -137,6 +137,12 @@ describe('patterns in form schemas run in linear time', () => {
     expect(ok.validate({ ...example('hundesteuer-anmeldung', 'valid-1'), kennung: 'Äbc' }, 'de')).toEqual([]);
   });
 
+  test('a property named like a data keyword ("default") is still a schema whose pattern is checked', () => {
+    const form = definition('^a$');
+    form.schema.properties.default = { type: 'string', pattern: '(a)\\1' };
+    expect(() => compileForm('redos/form.json', form)).toThrow(/\/schema\/properties\/default\/pattern: pattern .* cannot run in linear time/);
+  });
+
   test('the server refuses to start with such a form', async () => {
     const dir = tempDir();
     try {
