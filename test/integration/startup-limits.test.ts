@@ -1,32 +1,11 @@
-import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { StartupError } from '../../src/startup-error';
-import { buildContainer, SAMPLE_FORMS, SAMPLE_TENANT } from '../support/test-setup';
-import { tempDir } from '../support/temp-dir';
+import { startWithSamples, validForm, validTenant } from '../support/start-with-samples';
 
-const validForm = () => JSON.parse(readFileSync(path.join(SAMPLE_FORMS, 'anwohnerparkausweis', 'form.json'), 'utf8')) as Record<string, any>;
-const validTenant = () => JSON.parse(readFileSync(SAMPLE_TENANT, 'utf8')) as Record<string, any>;
-
-/** Lays out the samples, lets the test change them, starts; the StartupError's lines, or [] when it started. */
-async function problemsOf(change: (dirs: { root: string; forms: string; tenants: string }) => void): Promise<string[]> {
-  const dir = tempDir();
-  const forms = path.join(dir.path, 'forms');
-  const tenants = path.join(dir.path, 'tenants');
-  cpSync(SAMPLE_FORMS, forms, { recursive: true });
-  mkdirSync(tenants);
-  cpSync(SAMPLE_TENANT, path.join(tenants, 'thueringen.json'));
-  change({ root: dir.path, forms, tenants });
-  try {
-    const container = await buildContainer({ FORMS_DIR: forms, TENANTS_DIR: tenants, DATA_DIR: path.join(dir.path, 'data') });
-    const loaded = container.forms.list().map((f) => `loaded ${f.definition.id}`);
-    await container.close(100);
-    return loaded;
-  } catch (err) {
-    if (!(err instanceof StartupError)) throw err;
-    return err.problems.map((p) => p.split(dir.path + path.sep).join(''));
-  } finally {
-    dir.remove();
-  }
+/** The start-up problem lines, or `loaded <id>` for each form when it started. */
+async function problemsOf(change: Parameters<typeof startWithSamples>[0]): Promise<string[]> {
+  const { problems, loaded } = await startWithSamples(change);
+  return problems.length > 0 ? problems : loaded.map((id) => `loaded ${id}`);
 }
 
 /** Issue 9, finding 5 and point 4: absurd sizes, unreadable folders and links at start-up. */

@@ -1,33 +1,16 @@
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { StartupError } from '../../src/startup-error';
 import { killSpawnedProcesses, spawnEntryPoint, startServerProcess } from '../support/spawn-server';
-import { buildContainer, SAMPLE_FORMS, SAMPLE_TENANT } from '../support/test-setup';
+import { SAMPLE_FORMS } from '../support/test-setup';
+import { startWithSamples, validForm, validTenant } from '../support/start-with-samples';
 import { tempDir } from '../support/temp-dir';
 
-const validForm = () => JSON.parse(readFileSync(path.join(SAMPLE_FORMS, 'anwohnerparkausweis', 'form.json'), 'utf8')) as Record<string, any>;
-const validTenant = () => JSON.parse(readFileSync(SAMPLE_TENANT, 'utf8')) as Record<string, any>;
-
-/** Lays out FORMS_DIR and TENANTS_DIR from the samples, lets the test break something, starts. */
-async function startWith(change: (dirs: { forms: string; tenants: string }) => void): Promise<StartupError> {
-  const dir = tempDir();
-  const forms = path.join(dir.path, 'forms');
-  const tenants = path.join(dir.path, 'tenants');
-  cpSync(SAMPLE_FORMS, forms, { recursive: true });
-  mkdirSync(tenants);
-  cpSync(SAMPLE_TENANT, path.join(tenants, 'thueringen.json'));
-  change({ forms, tenants });
-  try {
-    const container = await buildContainer({ FORMS_DIR: forms, TENANTS_DIR: tenants, DATA_DIR: path.join(dir.path, 'data') });
-    await container.close(100);
-    throw new Error('start-up succeeded but should have failed');
-  } catch (err) {
-    if (!(err instanceof StartupError)) throw err;
-    // Relative paths keep the expectations readable.
-    return new StartupError(err.problems.map((p) => p.split(dir.path + path.sep).join('')));
-  } finally {
-    dir.remove();
-  }
+/** Starts with the samples changed by the test; the StartupError it must fail with. */
+async function startWith(change: Parameters<typeof startWithSamples>[0]): Promise<StartupError> {
+  const { problems } = await startWithSamples(change);
+  if (problems.length === 0) throw new Error('start-up succeeded but should have failed');
+  return new StartupError(problems);
 }
 
 const writeForm = (forms: string, id: string, form: unknown) => {
