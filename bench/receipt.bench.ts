@@ -15,7 +15,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/load-config';
-import type { Language } from '../src/errors';
 import { createContainer } from '../src/container';
 import { loadPageRenderer } from '../src/render/templates';
 import { buildFormModel } from '../src/render/form-model';
@@ -24,6 +23,7 @@ import { loadReceiptFonts } from '../src/receipts/receipt-fonts';
 import { renderReceipt } from '../src/receipts/render-receipt';
 import { createMunicipalitySearch } from '../src/routing/municipality-search';
 import { createJsonLogger } from '../src/support/logger';
+import type { Language } from '../src/i18n/language';
 
 const REPO = path.resolve(__dirname, '..');
 const WARM_UP = 30;

@@ -4,8 +4,7 @@
  * AppError instance. docs/errors.md documents every code (test/unit/errors.test.ts checks it).
  */
 
-export type Language = 'de' | 'en';
-export type LocalizedText = Readonly<Record<Language, string>>;
+import type { LocalizedText } from './i18n/language';
 
 export interface FieldError {
   /** JSON pointer (RFC 6901) into the submitted data, to the field the citizen must fix. */

@@ -1,15 +1,4 @@
-import type { Language } from '../errors';
-
-/** German text with an optional English translation (German is shown when English is missing). */
-export interface LocalText {
-  readonly de: string;
-  readonly en?: string;
-}
-
-export function localize(text: LocalText | undefined, language: Language): string | undefined {
-  if (!text) return undefined;
-  return language === 'en' ? (text.en ?? text.de) : text.de;
-}
+import type { LocalText } from '../i18n/language';
 
 export interface UiStep {
   readonly id: string;

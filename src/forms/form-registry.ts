@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import type { FieldError, Language } from '../errors';
+import type { FieldError } from '../errors';
 import { problem, StartupError } from '../startup-error';
 import { fileSystemReason, findAbsurdSizes, readConfigJson } from '../support/config-file';
 import { deepFreeze } from '../support/deep-freeze';
@@ -16,6 +16,7 @@ import { findPatternProblems } from './schema-patterns';
 import { findUnreachableValues } from './schema-values';
 import { FORBIDDEN_KEYS, findUnsafeInput, isXmlElementName } from './unsafe-input';
 import { toFieldErrors, withFieldLabels } from './validation-messages';
+import type { Language } from '../i18n/language';
 
 /** A form ready to use: its frozen definition, its field index and its compiled validator. */
 export interface LoadedForm {

@@ -1,5 +1,6 @@
-import type { FieldError, Language } from '../errors';
+import type { FieldError } from '../errors';
 import { joinPointer } from './json-pointer';
+import type { Language } from '../i18n/language';
 
 /**
  * Checks submitted data for what must never reach storage or the authority's XML, whatever

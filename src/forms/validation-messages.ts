@@ -1,9 +1,11 @@
 import type { ErrorObject } from 'ajv';
-import type { FieldError, Language } from '../errors';
+import type { FieldError } from '../errors';
 import type { FieldIndex, FieldInfo } from './field-index';
-import { localize, type FormDefinition } from './form-definition';
+import { type FormDefinition } from './form-definition';
 import { MAX_FIELD_ERRORS, TOO_MANY_VALUES } from './input-limits';
 import { joinPointer, parsePointer, toFieldPattern } from './json-pointer';
+import type { Language } from '../i18n/language';
+import { localize } from '../i18n/language';
 
 type Texts = Readonly<Record<Language, string>>;
 

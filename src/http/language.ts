@@ -1,4 +1,4 @@
-import type { Language } from '../errors';
+import type { Language } from '../i18n/language';
 
 /**
  * Picks German or English from an Accept-Language header by quality; German is the default

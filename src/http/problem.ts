@@ -1,10 +1,11 @@
 import type { ErrorRequestHandler, Response } from 'express';
-import { AppError, ERROR_CATALOGUE, MORE_ERRORS_NOTE, type ErrorCode, type FieldError, type Language } from '../errors';
+import { AppError, ERROR_CATALOGUE, MORE_ERRORS_NOTE, type ErrorCode, type FieldError } from '../errors';
 import { MAX_FIELD_ERRORS } from '../forms/input-limits';
 import { tooManyValuesError } from '../forms/validation-messages';
 import { StorageUnavailableError } from '../storage/ports';
 import type { Logger } from '../support/logger';
 import { negotiateLanguage } from './language';
+import type { Language } from '../i18n/language';
 
 /** No problem document is larger than this (field errors are dropped from the end to fit). */
 export const MAX_PROBLEM_BYTES = 64 * 1024;

@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { AppError, type Language } from '../errors';
+import { AppError } from '../errors';
 import type { ReceiptRenderer } from '../receipts/render-receipt';
 import type { AcceptedSubmission } from '../submissions/submission-service';
 import type { Metrics } from './metrics';
+import type { Language } from '../i18n/language';
 
 interface AcceptsSubmissions {
   accept(formId: string, body: unknown, language: Language): Promise<AcceptedSubmission>;

@@ -1,15 +1,16 @@
 import { sha256Hex } from '../support/sha256';
-import type { Language } from '../errors';
-import { localize } from '../forms/form-definition';
 import { getAtPointer } from '../forms/json-pointer';
 import { pruneInapplicable, stepApplies } from '../render/answers';
 import type { FormModel } from '../render/form-model';
 import { summaryEntries, type SummaryEntry } from '../render/summary';
-import type { UiStrings } from '../render/templates';
 import type { MunicipalitySearch } from '../routing/municipality-search';
 import type { Tenant } from '../routing/tenant';
 import type { SubmissionRecord } from '../storage/ports';
 import { RECEIPT_TEXTS, type ReceiptTexts } from './receipt-texts';
+import type { Language } from '../i18n/language';
+import { localize } from '../i18n/language';
+import { formatReceivedAt } from '../i18n/formatters';
+import type { UiStrings } from '../i18n/translator';
 
 /** What the receipt is built from: all of it stored or loaded at start, nothing asked anew. */
 export interface ReceiptSource {
@@ -49,23 +50,6 @@ export interface ReceiptModel {
   /** SHA-256 (hex) of the XML payload, which the PDF also carries as an attachment. */
   readonly xmlSha256: string;
   readonly xmlFileName: string;
-}
-
-const BERLIN_PARTS = {
-  de: new Intl.DateTimeFormat('de-DE', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Europe/Berlin' }),
-  en: new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Europe/Berlin' }),
-} as const;
-
-/**
- * Date and time in Berlin, assembled from parts: the connecting words ICU puts between date and
- * time ("at", ",") differ between ICU versions, the receipt's must not.
- */
-export function formatReceivedAt(at: Date, language: Language): string {
-  const parts = Object.fromEntries(BERLIN_PARTS[language].formatToParts(at).map((p) => [p.type, p.value]));
-  const time = `${parts.hour ?? ''}:${parts.minute ?? ''}`;
-  return language === 'en'
-    ? `${parts.day ?? ''} ${parts.month ?? ''} ${parts.year ?? ''}, ${time}`
-    : `${parts.day ?? ''}.${parts.month ?? ''}.${parts.year ?? ''}, ${time} Uhr`;
 }
 
 

@@ -1,6 +1,4 @@
-import type { Language } from '../errors';
 import type { FormModel } from '../render/form-model';
-import type { UiStrings } from '../render/templates';
 import type { MunicipalitySearch } from '../routing/municipality-search';
 import type { RoutingTable } from '../routing/routing-table';
 import type { SubmissionRecord } from '../storage/ports';
@@ -8,6 +6,8 @@ import type { SubmissionService } from '../submissions/submission-service';
 import { ReceiptError } from './receipt-error';
 import { buildReceiptModel } from './receipt-model';
 import type { ReceiptRenderer } from './render-receipt';
+import type { Language } from '../i18n/language';
+import type { UiStrings } from '../i18n/translator';
 
 export interface ReceiptServiceOptions {
   readonly submissions: Pick<SubmissionService, 'findWithToken'>;

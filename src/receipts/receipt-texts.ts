@@ -1,4 +1,4 @@
-import type { Language } from '../errors';
+import type { Language } from '../i18n/language';
 
 /** The fixed wording of the receipt, in each language; typed so that no text can be missing. */
 export interface ReceiptTexts {

@@ -1,5 +1,4 @@
 import PDFDocument from 'pdfkit';
-import { format } from '../render/templates';
 import type { SummaryEntry } from '../render/summary';
 import { deflateFaster } from './receipt-compression';
 import type { ReceiptFonts } from './receipt-fonts';
@@ -7,6 +6,7 @@ import { ReceiptError } from './receipt-error';
 import { shareLayouts } from './receipt-layout-cache';
 import { sha256Hex } from '../support/sha256';
 import type { ReceiptModel } from './receipt-model';
+import { format } from '../i18n/translator';
 
 /**
  * The receipt as PDF/A-3b: A4, every font embedded (DejaVu Sans, see receipt-fonts.ts), an sRGB

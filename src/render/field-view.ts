@@ -1,9 +1,9 @@
-import type { Language } from '../errors';
-import { localize } from '../forms/form-definition';
 import { getAtPointer } from '../forms/json-pointer';
 import { applies, countName, datePartName } from './answers';
 import type { FormModel, FormNode, LeafNode } from './form-model';
-import { format, type UiStrings } from './templates';
+import type { Language } from '../i18n/language';
+import { localize } from '../i18n/language';
+import { format, type UiStrings } from '../i18n/translator';
 
 /** Everything a field partial needs; built per request from the node tree and the answers. */
 export interface FieldView {

@@ -1,9 +1,10 @@
 import type { default as Ajv2020, ValidateFunction } from 'ajv/dist/2020';
-import type { LocalText, UiField } from '../forms/form-definition';
+import type { UiField } from '../forms/form-definition';
 import type { LoadedForm } from '../forms/form-registry';
 import { createDataAjv } from '../forms/data-ajv';
 import { escapeToken } from '../forms/json-pointer';
 import { viewOf, type SchemaView } from './schema-view';
+import type { LocalText } from '../i18n/language';
 
 /**
  * The form as questions: a tree of nodes built once per form from its schema and optional `ui`,

@@ -1,10 +1,11 @@
-import type { Language } from '../errors';
-import { localize } from '../forms/form-definition';
 import { getAtPointer } from '../forms/json-pointer';
 import type { MunicipalitySearch } from '../routing/municipality-search';
 import { applies } from './answers';
 import type { FormModel, FormNode, FormStep, LeafNode } from './form-model';
-import type { UiStrings } from './templates';
+import type { Language } from '../i18n/language';
+import { localize } from '../i18n/language';
+import { formatCalendarDate } from '../i18n/formatters';
+import type { UiStrings } from '../i18n/translator';
 
 /**
  * The answers of a step as people read them: the check page shows them as rows, the receipt
@@ -44,13 +45,6 @@ export interface DisplayContext {
   readonly municipalities: MunicipalitySearch;
 }
 
-function formatDate(value: string, language: Language): string {
-  const match = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(value);
-  if (!match) return value;
-  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-  return new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'de-DE', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(date);
-}
-
 /** How an answer reads on the check page: option labels, Ja/Nein, dates in words. */
 export function displayValue(node: LeafNode, value: unknown, language: Language, strings: UiStrings, municipalities: MunicipalitySearch): string {
   if (value === undefined || value === null || value === '') return '';
@@ -59,7 +53,7 @@ export function displayValue(node: LeafNode, value: unknown, language: Language,
   const label = (v: unknown) => localize(node.options.find((o) => o.value === v)?.label, language) ?? String(v);
   if (Array.isArray(value)) return value.map(label).join(', ');
   if (node.options.length > 0) return label(value);
-  if (node.widget === 'date' && typeof value === 'string') return formatDate(value, language);
+  if (node.widget === 'date' && typeof value === 'string') return formatCalendarDate(value, language);
   return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 

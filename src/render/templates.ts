@@ -1,9 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import type { Language } from '../errors';
-
-export type UiStrings = Readonly<Record<string, string>>;
+import type { Language } from '../i18n/language';
+import { loadTranslator, type UiStrings } from '../i18n/translator';
 
 /** Renders a page into the layout. Templates are read and compiled once, at start. */
 export interface PageRenderer {
@@ -39,12 +38,7 @@ export async function loadPageRenderer(templatesDir: string): Promise<PageRender
   const pages = new Map<string, HandlebarsTemplateDelegate>();
   for (const [name, source] of await readTemplates(path.join(templatesDir, 'pages'))) pages.set(name, hbs.compile(source));
 
-  const locales = {} as Record<Language, UiStrings>;
-  for (const language of ['de', 'en'] as const) {
-    locales[language] = Object.freeze(JSON.parse(await readFile(path.join(templatesDir, 'locales', `${language}.json`), 'utf8')) as Record<string, string>);
-  }
-  const missing = Object.keys(locales.de).filter((k) => !(k in locales.en)).concat(Object.keys(locales.en).filter((k) => !(k in locales.de)));
-  if (missing.length > 0) throw new Error(`templates/locales: keys missing in one language: ${missing.join(', ')}`);
+  const translator = await loadTranslator(path.join(templatesDir, 'locales'));
 
   return {
     render(page, model) {
@@ -53,11 +47,6 @@ export async function loadPageRenderer(templatesDir: string): Promise<PageRender
       const body = template(model);
       return layout({ ...model, body });
     },
-    strings: (language) => locales[language],
+    strings: (language) => translator.strings(language),
   };
-}
-
-/** Replaces {name} placeholders in a UI string. */
-export function format(text: string, values: Readonly<Record<string, string | number>>): string {
-  return text.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
 }

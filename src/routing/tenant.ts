@@ -1,4 +1,4 @@
-import type { LocalText } from '../forms/form-definition';
+import type { LocalText } from '../i18n/language';
 
 export interface HttpDelivery {
   readonly type: 'http';

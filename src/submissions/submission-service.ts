@@ -1,16 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AppError, type FieldError, type Language } from '../errors';
+import { AppError, type FieldError } from '../errors';
 import type { FormRegistry } from '../forms/form-registry';
 import { getAtPointer } from '../forms/json-pointer';
 import { canonicalOrder } from '../forms/canonical-order';
 import { normalizeAnswers } from '../forms/normalize-answers';
-import { localize } from '../forms/form-definition';
 import { buildPayloadV1 } from '../payloads/xml/v1';
 import type { RoutingTable } from '../routing/routing-table';
 import { DuplicateReferenceError, type Store, type SubmissionRecord } from '../storage/ports';
 import { matchesSha256, sha256Hex } from '../support/sha256';
 import { citizenStatus } from './citizen-status';
 import { newReferenceNumber, normalizeReferenceNumber } from './reference-number';
+import type { Language } from '../i18n/language';
+import { localize } from '../i18n/language';
 
 export interface AcceptedSubmission {
   readonly id: string;

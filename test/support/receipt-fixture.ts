@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { Language } from '../../src/errors';
 import { loadFormRegistry } from '../../src/forms/form-registry';
 import { buildFormModel, type FormModel } from '../../src/render/form-model';
 import { buildReceiptModel, type ReceiptModel } from '../../src/receipts/receipt-model';
@@ -7,6 +6,7 @@ import { createMunicipalitySearch } from '../../src/routing/municipality-search'
 import type { Tenant } from '../../src/routing/tenant';
 import type { SubmissionRecord } from '../../src/storage/ports';
 import { readJson, REPO, SAMPLE_FORMS, SAMPLE_TENANT } from './test-setup';
+import type { Language } from '../../src/i18n/language';
 
 /** Names from many scripts that every receipt must print as they are. */
 export const NAMES = ['Łukasz Żółć', 'Nguyễn Thị Minh', 'Ørsted', 'Çağrı Şahin', 'Ελένη', 'Дмитрий'] as const;

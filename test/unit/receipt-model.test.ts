@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { Language } from '../../src/errors';
 import { loadFormRegistry } from '../../src/forms/form-registry';
 import { buildFormModel, type FormModel } from '../../src/render/form-model';
 import { summaryRows, type SummaryEntry } from '../../src/render/summary';
-import { buildReceiptModel, formatReceivedAt, type ReceiptModel } from '../../src/receipts/receipt-model';
+import { buildReceiptModel, type ReceiptModel } from '../../src/receipts/receipt-model';
+import { formatReceivedAt } from '../../src/i18n/formatters';
 import { createMunicipalitySearch } from '../../src/routing/municipality-search';
 import type { Tenant } from '../../src/routing/tenant';
 import type { SubmissionRecord } from '../../src/storage/ports';
 import { example, readJson, REPO, SAMPLE_FORMS, SAMPLE_TENANT } from '../support/test-setup';
+import type { Language } from '../../src/i18n/language';
 
 const tenant = readJson<Tenant>(SAMPLE_TENANT);
 const municipalities = createMunicipalitySearch([tenant]);

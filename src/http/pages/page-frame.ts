@@ -1,11 +1,11 @@
 import type { Request } from 'express';
-import type { Language } from '../../errors';
-import { localize } from '../../forms/form-definition';
 import type { FormModel } from '../../render/form-model';
 import type { PageRenderer } from '../../render/templates';
 import type { Tenant } from '../../routing/tenant';
 import { readCookie } from '../cookies';
 import { negotiateLanguage } from '../language';
+import type { Language } from '../../i18n/language';
+import { localize } from '../../i18n/language';
 
 export const LANGUAGE_COOKIE = 'efa_lang';
 

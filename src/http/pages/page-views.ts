@@ -1,16 +1,18 @@
 import type { Request, Response } from 'express';
-import type { FieldError, Language } from '../../errors';
-import { localize } from '../../forms/form-definition';
+import type { FieldError } from '../../errors';
 import { getAtPointer } from '../../forms/json-pointer';
 import { errorsOfStep, pruneInapplicable, stepApplies } from '../../render/answers';
 import { fieldId, fieldView, type FieldView } from '../../render/field-view';
 import type { FormModel, FormStep } from '../../render/form-model';
-import { format } from '../../render/templates';
 import type { Tenant } from '../../routing/tenant';
 import type { Draft } from '../../storage/ports';
 import { frame, languageSwitchUrl, pageLanguage } from './page-frame';
 import type { PagesDependencies } from './pages-router';
 import { summaryRows } from './summary';
+import type { Language } from '../../i18n/language';
+import { localize } from '../../i18n/language';
+import { formatLongDate } from '../../i18n/formatters';
+import { format } from '../../i18n/translator';
 
 /** What the page views need (a subset of PagesDependencies). */
 export type PageViewDependencies = Pick<PagesDependencies, 'models' | 'renderer' | 'drafts' | 'routing' | 'municipalities' | 'siteTenant' | 'publicBaseUrl'>;
@@ -154,7 +156,7 @@ export function createPageViews(deps: PageViewDependencies) {
     const t = renderer.strings(language);
     const { token, expiresAt } = await drafts.issueResumeToken(draft);
     const origin = deps.publicBaseUrl || `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-    const date = new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'de-DE', { dateStyle: 'long', timeZone: 'Europe/Berlin' }).format(expiresAt);
+    const date = formatLongDate(expiresAt, language);
     res.status(200).type('html').send(renderer.render('saved', {
       ...frame({ renderer, tenant: tenantFor(model, data), language, model, pageTitle: t.savedTitle ?? '' }),
       resumeUrl: `${origin}${base(model.form.definition.id)}/resume/${token}`,

@@ -1,7 +1,6 @@
 import express, { Router, type Request, type Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../errors';
-import { localize } from '../../forms/form-definition';
 import { getAtPointer } from '../../forms/json-pointer';
 import type { DraftService } from '../../drafts/draft-service';
 import { changeList, pruneInapplicable, readStep, type FormBody } from '../../render/answers';
@@ -21,6 +20,8 @@ import type { RateLimiter } from '../rate-limit';
 import { receiptPath } from '../submissions-router';
 import { frame, LANGUAGE_COOKIE, languageSwitchUrl, pageLanguage } from './page-frame';
 import { createPageViews, parseData } from './page-views';
+import { localize } from '../../i18n/language';
+import { formatLongDateTime } from '../../i18n/formatters';
 
 export interface PagesDependencies {
   readonly models: ReadonlyMap<string, FormModel>;
@@ -279,7 +280,7 @@ export function pagesRouter(deps: PagesDependencies): Router {
       code: view.status,
       text: t[`status_${view.status}`] ?? '',
       iso: latest.toISOString(),
-      at: new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'de-DE', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(latest),
+      at: formatLongDateTime(latest, language),
     };
     res.set('cache-control', 'no-store').type('html').send(renderer.render('confirmation', {
       ...frame({ renderer, tenant: found.tenant, language, model, pageTitle: t.confirmationTitle ?? '', switchUrl: languageSwitchUrl(req, language === 'de' ? 'en' : 'de') }),

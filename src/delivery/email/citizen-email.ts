@@ -2,16 +2,17 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import type Mail from 'nodemailer/lib/mailer';
-import type { SendJob } from '../delivery/channels';
-import type { Language } from '../errors';
-import { localize } from '../forms/form-definition';
-import type { FormRegistry } from '../forms/form-registry';
-import { getAtPointer } from '../forms/json-pointer';
-import { receiptFailureFields } from '../receipts/receipt-error';
-import type { RoutingTable } from '../routing/routing-table';
-import type { Store, SubmissionRecord } from '../storage/ports';
-import type { Logger } from '../support/logger';
+import type { SendJob } from '../channels';
+import type { FormRegistry } from '../../forms/form-registry';
+import { getAtPointer } from '../../forms/json-pointer';
+import { receiptFailureFields } from '../../receipts/receipt-error';
+import type { RoutingTable } from '../../routing/routing-table';
+import type { Store, SubmissionRecord } from '../../storage/ports';
+import type { Logger } from '../../support/logger';
 import { sendAsAttempt, type MailTransport } from './mail-transport';
+import type { Language } from '../../i18n/language';
+import { localize } from '../../i18n/language';
+import { formatLongDateTime } from '../../i18n/formatters';
 
 type Template = (model: Record<string, unknown>) => string;
 interface EmailTemplates { readonly subject: Template; readonly text: Template; readonly html: Template }
@@ -82,7 +83,7 @@ export function createCitizenEmail(options: CitizenEmailOptions): SendJob {
       authorityName: found.authority.name,
       authorityEmail: found.authority.email,
       tenantName: localize(found.tenant.name, language),
-      receivedAt: new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'de-DE', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(record.createdAt),
+      receivedAt: formatLongDateTime(record.createdAt, language),
       hasReceipt: attachments.length > 0,
     };
     const templates = options.templates[language];

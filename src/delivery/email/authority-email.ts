@@ -2,15 +2,16 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import type Mail from 'nodemailer/lib/mailer';
-import { localize } from '../forms/form-definition';
-import type { FormRegistry } from '../forms/form-registry';
-import { sendAsAttempt, type MailTransport } from '../notifications/mail-transport';
-import { receiptFailureFields } from '../receipts/receipt-error';
-import type { RoutingTable } from '../routing/routing-table';
-import type { SubmissionRecord, SubmissionRepository } from '../storage/ports';
-import type { Logger } from '../support/logger';
-import type { SendJob } from './channels';
-import { JWE_CONTENT_TYPE } from './payload-encryption';
+import type { FormRegistry } from '../../forms/form-registry';
+import { sendAsAttempt, type MailTransport } from './mail-transport';
+import { receiptFailureFields } from '../../receipts/receipt-error';
+import type { RoutingTable } from '../../routing/routing-table';
+import type { SubmissionRecord, SubmissionRepository } from '../../storage/ports';
+import type { Logger } from '../../support/logger';
+import type { SendJob } from '../channels';
+import { JWE_CONTENT_TYPE } from '../payload-encryption';
+import { localize } from '../../i18n/language';
+import { formatLongDateTime } from '../../i18n/formatters';
 
 type Template = (model: Record<string, unknown>) => string;
 export interface AuthorityEmailTemplates { readonly subject: Template; readonly text: Template }
@@ -115,7 +116,7 @@ export function createAuthorityEmail(options: AuthorityEmailOptions): SendJob {
       formVersion: record.formVersion,
       authorityName: found.authority.name,
       tenantName: localize(found.tenant.name, 'de'),
-      receivedAt: new Intl.DateTimeFormat('de-DE', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(record.createdAt),
+      receivedAt: formatLongDateTime(record.createdAt, 'de'),
       encrypted,
       kid,
       xmlName: xmlAttachment.filename,
