@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/load-config';
 import { createContainer } from '../src/container';
 import { loadPageRenderer } from '../src/render/templates';
-import { buildFormModel } from '../src/render/form-model';
+import { buildFormModel } from '../src/forms/question-tree';
 import { buildReceiptModel } from '../src/receipts/receipt-model';
 import { loadReceiptFonts } from '../src/receipts/receipt-fonts';
 import { renderReceipt } from '../src/receipts/render-receipt';

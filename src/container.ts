@@ -20,7 +20,7 @@ import { openSqliteStore } from './storage/sqlite/sqlite-store';
 import { createSubmissionService, type SubmissionService } from './submissions/submission-service';
 import { DraftCleanup } from './drafts/draft-cleanup';
 import { createDraftService } from './drafts/draft-service';
-import { buildFormModel } from './render/form-model';
+import { buildFormModel } from './forms/question-tree';
 import { loadPageRenderer } from './render/templates';
 import { createMunicipalitySearch } from './routing/municipality-search';
 import { loadReceiptFonts } from './receipts/receipt-fonts';

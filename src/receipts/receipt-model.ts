@@ -1,8 +1,8 @@
 import { sha256Hex } from '../support/sha256';
 import { getAtPointer } from '../forms/json-pointer';
-import { pruneInapplicable, stepApplies } from '../render/answers';
-import type { FormModel } from '../render/form-model';
-import { summaryEntries, type SummaryEntry } from '../render/summary';
+import { pruneInapplicable, stepApplies } from '../forms/form-post';
+import type { FormModel } from '../forms/question-tree';
+import { summaryEntries, type SummaryEntry } from '../forms/summary';
 import type { MunicipalitySearch } from '../routing/municipality-search';
 import type { Tenant } from '../routing/tenant';
 import type { SubmissionRecord } from '../storage/ports';

@@ -1,4 +1,4 @@
-import type { FormModel } from '../render/form-model';
+import type { FormModel } from '../forms/question-tree';
 import type { MunicipalitySearch } from '../routing/municipality-search';
 import type { RoutingTable } from '../routing/routing-table';
 import type { SubmissionRecord } from '../storage/ports';

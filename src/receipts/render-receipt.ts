@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import type { SummaryEntry } from '../render/summary';
+import type { SummaryEntry } from '../forms/summary';
 import { deflateFaster } from './receipt-compression';
 import type { ReceiptFonts } from './receipt-fonts';
 import { ReceiptError } from './receipt-error';

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Container } from '../../src/container';
 import { canonicalOrder } from '../../src/forms/canonical-order';
-import { buildFormModel, type FormModel } from '../../src/render/form-model';
+import { buildFormModel, type FormModel } from '../../src/forms/question-tree';
 import { buildContainer, example, FIXTURE_FORMS, readJson, SAMPLE_FORMS, writeSampleTenant } from '../support/test-setup';
 import { tempDir } from '../support/temp-dir';
 import { launchBrowser, newPage, startServer, type Browser, type Page } from './support/browser';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FormRegistry } from '../../src/forms/form-registry';
 import { escapeToken } from '../../src/forms/json-pointer';
-import { buildFormModel, type FormModel } from '../../src/render/form-model';
+import { buildFormModel, type FormModel } from '../../src/forms/question-tree';
 
 /**
  * What the case generator knows about each sample form: its examples (valid-*.json and

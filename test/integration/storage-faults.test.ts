@@ -4,7 +4,7 @@ import express from 'express';
 import request from 'supertest';
 import { ERROR_CATALOGUE } from '../../src/errors';
 import { healthRouter, type Readiness } from '../../src/http/health-router';
-import { buildFormModel } from '../../src/render/form-model';
+import { buildFormModel } from '../../src/forms/question-tree';
 import { csrfOf, encodeForm, stepFormFields } from '../support/page-form';
 import { mountSmallFileSystem, type SmallFileSystem } from '../support/small-filesystem';
 import { tempDir } from '../support/temp-dir';

@@ -1,6 +1,6 @@
 import { getAtPointer } from '../../src/forms/json-pointer';
-import { countName, datePartName } from '../../src/render/answers';
-import type { FormModel, FormNode, FormStep } from '../../src/render/form-model';
+import { countName, datePartName } from '../../src/forms/form-post';
+import type { FormModel, FormNode, FormStep } from '../../src/forms/question-tree';
 
 /**
  * What a citizen would type into the page of one step to give these answers, as name/value

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { loadFormRegistry } from '../../src/forms/form-registry';
-import { buildFormModel, type FormModel } from '../../src/render/form-model';
+import { buildFormModel, type FormModel } from '../../src/forms/question-tree';
 import { buildReceiptModel, type ReceiptModel } from '../../src/receipts/receipt-model';
 import { createMunicipalitySearch } from '../../src/routing/municipality-search';
 import type { Tenant } from '../../src/routing/tenant';

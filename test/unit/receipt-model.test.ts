@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { loadFormRegistry } from '../../src/forms/form-registry';
-import { buildFormModel, type FormModel } from '../../src/render/form-model';
-import { summaryRows, type SummaryEntry } from '../../src/render/summary';
+import { buildFormModel, type FormModel } from '../../src/forms/question-tree';
+import { summaryRows, type SummaryEntry } from '../../src/forms/summary';
 import { buildReceiptModel, type ReceiptModel } from '../../src/receipts/receipt-model';
 import { formatReceivedAt } from '../../src/i18n/formatters';
 import { createMunicipalitySearch } from '../../src/routing/municipality-search';

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { FormModel } from '../../render/form-model';
+import type { FormModel } from '../../forms/question-tree';
 import type { PageRenderer } from '../../render/templates';
 import type { Tenant } from '../../routing/tenant';
 import { readCookie } from '../cookies';

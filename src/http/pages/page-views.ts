@@ -1,14 +1,14 @@
 import type { Request, Response } from 'express';
 import type { FieldError } from '../../errors';
 import { getAtPointer } from '../../forms/json-pointer';
-import { errorsOfStep, pruneInapplicable, stepApplies } from '../../render/answers';
-import { fieldId, fieldView, type FieldView } from '../../render/field-view';
-import type { FormModel, FormStep } from '../../render/form-model';
+import { errorsOfStep, pruneInapplicable, stepApplies } from '../../forms/form-post';
+import { fieldId, fieldView, type FieldView } from '../../forms/field-view';
+import type { FormModel, FormStep } from '../../forms/question-tree';
 import type { Tenant } from '../../routing/tenant';
 import type { Draft } from '../../storage/ports';
 import { frame, languageSwitchUrl, pageLanguage } from './page-frame';
 import type { PagesDependencies } from './pages-router';
-import { summaryRows } from './summary';
+import { summaryRows } from '../../forms/summary';
 import type { Language } from '../../i18n/language';
 import { localize } from '../../i18n/language';
 import { formatLongDate } from '../../i18n/formatters';

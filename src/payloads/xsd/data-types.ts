@@ -1,6 +1,6 @@
 import type { FieldIndex } from '../../forms/field-index';
 import { escapeToken } from '../../forms/json-pointer';
-import { viewOf, type SchemaView } from '../../render/schema-view';
+import { viewOf, type SchemaView } from '../../forms/schema-view';
 import { collectFacets, type SchemaFacets } from './schema-facets';
 import { scalarType, union, type ScalarType, type SimpleRef } from './simple-types';
 import { el, textElement, type XmlNode } from './xml-writer';

@@ -1,4 +1,4 @@
-import { addProperties, isSchema, resolveLocalRef } from '../../render/schema-view';
+import { addProperties, isSchema, resolveLocalRef } from '../../forms/schema-view';
 
 /**
  * The keywords of one schema location that `viewOf` (src/render/schema-view.ts) does not merge

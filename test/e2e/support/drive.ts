@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // Functions passed to page.evaluate run in the browser, so this file needs the DOM types.
 import type { Page } from 'playwright-core';
-import type { FormModel, FormStep } from '../../../src/render/form-model';
+import type { FormModel, FormStep } from '../../../src/forms/question-tree';
 import { stepFormFields } from '../../support/page-form';
 import { checkAccessibility, screenshot } from './browser';
 

@@ -1,7 +1,7 @@
-import { getAtPointer } from '../forms/json-pointer';
+import { getAtPointer } from './json-pointer';
 import type { MunicipalitySearch } from '../routing/municipality-search';
-import { applies } from './answers';
-import type { FormModel, FormNode, FormStep, LeafNode } from './form-model';
+import { applies } from './form-post';
+import type { FormModel, FormNode, FormStep, LeafNode } from './question-tree';
 import type { Language } from '../i18n/language';
 import { localize } from '../i18n/language';
 import { formatCalendarDate } from '../i18n/formatters';

@@ -1,8 +1,8 @@
-import { getAtPointer, parsePointer } from '../forms/json-pointer';
+import { getAtPointer, parsePointer } from './json-pointer';
 import type { FieldError } from '../errors';
-import type { FormModel, FormNode, FormStep, LeafNode, RepeatNode } from './form-model';
-import { FORBIDDEN_KEYS } from '../forms/unsafe-input';
-import { normalizeText } from '../forms/normalize-answers';
+import type { FormModel, FormNode, FormStep, LeafNode, RepeatNode } from './question-tree';
+import { FORBIDDEN_KEYS } from './unsafe-input';
+import { normalizeText } from './normalize-answers';
 
 /** A parsed application/x-www-form-urlencoded body (express.urlencoded, extended: false). */
 export type FormBody = Readonly<Record<string, string | string[] | undefined>>;

@@ -1,8 +1,8 @@
 import type { default as Ajv2020, ValidateFunction } from 'ajv/dist/2020';
-import type { UiField } from '../forms/form-definition';
-import type { LoadedForm } from '../forms/form-registry';
-import { createDataAjv } from '../forms/data-ajv';
-import { escapeToken } from '../forms/json-pointer';
+import type { UiField } from './form-definition';
+import type { LoadedForm } from './form-registry';
+import { createDataAjv } from './data-ajv';
+import { escapeToken } from './json-pointer';
 import { viewOf, type SchemaView } from './schema-view';
 import type { LocalText } from '../i18n/language';
 

@@ -1,6 +1,6 @@
-import { getAtPointer } from '../forms/json-pointer';
-import { applies, countName, datePartName } from './answers';
-import type { FormModel, FormNode, LeafNode } from './form-model';
+import { getAtPointer } from './json-pointer';
+import { applies, countName, datePartName } from './form-post';
+import type { FormModel, FormNode, LeafNode } from './question-tree';
 import type { Language } from '../i18n/language';
 import { localize } from '../i18n/language';
 import { format, type UiStrings } from '../i18n/translator';
