@@ -1,22 +1,17 @@
-import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type { Express } from 'express';
 import { createApp } from './app';
 import type { Config } from './config/config-schema';
 import { loadAuthorityCredentials } from './delivery/authority-credentials';
-import { createChannelDispatcher, createHttpPush } from './delivery/channels';
-import { createAuthorityEmail, loadAuthorityEmailTemplates } from './delivery/email/authority-email';
-import { JWE_CONTENT_TYPE } from './delivery/payload-encryption';
-import { createPayloadSealing } from './delivery/payload-sealing';
-import { DeliveryWorker } from './delivery/delivery-worker';
-import { createCitizenEmail, loadConfirmationTemplates } from './delivery/email/citizen-email';
-import { fileTransport, smtpTransport } from './delivery/email/mail-transport';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './delivery/retry-policy';
+import { createDelivery } from './delivery/create-delivery';
+import type { DeliveryWorker } from './delivery/delivery-worker';
+import { loadMailTemplates } from './delivery/email/mail-templates';
+import type { RetryPolicy } from './delivery/retry-policy';
 import { loadFormRegistry, type FormRegistry } from './forms/form-registry';
 import { loadTenantFiles } from './routing/load-tenants';
 import { buildRoutingTable, type RoutingTable } from './routing/routing-table';
 import type { Store } from './storage/ports';
 import { openSqliteStore } from './storage/sqlite/sqlite-store';
+import { createSubmissionLookup } from './submissions/submission-lookup';
 import { createSubmissionService, type SubmissionService } from './submissions/submission-service';
 import { DraftCleanup } from './drafts/draft-cleanup';
 import { createDraftService } from './drafts/draft-service';
@@ -80,63 +75,23 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const siteTenant = config.siteTenant === '' ? routing.tenants()[0] : routing.tenants().find((t) => t.id === config.siteTenant);
   if (!siteTenant) throw new StartupError([problem(config.tenantsDir, '', `SITE_TENANT "${config.siteTenant}" is not a tenant file here`)]);
 
-  const mailTemplates = await loadConfirmationTemplates(config.templatesDir);
-  const authorityMailTemplates = await loadAuthorityEmailTemplates(config.templatesDir);
+  const mailTemplates = await loadMailTemplates(config.templatesDir);
   const store = openSqliteStore(config.dataDir);
   const metrics = createMetrics({ formIds: forms.list().map((f) => f.definition.id), deliveries: store.deliveries, now, logger });
   const receiptRenderer = timeReceipts(createReceiptRenderer(receiptFonts), metrics);
-  const mailTransport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
-  const citizenEmail = createCitizenEmail({
-    store, forms, routing, templates: mailTemplates, transport: mailTransport, from: config.mailFrom, logger,
-    // `receipts` is created below; e-mails are sent only once the container is running.
-    attachments: async (record) => {
-      const receipt = await receipts.receiptOf(record);
-      return [{ filename: `Eingangsbestaetigung-${receipt.reference}.pdf`, content: receipt.pdf, contentType: 'application/pdf' }];
-    },
+  const municipalities = createMunicipalitySearch(routing.tenants());
+  const receipts = createReceiptService({
+    submissions: createSubmissionLookup(store), routing, models, strings: (language) => renderer.strings(language), municipalities, renderer: receiptRenderer,
   });
-  // Encrypts content to an authority's key; undefined when the authority has none.
-  const seal = async (authorityId: string, content: Buffer | string, contentType: string) => {
-    const encrypter = credentials.encrypterOf(authorityId);
-    return encrypter ? { jwe: await encrypter.encrypt(content, contentType), kid: encrypter.kid } : undefined;
-  };
-  const authorityEmail = createAuthorityEmail({
-    submissions: store.submissions, forms, routing, templates: authorityMailTemplates, transport: mailTransport, from: config.mailFrom, logger,
-    receipt: async (record) => (await receipts.receiptOf(record)).pdf,
-    seal,
+  const delivery = createDelivery({
+    config, credentials, store, forms, routing, receipts, mailTemplates, logger, metrics, now, random, retryPolicy: options.retryPolicy,
   });
-  const ensureSealed = createPayloadSealing({ encrypterOf: credentials.encrypterOf, submissions: store.submissions, deliveries: store.deliveries });
-  const dispatch = createChannelDispatcher({
-      http: createHttpPush({ routing, secretOf: credentials.secretOf, agentOf: credentials.agentOf, timeoutMs: config.deliveryTimeoutMs, now }),
-      email: authorityEmail,
-      citizenEmail,
-  });
-  const worker = new DeliveryWorker({
-    queue: store.deliveries,
-    send: async (job) => dispatch(await ensureSealed(job)),
-    logger,
-    now,
-    random,
-    retryPolicy: options.retryPolicy ?? DEFAULT_RETRY_POLICY,
-    ownerId: `${process.pid}-${randomUUID()}`,
-    pollIntervalMs: config.deliveryPollIntervalMs,
-    concurrency: config.deliveryConcurrency,
-    timeoutMs: config.deliveryTimeoutMs,
-    giveUpAfterMs: config.deliveryGiveUpAfterHours * 3_600_000,
-    metrics,
-  });
+  const worker = delivery.worker;
   const submissions = countSubmissions(createSubmissionService({
-    forms, routing, store, product, now, onAccepted: () => worker.nudge(),
-    sealPayload: async (authorityId, xml) => {
-      const sealed = await seal(authorityId, xml, 'application/xml');
-      return sealed ? { body: sealed.jwe, contentType: JWE_CONTENT_TYPE } : { body: xml, contentType: 'application/xml; charset=utf-8' };
-    },
+    forms, routing, store, product, now, onAccepted: delivery.nudge, payloads: delivery.outbound,
   }), metrics);
   const drafts = createDraftService({ store, now, ttlDays: config.draftTtlDays });
   const draftCleanup = new DraftCleanup(() => drafts.purgeExpired(), logger);
-  const municipalities = createMunicipalitySearch(routing.tenants());
-  const receipts = createReceiptService({
-    submissions, routing, models, strings: (language) => renderer.strings(language), municipalities, renderer: receiptRenderer,
-  });
   const rateLimiter = createRateLimiter({
     windowMs: config.rateLimitWindowSeconds * 1000,
     limits: { drafts: config.rateLimitDrafts, steps: config.rateLimitSteps, submissions: config.rateLimitSubmissions },
@@ -152,8 +107,8 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
       workerStaleAfterMs: 3 * config.deliveryPollIntervalMs + 5_000,
       logger,
     }, bodyLimitBytes: config.bodyLimitBytes, version: product.version, templatesDir: config.templatesDir,
-    inbox: { inbox: store.inbox, submissions: store.submissions, receipts, keys: credentials.inboxKeys, seal, ensureSealed, now },
-    admin: { deliveries: store.deliveries, submissions: store.submissions, adminTokenHash: config.adminTokenHash, now, nudge: () => worker.nudge() },
+    inbox: { inbox: store.inbox, submissions: store.submissions, receipts, keys: credentials.inboxKeys, outbound: delivery.outbound, now },
+    admin: { deliveries: store.deliveries, submissions: store.submissions, adminTokenHash: config.adminTokenHash, now, nudge: delivery.nudge },
     pages: {
       models, renderer, drafts, submissions, routing, municipalities, siteTenant,
       secureCookies: config.production, bodyLimitBytes: config.bodyLimitBytes, publicBaseUrl: config.publicBaseUrl, logger, rateLimiter,
@@ -171,8 +126,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     metrics,
     async close(timeoutMs: number) {
       await draftCleanup.stop();
-      await worker.stop(timeoutMs);
-      mailTransport.close();
+      await delivery.close(timeoutMs);
       credentials.close();
       await store.close();
     },

@@ -1,8 +1,8 @@
 import { Router, type Request } from 'express';
-import { JWE_CONTENT_TYPE } from '../delivery/payload-encryption';
+import type { OutboundPayloads } from '../delivery/outbound-payload';
 import { AppError } from '../errors';
 import type { ReceiptService } from '../receipts/receipt-service';
-import type { AuthorityInboxStore, DeliveryJob, SubmissionRepository } from '../storage/ports';
+import type { AuthorityInboxStore, SubmissionRepository } from '../storage/ports';
 import { normalizeReferenceNumber } from '../submissions/reference-number';
 import { matchesSha256 } from '../support/sha256';
 import { bearerToken, unauthorized } from './bearer-auth';
@@ -13,10 +13,11 @@ export interface AuthorityInboxDependencies {
   readonly receipts: Pick<ReceiptService, 'receiptOf'>;
   /** The inbox authorities and the SHA-256 of each one's API key (from the environment). */
   readonly keys: ReadonlyArray<{ readonly authorityId: string; readonly keyHash: string }>;
-  /** Encrypts the receipt to the authority's key when it has one (else undefined: sent plain). */
-  readonly seal: (authorityId: string, content: Buffer, contentType: string) => Promise<{ readonly jwe: string } | undefined>;
-  /** Encrypts a job's payload that was stored plain before the authority had a key. */
-  readonly ensureSealed: (job: DeliveryJob) => Promise<DeliveryJob>;
+  /**
+   * What leaves to the authority: its payload sealed if it was stored plain before the authority
+   * had a key, and the receipt plain or sealed.
+   */
+  readonly outbound: Pick<OutboundPayloads, 'ensureSealed' | 'receiptFor'>;
   readonly now: () => Date;
 }
 
@@ -66,7 +67,7 @@ export function authorityInboxRouter(deps: AuthorityInboxDependencies): Router {
     const found = await deps.inbox.find(authorityId, id);
     if (!found) throw new AppError('SUBMISSION_NOT_FOUND', 'authority inbox: not in this inbox');
     // Encrypted first if the authority has a key by now; a HEAD request records no fetch.
-    const sealed = await deps.ensureSealed(found);
+    const sealed = await deps.outbound.ensureSealed(found);
     const job = req.method === 'HEAD' ? sealed : await deps.inbox.fetch(authorityId, id, deps.now());
     if (!job) throw new AppError('SUBMISSION_NOT_FOUND', 'authority inbox: not in this inbox');
     res.status(200).set({ 'content-type': job.contentType, 'cache-control': 'no-store', 'idempotency-key': job.idempotencyKey }).send(job.body);
@@ -81,10 +82,8 @@ export function authorityInboxRouter(deps: AuthorityInboxDependencies): Router {
     if (!job || !record) throw new AppError('SUBMISSION_NOT_FOUND', 'authority inbox: not in this inbox');
     const receipt = await deps.receipts.receiptOf(record);
     // The receipt embeds the XML: with an authority key it leaves only encrypted.
-    const sealed = await deps.seal(authorityId, receipt.pdf, 'application/pdf');
-    res.status(200).set('cache-control', 'no-store');
-    if (sealed) res.set('content-type', JWE_CONTENT_TYPE).send(sealed.jwe);
-    else res.set('content-type', 'application/pdf').send(receipt.pdf);
+    const outgoing = await deps.outbound.receiptFor(authorityId, receipt.pdf);
+    res.status(200).set('cache-control', 'no-store').set('content-type', outgoing.contentType).send(outgoing.body);
   });
 
   router.post('/api/authority/inbox/:id/ack', async (req, res) => {

@@ -6,10 +6,11 @@ import { canonicalOrder } from '../forms/canonical-order';
 import { normalizeAnswers } from '../forms/normalize-answers';
 import { buildPayloadV1 } from '../payloads/xml/v1';
 import type { RoutingTable } from '../routing/routing-table';
-import { DuplicateReferenceError, type Store, type SubmissionRecord } from '../storage/ports';
-import { matchesSha256, sha256Hex } from '../support/sha256';
-import { citizenStatus } from './citizen-status';
-import { newReferenceNumber, normalizeReferenceNumber } from './reference-number';
+import { DuplicateReferenceError, type Store } from '../storage/ports';
+import type { OutboundPayloads } from '../delivery/outbound-payload';
+import { sha256Hex } from '../support/sha256';
+import { createSubmissionLookup } from './submission-lookup';
+import { newReferenceNumber } from './reference-number';
 import type { Language } from '../i18n/language';
 import { localize } from '../i18n/language';
 
@@ -32,10 +33,8 @@ export interface SubmissionServiceOptions {
    * What the authority's job carries: the XML as it is, or encrypted to the authority's key
    * (JWE). Fixed here, once, so every attempt sends the same bytes.
    */
-  readonly sealPayload?: (authorityId: string, xml: string) => Promise<{ readonly body: string; readonly contentType: string }>;
+  readonly payloads: Pick<OutboundPayloads, 'sealForAccept'>;
 }
-
-const PLAIN_XML = 'application/xml; charset=utf-8';
 
 const REGION_MISSING = {
   de: 'Bitte wählen Sie Ihre Gemeinde aus.',
@@ -110,7 +109,7 @@ export function createSubmissionService(options: SubmissionServiceOptions) {
         product,
         data,
       }, form.fields);
-      const sealed = options.sealPayload ? await options.sealPayload(authority.id, xml) : { body: xml, contentType: PLAIN_XML };
+      const sealed = await options.payloads.sealForAccept(authority.id, xml);
       try {
         await store.submissions.create(
           {
@@ -138,21 +137,8 @@ export function createSubmissionService(options: SubmissionServiceOptions) {
     }
   }
 
-  /** The submission if the token matches; otherwise undefined, whatever was wrong. */
-  async function findWithToken(reference: string, token: string | undefined): Promise<SubmissionRecord | undefined> {
-    const id = normalizeReferenceNumber(reference);
-    if (!id || !token) return undefined;
-    const record = await store.submissions.find(id);
-    if (!record) return undefined;
-    return matchesSha256(token, record.tokenHash) ? record : undefined;
-  }
-
-  /** The applicant's view of a submission (see citizen-status.ts). */
-  async function statusOf(record: SubmissionRecord) {
-    return citizenStatus(record, await store.deliveries.jobsOf(record.id));
-  }
-
-  return { accept, findWithToken, statusOf };
+  // Finding and showing a stored submission (findWithToken, statusOf): see submission-lookup.ts.
+  return { accept, ...createSubmissionLookup(store) };
 }
 
 export type SubmissionService = ReturnType<typeof createSubmissionService>;

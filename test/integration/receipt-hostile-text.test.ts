@@ -6,6 +6,7 @@ import type { Container } from '../../src/container';
 import { createAuthorityEmail, loadAuthorityEmailTemplates, NO_RECEIPT_NOTE } from '../../src/delivery/email/authority-email';
 import { createCitizenEmail, loadConfirmationTemplates } from '../../src/delivery/email/citizen-email';
 import { smtpTransport, type MailTransport } from '../../src/delivery/email/mail-transport';
+import { createOutboundPayloads } from '../../src/delivery/outbound-payload';
 import { ReceiptError } from '../../src/receipts/receipt-error';
 import type { Tenant } from '../../src/routing/tenant';
 import { createMemoryLogger } from '../../src/support/logger';
@@ -166,7 +167,7 @@ describe('hostile text in a submission, end to end', () => {
     const failure = () => Promise.reject(new RangeError(`cannot lay out ${String((data.antragsteller as { vorname: string }).vorname)}`));
     const authorityEmail = createAuthorityEmail({
       submissions: c.store.submissions, forms: c.forms, routing: c.routing, templates: await loadAuthorityEmailTemplates(path.join(REPO, 'templates')),
-      transport, from: 'noreply@example.org', receipt: failure, seal: () => Promise.resolve(undefined), logger,
+      transport, from: 'noreply@example.org', receipt: failure, outbound: createOutboundPayloads({ encrypterOf: () => undefined, submissions: c.store.submissions, deliveries: c.store.deliveries }), logger,
     });
     const citizenEmail = createCitizenEmail({
       store: c.store, forms: c.forms, routing: c.routing, templates: await loadConfirmationTemplates(path.join(REPO, 'templates')),

@@ -9,7 +9,7 @@ import type { RoutingTable } from '../../routing/routing-table';
 import type { SubmissionRecord, SubmissionRepository } from '../../storage/ports';
 import type { Logger } from '../../support/logger';
 import type { SendJob } from '../channels';
-import { JWE_CONTENT_TYPE } from '../payload-encryption';
+import type { OutboundPayloads } from '../outbound-payload';
 import { localize } from '../../i18n/language';
 import { formatLongDateTime } from '../../i18n/formatters';
 
@@ -47,18 +47,6 @@ function withoutReceiptLine(text: string): string {
   }).join('\n');
 }
 
-/** The key id in a compact JWE's protected header; '' when there is none to read. */
-function jweKeyId(compact: string): string {
-  try {
-    const header = JSON.parse(Buffer.from(compact.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown };
-    return typeof header.kid === 'string' ? header.kid : '';
-  } catch {
-    // The body is sealed by payload-sealing.ts and always has a header; this only keeps a
-    // malformed one from failing the delivery over a line of text.
-    return '';
-  }
-}
-
 export interface AuthorityEmailOptions {
   readonly submissions: Pick<SubmissionRepository, 'find'>;
   readonly forms: FormRegistry;
@@ -71,8 +59,8 @@ export interface AuthorityEmailOptions {
    * and a note: the authority must get the application whatever happens to its receipt.
    */
   readonly receipt: (record: SubmissionRecord) => Promise<Buffer>;
-  /** Encrypts an attachment to the authority's key (JWE), when the payload is encrypted. */
-  readonly seal: (authorityId: string, content: Buffer, contentType: string) => Promise<{ readonly jwe: string; readonly kid: string } | undefined>;
+  /** Decides whether the attachments leave plain or as JWE, and with which key id. */
+  readonly outbound: Pick<OutboundPayloads, 'authorityMail'>;
   /** Where a receipt that could not be produced is logged (`receipt.render_failed`). */
   readonly logger?: Logger;
 }
@@ -98,17 +86,13 @@ export function createAuthorityEmail(options: AuthorityEmailOptions): SendJob {
       // Only the reference and what receiptFailureFields lets through: never the answers.
       options.logger?.error('receipt.render_failed', { reference: record.id, channel: 'email', ...receiptFailureFields(err) });
     }
-    const jwe = job.contentType === JWE_CONTENT_TYPE;
-    // The receipt embeds the XML: it is encrypted whenever the authority has a key (the job's
-    // payload was sealed before this channel was called, see payload-sealing.ts).
-    const sealedPdf = pdf ? await options.seal(job.authorityId, pdf, 'application/pdf') : undefined;
-    // Without a receipt the message is encrypted when its one attachment, the XML, is.
-    const encrypted = jwe && (pdf === undefined || sealedPdf !== undefined);
-    const kid = encrypted ? (sealedPdf?.kid ?? jweKeyId(job.body)) : '';
-    const xmlAttachment: Mail.Attachment = { filename: jwe ? `${record.id}.xml.jwe` : `${record.id}.xml`, content: job.body, contentType: job.contentType };
-    let pdfAttachment: Mail.Attachment | undefined;
-    if (sealedPdf && encrypted) pdfAttachment = { filename: `Eingangsbestaetigung-${record.id}.pdf.jwe`, content: sealedPdf.jwe, contentType: JWE_CONTENT_TYPE };
-    else if (pdf) pdfAttachment = { filename: `Eingangsbestaetigung-${record.id}.pdf`, content: pdf, contentType: 'application/pdf' };
+    // Plain or encrypted is decided in outbound-payload.ts (the job's payload was sealed before
+    // this channel was called; the receipt embeds the XML and is sealed with it).
+    const { encrypted, kid, payload, receipt } = await options.outbound.authorityMail(job, pdf);
+    const xmlAttachment: Mail.Attachment = { filename: `${record.id}.xml${payload.fileSuffix}`, content: payload.body, contentType: payload.contentType };
+    const pdfAttachment: Mail.Attachment | undefined = receipt
+      ? { filename: `Eingangsbestaetigung-${record.id}.pdf${receipt.fileSuffix}`, content: receipt.body, contentType: receipt.contentType }
+      : undefined;
     const attachments = pdfAttachment ? [xmlAttachment, pdfAttachment] : [xmlAttachment];
     const model = {
       reference: record.id,

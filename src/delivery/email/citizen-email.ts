@@ -15,16 +15,17 @@ import { localize } from '../../i18n/language';
 import { formatLongDateTime } from '../../i18n/formatters';
 
 type Template = (model: Record<string, unknown>) => string;
-interface EmailTemplates { readonly subject: Template; readonly text: Template; readonly html: Template }
+/** The applicant's confirmation in one language: subject, plain text and HTML. */
+export interface ConfirmationTemplates { readonly subject: Template; readonly text: Template; readonly html: Template }
 
 /** Loads templates/email/confirmation.<lang>.{subject,text,html}.hbs once, at start. */
-export async function loadConfirmationTemplates(templatesDir: string): Promise<Record<Language, EmailTemplates>> {
+export async function loadConfirmationTemplates(templatesDir: string): Promise<Record<Language, ConfirmationTemplates>> {
   const hbs = Handlebars.create();
   const load = async (language: Language, part: string, escape: boolean): Promise<Template> => {
     const source = await readFile(path.join(templatesDir, 'email', `confirmation.${language}.${part}.hbs`), 'utf8');
     return hbs.compile(source.trim(), { noEscape: !escape });
   };
-  const result = {} as Record<Language, EmailTemplates>;
+  const result = {} as Record<Language, ConfirmationTemplates>;
   for (const language of ['de', 'en'] as const) {
     // Only the HTML part is HTML-escaped; subject and plain text carry the characters as they are.
     result[language] = { subject: await load(language, 'subject', false), text: await load(language, 'text', false), html: await load(language, 'html', true) };
@@ -42,7 +43,7 @@ export interface CitizenEmailOptions {
   readonly store: Store;
   readonly forms: FormRegistry;
   readonly routing: RoutingTable;
-  readonly templates: Record<Language, EmailTemplates>;
+  readonly templates: Record<Language, ConfirmationTemplates>;
   readonly transport: MailTransport;
   readonly from: string;
   /**
