@@ -17,7 +17,6 @@ import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/load-config';
 import { createContainer } from '../src/container';
 import { loadPageRenderer } from '../src/render/templates';
-import { buildFormModel } from '../src/forms/question-tree';
 import { buildReceiptModel } from '../src/receipts/receipt-model';
 import { loadReceiptFonts } from '../src/receipts/receipt-fonts';
 import { renderReceipt } from '../src/receipts/render-receipt';
@@ -42,7 +41,7 @@ function pageCount(pdf: Buffer): number {
 }
 
 type Container = Awaited<ReturnType<typeof createContainer>>;
-type Source = Omit<Parameters<typeof buildReceiptModel>[0], 'submission' | 'xml' | 'model'>;
+type Source = Omit<Parameters<typeof buildReceiptModel>[0], 'submission' | 'xml' | 'form'>;
 
 /** The business registration with its usual activity and with 2,000-character words in it. */
 async function benchLongWord(container: Container, shared: Source, fonts: ReturnType<typeof loadReceiptFonts>): Promise<void> {
@@ -53,7 +52,7 @@ async function benchLongWord(container: Container, shared: Source, fonts: Return
   const found = submission ? container.routing.authority(submission.authorityId) : undefined;
   const form = container.forms.get('gewerbeanmeldung');
   if (!submission || xml === undefined || !found || !form) throw new Error('the business registration to render was not stored');
-  const source = { ...shared, submission, xml, model: buildFormModel(form), tenant: found.tenant, authority: found.authority };
+  const source = { ...shared, submission, xml, form, tenant: found.tenant, authority: found.authority };
   const withActivity = (taetigkeit: string) => {
     const variant = structuredClone(data);
     variant.betrieb.taetigkeit = taetigkeit;
@@ -99,7 +98,7 @@ export async function benchReceipt(): Promise<void> {
     if (!submission || xml === undefined || !found || !form) throw new Error('the submission to render was not stored');
     const pages = await loadPageRenderer(templatesDir);
     const source = {
-      submission, xml, model: buildFormModel(form), tenant: found.tenant, authority: found.authority,
+      submission, xml, form, tenant: found.tenant, authority: found.authority,
       strings: (language: Language) => pages.strings(language), municipalities: createMunicipalitySearch(container.routing.tenants()),
     };
     const model = buildReceiptModel(source);

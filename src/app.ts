@@ -7,25 +7,25 @@ import { authorityInboxRouter, type AuthorityInboxDependencies } from './http/au
 import { formsRouter } from './http/forms-router';
 import { openApiDocument } from './http/openapi';
 import { errorHandler } from './http/problem';
-import { pagesRouter, type PagesDependencies } from './http/pages/pages-router';
+import type { Pages } from './http/pages/create-pages';
 import { submissionsRouter } from './http/submissions-router';
 import { healthRouter, type Readiness } from './http/health-router';
-import { metricsRouter } from './metrics/metrics-router';
+import { metricsRouter } from './http/metrics-router';
 import type { Metrics } from './metrics/metrics';
 import type { RateLimiter } from './http/rate-limit';
-import type { ReceiptService } from './receipts/receipt-service';
+import type { Receipts } from './receipts/receipt-service';
 import type { SubmissionService } from './submissions/submission-service';
 import type { Logger } from './support/logger';
 
 export interface AppDependencies {
   readonly forms: FormRegistry;
   readonly submissions: SubmissionService;
-  readonly receipts: ReceiptService;
+  readonly receipts: Receipts;
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
   readonly version: string;
   readonly templatesDir: string;
-  readonly pages: PagesDependencies;
+  readonly pages: Pages;
   readonly inbox: AuthorityInboxDependencies;
   readonly admin: AdminDependencies;
   readonly metrics: Metrics;
@@ -79,7 +79,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(adminRouter(deps.admin));
   app.use(metricsRouter({ metrics: deps.metrics, adminTokenHash: deps.adminTokenHash }));
   app.use('/assets', express.static(path.join(deps.templatesDir, 'assets'), { index: false, maxAge: '1h', redirect: false }));
-  app.use(pagesRouter(deps.pages));
+  app.use(deps.pages.router);
 
   app.use((req, _res, next) => {
     next(new AppError('NOT_FOUND', `no route ${req.method} ${req.path}`));

@@ -15,16 +15,18 @@ import { createSubmissionLookup } from './submissions/submission-lookup';
 import { createSubmissionService, type SubmissionService } from './submissions/submission-service';
 import { DraftCleanup } from './drafts/draft-cleanup';
 import { createDraftService } from './drafts/draft-service';
-import { buildFormModel } from './forms/question-tree';
 import { loadPageRenderer } from './render/templates';
 import { createMunicipalitySearch } from './routing/municipality-search';
 import { loadReceiptFonts } from './receipts/receipt-fonts';
-import { createReceiptService } from './receipts/receipt-service';
+import { createReceipts } from './receipts/receipt-service';
 import { createReceiptRenderer } from './receipts/render-receipt';
 import { createRateLimiter } from './http/rate-limit';
 import { createMetrics, type Metrics } from './metrics/metrics';
 import { countSubmissions, timeReceipts } from './metrics/instrumentation';
-import { problem, StartupError } from './startup-error';
+import { siteTenantOf } from './routing/site-tenant';
+import { createPageFlow } from './forms/page-flow';
+import { createPages } from './http/pages/create-pages';
+import { workerStaleAfter } from './http/health-router';
 import type { Logger } from './support/logger';
 
 export interface ContainerOptions {
@@ -71,17 +73,15 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const renderer = await loadPageRenderer(config.templatesDir);
   // The receipt's fonts are read and parsed once, here, before anything is opened.
   const receiptFonts = loadReceiptFonts();
-  const models = new Map(forms.list().map((f) => [f.definition.id, buildFormModel(f)]));
-  const siteTenant = config.siteTenant === '' ? routing.tenants()[0] : routing.tenants().find((t) => t.id === config.siteTenant);
-  if (!siteTenant) throw new StartupError([problem(config.tenantsDir, '', `SITE_TENANT "${config.siteTenant}" is not a tenant file here`)]);
+  const siteTenant = siteTenantOf(routing, config.siteTenant, config.tenantsDir);
 
   const mailTemplates = await loadMailTemplates(config.templatesDir);
   const store = openSqliteStore(config.dataDir);
   const metrics = createMetrics({ formIds: forms.list().map((f) => f.definition.id), deliveries: store.deliveries, now, logger });
   const receiptRenderer = timeReceipts(createReceiptRenderer(receiptFonts), metrics);
   const municipalities = createMunicipalitySearch(routing.tenants());
-  const receipts = createReceiptService({
-    submissions: createSubmissionLookup(store), routing, models, strings: (language) => renderer.strings(language), municipalities, renderer: receiptRenderer,
+  const receipts = createReceipts({
+    submissions: createSubmissionLookup(store), routing, forms, translator: renderer, municipalities, renderer: receiptRenderer,
   });
   const delivery = createDelivery({
     config, credentials, store, forms, routing, receipts, mailTemplates, logger, metrics, now, random, retryPolicy: options.retryPolicy,
@@ -103,16 +103,15 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
       store,
       // main.ts starts this worker only with DELIVERY_WORKER=on; otherwise `npm run worker` delivers.
       worker: config.deliveryWorker ? worker : undefined,
-      // Three poll intervals plus the store's 5 s busy timeout: a poll waiting for a lock is not stalled.
-      workerStaleAfterMs: 3 * config.deliveryPollIntervalMs + 5_000,
+      workerStaleAfterMs: workerStaleAfter(config.deliveryPollIntervalMs),
       logger,
     }, bodyLimitBytes: config.bodyLimitBytes, version: product.version, templatesDir: config.templatesDir,
     inbox: { inbox: store.inbox, submissions: store.submissions, receipts, keys: credentials.inboxKeys, outbound: delivery.outbound, now },
     admin: { deliveries: store.deliveries, submissions: store.submissions, adminTokenHash: config.adminTokenHash, now, nudge: delivery.nudge },
-    pages: {
-      models, renderer, drafts, submissions, routing, municipalities, siteTenant,
+    pages: createPages({
+      forms, flow: createPageFlow({ routing, municipalities, translator: renderer }), renderer, drafts, submissions, routing, municipalities, siteTenant,
       secureCookies: config.production, bodyLimitBytes: config.bodyLimitBytes, publicBaseUrl: config.publicBaseUrl, logger, rateLimiter,
-    },
+    }),
   });
 
   return {

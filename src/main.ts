@@ -3,7 +3,7 @@ import packageJson from '../package.json';
 import { loadConfig } from './config/load-config';
 import { createContainer } from './container';
 import { runEntryPoint, stopGracefullyOnSignals } from './process-lifecycle';
-import { listenMetrics, metricsApp } from './metrics/metrics-router';
+import { listenMetrics, metricsApp } from './http/metrics-router';
 import { listening } from './support/listening';
 import { createJsonLogger } from './support/logger';
 

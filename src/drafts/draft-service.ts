@@ -20,7 +20,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * The most a draft's answers may take (as JSON). Each answer is also within its schema's limits
- * (checked before saving, see LoadedForm.storageErrors); this caps the sum, so that anonymous
+ * (checked before saving, see CompiledForm.storageErrors); this caps the sum, so that anonymous
  * clients cannot fill the disk with drafts of a megabyte each.
  */
 export const MAX_DRAFT_BYTES = 256 * 1024;
@@ -30,7 +30,23 @@ export const MAX_DRAFT_BYTES = 256 * 1024;
  * Every change extends the expiry to DRAFT_TTL_DAYS from now; expired drafts are invisible at
  * once and deleted by purgeExpired (called periodically), so nothing lingers (GDPR art. 5).
  */
-export function createDraftService(options: { readonly store: Store; readonly now: () => Date; readonly ttlDays: number }) {
+/** Unfinished applications (see createDraftService). */
+export interface DraftService {
+  create(formId: string, formVersion: string): Promise<OpenDraft>;
+  /** The citizen's draft for this form, or undefined when there is none or it expired. */
+  load(formId: string, cookieValue: string | undefined): Promise<Draft | undefined>;
+  /** Saves the answers; false (and nothing written) when they exceed MAX_DRAFT_BYTES. */
+  saveData(draft: Draft, data: unknown): Promise<boolean>;
+  /** "Save and continue later": a new resume token each time (an older link stops working). */
+  issueResumeToken(draft: Draft): Promise<{ token: string; expiresAt: Date }>;
+  /** Opens a draft by its resume token with a fresh cookie value (the old cookie stops working). */
+  resume(formId: string, token: string): Promise<OpenDraft | undefined>;
+  delete(draft: Draft): Promise<void>;
+  /** Deletes expired drafts; the number deleted. */
+  purgeExpired(): Promise<number>;
+}
+
+export function createDraftService(options: { readonly store: Store; readonly now: () => Date; readonly ttlDays: number }): DraftService {
   const { store, now } = options;
   const expiry = (from: Date) => new Date(from.getTime() + options.ttlDays * DAY_MS);
 
@@ -86,5 +102,3 @@ export function createDraftService(options: { readonly store: Store; readonly no
     purgeExpired: () => store.drafts.deleteExpired(now()),
   };
 }
-
-export type DraftService = ReturnType<typeof createDraftService>;

@@ -1,5 +1,5 @@
 import type { FieldIndex } from './field-index';
-import { escapeToken } from './json-pointer';
+import { escapeToken } from '../support/json-pointer';
 
 /**
  * Returns the answers with every object's keys in schema order (unknown keys after, by UTF-16

@@ -1,4 +1,4 @@
-import { escapeToken, parsePointer } from './json-pointer';
+import { escapeToken, parsePointer } from '../support/json-pointer';
 
 type JsonSchema = boolean | Record<string, unknown>;
 

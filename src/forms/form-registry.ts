@@ -1,6 +1,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import type { CompiledForm } from './compiled-form';
+import type { QuestionTree } from './form-tree';
+import { buildQuestionTree } from './question-tree';
 import addFormats from 'ajv-formats';
 import type { FieldError } from '../errors';
 import { problem, StartupError } from '../startup-error';
@@ -18,34 +21,21 @@ import { FORBIDDEN_KEYS, findUnsafeInput, isXmlElementName } from './unsafe-inpu
 import { toFieldErrors, withFieldLabels } from './validation-messages';
 import type { Language } from '../i18n/language';
 
-/** A form ready to use: its frozen definition, its field index and its compiled validator. */
-export interface LoadedForm {
-  readonly definition: FormDefinition;
-  readonly fields: FieldIndex;
-  /**
-   * Validates answers (normalised with normalize-answers.ts): characters and keys that must never
-   * be stored first, then the input limits, then the schema. Returns citizen-facing errors in the
-   * given language (empty when valid), at most MAX_FIELD_ERRORS + 1 (see input-limits.ts).
-   */
-  validate(data: unknown, language: Language): FieldError[];
-  /**
-   * The first two stages of validate alone: what may not even be kept in a draft (unsafe
-   * characters or keys, answers beyond the input limits). Empty when the answers may be stored.
-   */
-  storageErrors(data: unknown, language: Language): FieldError[];
-}
-
 export interface FormRegistry {
-  get(id: string): LoadedForm | undefined;
-  list(): readonly LoadedForm[];
+  get(id: string): CompiledForm | undefined;
+  list(): readonly CompiledForm[];
 }
 
 const definitionAjv = new Ajv2020({ strict: true, allErrors: false });
 addFormats(definitionAjv);
 const validateDefinition = definitionAjv.compile(definitionSchema);
 
-/** Loads and checks one form.json; throws StartupError naming file, pointer and reason. */
-export function compileForm(file: string, raw: unknown, expectedId?: string): LoadedForm {
+/**
+ * Loads and checks one form.json into the one object everything uses (compiled-form.ts); throws
+ * StartupError naming file, pointer and reason. `ajv` is the registry's (one per registry); a
+ * form compiled alone gets one of its own.
+ */
+export function compileForm(file: string, raw: unknown, expectedId?: string, ajv: Ajv2020 = createDataAjv({ allErrors: true })): CompiledForm {
   if (!validateDefinition(raw)) {
     const { pointer, reason } = describeSchemaError(validateDefinition.errors?.[0]);
     throw new StartupError([problem(file, pointer, reason)]);
@@ -54,8 +44,6 @@ export function compileForm(file: string, raw: unknown, expectedId?: string): Lo
   if (expectedId !== undefined && definition.id !== expectedId) {
     throw new StartupError([problem(file, '/id', `is "${definition.id}" but the folder is "${expectedId}"`)]);
   }
-  // One instance per form so forms cannot clash over `$id`s.
-  const ajv = createDataAjv({ allErrors: true });
   if (!ajv.validateSchema(definition.schema)) {
     const { pointer, reason } = describeSchemaError(ajv.errors?.[0]);
     throw new StartupError([problem(file, `/schema${pointer}`, `not a valid JSON Schema 2020-12: ${reason}`)]);
@@ -67,6 +55,10 @@ export function compileForm(file: string, raw: unknown, expectedId?: string): Lo
     validator = ajv.compile(definition.schema);
   } catch (err) {
     throw new StartupError([problem(file, '/schema', err instanceof Error ? err.message : String(err))]);
+  } finally {
+    // The compiled function keeps what it needs; forgetting the schema lets two forms of one
+    // registry use the same `$id` (a copied form, say) without clashing in the shared ajv.
+    ajv.removeSchema(definition.schema);
   }
   const fields = buildFieldIndex(definition.schema);
   const problems: string[] = [];
@@ -106,7 +98,15 @@ export function compileForm(file: string, raw: unknown, expectedId?: string): Lo
     return overLimits.length > 0 ? toFieldErrors(overLimits, definition, fields, language) : [];
   }
 
+  let tree: QuestionTree;
+  try {
+    tree = buildQuestionTree(definition, ajv);
+  } catch (err) {
+    throw new StartupError([problem(file, '/schema', err instanceof Error ? err.message : String(err))]);
+  }
+
   return Object.freeze({
+    ...tree,
     definition,
     fields,
     storageErrors,
@@ -125,8 +125,10 @@ export function compileForm(file: string, raw: unknown, expectedId?: string): Lo
  * so an operator fixes them in one go; a registry is only returned when every form loaded.
  */
 export async function loadFormRegistry(formsDir: string): Promise<FormRegistry> {
-  const forms = new Map<string, LoadedForm>();
+  const forms = new Map<string, CompiledForm>();
   const problems: string[] = [];
+  // One ajv for the whole registry: formats and the RE2 engine are set up once.
+  const ajv = createDataAjv({ allErrors: true });
   let entries;
   try {
     entries = await readdir(formsDir, { withFileTypes: true });
@@ -158,7 +160,7 @@ export async function loadFormRegistry(formsDir: string): Promise<FormRegistry> 
       continue;
     }
     try {
-      const form = compileForm(file, read.raw, name);
+      const form = compileForm(file, read.raw, name, ajv);
       forms.set(form.definition.id, form);
     } catch (err) {
       if (err instanceof StartupError) problems.push(...err.problems);

@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import type { FieldIndex } from './field-index';
-import { escapeToken, joinPointer } from './json-pointer';
+import { escapeToken, joinPointer } from '../support/json-pointer';
 import { MAX_DEPTH } from './unsafe-input';
 
 /**

@@ -1,5 +1,5 @@
 import { linearPatternProblem } from './linear-regexp';
-import { escapeToken } from './json-pointer';
+import { escapeToken } from '../support/json-pointer';
 import { walkSchemaKeywords, type SchemaProblem } from './schema-walk';
 
 /**

@@ -1,4 +1,4 @@
-import { escapeToken } from './json-pointer';
+import { escapeToken } from '../support/json-pointer';
 
 /** Keywords whose values are data, not schemas: a "pattern" inside them is no regular expression. */
 const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples']);

@@ -1,11 +1,14 @@
-import { getAtPointer } from './json-pointer';
-import type { MunicipalitySearch } from '../routing/municipality-search';
-import { applies } from './form-post';
-import type { FormModel, FormNode, FormStep, LeafNode } from './question-tree';
 import type { Language } from '../i18n/language';
 import { localize } from '../i18n/language';
-import { formatCalendarDate } from '../i18n/formatters';
 import type { UiStrings } from '../i18n/translator';
+import type { MunicipalitySearch } from '../routing/municipality-search';
+import { applies } from './applicability';
+import { getAtPointer } from '../support/json-pointer';
+import type { FormNode, FormStep, LeafNode, QuestionTree } from './form-tree';
+import type { DisplayContext } from './kinds/field-kind';
+import { kindOf } from './kinds/index';
+
+export type { DisplayContext } from './kinds/field-kind';
 
 /**
  * The answers of a step as people read them: the check page shows them as rows, the receipt
@@ -38,23 +41,9 @@ export interface SummaryList {
 
 export type SummaryEntry = SummaryAnswer | SummaryList;
 
-/** Everything displayValue needs besides the node and the value. */
-export interface DisplayContext {
-  readonly language: Language;
-  readonly strings: UiStrings;
-  readonly municipalities: MunicipalitySearch;
-}
-
-/** How an answer reads on the check page: option labels, Ja/Nein, dates in words. */
+/** How an answer reads on the check page: each kind displays its own (option labels, Ja/Nein, dates in words). */
 export function displayValue(node: LeafNode, value: unknown, language: Language, strings: UiStrings, municipalities: MunicipalitySearch): string {
-  if (value === undefined || value === null || value === '') return '';
-  if (node.widget === 'region' && typeof value === 'string') return municipalities.byArs(value)?.municipality.name ?? value;
-  if (typeof value === 'boolean') return value ? (strings.yes ?? 'Ja') : (strings.no ?? 'Nein');
-  const label = (v: unknown) => localize(node.options.find((o) => o.value === v)?.label, language) ?? String(v);
-  if (Array.isArray(value)) return value.map(label).join(', ');
-  if (node.options.length > 0) return label(value);
-  if (node.widget === 'date' && typeof value === 'string') return formatCalendarDate(value, language);
-  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+  return kindOf(node).display(node, value, { language, strings, municipalities });
 }
 
 /**
@@ -62,14 +51,14 @@ export function displayValue(node: LeafNode, value: unknown, language: Language,
  * are left out; the region question only appears on the region step (it also sits inside an
  * address group of another step). Unanswered questions are included with an empty value.
  */
-export function summaryEntries(model: FormModel, step: FormStep, data: unknown, context: DisplayContext): SummaryEntry[] {
-  const { language, strings, municipalities } = context;
+export function summaryEntries(form: QuestionTree, step: FormStep, data: unknown, context: DisplayContext): SummaryEntry[] {
+  const { language } = context;
   const visit = (node: FormNode, pointer: string, into: SummaryEntry[]): void => {
     if (!applies(node, pointer, data)) return;
-    if (node.pattern === model.regionPattern && step.id !== 'gemeinde') return;
+    if (node.pattern === form.regionPattern && step.kind !== 'region') return;
     const label = localize(node.label, language) ?? node.name;
     if (node.kind === 'leaf') {
-      into.push({ kind: 'answer', label, value: displayValue(node, getAtPointer(data, pointer), language, strings, municipalities), pointer });
+      into.push({ kind: 'answer', label, value: kindOf(node).display(node, getAtPointer(data, pointer), context), pointer });
     } else if (node.kind === 'group') {
       for (const child of node.children) visit(child, `${pointer}/${child.name}`, into);
     } else {
@@ -90,7 +79,7 @@ export function summaryEntries(model: FormModel, step: FormStep, data: unknown, 
 
 /** The rows of one step on the check page, lists numbered ("Hund 2 – Name"). */
 export function summaryRows(
-  model: FormModel, step: FormStep, data: unknown, language: Language, strings: UiStrings,
+  form: QuestionTree, step: FormStep, data: unknown, language: Language, strings: UiStrings,
   municipalities: MunicipalitySearch, changeUrl: (fieldPointer: string) => string,
 ): SummaryRow[] {
   const rows: SummaryRow[] = [];
@@ -106,6 +95,6 @@ export function summaryRows(
       }
     }
   };
-  flatten(summaryEntries(model, step, data, { language, strings, municipalities }), '');
+  flatten(summaryEntries(form, step, data, { language, strings, municipalities }), '');
   return rows;
 }

@@ -9,6 +9,14 @@ export interface WorkerLiveness {
   lastPollAt(): Date | undefined;
 }
 
+/**
+ * How long a worker may be silent before /readyz calls it stalled: three poll intervals plus the
+ * store's 5 s busy timeout, so a poll waiting for a lock is not taken for a stalled worker.
+ */
+export function workerStaleAfter(pollIntervalMs: number): number {
+  return 3 * pollIntervalMs + 5_000;
+}
+
 export interface Readiness {
   /** The store whose writability GET /readyz probes. */
   readonly store: Pick<Store, 'probeWritable'>;

@@ -1,6 +1,6 @@
 import express, { Router, type RequestHandler } from 'express';
 import { AppError } from '../errors';
-import type { ReceiptService } from '../receipts/receipt-service';
+import type { Receipts } from '../receipts/receipt-service';
 import type { SubmissionService } from '../submissions/submission-service';
 import { exceedsValueBudget } from '../forms/input-limits';
 import { negotiateLanguage } from './language';
@@ -26,7 +26,7 @@ export function receiptPath(id: string, token: string): string {
 }
 
 /** Accepting submissions and telling the applicant where they stand. */
-export function submissionsRouter(service: SubmissionService, receipts: ReceiptService, bodyLimitBytes: number, rateLimiter: RateLimiter): Router {
+export function submissionsRouter(service: SubmissionService, receipts: Receipts, bodyLimitBytes: number, rateLimiter: RateLimiter): Router {
   const router = Router();
   const parseJson = express.json({
     limit: bodyLimitBytes, strict: true, type: () => true,

@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { AppError } from '../errors';
 import type { ReceiptRenderer } from '../receipts/render-receipt';
-import type { AcceptedSubmission } from '../submissions/submission-service';
 import type { Metrics } from './metrics';
 import type { Language } from '../i18n/language';
 
+/** What countSubmissions wraps: anything that accepts submissions (submission-service.ts). */
 interface AcceptsSubmissions {
-  accept(formId: string, body: unknown, language: Language): Promise<AcceptedSubmission>;
+  accept(formId: string, body: unknown, language: Language): Promise<unknown>;
 }
 
 /**
@@ -16,20 +16,19 @@ interface AcceptsSubmissions {
  * service, so both are counted once, here.
  */
 export function countSubmissions<S extends AcceptsSubmissions>(service: S, metrics: Pick<Metrics, 'submissionAccepted' | 'submissionRefused'>): S {
-  return {
-    ...service,
-    async accept(formId: string, body: unknown, language: Language): Promise<AcceptedSubmission> {
-      let accepted: AcceptedSubmission;
-      try {
-        accepted = await service.accept(formId, body, language);
-      } catch (err) {
-        metrics.submissionRefused(formId, err instanceof AppError ? err.code : 'INTERNAL');
-        throw err;
-      }
-      metrics.submissionAccepted(formId);
-      return accepted;
-    },
+  const accept = async (formId: string, body: unknown, language: Language): Promise<unknown> => {
+    let accepted: unknown;
+    try {
+      accepted = await service.accept(formId, body, language);
+    } catch (err) {
+      metrics.submissionRefused(formId, err instanceof AppError ? err.code : 'INTERNAL');
+      throw err;
+    }
+    metrics.submissionAccepted(formId);
+    return accepted;
   };
+  // The same answer as the service's own accept(), so the wrapper has the service's type.
+  return { ...service, accept: accept as S['accept'] };
 }
 
 /** The receipt renderer with the time of each successful render recorded. */

@@ -1,7 +1,7 @@
 import { sha256Hex } from '../support/sha256';
-import { getAtPointer } from '../forms/json-pointer';
-import { pruneInapplicable, stepApplies } from '../forms/form-post';
-import type { FormModel } from '../forms/question-tree';
+import { getAtPointer } from '../support/json-pointer';
+import { pruneInapplicable, stepApplies } from '../forms/applicability';
+import type { CompiledForm } from '../forms/compiled-form';
 import { summaryEntries, type SummaryEntry } from '../forms/summary';
 import type { MunicipalitySearch } from '../routing/municipality-search';
 import type { Tenant } from '../routing/tenant';
@@ -17,7 +17,7 @@ export interface ReceiptSource {
   readonly submission: SubmissionRecord;
   /** The XML payload exactly as stored in the delivery job: the bytes the authority receives. */
   readonly xml: string;
-  readonly model: FormModel;
+  readonly form: CompiledForm;
   readonly tenant: Tenant;
   readonly authority: { readonly name: string; readonly email: string };
   /** The pages' UI strings (Ja/Nein), so that receipt and check page show answers alike. */
@@ -73,16 +73,16 @@ function parseData(dataJson: string): Record<string, unknown> {
  * declarations confirmed and the fingerprint of the XML the authority receives. Pure.
  */
 export function buildReceiptModel(source: ReceiptSource): ReceiptModel {
-  const { submission, model } = source;
+  const { submission, form } = source;
   const language: Language = submission.language === 'en' ? 'en' : 'de';
   const texts = RECEIPT_TEXTS[language];
-  const data = pruneInapplicable(model, parseData(submission.dataJson));
+  const data = pruneInapplicable(form.root, parseData(submission.dataJson));
   const context = { language, strings: source.strings(language), municipalities: source.municipalities };
-  const sections = model.steps
-    .filter((step) => stepApplies(model, step, data))
-    .map((step) => ({ title: localize(step.title, language) ?? step.id, entries: answered(summaryEntries(model, step, data, context)) }))
+  const sections = form.steps
+    .filter((step) => stepApplies(step, data))
+    .map((step) => ({ title: localize(step.title, language) ?? step.id, entries: answered(summaryEntries(form, step, data, context)) }))
     .filter((section) => section.entries.length > 0);
-  const declarations = model.declarations
+  const declarations = form.declarations
     .filter((node) => getAtPointer(data, node.pattern) === true)
     .map((node) => localize(node.label, language) ?? node.name);
   return {
@@ -90,7 +90,7 @@ export function buildReceiptModel(source: ReceiptSource): ReceiptModel {
     texts,
     tenantName: localize(source.tenant.name, language) ?? source.tenant.id,
     title: texts.title,
-    formTitle: localize(model.form.definition.title, language) ?? model.form.definition.id,
+    formTitle: localize(form.definition.title, language) ?? form.definition.id,
     reference: submission.id,
     receivedAt: submission.createdAt,
     receivedAtText: formatReceivedAt(submission.createdAt, language),

@@ -15,12 +15,19 @@ function fold(text: string): string {
     .trim();
 }
 
+/** The municipalities of all tenants, for the region step's search and for showing names. */
+export interface MunicipalitySearch {
+  /** At most `limit` municipalities whose postal code or name matches the query, by name. */
+  search(query: string, limit?: number): MunicipalityMatch[];
+  byArs(ars: string): MunicipalityMatch | undefined;
+}
+
 /**
  * Finds municipalities by postal code (exact, or a prefix of at least 3 digits) or by name
  * (every word of the query starts a word of the name). Several municipalities can share a
  * postal code, so the citizen chooses. Built once; each search is a scan of a short list.
  */
-export function createMunicipalitySearch(tenants: readonly Tenant[]) {
+export function createMunicipalitySearch(tenants: readonly Tenant[]): MunicipalitySearch {
   const entries = tenants.flatMap((tenant) =>
     tenant.municipalities.map((municipality) => ({ municipality, tenant, words: fold(municipality.name).split(' ') })),
   );
@@ -45,4 +52,3 @@ export function createMunicipalitySearch(tenants: readonly Tenant[]) {
   };
 }
 
-export type MunicipalitySearch = ReturnType<typeof createMunicipalitySearch>;

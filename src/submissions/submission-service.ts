@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AppError, type FieldError } from '../errors';
 import type { FormRegistry } from '../forms/form-registry';
-import { getAtPointer } from '../forms/json-pointer';
+import { getAtPointer } from '../support/json-pointer';
 import { canonicalOrder } from '../forms/canonical-order';
 import { normalizeAnswers } from '../forms/normalize-answers';
 import { buildPayloadV1 } from '../payloads/xml/v1';

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { escapeToken } from '../forms/json-pointer';
+import { escapeToken } from './json-pointer';
 import { problem } from '../startup-error';
 
 /**

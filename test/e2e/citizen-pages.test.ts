@@ -3,7 +3,7 @@ import { cpSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Container } from '../../src/container';
 import { canonicalOrder } from '../../src/forms/canonical-order';
-import { buildFormModel, type FormModel } from '../../src/forms/question-tree';
+import type { CompiledForm } from '../../src/forms/compiled-form';
 import { buildContainer, example, FIXTURE_FORMS, readJson, SAMPLE_FORMS, writeSampleTenant } from '../support/test-setup';
 import { tempDir } from '../support/temp-dir';
 import { launchBrowser, newPage, startServer, type Browser, type Page } from './support/browser';
@@ -29,7 +29,7 @@ describe('citizen pages in Chromium', () => {
   let container: Container;
   let server: { url: string; close(): Promise<void> };
   let browser: Browser;
-  const models = new Map<string, FormModel>();
+  const models = new Map<string, CompiledForm>();
   const data = new Map<string, Record<string, unknown>>();
 
   beforeAll(async () => {
@@ -43,7 +43,7 @@ describe('citizen pages in Chromium', () => {
     server = await startServer(container.app);
     browser = await launchBrowser();
     for (const [id, folder, name] of FORMS) {
-      models.set(id, buildFormModel(container.forms.get(id)!));
+      models.set(id, container.forms.get(id)!);
       data.set(id, folder === SAMPLE_FORMS ? example(id, name) : readJson(path.join(folder, id, 'examples', `${name}.json`)));
     }
   });

@@ -1,4 +1,4 @@
-import { parsePointer } from '../../src/forms/json-pointer';
+import { parsePointer } from '../../src/support/json-pointer';
 import { withKey } from './raw-json';
 
 /** Small edits of JSON data by pointer, for the mutations. Every edit works on a copy. */

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FormRegistry } from '../../src/forms/form-registry';
-import { escapeToken } from '../../src/forms/json-pointer';
-import { buildFormModel, type FormModel } from '../../src/forms/question-tree';
+import { escapeToken } from '../../src/support/json-pointer';
+import type { CompiledForm as FormModel } from '../../src/forms/compiled-form';
 
 /**
  * What the case generator knows about each sample form: its examples (valid-*.json and
@@ -114,7 +114,7 @@ export function loadCatalog(forms: FormRegistry, formsDir: string): CatalogForm[
     }));
     const schema = JSON.parse(readFileSync(path.join(formsDir, id, 'form.json'), 'utf8')) as { schema: Schema };
     const { fields, arrays } = collectFields(schema.schema);
-    return { id, examples, fields, arrays, model: buildFormModel(loaded), regionField: loaded.definition.routing.regionField };
+    return { id, examples, fields, arrays, model: loaded, regionField: loaded.definition.routing.regionField };
   }).sort((a, b) => a.id.localeCompare(b.id));
 }
 

@@ -1,4 +1,4 @@
-import { getAtPointer } from '../../src/forms/json-pointer';
+import { getAtPointer } from '../../src/support/json-pointer';
 import { stepFormFields } from '../support/page-form';
 import type { CsrfMode, FormPart, PageCase, PagePlan } from './cases';
 import { setAt } from './data-edit';

@@ -9,7 +9,7 @@ import { AppError } from '../../src/errors';
 import { adminRouter } from '../../src/http/admin-router';
 import { errorHandler } from '../../src/http/problem';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics';
-import { listenMetrics, metricsApp, metricsRouter } from '../../src/metrics/metrics-router';
+import { listenMetrics, metricsApp, metricsRouter } from '../../src/http/metrics-router';
 import type { Store } from '../../src/storage/ports';
 import { SQLITE_MIGRATIONS } from '../../src/storage/sqlite/migrations';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store';

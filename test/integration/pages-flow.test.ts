@@ -2,8 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import type { Container } from '../../src/container';
-import { applies, stepApplies } from '../../src/forms/form-post';
-import { buildFormModel } from '../../src/forms/question-tree';
+import { applies, stepApplies } from '../../src/forms/applicability';
 import { sampleContainer, example, SAMPLE_FORMS } from '../support/test-setup';
 import { csrfOf, encodeForm, stepFormFields } from '../support/page-form';
 import { tempDir } from '../support/temp-dir';
@@ -27,7 +26,7 @@ describe('citizen pages over HTTP', () => {
     dir.remove();
   });
 
-  const modelOf = (id: string) => buildFormModel(container.forms.get(id)!);
+  const modelOf = (id: string) => container.forms.get(id)!;
 
   /** Goes through every applicable step with these answers; returns the agent on the check page. */
   async function fillIn(formId: string, data: Record<string, unknown>) {
@@ -140,9 +139,9 @@ describe('citizen pages over HTTP', () => {
     expect(conditional.map((n) => n.name).sort()).toEqual(['registergericht', 'registernummer', 'vorherigerInhaber']);
     const soleTrader = { anmeldegrund: 'neugruendung', rechtsform: 'einzelunternehmen' };
     expect(conditional.filter((n) => applies(n, n.pattern, soleTrader))).toEqual([]);
-    const onlyConditional = { id: 'register', title: { de: 'Register' }, nodes: conditional.filter((n) => n.name.startsWith('register')) };
-    expect(stepApplies(model, onlyConditional, soleTrader)).toBe(false);
-    expect(stepApplies(model, onlyConditional, { ...soleTrader, rechtsform: 'ug' })).toBe(true);
+    const onlyConditional = { id: 'register', kind: 'questions' as const, title: { de: 'Register' }, nodes: conditional.filter((n) => n.name.startsWith('register')) };
+    expect(stepApplies(onlyConditional, soleTrader)).toBe(false);
+    expect(stepApplies(onlyConditional, { ...soleTrader, rechtsform: 'ug' })).toBe(true);
   });
 
   test('a step with mistakes shows an error summary, the messages at the fields and keeps the values', async () => {

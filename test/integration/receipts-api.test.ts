@@ -2,8 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import type { Container } from '../../src/container';
-import { stepApplies } from '../../src/forms/form-post';
-import { buildFormModel } from '../../src/forms/question-tree';
+import { stepApplies } from '../../src/forms/applicability';
 import { summaryRows } from '../../src/forms/summary';
 import { loadPageRenderer } from '../../src/render/templates';
 import { createMunicipalitySearch } from '../../src/routing/municipality-search';
@@ -41,10 +40,10 @@ describe('receipt PDF over the API', () => {
 
   /** What the check page showed for these answers: every non-empty value, in German. */
   async function checkPageValues(formId: string, data: unknown): Promise<string[]> {
-    const model = buildFormModel(container.forms.get(formId)!);
+    const model = container.forms.get(formId)!;
     const strings = (await loadPageRenderer(path.join(REPO, 'templates'))).strings('de');
     const municipalities = createMunicipalitySearch(container.routing.tenants());
-    return model.steps.filter((s) => stepApplies(model, s, data))
+    return model.steps.filter((s) => stepApplies(s, data))
       .flatMap((s) => summaryRows(model, s, data, 'de', strings, municipalities, () => ''))
       .map((r) => r.value).filter((v) => v !== '');
   }

@@ -4,7 +4,6 @@ import express from 'express';
 import request from 'supertest';
 import { ERROR_CATALOGUE } from '../../src/errors';
 import { healthRouter, type Readiness } from '../../src/http/health-router';
-import { buildFormModel } from '../../src/forms/question-tree';
 import { csrfOf, encodeForm, stepFormFields } from '../support/page-form';
 import { mountSmallFileSystem, type SmallFileSystem } from '../support/small-filesystem';
 import { tempDir } from '../support/temp-dir';
@@ -81,7 +80,7 @@ describe('a full disk under the store', () => {
   test('the citizen who sends the check page gets a readable 503 page with Retry-After, and can send it again once space is back', async () => {
     const formId = 'anwohnerparkausweis';
     const data = example(formId, 'valid-1');
-    const model = buildFormModel(container.forms.get(formId)!);
+    const model = container.forms.get(formId)!;
     const agent = request.agent(container.app);
     // Through every step while there is space (each step is saved in the draft).
     let location = (await agent.get(`/forms/${formId}/start`)).headers.location as string;

@@ -1,6 +1,7 @@
-import { getAtPointer } from '../../src/forms/json-pointer';
+import { getAtPointer } from '../../src/support/json-pointer';
 import { countName, datePartName } from '../../src/forms/form-post';
-import type { FormModel, FormNode, FormStep } from '../../src/forms/question-tree';
+import type { CompiledForm as FormModel } from '../../src/forms/compiled-form';
+import type { FormNode, FormStep } from '../../src/forms/form-tree';
 
 /**
  * What a citizen would type into the page of one step to give these answers, as name/value

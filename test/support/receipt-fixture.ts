@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { loadFormRegistry } from '../../src/forms/form-registry';
-import { buildFormModel, type FormModel } from '../../src/forms/question-tree';
+import type { CompiledForm } from '../../src/forms/compiled-form';
 import { buildReceiptModel, type ReceiptModel } from '../../src/receipts/receipt-model';
 import { createMunicipalitySearch } from '../../src/routing/municipality-search';
 import type { Tenant } from '../../src/routing/tenant';
@@ -15,13 +15,13 @@ const tenant = readJson<Tenant>(SAMPLE_TENANT);
 const municipalities = createMunicipalitySearch([tenant]);
 const strings = (language: Language) => readJson<Record<string, string>>(path.join(REPO, 'templates', 'locales', `${language}.json`));
 
-let models: Map<string, FormModel> | undefined;
+let models: Map<string, CompiledForm> | undefined;
 
 /** The form models of the sample forms, built once per test file. */
-export async function sampleModel(formId: string): Promise<FormModel> {
+export async function sampleModel(formId: string): Promise<CompiledForm> {
   if (!models) {
     const forms = await loadFormRegistry(SAMPLE_FORMS);
-    models = new Map(forms.list().map((f) => [f.definition.id, buildFormModel(f)]));
+    models = new Map(forms.list().map((f) => [f.definition.id, f]));
   }
   const model = models.get(formId);
   if (!model) throw new Error(`no sample form ${formId}`);
@@ -36,7 +36,7 @@ export async function receiptModelOf(formId: string, data: unknown, xml: string,
     status: 'accepted', events: [], ...overrides,
   };
   return buildReceiptModel({
-    submission, xml, model: await sampleModel(formId), tenant,
+    submission, xml, form: await sampleModel(formId), tenant,
     authority: { name: 'Stadtverwaltung Weimar', email: 'buergerbehoerde@weimar.example' }, strings, municipalities,
   });
 }

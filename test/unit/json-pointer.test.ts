@@ -5,7 +5,7 @@ import {
   parsePointer,
   toFieldPattern,
   unescapeToken,
-} from '../../src/forms/json-pointer';
+} from '../../src/support/json-pointer';
 
 describe('escapeToken / unescapeToken', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { loadFormRegistry } from '../../src/forms/form-registry';
-import { buildFormModel, type FormModel } from '../../src/forms/question-tree';
+import type { CompiledForm } from '../../src/forms/compiled-form';
 import { summaryRows, type SummaryEntry } from '../../src/forms/summary';
 import { buildReceiptModel, type ReceiptModel } from '../../src/receipts/receipt-model';
 import { formatReceivedAt } from '../../src/i18n/formatters';
@@ -16,12 +16,12 @@ const municipalities = createMunicipalitySearch([tenant]);
 const strings = (language: Language) => readJson<Record<string, string>>(path.join(REPO, 'templates', 'locales', `${language}.json`));
 const XML = '<?xml version="1.0" encoding="UTF-8"?>\n<submission>Ørsted &amp; Söhne</submission>\n';
 
-let dogTax: FormModel;
-let trade: FormModel;
+let dogTax: CompiledForm;
+let trade: CompiledForm;
 beforeAll(async () => {
   const forms = await loadFormRegistry(SAMPLE_FORMS);
-  dogTax = buildFormModel(forms.get('hundesteuer-anmeldung')!);
-  trade = buildFormModel(forms.get('gewerbeanmeldung')!);
+  dogTax = forms.get('hundesteuer-anmeldung')!;
+  trade = forms.get('gewerbeanmeldung')!;
 });
 
 function submission(formId: string, data: unknown, overrides: Partial<SubmissionRecord> = {}): SubmissionRecord {
@@ -32,9 +32,9 @@ function submission(formId: string, data: unknown, overrides: Partial<Submission
   };
 }
 
-function receipt(model: FormModel, data: unknown, overrides: Partial<SubmissionRecord> = {}): ReceiptModel {
+function receipt(model: CompiledForm, data: unknown, overrides: Partial<SubmissionRecord> = {}): ReceiptModel {
   return buildReceiptModel({
-    submission: submission(model.form.definition.id, data, overrides), xml: XML, model, tenant,
+    submission: submission(model.definition.id, data, overrides), xml: XML, form: model, tenant,
     authority: { name: 'Stadtverwaltung Weimar', email: 'buergerbehoerde@weimar.example' }, strings, municipalities,
   });
 }

@@ -4,7 +4,7 @@ import Handlebars from 'handlebars';
 import type Mail from 'nodemailer/lib/mailer';
 import type { SendJob } from '../channels';
 import type { FormRegistry } from '../../forms/form-registry';
-import { getAtPointer } from '../../forms/json-pointer';
+import { getAtPointer } from '../../support/json-pointer';
 import { receiptFailureFields } from '../../receipts/receipt-error';
 import type { RoutingTable } from '../../routing/routing-table';
 import type { Store, SubmissionRecord } from '../../storage/ports';

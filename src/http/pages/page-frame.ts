@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { FormModel } from '../../forms/question-tree';
+import type { CompiledForm } from '../../forms/compiled-form';
 import type { PageRenderer } from '../../render/templates';
 import type { Tenant } from '../../routing/tenant';
 import { readCookie } from '../cookies';
@@ -26,7 +26,7 @@ export interface FrameOptions {
   readonly renderer: PageRenderer;
   readonly tenant: Tenant;
   readonly language: Language;
-  readonly model?: FormModel;
+  readonly form?: CompiledForm;
   readonly pageTitle: string;
   /** Only GET pages can be switched in place; POST results have no switch. */
   readonly switchUrl?: string;
@@ -36,16 +36,16 @@ export interface FrameOptions {
 
 /** What the layout needs on every page: language, strings, tenant frame and titles. */
 export function frame(options: FrameOptions): Record<string, unknown> {
-  const { renderer, tenant, language, model } = options;
+  const { renderer, tenant, language, form } = options;
   return {
     lang: language,
     t: renderer.strings(language),
     tenantName: localize(tenant.name, language),
     links: tenant.links,
-    serviceTitle: model ? localize(model.form.definition.title, language) : undefined,
+    serviceTitle: form ? localize(form.definition.title, language) : undefined,
     pageTitle: options.pageTitle,
     // The <title> names page, service and tenant, without repeating the service on its start page.
-    titleService: model && localize(model.form.definition.title, language) !== options.pageTitle ? localize(model.form.definition.title, language) : undefined,
+    titleService: form && localize(form.definition.title, language) !== options.pageTitle ? localize(form.definition.title, language) : undefined,
     languageSwitchUrl: options.switchUrl,
     backUrl: options.backUrl,
     hasErrors: options.hasErrors ?? false,

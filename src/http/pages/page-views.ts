@@ -1,21 +1,23 @@
 import type { Request, Response } from 'express';
 import type { FieldError } from '../../errors';
-import { getAtPointer } from '../../forms/json-pointer';
-import { errorsOfStep, pruneInapplicable, stepApplies } from '../../forms/form-post';
-import { fieldId, fieldView, type FieldView } from '../../forms/field-view';
-import type { FormModel, FormStep } from '../../forms/question-tree';
-import type { Tenant } from '../../routing/tenant';
-import type { Draft } from '../../storage/ports';
-import { frame, languageSwitchUrl, pageLanguage } from './page-frame';
-import type { PagesDependencies } from './pages-router';
+import { applies } from '../../forms/applicability';
+import type { CompiledForm } from '../../forms/compiled-form';
+import { fieldId, fieldView, type FieldView, type ViewContext } from '../../forms/field-view';
+import type { FormStep } from '../../forms/form-tree';
+import { getAtPointer } from '../../support/json-pointer';
+import type { RegionSearch } from '../../forms/kinds/field-kind';
 import { summaryRows } from '../../forms/summary';
+import { formatLongDate, formatLongDateTime } from '../../i18n/formatters';
 import type { Language } from '../../i18n/language';
 import { localize } from '../../i18n/language';
-import { formatLongDate } from '../../i18n/formatters';
 import { format } from '../../i18n/translator';
+import type { Tenant } from '../../routing/tenant';
+import type { Draft, SubmissionRecord } from '../../storage/ports';
+import { frame, languageSwitchUrl, pageLanguage } from './page-frame';
+import type { PagesDependencies } from './pages-dependencies';
 
 /** What the page views need (a subset of PagesDependencies). */
-export type PageViewDependencies = Pick<PagesDependencies, 'models' | 'renderer' | 'drafts' | 'routing' | 'municipalities' | 'siteTenant' | 'publicBaseUrl'>;
+export type PageViewDependencies = Pick<PagesDependencies, 'flow' | 'renderer' | 'drafts' | 'routing' | 'municipalities' | 'siteTenant' | 'publicBaseUrl' | 'submissions'>;
 
 type Data = Record<string, unknown>;
 
@@ -25,98 +27,106 @@ export function parseData(draft: Draft): Data {
   return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Data) : {};
 }
 
+export type MessageKind = 'expired' | 'notFound' | 'csrf' | 'rateLimited' | 'unavailable' | 'error';
+
+export interface StepRender {
+  readonly errors?: readonly FieldError[];
+  readonly query?: string;
+  readonly searched?: boolean;
+}
+
+/** The citizen's pages, each rendered into a response (the router decides which one). */
+export interface PageViews {
+  /** `/forms/<id>` */
+  base(formId: string): string;
+  /** `/forms/<id>/steps/<step>`, with `?return=check` when the citizen came from the check page. */
+  stepUrl(formId: string, stepId: string, toCheck?: boolean): string;
+  renderIndex(req: Request, res: Response, forms: readonly CompiledForm[]): void;
+  renderStart(req: Request, res: Response, form: CompiledForm): void;
+  renderMessage(req: Request, res: Response, status: number, kind: MessageKind, form?: CompiledForm): void;
+  renderStep(req: Request, res: Response, form: CompiledForm, step: FormStep, draft: Draft, data: Data, extra?: StepRender): void;
+  renderCheck(req: Request, res: Response, form: CompiledForm, draft: Draft, data: Data, errors?: readonly FieldError[]): void;
+  renderSaved(req: Request, res: Response, form: CompiledForm, draft: Draft, data: Data, continueUrl: string): Promise<void>;
+  renderConfirmation(req: Request, res: Response, form: CompiledForm, record: SubmissionRecord, receiptUrl: string): Promise<void>;
+}
+
 /**
- * The pages themselves: step, check page, "continue later", messages; and the rules they share
- * (which steps apply, which errors belong to a step, which tenant frames a page).
+ * The pages themselves: index, start, step, check page, "continue later", confirmation and
+ * messages. Which step applies and what belongs to it is the page flow's (forms/page-flow.ts).
  */
-export function createPageViews(deps: PageViewDependencies) {
-  const { renderer, drafts, routing, municipalities } = deps;
+export function createPageViews(deps: PageViewDependencies): PageViews {
+  const { renderer, drafts, routing, municipalities, flow } = deps;
   const base = (id: string) => `/forms/${encodeURIComponent(id)}`;
   const stepUrl = (id: string, step: string, toCheck = false) => `${base(id)}/steps/${encodeURIComponent(step)}${toCheck ? '?return=check' : ''}`;
+  const switchTo = (req: Request, language: Language) => languageSwitchUrl(req, language === 'de' ? 'en' : 'de');
   /** The tenant whose name and legal links frame the page: the applicant's once known. */
-  function tenantFor(model: FormModel | undefined, data: unknown): Tenant {
-    const ars = model ? getAtPointer(data, model.regionPattern) : undefined;
-    const match = model && typeof ars === 'string' ? routing.resolve(model.form.definition.id, ars) : undefined;
+  function tenantFor(form: CompiledForm | undefined, data: unknown): Tenant {
+    const ars = form ? getAtPointer(data, form.regionPattern) : undefined;
+    const match = form && typeof ars === 'string' ? routing.resolve(form.definition.id, ars) : undefined;
     return match?.tenant ?? deps.siteTenant;
   }
-  function renderMessage(req: Request, res: Response, status: number, kind: 'expired' | 'notFound' | 'csrf' | 'rateLimited' | 'unavailable' | 'error', model?: FormModel): void {
+  function viewContext(form: CompiledForm, language: Language, data: Data, errors: readonly FieldError[], search?: RegionSearch): ViewContext {
+    return {
+      form, language, strings: renderer.strings(language), data, municipalities,
+      errors: new Map(errors.map((e) => [e.pointer, e.message])), ...(search ? { search } : {}),
+    };
+  }
+
+  function renderMessage(req: Request, res: Response, status: number, kind: MessageKind, form?: CompiledForm): void {
     const language = pageLanguage(req);
     const t = renderer.strings(language);
-    const restart = model ? base(model.form.definition.id) : undefined;
+    const restart = form ? base(form.definition.id) : undefined;
     res.status(status).type('html').send(renderer.render('message', {
-      ...frame({ renderer, tenant: deps.siteTenant, language, ...(model ? { model } : {}), pageTitle: t[`${kind}Title`] ?? '', ...(req.method === 'GET' ? { switchUrl: languageSwitchUrl(req, language === 'de' ? 'en' : 'de') } : {}) }),
+      ...frame({ renderer, tenant: deps.siteTenant, language, ...(form ? { form } : {}), pageTitle: t[`${kind}Title`] ?? '', ...(req.method === 'GET' ? { switchUrl: switchTo(req, language) } : {}) }),
       message: t[`${kind}Text`],
       ...(restart && kind === 'expired' ? { linkUrl: restart, linkText: t.expiredRestart } : {}),
     }));
   }
 
-  const applicableSteps = (model: FormModel, data: unknown) => model.steps.filter((s) => stepApplies(model, s, data));
-
-  function stepErrors(model: FormModel, step: FormStep, data: Data, language: Language): FieldError[] {
-    const pruned = pruneInapplicable(model, data);
-    const errors = errorsOfStep(model, step, model.form.validate(pruned, language));
-    if (step.id === 'gemeinde' && errors.length === 0) {
-      const ars = getAtPointer(data, model.regionPattern);
-      const t = renderer.strings(language);
-      if (typeof ars !== 'string') return [{ pointer: model.regionPattern, message: t.regionChoose ?? '' }];
-      if (!routing.resolve(model.form.definition.id, ars)) {
-        const name = municipalities.byArs(ars)?.municipality.name ?? ars;
-        return [{ pointer: model.regionPattern, message: format(t.regionNoAuthority ?? '', { name }) }];
-      }
-    }
-    return errors;
+  function renderIndex(req: Request, res: Response, forms: readonly CompiledForm[]): void {
+    const language = pageLanguage(req);
+    const t = renderer.strings(language);
+    res.type('html').send(renderer.render('index', {
+      ...frame({ renderer, tenant: deps.siteTenant, language, pageTitle: t.indexTitle ?? '', switchUrl: `/forms?lang=${language === 'de' ? 'en' : 'de'}` }),
+      forms: forms.map((f) => ({ url: base(f.definition.id), title: localize(f.definition.title, language), description: localize(f.definition.description, language) })),
+    }));
   }
 
-  interface StepRender {
-    readonly errors?: readonly FieldError[];
-    readonly query?: string;
-    readonly searched?: boolean;
+  function renderStart(req: Request, res: Response, form: CompiledForm): void {
+    const language = pageLanguage(req);
+    const t = renderer.strings(language);
+    const title = localize(form.definition.title, language) ?? form.definition.id;
+    res.type('html').send(renderer.render('start', {
+      ...frame({ renderer, tenant: deps.siteTenant, language, form, pageTitle: title, switchUrl: switchTo(req, language) }),
+      formTitle: title,
+      formDescription: localize(form.definition.description, language),
+      stepTitles: form.steps.map((s) => localize(s.title, language)),
+      startUrl: `${base(form.definition.id)}/start`,
+      t,
+    }));
   }
 
-  function renderStep(req: Request, res: Response, model: FormModel, step: FormStep, draft: Draft, data: Data, extra: StepRender = {}): void {
+  function renderStep(req: Request, res: Response, form: CompiledForm, step: FormStep, draft: Draft, data: Data, extra: StepRender = {}): void {
     const language = pageLanguage(req);
     const t = renderer.strings(language);
     const errors = extra.errors ?? [];
-    const id = model.form.definition.id;
-    const steps = applicableSteps(model, data);
-    const index = Math.max(steps.findIndex((s) => s.id === step.id), 0);
+    const id = form.definition.id;
+    const { index, total, previous } = flow.position(form, step, data);
     const toCheck = req.query.return === 'check';
-    const ctx = { model, language, strings: t, data, errors: new Map(errors.map((e) => [e.pointer, e.message])) };
+    const ctx = viewContext(form, language, data, errors, { query: extra.query ?? '', searched: extra.searched ?? false });
     const fields = step.nodes
-      .filter((n) => n.condition?.reveal !== undefined || stepApplies(model, { ...step, nodes: [n] }, data))
-      .map((n) => {
-        const view = fieldView(n, n.pattern, ctx);
-        if (view?.partial !== 'field-region') return view;
-        // The region question offers the municipalities found, or the one already chosen.
-        const chosen = getAtPointer(data, model.regionPattern);
-        const found = extra.query ? municipalities.search(extra.query) : [];
-        const current = typeof chosen === 'string' ? municipalities.byArs(chosen) : undefined;
-        const list = found.length > 0 ? found : current ? [current] : [];
-        const preselect = found.length === 1 ? found[0]!.municipality.ars : chosen;
-        return {
-          ...view,
-          options: list.map((m, i) => ({
-            id: i === 0 ? `${view.id}-option` : `${view.id}-option-${i}`,
-            value: m.municipality.ars,
-            label: `${m.municipality.name} (${m.municipality.postalCodes.slice(0, 3).join(', ')}${m.municipality.postalCodes.length > 3 ? ' …' : ''})`,
-            checked: m.municipality.ars === preselect,
-          })),
-          region: {
-            query: extra.query ?? '',
-            noResults: extra.searched && found.length === 0 ? format(t.regionNoResults ?? '', { q: extra.query ?? '' }) : undefined,
-          },
-        };
-      })
+      .filter((n) => n.condition?.reveal !== undefined || applies(n, n.pattern, data))
+      .map((n) => fieldView(n, n.pattern, ctx))
       .filter((v): v is FieldView => v !== undefined);
-    const backUrl = toCheck ? `${base(id)}/check` : index === 0 ? base(id) : stepUrl(id, steps[index - 1]!.id);
+    const backUrl = toCheck ? `${base(id)}/check` : previous ? stepUrl(id, previous.id) : base(id);
     const title = localize(step.title, language) ?? step.id;
     res.status(errors.length > 0 ? 400 : 200).type('html').send(renderer.render('step', {
       ...frame({
-        renderer, tenant: tenantFor(model, data), language, model, pageTitle: title, backUrl, hasErrors: errors.length > 0,
-        ...(req.method === 'GET' ? { switchUrl: languageSwitchUrl(req, language === 'de' ? 'en' : 'de') } : {}),
+        renderer, tenant: tenantFor(form, data), language, form, pageTitle: title, backUrl, hasErrors: errors.length > 0,
+        ...(req.method === 'GET' ? { switchUrl: switchTo(req, language) } : {}),
       }),
       errors: errors.map((e) => ({ href: fieldId(e.pointer), message: e.message })),
-      stepOf: format(t.stepOf ?? '', { n: index + 1, total: steps.length }),
+      stepOf: format(t.stepOf ?? '', { n: index + 1, total }),
       stepTitle: title,
       stepDescription: localize(step.description, language),
       action: stepUrl(id, step.id, toCheck),
@@ -125,48 +135,64 @@ export function createPageViews(deps: PageViewDependencies) {
     }));
   }
 
-  function renderCheck(req: Request, res: Response, model: FormModel, draft: Draft, data: Data, errors: readonly FieldError[] = []): void {
+  function renderCheck(req: Request, res: Response, form: CompiledForm, draft: Draft, data: Data, errors: readonly FieldError[] = []): void {
     const language = pageLanguage(req);
     const t = renderer.strings(language);
-    const id = model.form.definition.id;
-    const steps = applicableSteps(model, data);
-    const ctx = { model, language, strings: t, data, errors: new Map(errors.map((e) => [e.pointer, e.message])) };
-    const ars = getAtPointer(data, model.regionPattern);
+    const id = form.definition.id;
+    const steps = flow.applicableSteps(form, data);
+    const ctx = viewContext(form, language, data, errors);
+    const ars = getAtPointer(data, form.regionPattern);
     const match = typeof ars === 'string' ? routing.resolve(id, ars) : undefined;
     res.status(errors.length > 0 ? 400 : 200).type('html').send(renderer.render('check', {
       ...frame({
-        renderer, tenant: tenantFor(model, data), language, model, pageTitle: t.checkTitle ?? '', hasErrors: errors.length > 0,
+        renderer, tenant: tenantFor(form, data), language, form, pageTitle: t.checkTitle ?? '', hasErrors: errors.length > 0,
         ...(steps.length > 0 ? { backUrl: stepUrl(id, steps[steps.length - 1]!.id) } : {}),
-        ...(req.method === 'GET' ? { switchUrl: languageSwitchUrl(req, language === 'de' ? 'en' : 'de') } : {}),
+        ...(req.method === 'GET' ? { switchUrl: switchTo(req, language) } : {}),
       }),
       errors: errors.map((e) => ({ href: fieldId(e.pointer), message: e.message })),
       sections: steps.map((step) => ({
         title: localize(step.title, language),
-        rows: summaryRows(model, step, data, language, t, municipalities, (pointer) => `${stepUrl(id, step.id, true)}#${fieldId(pointer)}`),
+        rows: summaryRows(form, step, data, language, t, municipalities, (pointer) => `${stepUrl(id, step.id, true)}#${fieldId(pointer)}`),
       })),
       authorityName: match?.authority.name,
-      declarations: model.declarations.map((n) => fieldView(n, n.pattern, ctx)),
+      declarations: form.declarations.map((n) => fieldView(n, n.pattern, ctx)),
       action: `${base(id)}/check`,
       csrf: draft.csrfToken,
     }));
   }
 
-  async function renderSaved(req: Request, res: Response, model: FormModel, draft: Draft, data: Data, continueUrl: string): Promise<void> {
+  async function renderSaved(req: Request, res: Response, form: CompiledForm, draft: Draft, data: Data, continueUrl: string): Promise<void> {
     const language = pageLanguage(req);
     const t = renderer.strings(language);
     const { token, expiresAt } = await drafts.issueResumeToken(draft);
     const origin = deps.publicBaseUrl || `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-    const date = formatLongDate(expiresAt, language);
     res.status(200).type('html').send(renderer.render('saved', {
-      ...frame({ renderer, tenant: tenantFor(model, data), language, model, pageTitle: t.savedTitle ?? '' }),
-      resumeUrl: `${origin}${base(model.form.definition.id)}/resume/${token}`,
-      expires: format(t.savedExpires ?? '', { date }),
+      ...frame({ renderer, tenant: tenantFor(form, data), language, form, pageTitle: t.savedTitle ?? '' }),
+      resumeUrl: `${origin}${base(form.definition.id)}/resume/${token}`,
+      expires: format(t.savedExpires ?? '', { date: formatLongDate(expiresAt, language) }),
       continueUrl,
     }));
   }
 
+  /** The applicant's status page: where the application stands, as of its latest event. */
+  async function renderConfirmation(req: Request, res: Response, form: CompiledForm, record: SubmissionRecord, receiptUrl: string): Promise<void> {
+    const found = routing.authority(record.authorityId);
+    if (!found) throw new Error('renderConfirmation: the caller checks the authority');
+    const language = pageLanguage(req);
+    const t = renderer.strings(language);
+    const view = await deps.submissions.statusOf(record);
+    const latest = view.events.at(-1)?.at ?? record.createdAt;
+    const status = { code: view.status, text: t[`status_${view.status}`] ?? '', iso: latest.toISOString(), at: formatLongDateTime(latest, language) };
+    res.set('cache-control', 'no-store').type('html').send(renderer.render('confirmation', {
+      ...frame({ renderer, tenant: found.tenant, language, form, pageTitle: t.confirmationTitle ?? '', switchUrl: switchTo(req, language) }),
+      reference: record.id,
+      authority: { name: found.authority.name, email: found.authority.email },
+      status,
+      pageUrl: req.originalUrl,
+      receiptUrl,
+      againUrl: base(form.definition.id),
+    }));
+  }
 
-  return { base, stepUrl, tenantFor, renderMessage, applicableSteps, stepErrors, renderStep, renderCheck, renderSaved };
+  return { base, stepUrl, renderIndex, renderStart, renderMessage, renderStep, renderCheck, renderSaved, renderConfirmation };
 }
-
-export type PageViews = ReturnType<typeof createPageViews>;

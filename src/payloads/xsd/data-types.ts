@@ -1,9 +1,9 @@
 import type { FieldIndex } from '../../forms/field-index';
-import { escapeToken } from '../../forms/json-pointer';
+import { escapeToken } from '../../support/json-pointer';
 import { viewOf, type SchemaView } from '../../forms/schema-view';
 import { collectFacets, type SchemaFacets } from './schema-facets';
 import { scalarType, union, type ScalarType, type SimpleRef } from './simple-types';
-import { el, textElement, type XmlNode } from './xml-writer';
+import { el, textElement, type XmlNode } from '../../support/xml-writer';
 
 /**
  * Types the `data` element of payload v1 from a form's JSON Schema, location by location:

@@ -1,6 +1,7 @@
 import { ecmaPatternToXsd } from './pattern';
 import type { SchemaFacets } from './schema-facets';
-import { el, textElement, type XmlNode } from './xml-writer';
+import { el, textElement, type XmlNode } from '../../support/xml-writer';
+import { DATE_FORMAT } from '../../forms/kinds/date';
 
 /**
  * XSD simple types for the scalar JSON values of payload v1, which writes strings unchanged,
@@ -59,7 +60,7 @@ function integerLiteral(n: number): string {
 }
 
 function stringType(spec: ScalarSpec, dateType: () => string): SimpleRef {
-  const isDate = spec.format === 'date';
+  const isDate = spec.format === DATE_FORMAT;
   const notes: string[] = [];
   const patterns: string[] = [];
   const formatPattern = spec.format === undefined ? undefined : FORMAT_PATTERNS[spec.format];

@@ -1,7 +1,8 @@
-import type { LoadedForm } from '../../forms/form-registry';
+import type { CompiledForm } from '../../forms/compiled-form';
+import { dateXsdType } from '../../forms/kinds/date';
 import { PAYLOAD_V1_MESSAGE_TYPE, PAYLOAD_V1_NAMESPACE } from '../xml/v1';
 import { DataTypes, GLOBAL_TYPES, nilAttribute, NS_PREFIX, type GlobalType } from './data-types';
-import { el, textElement, writeDocument, type XmlNode } from './xml-writer';
+import { el, textElement, writeDocument, type XmlNode } from '../../support/xml-writer';
 
 /**
  * The XSD of payload v1 (docs/payload-v1.md#xsd) for one form version: the envelope exactly as
@@ -36,7 +37,7 @@ function party(name: string, directory: string): XmlNode {
 }
 
 /** The header elements, in the order buildPayloadV1 writes them. */
-function headerType(form: LoadedForm): XmlNode {
+function headerType(form: CompiledForm): XmlNode {
   const { id, version, serviceKey } = form.definition;
   return el('xs:complexType', { name: 'Header' }, [el('xs:sequence', {}, [
     patterned('messageId', 'xs:string', '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'),
@@ -76,17 +77,13 @@ function globalType(name: GlobalType): XmlNode {
     case 'Empty':
       return el('xs:simpleType', { name }, [documentation(NIL_DOC), el('xs:restriction', { base: 'xs:string' }, [el('xs:length', { value: 0 })])]);
     case 'Date':
-      return el('xs:simpleType', { name }, [
-        documentation('A date YYYY-MM-DD. The year 0000 is a valid JSON Schema date but not an xs:date.'),
-        el('xs:union', { memberTypes: 'xs:date' }, [
-          el('xs:simpleType', {}, [el('xs:restriction', { base: 'xs:string' }, [el('xs:pattern', { value: '0000-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])' })])]),
-        ]),
-      ]);
+      // The date kind knows its own type (forms/kinds/date.ts).
+      return dateXsdType(name);
   }
 }
 
 /** Builds the XSD for one form version; the same definition always gives the same bytes. */
-export function buildXsdV1(form: LoadedForm): string {
+export function buildXsdV1(form: CompiledForm): string {
   const { id, version } = form.definition;
   const data = new DataTypes(form.definition.schema, form.fields, HEADER_NAMES);
   const dataType = data.dataType();

@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 // Functions passed to page.evaluate run in the browser, so this file needs the DOM types.
 import type { Page } from 'playwright-core';
-import type { FormModel, FormStep } from '../../../src/forms/question-tree';
+import type { CompiledForm as FormModel } from '../../../src/forms/compiled-form';
+import type { FormStep } from '../../../src/forms/form-tree';
 import { stepFormFields } from '../../support/page-form';
 import { checkAccessibility, screenshot } from './browser';
 

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import express, { Router, type Express, type RequestHandler } from 'express';
 import { AppError } from '../errors';
-import { requireAdminToken } from '../http/admin-router';
-import { errorHandler } from '../http/problem';
+import { requireAdminToken } from './admin-router';
+import { errorHandler } from './problem';
 import type { Logger } from '../support/logger';
-import type { Metrics } from './metrics';
+import type { Metrics } from '../metrics/metrics';
 
 type Exposition = Pick<Metrics, 'contentType' | 'text'>;
 

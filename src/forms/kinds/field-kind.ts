@@ -1,0 +1,95 @@
+import type { Language } from '../../i18n/language';
+import { localize } from '../../i18n/language';
+import type { UiStrings } from '../../i18n/translator';
+import type { MunicipalitySearch } from '../../routing/municipality-search';
+import type { FormNode, LeafNode, QuestionTree } from '../form-tree';
+
+/**
+ * What every kind of question knows about itself, in one module per kind (text.ts, date.ts, …),
+ * beside its template partial (templates/partials/field-*.hbs): which schema it stands for, how
+ * its answer is read from a form post, what its partial is given, and how its answer reads on
+ * the check page and the receipt. Adding a kind is one module, one partial and one line in
+ * kinds/index.ts.
+ */
+export interface LeafKind {
+  /** The widgets this module renders (LeafNode.widget). */
+  readonly widgets: readonly LeafNode['widget'][];
+  /** Reads the answer from a form post. What cannot be converted is kept as typed (a string). */
+  parse(node: LeafNode, pointer: string, body: FormBody): unknown;
+  /** The model of its partial, built per request from the node and the answers. */
+  view(node: LeafNode, pointer: string, value: unknown, ctx: ViewContext): FieldView;
+  /** How an answer reads on the check page and the receipt ('' when not answered). */
+  display(node: LeafNode, value: unknown, ctx: DisplayContext): string;
+}
+
+/** A parsed application/x-www-form-urlencoded body (express.urlencoded, extended: false). */
+export type FormBody = Readonly<Record<string, string | string[] | undefined>>;
+
+/** Everything a field partial needs. */
+export interface FieldView {
+  readonly partial: string;
+  readonly id: string;
+  readonly name: string;
+  readonly label: string;
+  readonly hint?: string;
+  readonly error?: string;
+  readonly describedBy?: string;
+  readonly required: boolean;
+  readonly [extra: string]: unknown;
+}
+
+/** The municipality search of the region step, when the citizen searched. */
+export interface RegionSearch {
+  readonly query: string;
+  readonly searched: boolean;
+}
+
+export interface ViewContext {
+  readonly form: QuestionTree;
+  readonly language: Language;
+  readonly strings: UiStrings;
+  readonly data: unknown;
+  /** Messages by pointer, for the fields on this page. */
+  readonly errors: ReadonlyMap<string, string>;
+  readonly municipalities: MunicipalitySearch;
+  readonly search?: RegionSearch;
+}
+
+/** Everything a kind's display needs besides the node and the value. */
+export interface DisplayContext {
+  readonly language: Language;
+  readonly strings: UiStrings;
+  readonly municipalities: MunicipalitySearch;
+}
+
+/** An HTML id for a field pointer; error summary links use it as fragment. */
+export function fieldId(pointer: string): string {
+  return `f${pointer.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+}
+
+/** The value of a text input: strings as they are, numbers and booleans written out. */
+export function inputText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+}
+
+/** What every partial gets: id, name, label, hint, error and the reveal condition for the script. */
+export function commonView(node: FormNode, pointer: string, ctx: ViewContext, partial: string): FieldView {
+  const id = fieldId(pointer);
+  const hint = localize(node.hint, ctx.language);
+  const error = ctx.errors.get(pointer);
+  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const reveal = node.condition?.reveal;
+  const parent = pointer.slice(0, pointer.lastIndexOf('/'));
+  return {
+    partial,
+    id,
+    name: pointer,
+    label: localize(node.label, ctx.language) ?? node.name,
+    required: node.required,
+    ...(hint ? { hint } : {}),
+    ...(error ? { error } : {}),
+    ...(describedBy ? { describedBy } : {}),
+    ...(reveal ? { reveal: { controller: `${parent}/${reveal.controller}`, values: JSON.stringify(reveal.values.map(String)) } } : {}),
+  };
+}
