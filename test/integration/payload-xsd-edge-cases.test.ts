@@ -1,4 +1,5 @@
-import { compileForm, type LoadedForm } from '../../src/forms/form-registry';
+import type { CompiledForm } from '../../src/forms/compiled-form';
+import { compileForm } from '../../src/forms/form-registry';
 import { buildPayloadV1 } from '../../src/payloads/xml/v1';
 import { buildXsdV1 } from '../../src/payloads/xsd/v1';
 import { validateAgainstXsd } from '../support/xsd';
@@ -78,11 +79,11 @@ const full = {
   bedingt: { detail: 'd', art: 'x' },
 };
 
-function load(): LoadedForm {
+function load(): CompiledForm {
   return compileForm('xsd-grenzfaelle/form.json', structuredClone(definition));
 }
 
-function payload(form: LoadedForm, data: Record<string, unknown>): string {
+function payload(form: CompiledForm, data: Record<string, unknown>): string {
   return buildPayloadV1({
     messageId: '6c1f1a52-3d6e-4f8e-9a7a-0c4f3b2e1d00',
     createdAt: new Date('2026-11-28T10:15:30.000Z'),

@@ -1,5 +1,5 @@
 import { ecmaPatternToXsd } from '../../src/payloads/xsd/pattern';
-import { escapeXml } from '../../src/payloads/xsd/xml-writer';
+import { escapeXml } from '../../src/support/xml-writer';
 import { validateAgainstXsd } from '../support/xsd';
 
 /** Whether xmllint accepts `value` for an xs:string restricted by the XSD pattern. */
