@@ -91,7 +91,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     forms, routing, store, product, now, onAccepted: delivery.nudge, payloads: delivery.outbound,
   }), metrics);
   const drafts = createDraftService({ store, now, ttlDays: config.draftTtlDays });
-  const draftCleanup = new DraftCleanup(() => drafts.purgeExpired(), logger);
+  const draftCleanup = new DraftCleanup(drafts, logger);
   const rateLimiter = createRateLimiter({
     windowMs: config.rateLimitWindowSeconds * 1000,
     limits: { drafts: config.rateLimitDrafts, steps: config.rateLimitSteps, submissions: config.rateLimitSubmissions },

@@ -9,7 +9,8 @@ export class DraftCleanup {
   private running: Promise<void> | undefined;
 
   constructor(
-    private readonly purge: () => Promise<number>,
+    /** Deletes the expired drafts and says how many (draft-service.ts). */
+    private readonly drafts: { purgeExpired(): Promise<number> },
     private readonly logger: Logger,
     private readonly intervalMs = 60 * 60 * 1000,
   ) {}
@@ -17,7 +18,7 @@ export class DraftCleanup {
   start(): void {
     if (this.timer) return;
     const round = () => {
-      this.running = this.purge()
+      this.running = this.drafts.purgeExpired()
         .then((count) => {
           if (count > 0) this.logger.info('drafts.expired_deleted', { count });
         })

@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import type { OutboundPayloads } from '../delivery/outbound-payload';
 import { AppError } from '../errors';
-import type { ReceiptService } from '../receipts/receipt-service';
+import type { Receipts } from '../receipts/receipt-service';
 import type { AuthorityInboxStore, SubmissionRepository } from '../storage/ports';
 import { normalizeReferenceNumber } from '../submissions/reference-number';
 import { matchesSha256 } from '../support/sha256';
@@ -10,7 +10,7 @@ import { bearerToken, unauthorized } from './bearer-auth';
 export interface AuthorityInboxDependencies {
   readonly inbox: AuthorityInboxStore;
   readonly submissions: Pick<SubmissionRepository, 'find'>;
-  readonly receipts: Pick<ReceiptService, 'receiptOf'>;
+  readonly receipts: Pick<Receipts, 'receiptOf'>;
   /** The inbox authorities and the SHA-256 of each one's API key (from the environment). */
   readonly keys: ReadonlyArray<{ readonly authorityId: string; readonly keyHash: string }>;
   /**

@@ -60,6 +60,3 @@ export function createReceipts(deps: ReceiptsDependencies): Receipts {
     receiptOf,
   };
 }
-
-/** The old name, until every importer says Receipts. */
-export type ReceiptService = Receipts;

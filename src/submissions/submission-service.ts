@@ -9,7 +9,7 @@ import type { RoutingTable } from '../routing/routing-table';
 import { DuplicateReferenceError, type Store } from '../storage/ports';
 import type { OutboundPayloads } from '../delivery/outbound-payload';
 import { sha256Hex } from '../support/sha256';
-import { createSubmissionLookup } from './submission-lookup';
+import { createSubmissionLookup, type SubmissionLookup } from './submission-lookup';
 import { newReferenceNumber } from './reference-number';
 import type { Language } from '../i18n/language';
 import { localize } from '../i18n/language';
@@ -50,7 +50,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * Accepting a submission: validate on the server (the authority of truth), find the responsible
  * authority, build the payload once and commit submission and delivery job together.
  */
-export function createSubmissionService(options: SubmissionServiceOptions) {
+/** Accepting submissions, and finding them again with their status token. */
+export interface SubmissionService extends SubmissionLookup {
+  /**
+   * Validates the answers, finds the responsible authority and commits submission and delivery
+   * jobs in one transaction; throws AppError (VALIDATION_FAILED, NO_RESPONSIBLE_AUTHORITY, ...).
+   */
+  accept(formId: string, body: unknown, language: Language): Promise<AcceptedSubmission>;
+}
+
+export function createSubmissionService(options: SubmissionServiceOptions): SubmissionService {
   const { forms, routing, store, product, now } = options;
 
   async function accept(formId: string, body: unknown, language: Language): Promise<AcceptedSubmission> {
@@ -140,5 +149,3 @@ export function createSubmissionService(options: SubmissionServiceOptions) {
   // Finding and showing a stored submission (findWithToken, statusOf): see submission-lookup.ts.
   return { accept, ...createSubmissionLookup(store) };
 }
-
-export type SubmissionService = ReturnType<typeof createSubmissionService>;
