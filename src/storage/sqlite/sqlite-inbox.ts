@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { AuthorityInboxStore, DeliveryJob } from '../ports';
 import type { SqliteEvents } from './sqlite-events';
+import { toJob, type JobRow } from './job-rows';
 import { settler } from './settle';
-import { toJob, type JobRow } from './sqlite-store';
 
 /**
  * The pull channel on SQLite. Every statement is scoped by the authority id, so one authority

@@ -12,6 +12,7 @@ import {
   type SubmissionRepository,
 } from '../ports';
 import { dataDirProblem, ensureWritableDataDir } from './data-dir';
+import { toJob, type JobRow } from './job-rows';
 import { SQLITE_MIGRATIONS } from './migrations';
 import { settler } from './settle';
 import { sqliteDeliveryStats } from './sqlite-delivery-stats';
@@ -43,38 +44,6 @@ interface SubmissionRow {
   status: 'accepted' | 'delivered';
   acknowledged_at: number | null;
   created_at: number;
-}
-
-export interface JobRow {
-  id: string;
-  submission_id: string;
-  authority_id: string;
-  channel: DeliveryJob['channel'];
-  idempotency_key: string;
-  content_type: string;
-  body: string;
-  state: DeliveryJob['state'];
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  created_at: number;
-}
-
-export function toJob(row: JobRow): DeliveryJob {
-  return {
-    id: row.id,
-    submissionId: row.submission_id,
-    authorityId: row.authority_id,
-    channel: row.channel,
-    idempotencyKey: row.idempotency_key,
-    contentType: row.content_type,
-    body: row.body,
-    state: row.state,
-    attempts: row.attempts,
-    nextAttemptAt: new Date(row.next_attempt_at),
-    lastError: row.last_error,
-    createdAt: new Date(row.created_at),
-  };
 }
 
 function migrate(db: Database.Database, dir: string): void {
