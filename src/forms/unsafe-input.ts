@@ -1,6 +1,7 @@
 import type { FieldError } from '../errors';
-import { joinPointer } from './json-pointer';
+import { joinPointer } from '../support/json-pointer';
 import type { Language } from '../i18n/language';
+import { UNSAFE_INPUT_TEXTS as TEXTS } from '../i18n/unsafe-input-texts';
 
 /**
  * Checks submitted data for what must never reach storage or the authority's XML, whatever
@@ -38,25 +39,6 @@ export function isXmlElementName(name: string): boolean {
 export function hasUnsafeCharacters(text: string): boolean {
   return UNSAFE_CHARS.test(text);
 }
-
-const TEXTS = {
-  key: {
-    de: 'Diese Angabe gehört nicht zu diesem Formular. Bitte entfernen Sie sie.',
-    en: 'This entry is not part of this form. Please remove it.',
-  },
-  chars: {
-    de: 'Ihre Angabe enthält unsichtbare Steuerzeichen. Bitte geben Sie den Text erneut ein, ohne ihn aus einer anderen Anwendung einzufügen.',
-    en: 'Your answer contains invisible control characters. Please type the text again instead of pasting it from another application.',
-  },
-  marks: {
-    de: 'Ihre Angabe enthält zu viele übereinanderstehende Zeichen (Akzente). Bitte geben Sie den Text erneut ein.',
-    en: 'Your answer contains too many stacked characters (accents). Please type the text again.',
-  },
-  depth: {
-    de: 'Die Angaben sind zu tief verschachtelt.',
-    en: 'The answers are nested too deeply.',
-  },
-} as const;
 
 export function findUnsafeInput(data: unknown, language: Language): FieldError[] {
   const errors: FieldError[] = [];

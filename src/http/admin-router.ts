@@ -1,5 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { AppError } from '../errors';
+import { INVALID_DELIVERY_STATE_DETAIL, INVALID_LIMIT_DETAIL } from '../i18n/error-texts';
+import { formatLocalized } from '../i18n/translator';
 import { DELIVERY_STATES, type DeliveryJob, type DeliveryQueue, type DeliveryState, type SubmissionRepository } from '../storage/ports';
 import { normalizeReferenceNumber } from '../submissions/reference-number';
 import { matchesSha256 } from '../support/sha256';
@@ -43,13 +45,13 @@ export function adminRouter(deps: AdminDependencies): Router {
     const state = (req.query.state ?? 'dead') as unknown;
     if (typeof state !== 'string' || !(DELIVERY_STATES as readonly string[]).includes(state)) {
       throw new AppError('INVALID_PARAMETER', 'admin: unknown state', {
-        detail: { de: `state muss einer von ${DELIVERY_STATES.join(', ')} sein.`, en: `state must be one of ${DELIVERY_STATES.join(', ')}.` },
+        detail: formatLocalized(INVALID_DELIVERY_STATE_DETAIL, { states: DELIVERY_STATES.join(', ') }),
       });
     }
     const rawLimit = req.query.limit ?? '100';
     const limit = typeof rawLimit === 'string' && /^[0-9]{1,4}$/.test(rawLimit) ? Number(rawLimit) : NaN;
     if (!(limit >= 1 && limit <= 1000)) {
-      throw new AppError('INVALID_PARAMETER', 'admin: bad limit', { detail: { de: 'limit muss zwischen 1 und 1000 liegen.', en: 'limit must be from 1 to 1000.' } });
+      throw new AppError('INVALID_PARAMETER', 'admin: bad limit', { detail: INVALID_LIMIT_DETAIL });
     }
     const jobs = await deps.deliveries.jobsInState(state as DeliveryState, limit);
     res.set('cache-control', 'no-store').json({ state, items: jobs.map(jobView) });

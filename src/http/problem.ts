@@ -1,11 +1,13 @@
 import type { ErrorRequestHandler, Response } from 'express';
-import { AppError, ERROR_CATALOGUE, MORE_ERRORS_NOTE, type ErrorCode, type FieldError } from '../errors';
+import { AppError, ERROR_CATALOGUE, type ErrorCode, type FieldError } from '../errors';
 import { MAX_FIELD_ERRORS } from '../forms/input-limits';
 import { tooManyValuesError } from '../forms/validation-messages';
 import { StorageUnavailableError } from '../storage/ports';
 import type { Logger } from '../support/logger';
 import { negotiateLanguage } from './language';
 import type { Language } from '../i18n/language';
+import { MORE_ERRORS_NOTE } from '../i18n/error-texts';
+import { format } from '../i18n/translator';
 
 /** No problem document is larger than this (field errors are dropped from the end to fit). */
 export const MAX_PROBLEM_BYTES = 64 * 1024;
@@ -27,7 +29,7 @@ export function problemJson(error: AppError, language: Language): string {
   for (;;) {
     const body: Record<string, unknown> = { ...head };
     const truncated = all !== undefined && shown !== undefined && shown.length < all.length;
-    const note = truncated ? MORE_ERRORS_NOTE[language].replace('{n}', String(shown?.length ?? 0)) : undefined;
+    const note = truncated ? format(MORE_ERRORS_NOTE[language], { n: shown?.length ?? 0 }) : undefined;
     const detail = [error.options.detail?.[language], note].filter((t) => t !== undefined).join(' ');
     if (detail !== '') body.detail = detail;
     if (shown) body.errors = shown;

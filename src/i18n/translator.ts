@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LANGUAGES, type Language } from './language';
+import { LANGUAGES, type Language, type LocalizedText } from './language';
 
 /** The page texts of one language, by key (templates/locales/<language>.json). */
 export type UiStrings = Readonly<Record<string, string>>;
@@ -27,4 +27,9 @@ export async function loadTranslator(localesDir: string): Promise<Translator> {
 /** Replaces {name} placeholders in a UI string. */
 export function format(text: string, values: Readonly<Record<string, string | number>>): string {
   return text.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
+}
+
+/** A catalogue text with its {name} placeholders filled, in every language. */
+export function formatLocalized(text: LocalizedText, values: Readonly<Record<string, string | number>>): LocalizedText {
+  return { de: format(text.de, values), en: format(text.en, values) };
 }

@@ -1,52 +1,5 @@
-import type { Language } from '../i18n/language';
-
-/** The fixed wording of the receipt, in each language; typed so that no text can be missing. */
-export interface ReceiptTexts {
-  readonly title: string;
-  readonly intro: string;
-  readonly reference: string;
-  readonly receivedAt: string;
-  readonly form: string;
-  readonly authority: string;
-  readonly answers: string;
-  readonly declarations: string;
-  readonly fingerprintTitle: string;
-  /** {file} is the name of the embedded XML file. */
-  readonly fingerprintText: string;
-  /** {n} and {total}: "Seite 1 von 2". */
-  readonly pageOf: string;
-  /** Shown by PDF readers next to the attached XML file. */
-  readonly attachmentDescription: string;
-}
-
-export const RECEIPT_TEXTS: Readonly<Record<Language, ReceiptTexts>> = {
-  de: {
-    title: 'Eingangsbestätigung',
-    intro: 'Ihr Antrag ist bei uns eingegangen. Bitte geben Sie bei Rückfragen die Vorgangsnummer an.',
-    reference: 'Vorgangsnummer',
-    receivedAt: 'Eingegangen am',
-    form: 'Antrag',
-    authority: 'Zuständige Behörde',
-    answers: 'Ihre Angaben',
-    declarations: 'Ihre Erklärungen',
-    fingerprintTitle: 'Prüfsumme der übermittelten Daten',
-    fingerprintText: 'SHA-256 der XML-Daten, die an die Behörde übermittelt werden. Die Daten sind in dieser PDF-Datei als Anhang {file} enthalten.',
-    pageOf: 'Seite {n} von {total}',
-    attachmentDescription: 'Antragsdaten, wie sie an die Behörde übermittelt werden (XML)',
-  },
-  en: {
-    title: 'Confirmation of receipt',
-    intro: 'We have received your application. Please quote the reference number in any enquiry.',
-    reference: 'Reference number',
-    receivedAt: 'Received on',
-    form: 'Application',
-    authority: 'Responsible authority',
-    answers: 'Your answers',
-    declarations: 'Your declarations',
-    fingerprintTitle: 'Checksum of the data sent',
-    fingerprintText: 'SHA-256 of the XML data sent to the authority. The data are attached to this PDF file as {file}.',
-    pageOf: 'Page {n} of {total}',
-    attachmentDescription: 'Application data as sent to the authority (XML)',
-  },
-};
-
+/**
+ * The receipt's wording lives in src/i18n/receipt-texts.ts; this re-export keeps the old
+ * import path working until receipt-model.ts imports it from there (issue 10), then it goes.
+ */
+export { RECEIPT_TEXTS, type ReceiptTexts } from '../i18n/receipt-texts';
