@@ -65,7 +65,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
 
   const forms = await loadFormRegistry(config.formsDir);
   const tenants = await loadTenantFiles(config.tenantsDir);
-  const routing = buildRoutingTable(tenants, new Set(forms.list().map((f) => f.definition.id)));
+  const routing = buildRoutingTable(tenants, new Set(forms.ids()));
 
   // Secrets, API key hashes, client certificates and public keys, once, before anything is opened.
   const credentials = await loadAuthorityCredentials(routing, env, logger, config.tenantsDir, { production: config.production, smtpConfigured: config.smtpUrl !== '' });
@@ -77,7 +77,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
 
   const mailTemplates = await loadMailTemplates(config.templatesDir);
   const store = openSqliteStore(config.dataDir);
-  const metrics = createMetrics({ formIds: forms.list().map((f) => f.definition.id), deliveries: store.deliveries, now, logger });
+  const metrics = createMetrics({ formIds: forms.ids(), deliveries: store.deliveries, now, logger });
   const receiptRenderer = timeReceipts(createReceiptRenderer(receiptFonts), metrics);
   const municipalities = createMunicipalitySearch(routing.tenants());
   const receipts = createReceipts({

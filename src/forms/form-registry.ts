@@ -10,7 +10,7 @@ import { problem, StartupError } from '../startup-error';
 import { fileSystemReason, findAbsurdSizes, readConfigJson } from '../support/config-file';
 import { deepFreeze } from '../support/deep-freeze';
 import { describeSchemaError } from '../support/schema-problem';
-import { buildFieldIndex, type FieldIndex } from './field-index';
+import { buildFieldIndex } from './field-index';
 import type { FormDefinition } from './form-definition';
 import definitionSchema from './form-definition.schema.json';
 import { createDataAjv } from './data-ajv';
@@ -24,6 +24,8 @@ import type { Language } from '../i18n/language';
 export interface FormRegistry {
   get(id: string): CompiledForm | undefined;
   list(): readonly CompiledForm[];
+  /** The ids of all forms, in the order of list(). */
+  ids(): readonly string[];
 }
 
 const definitionAjv = new Ajv2020({ strict: true, allErrors: false });
@@ -170,5 +172,6 @@ export async function loadFormRegistry(formsDir: string): Promise<FormRegistry> 
   if (problems.length > 0) throw new StartupError(problems);
   if (forms.size === 0) throw new StartupError([problem(formsDir, '', 'contains no forms')]);
   const list = Object.freeze([...forms.values()]);
-  return Object.freeze({ get: (id: string) => forms.get(id), list: () => list });
+  const ids = Object.freeze(list.map((f) => f.definition.id));
+  return Object.freeze({ get: (id: string) => forms.get(id), list: () => list, ids: () => ids });
 }

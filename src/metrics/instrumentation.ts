@@ -28,7 +28,7 @@ export function countSubmissions<S extends AcceptsSubmissions>(service: S, metri
     return accepted;
   };
   // The same answer as the service's own accept(), so the wrapper has the service's type.
-  return { ...service, accept: accept as S['accept'] };
+  return { ...service, accept };
 }
 
 /** The receipt renderer with the time of each successful render recorded. */

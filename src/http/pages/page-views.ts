@@ -38,16 +38,16 @@ export interface StepRender {
 /** The citizen's pages, each rendered into a response (the router decides which one). */
 export interface PageViews {
   /** `/forms/<id>` */
-  base(formId: string): string;
+  readonly base: (formId: string) => string;
   /** `/forms/<id>/steps/<step>`, with `?return=check` when the citizen came from the check page. */
-  stepUrl(formId: string, stepId: string, toCheck?: boolean): string;
-  renderIndex(req: Request, res: Response, forms: readonly CompiledForm[]): void;
-  renderStart(req: Request, res: Response, form: CompiledForm): void;
-  renderMessage(req: Request, res: Response, status: number, kind: MessageKind, form?: CompiledForm): void;
-  renderStep(req: Request, res: Response, form: CompiledForm, step: FormStep, draft: Draft, data: Data, extra?: StepRender): void;
-  renderCheck(req: Request, res: Response, form: CompiledForm, draft: Draft, data: Data, errors?: readonly FieldError[]): void;
-  renderSaved(req: Request, res: Response, form: CompiledForm, draft: Draft, data: Data, continueUrl: string): Promise<void>;
-  renderConfirmation(req: Request, res: Response, form: CompiledForm, record: SubmissionRecord, receiptUrl: string): Promise<void>;
+  readonly stepUrl: (formId: string, stepId: string, toCheck?: boolean) => string;
+  readonly renderIndex: (req: Request, res: Response, forms: readonly CompiledForm[]) => void;
+  readonly renderStart: (req: Request, res: Response, form: CompiledForm) => void;
+  readonly renderMessage: (req: Request, res: Response, status: number, kind: MessageKind, form?: CompiledForm) => void;
+  readonly renderStep: (req: Request, res: Response, form: CompiledForm, step: FormStep, draft: Draft, data: Data, extra?: StepRender) => void;
+  readonly renderCheck: (req: Request, res: Response, form: CompiledForm, draft: Draft, data: Data, errors?: readonly FieldError[]) => void;
+  readonly renderSaved: (req: Request, res: Response, form: CompiledForm, draft: Draft, data: Data, continueUrl: string) => Promise<void>;
+  readonly renderConfirmation: (req: Request, res: Response, form: CompiledForm, record: SubmissionRecord, receiptUrl: string) => Promise<void>;
 }
 
 /**
