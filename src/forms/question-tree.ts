@@ -5,11 +5,10 @@ import type { Condition, FormNode, FormStep, LeafNode, QuestionTree } from './fo
 import { escapeToken } from '../support/json-pointer';
 import { chooseKind } from './kinds/index';
 import { viewOf } from './schema-view';
+import { DETAILS_STEP_TITLE, REGION_STEP_TITLE } from '../i18n/form-texts';
 
 /** The region step's URL segment. */
 const REGION_STEP_ID = 'gemeinde';
-const REGION_STEP_TITLE: LocalText = { de: 'Ihre Gemeinde', en: 'Your municipality' };
-const DETAILS_STEP_TITLE: LocalText = { de: 'Angaben', en: 'Details' };
 
 function humanize(name: string): string {
   const words = name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_.-]+/g, ' ').trim();

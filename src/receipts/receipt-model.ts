@@ -6,7 +6,7 @@ import { summaryEntries, type SummaryEntry } from '../forms/summary';
 import type { MunicipalitySearch } from '../routing/municipality-search';
 import type { Tenant } from '../routing/tenant';
 import type { SubmissionRecord } from '../storage/ports';
-import { RECEIPT_TEXTS, type ReceiptTexts } from './receipt-texts';
+import { RECEIPT_TEXTS, type ReceiptTexts } from '../i18n/receipt-texts';
 import type { Language } from '../i18n/language';
 import { localize } from '../i18n/language';
 import { formatReceivedAt } from '../i18n/formatters';

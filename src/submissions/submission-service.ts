@@ -13,6 +13,8 @@ import { createSubmissionLookup, type SubmissionLookup } from './submission-look
 import { newReferenceNumber } from './reference-number';
 import type { Language } from '../i18n/language';
 import { localize } from '../i18n/language';
+import { MALFORMED_BODY_DETAIL } from '../i18n/error-texts';
+import { NO_AUTHORITY_FOR_MUNICIPALITY, REGION_MISSING } from '../i18n/routing-texts';
 
 export interface AcceptedSubmission {
   readonly id: string;
@@ -36,10 +38,6 @@ export interface SubmissionServiceOptions {
   readonly payloads: Pick<OutboundPayloads, 'sealForAccept'>;
 }
 
-const REGION_MISSING = {
-  de: 'Bitte wählen Sie Ihre Gemeinde aus.',
-  en: 'Please select your municipality.',
-} as const;
 
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -67,10 +65,7 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
     if (!form) throw new AppError('FORM_NOT_FOUND', `unknown form ${formId}`);
     if (!isPlainObject(body) || !isPlainObject(body.data) || Object.keys(body).some((k) => k !== 'data')) {
       throw new AppError('MALFORMED_REQUEST', 'body is not {"data": {...}}', {
-        detail: {
-          de: 'Erwartet wird ein JSON-Objekt der Form {"data": {...}} mit den Antworten.',
-          en: 'Expected a JSON object of the form {"data": {...}} holding the answers.',
-        },
+        detail: MALFORMED_BODY_DETAIL,
       });
     }
     // Trimmed and NFC as on the pages; what is then empty counts as not answered.
@@ -89,9 +84,7 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
       throw new AppError('NO_RESPONSIBLE_AUTHORITY', `form ${formId}: no authority for region ${ars}`, {
         errors: [{
           pointer: regionField,
-          message: language === 'en'
-            ? 'No authority accepts this application online for the selected municipality yet. Please contact your municipality directly.'
-            : 'Für die gewählte Gemeinde nimmt noch keine Behörde diesen Antrag online entgegen. Bitte wenden Sie sich direkt an Ihre Gemeinde.',
+          message: NO_AUTHORITY_FOR_MUNICIPALITY[language],
         }],
       });
     }

@@ -32,17 +32,6 @@ import ts from 'typescript';
 const ROOT = path.resolve(__dirname, '../..');
 
 /**
- * Files owned by other parts of issue 10 that still hold their texts until they import the
- * src/i18n exports written for them (see the issue's point 2). Remove each entry when its file
- * is wired; the test fails on an entry that no longer has findings, so the set cannot go stale.
- */
-const PENDING: ReadonlySet<string> = new Set([
-  'src/submissions/submission-service.ts', // REGION_MISSING, NO_AUTHORITY_FOR_MUNICIPALITY (i18n/routing-texts.ts), MALFORMED_BODY_DETAIL (i18n/error-texts.ts)
-  'src/forms/question-tree.ts', // REGION_STEP_TITLE, DETAILS_STEP_TITLE (i18n/form-texts.ts)
-  'src/delivery/email/authority-email.ts', // NO_RECEIPT_NOTE (AUTHORITY_NO_RECEIPT_NOTE in i18n/authority-email-texts.ts)
-]);
-
-/**
  * English sentences that are technical documentation by design, never shown to a citizen: the
  * payload XSD's xs:documentation for the authorities' developers (docs/payload-v1.md), written
  * in src/payloads/xsd/ and, for a kind's own XSD type, as `textElement('xs:documentation', …)`
@@ -171,12 +160,7 @@ describe('citizen texts live in src/i18n', () => {
   const show = (list: readonly Finding[]): string[] => list.map((f) => `${f.file}:${f.line}: ${JSON.stringify(f.text)}`);
 
   it('finds no German or English sentence for citizens in a .ts file outside src/i18n', () => {
-    expect(show(findings.filter((f) => !PENDING.has(f.file)))).toEqual([]);
-  });
-
-  it('lists in PENDING only files that still hold such texts', () => {
-    const stale = [...PENDING].filter((file) => !findings.some((f) => f.file === file));
-    expect(stale).toEqual([]);
+    expect(show(findings)).toEqual([]);
   });
 
   it('recognises citizen texts and leaves operator texts alone', () => {

@@ -12,6 +12,7 @@ import type { SendJob } from '../channels';
 import type { OutboundPayloads } from '../outbound-payload';
 import { localize } from '../../i18n/language';
 import { formatLongDateTime } from '../../i18n/formatters';
+import { AUTHORITY_NO_RECEIPT_NOTE } from '../../i18n/authority-email-texts';
 
 type Template = (model: Record<string, unknown>) => string;
 export interface AuthorityEmailTemplates { readonly subject: Template; readonly text: Template }
@@ -25,7 +26,7 @@ export async function loadAuthorityEmailTemplates(templatesDir: string): Promise
 }
 
 /** Said to the authority in place of the receipt's attachment line when there is no PDF. */
-export const NO_RECEIPT_NOTE = 'Die Eingangsbestätigung (PDF) konnte nicht erstellt werden. Die Antragsdaten sind vollständig im XML-Anhang enthalten.';
+export const NO_RECEIPT_NOTE = AUTHORITY_NO_RECEIPT_NOTE.de;
 /** Stands for the PDF's name while the text is rendered without a PDF (see withoutReceiptLine). */
 const NO_PDF_MARK = '\u0000no-receipt\u0000';
 
