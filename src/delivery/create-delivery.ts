@@ -15,13 +15,14 @@ import type { MailTemplates } from './email/mail-templates';
 import { fileTransport, smtpTransport } from './email/mail-transport';
 import { createOutboundPayloads, type OutboundPayloads } from './outbound-payload';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
+import { receiptFileName } from '../i18n/receipt-texts';
 
 /** The settings delivery reads (from the loaded Config). */
 export type DeliveryConfig = Pick<Config,
   'deliveryTimeoutMs' | 'deliveryPollIntervalMs' | 'deliveryConcurrency' | 'deliveryGiveUpAfterHours' | 'mailFrom' | 'smtpUrl' | 'dataDir'>;
 
 /** Where the channels get a submission's PDF receipt from (rendered on demand). */
-export interface ReceiptSource {
+export interface DeliveryReceipts {
   receiptOf(record: SubmissionRecord): Promise<{ readonly reference: string; readonly pdf: Buffer }>;
 }
 
@@ -33,7 +34,7 @@ export interface DeliveryDependencies {
   readonly store: Store;
   readonly forms: FormRegistry;
   readonly routing: RoutingTable;
-  readonly receipts: ReceiptSource;
+  readonly receipts: DeliveryReceipts;
   /** From loadMailTemplates, before the store was opened. */
   readonly mailTemplates: MailTemplates;
   readonly logger: Logger;
@@ -58,9 +59,6 @@ export interface Delivery {
   close(timeoutMs: number): Promise<void>;
 }
 
-/** The name of the receipt attached to the applicant's confirmation e-mail. */
-const citizenReceiptName = (reference: string): string => `Eingangsbestaetigung-${reference}.pdf`;
-
 /**
  * Builds the outbound-payload service, the channels (http push, the authority's and the
  * applicant's e-mail) and the worker that sends each due job, sealed first where the authority
@@ -74,7 +72,7 @@ export function createDelivery(deps: DeliveryDependencies): Delivery {
     store, forms, routing, templates: mailTemplates.citizen, transport, from: config.mailFrom, logger,
     attachments: async (record) => {
       const receipt = await receipts.receiptOf(record);
-      return [{ filename: citizenReceiptName(receipt.reference), content: receipt.pdf, contentType: 'application/pdf' }];
+      return [{ filename: receiptFileName(receipt.reference), content: receipt.pdf, contentType: 'application/pdf' }];
     },
   });
   const authorityEmail = createAuthorityEmail({

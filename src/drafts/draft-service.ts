@@ -25,11 +25,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export const MAX_DRAFT_BYTES = 256 * 1024;
 
-/**
- * Unfinished applications kept on the server, keyed by a random id in the citizen's cookie.
- * Every change extends the expiry to DRAFT_TTL_DAYS from now; expired drafts are invisible at
- * once and deleted by purgeExpired (called periodically), so nothing lingers (GDPR art. 5).
- */
 /** Unfinished applications (see createDraftService). */
 export interface DraftService {
   create(formId: string, formVersion: string): Promise<OpenDraft>;
@@ -46,6 +41,11 @@ export interface DraftService {
   purgeExpired(): Promise<number>;
 }
 
+/**
+ * Unfinished applications kept on the server, keyed by a random id in the citizen's cookie.
+ * Every change extends the expiry to DRAFT_TTL_DAYS from now; expired drafts are invisible at
+ * once and deleted by purgeExpired (called periodically), so nothing lingers (GDPR art. 5).
+ */
 export function createDraftService(options: { readonly store: Store; readonly now: () => Date; readonly ttlDays: number }): DraftService {
   const { store, now } = options;
   const expiry = (from: Date) => new Date(from.getTime() + options.ttlDays * DAY_MS);

@@ -4,7 +4,7 @@ import type { FormDefinition } from './form-definition';
 import type { Condition, FormNode, FormStep, LeafNode, QuestionTree } from './form-tree';
 import { escapeToken } from '../support/json-pointer';
 import { chooseKind } from './kinds/index';
-import { viewOf } from './schema-view';
+import { isSchema, resolveLocalRef, viewOf } from './schema-view';
 import { DETAILS_STEP_TITLE, REGION_STEP_TITLE } from '../i18n/form-texts';
 
 /** The region step's URL segment. */
@@ -43,12 +43,29 @@ export function buildQuestionTree(definition: FormDefinition, ajv: Ajv2020): Que
   const regionPattern = definition.routing.regionField;
   const index = new Map<string, FormNode>();
 
-  const build = (pattern: string, name: string, schemas: readonly Schema[], required: boolean, condition: Condition | undefined, onPath: ReadonlySet<Schema>): FormNode => {
-    // A recursive schema (a $ref back to an ancestor) would be asked forever: the location where
-    // it repeats is asked as one text, as deep as pages can go; the API still takes any depth.
-    const recursive = schemas.some((s) => onPath.has(s));
+  /** The local $refs a location follows, directly or through allOf (as viewOf merges them). */
+  const refsOf = (schemas: readonly Schema[]): string[] => {
+    const refs: string[] = [];
+    const visit = (schema: unknown, depth: number): void => {
+      if (!isSchema(schema) || depth > 32) return;
+      if (typeof schema.$ref === 'string' && !refs.includes(schema.$ref)) {
+        refs.push(schema.$ref);
+        visit(resolveLocalRef(root, schema.$ref), depth + 1);
+      }
+      if (Array.isArray(schema.allOf)) for (const part of schema.allOf) visit(part, depth + 1);
+    };
+    for (const schema of schemas) visit(schema, 0);
+    return refs;
+  };
+
+  const build = (pattern: string, name: string, schemas: readonly Schema[], required: boolean, condition: Condition | undefined, refsOnPath: ReadonlySet<string>): FormNode => {
+    // A recursive schema (a $ref back to a location above) would be asked forever. Where a $ref
+    // repeats, the tree stops: that location becomes a plain text question, which pages cannot
+    // answer for an object; a form whose recursive part is required can only be sent by the API.
+    const refs = refsOf(schemas);
+    const recursive = refs.some((ref) => refsOnPath.has(ref));
     const view = viewOf(root, recursive ? [] : schemas);
-    const path = new Set([...onPath, ...schemas]);
+    const path = new Set([...refsOnPath, ...refs]);
     const ui = uiFields[pattern];
     const label: LocalText = ui?.label ?? { de: view.title ?? humanize(name) };
     const hint = ui?.hint ?? (view.description !== undefined ? { de: view.description } : undefined);

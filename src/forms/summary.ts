@@ -4,7 +4,7 @@ import type { UiStrings } from '../i18n/translator';
 import type { MunicipalitySearch } from '../routing/municipality-search';
 import { applies } from './applicability';
 import { getAtPointer } from '../support/json-pointer';
-import type { FormNode, FormStep, LeafNode, QuestionTree } from './form-tree';
+import type { FormNode, FormStep, QuestionTree } from './form-tree';
 import type { DisplayContext } from './kinds/field-kind';
 import { kindOf } from './kinds/index';
 
@@ -40,11 +40,6 @@ export interface SummaryList {
 }
 
 export type SummaryEntry = SummaryAnswer | SummaryList;
-
-/** How an answer reads on the check page: each kind displays its own (option labels, Ja/Nein, dates in words). */
-export function displayValue(node: LeafNode, value: unknown, language: Language, strings: UiStrings, municipalities: MunicipalitySearch): string {
-  return kindOf(node).display(node, value, { language, strings, municipalities });
-}
 
 /**
  * The answers of one step in form order, lists as numbered items. Questions that do not apply

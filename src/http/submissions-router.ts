@@ -6,6 +6,7 @@ import { exceedsValueBudget } from '../forms/input-limits';
 import { negotiateLanguage } from './language';
 import type { RateLimiter } from './rate-limit';
 import { TOO_MANY_VALUES_TYPE } from './problem';
+import { receiptFileName } from '../i18n/receipt-texts';
 
 /** 415 for anything but JSON, before the body is read at all. */
 const requireJson: RequestHandler = (req, _res, next) => {
@@ -67,7 +68,7 @@ export function submissionsRouter(service: SubmissionService, receipts: Receipts
     if (!receipt) throw new AppError('SUBMISSION_NOT_FOUND', 'receipt for unknown reference or wrong token');
     res.status(200).set({
       'content-type': 'application/pdf',
-      'content-disposition': `attachment; filename="Eingangsbestaetigung-${receipt.reference}.pdf"`,
+      'content-disposition': `attachment; filename="${receiptFileName(receipt.reference)}"`,
       'cache-control': 'no-store',
     }).send(receipt.pdf);
   });

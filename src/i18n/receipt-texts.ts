@@ -50,3 +50,11 @@ export const RECEIPT_TEXTS: Readonly<Record<Language, ReceiptTexts>> = {
   },
 };
 
+
+/**
+ * The receipt's file name in downloads and e-mails, the same in every language: ASCII, so that
+ * every mail client and browser keeps it as it is.
+ */
+export function receiptFileName(reference: string): string {
+  return `Eingangsbestaetigung-${reference}.pdf`;
+}

@@ -9,7 +9,8 @@ import type { ReceiptRenderer } from './render-receipt';
 
 export interface ReceiptsDependencies {
   /** The submission behind a reference, if the status token matches (submissions/submission-lookup.ts). */
-  readonly submissions: { findWithToken(reference: string, token: string | undefined): Promise<SubmissionRecord | undefined> };
+  // Typed here, not imported from submissions/: that folder depends on delivery/, which uses receipts.
+  readonly submissions: { readonly findWithToken: (reference: string, token: string | undefined) => Promise<SubmissionRecord | undefined> };
   readonly routing: RoutingTable;
   readonly forms: FormRegistry;
   /** The pages' UI strings (Ja/Nein), so that receipt and check page show answers alike. */

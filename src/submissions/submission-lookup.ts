@@ -12,9 +12,9 @@ export interface CitizenView {
 /** Finding a stored submission for the applicant: by reference and status token. */
 export interface SubmissionLookup {
   /** The submission if the token matches; otherwise undefined, whatever was wrong. */
-  findWithToken(reference: string, token: string | undefined): Promise<SubmissionRecord | undefined>;
+  readonly findWithToken: (reference: string, token: string | undefined) => Promise<SubmissionRecord | undefined>;
   /** The applicant's view of a submission (see citizen-status.ts). */
-  statusOf(record: SubmissionRecord): Promise<CitizenView>;
+  readonly statusOf: (record: SubmissionRecord) => Promise<CitizenView>;
 }
 
 /**

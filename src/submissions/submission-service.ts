@@ -38,16 +38,10 @@ export interface SubmissionServiceOptions {
   readonly payloads: Pick<OutboundPayloads, 'sealForAccept'>;
 }
 
-
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/**
- * Accepting a submission: validate on the server (the authority of truth), find the responsible
- * authority, build the payload once and commit submission and delivery job together.
- */
 /** Accepting submissions, and finding them again with their status token. */
 export interface SubmissionService extends SubmissionLookup {
   /**
@@ -57,6 +51,10 @@ export interface SubmissionService extends SubmissionLookup {
   accept(formId: string, body: unknown, language: Language): Promise<AcceptedSubmission>;
 }
 
+/**
+ * Accepting a submission: validate on the server (the authority of truth), find the responsible
+ * authority, build the payload once and commit submission and delivery job together.
+ */
 export function createSubmissionService(options: SubmissionServiceOptions): SubmissionService {
   const { forms, routing, store, product, now } = options;
 

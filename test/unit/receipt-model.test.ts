@@ -111,7 +111,7 @@ describe('receipt model', () => {
   });
 });
 
-describe('check page rows (moved to src/render/summary.ts)', () => {
+describe('check page rows (moved to src/forms/summary.ts)', () => {
   test('lists are numbered into the label, unanswered questions stay with an empty value', () => {
     const data = example('hundesteuer-anmeldung', 'valid-1');
     const step = dogTax.steps.find((s) => s.nodes.some((n) => n.pattern === '/hunde'))!;

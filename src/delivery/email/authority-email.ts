@@ -13,6 +13,7 @@ import type { OutboundPayloads } from '../outbound-payload';
 import { localize } from '../../i18n/language';
 import { formatLongDateTime } from '../../i18n/formatters';
 import { AUTHORITY_NO_RECEIPT_NOTE } from '../../i18n/authority-email-texts';
+import { receiptFileName } from '../../i18n/receipt-texts';
 
 type Template = (model: Record<string, unknown>) => string;
 export interface AuthorityEmailTemplates { readonly subject: Template; readonly text: Template }
@@ -92,7 +93,7 @@ export function createAuthorityEmail(options: AuthorityEmailOptions): SendJob {
     const { encrypted, kid, payload, receipt } = await options.outbound.authorityMail(job, pdf);
     const xmlAttachment: Mail.Attachment = { filename: `${record.id}.xml${payload.fileSuffix}`, content: payload.body, contentType: payload.contentType };
     const pdfAttachment: Mail.Attachment | undefined = receipt
-      ? { filename: `Eingangsbestaetigung-${record.id}.pdf${receipt.fileSuffix}`, content: receipt.body, contentType: receipt.contentType }
+      ? { filename: `${receiptFileName(record.id)}${receipt.fileSuffix}`, content: receipt.body, contentType: receipt.contentType }
       : undefined;
     const attachments = pdfAttachment ? [xmlAttachment, pdfAttachment] : [xmlAttachment];
     const model = {

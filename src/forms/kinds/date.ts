@@ -11,14 +11,14 @@ export function datePartName(pointer: string, part: (typeof DATE_PARTS)[number])
   return `${pointer}|${part}`;
 }
 
-/** The JSON Schema format whose answers this kind asks for, and the XSD types as dates. */
+/** The JSON Schema format whose answers this kind asks for. */
 export const DATE_FORMAT = 'date';
 
 /**
  * The payload XSD's type for a `format: date` answer (payloads/xsd): an xs:date that also admits
  * the year 0000, which is a valid JSON Schema date but not an xs:date.
  */
-export function dateXsdType(name: string): XmlNode {
+function dateXsdType(name: string): XmlNode {
   return el('xs:simpleType', { name }, [
     el('xs:annotation', {}, [textElement('xs:documentation', 'A date YYYY-MM-DD. The year 0000 is a valid JSON Schema date but not an xs:date.')]),
     el('xs:union', { memberTypes: 'xs:date' }, [
@@ -69,4 +69,6 @@ export const dateKind: LeafKind = {
     if (typeof value !== 'string' || value === '' || node.options.length > 0) return displayTyped(node, value, ctx);
     return formatCalendarDate(value, ctx.language);
   },
+  // Dates are always ten characters: length facets do not apply.
+  xsd: { format: DATE_FORMAT, typeName: 'Date', lengthFacets: false, definition: dateXsdType },
 };

@@ -3,13 +3,16 @@ import { localize } from '../../i18n/language';
 import type { UiStrings } from '../../i18n/translator';
 import type { MunicipalitySearch } from '../../routing/municipality-search';
 import type { FormNode, LeafNode, QuestionTree } from '../form-tree';
+import type { XmlNode } from '../../support/xml-writer';
 
 /**
  * What every kind of question knows about itself, in one module per kind (text.ts, date.ts, …),
  * beside its template partial (templates/partials/field-*.hbs): which schema it stands for, how
- * its answer is read from a form post, what its partial is given, and how its answer reads on
- * the check page and the receipt. Adding a kind is one module, one partial and one line in
- * kinds/index.ts.
+ * its answer is read from a form post, what its partial is given, how its answer reads on the
+ * check page and the receipt, and, when its answers need a type of their own in the payload's
+ * XSD, that type. Adding a kind is one module, one partial and its lines in kinds/index.ts (the
+ * list of kinds, and the rule that chooses it); its widget name goes into the Widget type and the
+ * form definition schema's enum (test/unit/structure.test.ts checks that they agree).
  */
 export interface LeafKind {
   /** The widgets this module renders (LeafNode.widget). */
@@ -20,6 +23,21 @@ export interface LeafKind {
   view(node: LeafNode, pointer: string, value: unknown, ctx: ViewContext): FieldView;
   /** How an answer reads on the check page and the receipt ('' when not answered). */
   display(node: LeafNode, value: unknown, ctx: DisplayContext): string;
+  /** The kind's own type in the payload XSD; without one, the XSD types its answers from the schema alone. */
+  readonly xsd?: KindXsdType;
+}
+
+/**
+ * A global XSD type for the answers of one JSON Schema format (payloads/xsd): written once per
+ * XSD, after the other global types, when an answer of that format occurs.
+ */
+export interface KindXsdType {
+  readonly format: string;
+  /** The type's name in the XSD (unqualified). */
+  readonly typeName: string;
+  /** Whether the XSD's length facets apply (not to a type of fixed shape such as a date). */
+  readonly lengthFacets: boolean;
+  definition(name: string): XmlNode;
 }
 
 /** A parsed application/x-www-form-urlencoded body (express.urlencoded, extended: false). */

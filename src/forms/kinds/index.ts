@@ -4,7 +4,7 @@ import type { SchemaView } from '../schema-view';
 import { checkboxKind } from './checkbox';
 import { choiceKind } from './choice';
 import { DATE_FORMAT, dateKind } from './date';
-import type { LeafKind } from './field-kind';
+import type { KindXsdType, LeafKind } from './field-kind';
 import { numberKind } from './number';
 import { regionKind } from './region';
 import { textKind } from './text';
@@ -18,6 +18,14 @@ import { yesNoKind } from './yes-no';
 const LEAF_KINDS: readonly LeafKind[] = [textKind, textareaKind, numberKind, dateKind, choiceKind, yesNoKind, checkboxKind, regionKind];
 
 const BY_WIDGET = new Map<Widget, LeafKind>(LEAF_KINDS.flatMap((kind) => kind.widgets.map((w) => [w, kind] as const)));
+
+/** The XSD types of the kinds that have one, by JSON Schema format (payloads/xsd). */
+export const KIND_XSD_TYPES: readonly KindXsdType[] = LEAF_KINDS.flatMap((kind) => (kind.xsd ? [kind.xsd] : []));
+
+/** The kind's XSD type for answers of a JSON Schema format, if a kind has one. */
+export function xsdTypeOfFormat(format: string | undefined): KindXsdType | undefined {
+  return format === undefined ? undefined : KIND_XSD_TYPES.find((t) => t.format === format);
+}
 
 /** The module of a question's kind. */
 export function kindOf(node: LeafNode): LeafKind {

@@ -11,7 +11,13 @@ import { formatLongDate, formatLongDateTime } from '../../i18n/formatters';
 import type { Language } from '../../i18n/language';
 import { localize } from '../../i18n/language';
 import { format } from '../../i18n/translator';
-import type { Tenant } from '../../routing/tenant';
+import type { Authority, Tenant } from '../../routing/tenant';
+
+/** The authority of a submission and its tenant, as the routing table finds them. */
+interface AuthorityMatch {
+  readonly tenant: Tenant;
+  readonly authority: Authority;
+}
 import type { Draft, SubmissionRecord } from '../../storage/ports';
 import { frame, languageSwitchUrl, pageLanguage } from './page-frame';
 import type { PagesDependencies } from './pages-dependencies';
@@ -47,7 +53,7 @@ export interface PageViews {
   readonly renderStep: (req: Request, res: Response, form: CompiledForm, step: FormStep, draft: Draft, data: Data, extra?: StepRender) => void;
   readonly renderCheck: (req: Request, res: Response, form: CompiledForm, draft: Draft, data: Data, errors?: readonly FieldError[]) => void;
   readonly renderSaved: (req: Request, res: Response, form: CompiledForm, draft: Draft, data: Data, continueUrl: string) => Promise<void>;
-  readonly renderConfirmation: (req: Request, res: Response, form: CompiledForm, record: SubmissionRecord, receiptUrl: string) => Promise<void>;
+  readonly renderConfirmation: (req: Request, res: Response, form: CompiledForm, record: SubmissionRecord, found: AuthorityMatch, receiptUrl: string) => Promise<void>;
 }
 
 /**
@@ -175,9 +181,7 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
   }
 
   /** The applicant's status page: where the application stands, as of its latest event. */
-  async function renderConfirmation(req: Request, res: Response, form: CompiledForm, record: SubmissionRecord, receiptUrl: string): Promise<void> {
-    const found = routing.authority(record.authorityId);
-    if (!found) throw new Error('renderConfirmation: the caller checks the authority');
+  async function renderConfirmation(req: Request, res: Response, form: CompiledForm, record: SubmissionRecord, found: AuthorityMatch, receiptUrl: string): Promise<void> {
     const language = pageLanguage(req);
     const t = renderer.strings(language);
     const view = await deps.submissions.statusOf(record);

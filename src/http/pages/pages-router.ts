@@ -219,8 +219,9 @@ export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
     const ref = typeof req.query.ref === 'string' ? req.query.ref : '';
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
     const record = await deps.submissions.findWithToken(ref, token);
-    if (!record || !routing.authority(record.authorityId)) throw new AppError('SUBMISSION_NOT_FOUND', 'confirmation for unknown reference or token');
-    await views.renderConfirmation(req, res, form, record, receiptPath(record.id, token ?? ''));
+    const found = record ? routing.authority(record.authorityId) : undefined;
+    if (!record || !found) throw new AppError('SUBMISSION_NOT_FOUND', 'confirmation for unknown reference or token');
+    await views.renderConfirmation(req, res, form, record, found, receiptPath(record.id, token ?? ''));
   });
 
   router.get('/forms/:id/resume/:token', async (req, res) => {

@@ -4,6 +4,7 @@ import { viewOf, type SchemaView } from '../../forms/schema-view';
 import { collectFacets, type SchemaFacets } from './schema-facets';
 import { scalarType, union, type ScalarType, type SimpleRef } from './simple-types';
 import { el, textElement, type XmlNode } from '../../support/xml-writer';
+import { KIND_XSD_TYPES } from '../../forms/kinds/index';
 
 /**
  * Types the `data` element of payload v1 from a form's JSON Schema, location by location:
@@ -16,8 +17,11 @@ type Schema = Readonly<Record<string, unknown>>;
 export const NS_PREFIX = 'efa';
 
 /** Global helper types, written after the data types in this order when used. */
-export const GLOBAL_TYPES = ['AnyValue', 'OpenObject', 'Null', 'Empty', 'Date'] as const;
-export type GlobalType = (typeof GLOBAL_TYPES)[number];
+export const HELPER_TYPES = ['AnyValue', 'OpenObject', 'Null', 'Empty'] as const;
+export type HelperType = (typeof HELPER_TYPES)[number];
+/** The helpers, then the kinds' own types (forms/kinds: the date kind's Date). */
+export const GLOBAL_TYPES: readonly string[] = [...HELPER_TYPES, ...KIND_XSD_TYPES.map((t) => t.typeName)];
+export type GlobalType = string;
 
 /** Deeper than the submission check allows (src/forms/unsafe-input.ts): nothing gets there. */
 const MAX_DEPTH = 40;
@@ -93,7 +97,7 @@ export class DataTypes {
       ...(values === undefined ? {} : { values: values.filter((v) => jsonTypes(v).includes(type)) }),
       ...(view.format === undefined ? {} : { format: view.format }),
       facets,
-    }, () => this.global('Date')));
+    }, (typeName) => this.global(typeName)));
     const simple: SimpleRef = members.length === 1 && members[0] ? members[0] : { node: union(members) };
     if (!nullable) return simple;
     // A null is written as <name nil="true"/>: an empty value next to the real ones, and the attribute.

@@ -1,7 +1,7 @@
 import { addProperties, isSchema, resolveLocalRef } from '../../forms/schema-view';
 
 /**
- * The keywords of one schema location that `viewOf` (src/render/schema-view.ts) does not merge
+ * The keywords of one schema location that `viewOf` (src/forms/schema-view.ts) does not merge
  * but an XSD needs: string and number limits, patterns, and whether unknown keys are refused.
  * Only what always applies is collected: the location's own keywords and those reached through
  * `allOf` and local `$ref`s. Keywords inside if/then/else apply only sometimes, and anyOf/oneOf/not

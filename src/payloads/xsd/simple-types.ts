@@ -1,7 +1,7 @@
 import { ecmaPatternToXsd } from './pattern';
 import type { SchemaFacets } from './schema-facets';
 import { el, textElement, type XmlNode } from '../../support/xml-writer';
-import { DATE_FORMAT } from '../../forms/kinds/date';
+import { xsdTypeOfFormat } from '../../forms/kinds/index';
 
 /**
  * XSD simple types for the scalar JSON values of payload v1, which writes strings unchanged,
@@ -59,8 +59,9 @@ function integerLiteral(n: number): string {
   return BigInt(n).toString();
 }
 
-function stringType(spec: ScalarSpec, dateType: () => string): SimpleRef {
-  const isDate = spec.format === DATE_FORMAT;
+function stringType(spec: ScalarSpec, kindType: (typeName: string) => string): SimpleRef {
+  // A kind's own type for its format (the date kind's Date), else xs:string.
+  const own = xsdTypeOfFormat(spec.format);
   const notes: string[] = [];
   const patterns: string[] = [];
   const formatPattern = spec.format === undefined ? undefined : FORMAT_PATTERNS[spec.format];
@@ -72,10 +73,10 @@ function stringType(spec: ScalarSpec, dateType: () => string): SimpleRef {
   }
   const first: XmlNode[] = (spec.values ?? []).map((v) => facet('enumeration', String(v)));
   if (patterns[0] !== undefined) first.push(facet('pattern', patterns[0]));
-  // Length facets do not apply to dates, which are always ten characters anyway.
-  if (!isDate && spec.facets.minLength !== undefined && spec.facets.minLength > 0) first.push(facet('minLength', spec.facets.minLength));
-  if (!isDate && spec.facets.maxLength !== undefined) first.push(facet('maxLength', spec.facets.maxLength));
-  let type = restrict({ qname: isDate ? dateType() : 'xs:string' }, first);
+  const lengthFacets = own?.lengthFacets ?? true;
+  if (lengthFacets && spec.facets.minLength !== undefined && spec.facets.minLength > 0) first.push(facet('minLength', spec.facets.minLength));
+  if (lengthFacets && spec.facets.maxLength !== undefined) first.push(facet('maxLength', spec.facets.maxLength));
+  let type = restrict({ qname: own ? kindType(own.typeName) : 'xs:string' }, first);
   // Each further pattern in its own step, so that all of them must match.
   for (const pattern of patterns.slice(1)) type = restrict(type, [facet('pattern', pattern)]);
   return restrict(type, [], notes);
@@ -117,9 +118,9 @@ function booleanType(spec: ScalarSpec): SimpleRef {
 }
 
 /** The simple type of one scalar JSON type at a schema location. */
-export function scalarType(spec: ScalarSpec, dateType: () => string): SimpleRef {
+export function scalarType(spec: ScalarSpec, kindType: (typeName: string) => string): SimpleRef {
   switch (spec.type) {
-    case 'string': return stringType(spec, dateType);
+    case 'string': return stringType(spec, kindType);
     case 'integer': return integerType(spec);
     case 'number': return numberType(spec);
     case 'boolean': return booleanType(spec);

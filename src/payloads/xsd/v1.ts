@@ -1,5 +1,5 @@
 import type { CompiledForm } from '../../forms/compiled-form';
-import { dateXsdType } from '../../forms/kinds/date';
+import { KIND_XSD_TYPES } from '../../forms/kinds/index';
 import { PAYLOAD_V1_MESSAGE_TYPE, PAYLOAD_V1_NAMESPACE } from '../xml/v1';
 import { DataTypes, GLOBAL_TYPES, nilAttribute, NS_PREFIX, type GlobalType } from './data-types';
 import { el, textElement, writeDocument, type XmlNode } from '../../support/xml-writer';
@@ -76,10 +76,11 @@ function globalType(name: GlobalType): XmlNode {
       return el('xs:complexType', { name }, [documentation(NIL_DOC), el('xs:attribute', { name: 'nil', type: 'xs:boolean', use: 'required' })]);
     case 'Empty':
       return el('xs:simpleType', { name }, [documentation(NIL_DOC), el('xs:restriction', { base: 'xs:string' }, [el('xs:length', { value: 0 })])]);
-    case 'Date':
-      // The date kind knows its own type (forms/kinds/date.ts).
-      return dateXsdType(name);
   }
+  // A kind's own type (forms/kinds: the date kind's Date); GLOBAL_TYPES names no other.
+  const own = KIND_XSD_TYPES.find((t) => t.typeName === name);
+  if (!own) throw new Error(`no global XSD type ${name}`);
+  return own.definition(name);
 }
 
 /** Builds the XSD for one form version; the same definition always gives the same bytes. */
