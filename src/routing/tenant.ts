@@ -36,9 +36,23 @@ export interface Authority {
 }
 
 export interface Municipality {
+  /** Amtlicher Regionalschlüssel, 12 digits (Land, RB, Kreis, Gemeindeverband, Gemeinde). */
+  readonly ars: string;
+  /** The name citizens search for and read ("Erfurt"). */
+  readonly name: string;
+  /** The official name of the directory when it differs ("Erfurt, Stadt"). */
+  readonly officialName?: string;
+  /** Inhabitants, from the municipality directory (for coverage). */
+  readonly population?: number;
+  readonly postalCodes: readonly string[];
+}
+
+/** A district (Kreis, 5-digit key) or municipal association (Gemeindeverband, 9-digit key). */
+export interface RegionUnit {
   readonly ars: string;
   readonly name: string;
-  readonly postalCodes: readonly string[];
+  /** GV100AD Textkennzeichen: 41–45 for districts, 50–58 for associations (e.g. 54 Verwaltungsgemeinschaft). */
+  readonly kind?: number;
 }
 
 /** The content of TENANTS_DIR/<id>.json (described by tenant.schema.json). */
@@ -49,5 +63,9 @@ export interface Tenant {
   /** Footer links of every public page: Impressum, Datenschutz, Barrierefreiheitserklärung. */
   readonly links: { readonly imprintUrl: string; readonly privacyUrl: string; readonly accessibilityUrl: string };
   readonly municipalities: readonly Municipality[];
+  /** Districts (Kreise) of the tenant, from the directory: responsibilities can be given per district. */
+  readonly districts?: readonly RegionUnit[];
+  /** Municipal associations (Gemeindeverbände): responsibilities at association level (9 digits). */
+  readonly associations?: readonly RegionUnit[];
   readonly authorities: readonly Authority[];
 }
