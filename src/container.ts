@@ -1,29 +1,24 @@
 import type { Express } from 'express';
 import { createApp } from './app';
 import type { Config } from './config/config-schema';
-import { loadAuthorityCredentials } from './delivery/authority-credentials';
 import { createDelivery } from './delivery/create-delivery';
 import type { DeliveryWorker } from './delivery/delivery-worker';
-import { loadMailTemplates } from './delivery/email/mail-templates';
 import type { RetryPolicy } from './delivery/retry-policy';
-import { loadFormRegistry, type FormRegistry } from './forms/form-registry';
-import { loadTenantFiles } from './routing/load-tenants';
-import { buildRoutingTable, type RoutingTable } from './routing/routing-table';
+import type { FormRegistry } from './forms/form-registry';
+import type { RoutingTable } from './routing/routing-table';
+import { loadOperatorFiles } from './operator-files';
 import type { Store } from './storage/ports';
 import { openSqliteStore } from './storage/sqlite/sqlite-store';
 import { createSubmissionLookup } from './submissions/submission-lookup';
 import { createSubmissionService, type SubmissionService } from './submissions/submission-service';
 import { DraftCleanup } from './drafts/draft-cleanup';
 import { createDraftService } from './drafts/draft-service';
-import { loadPageRenderer } from './render/templates';
 import { createMunicipalitySearch } from './routing/municipality-search';
-import { loadReceiptFonts } from './receipts/receipt-fonts';
 import { createReceipts } from './receipts/receipt-service';
 import { createReceiptRenderer } from './receipts/render-receipt';
 import { createRateLimiter } from './http/rate-limit';
 import { createMetrics, type Metrics } from './metrics/metrics';
 import { countSubmissions, timeReceipts } from './metrics/instrumentation';
-import { siteTenantOf } from './routing/site-tenant';
 import { createPageFlow } from './forms/page-flow';
 import { createPages } from './http/pages/create-pages';
 import { workerStaleAfter } from './http/health-router';
@@ -63,19 +58,8 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const now = options.now ?? (() => new Date());
   const random = options.random ?? Math.random;
 
-  const forms = await loadFormRegistry(config.formsDir);
-  const tenants = await loadTenantFiles(config.tenantsDir);
-  const routing = buildRoutingTable(tenants, new Set(forms.ids()));
-
-  // Secrets, API key hashes, client certificates and public keys, once, before anything is opened.
-  const credentials = await loadAuthorityCredentials(routing, env, logger, config.tenantsDir, { production: config.production, smtpConfigured: config.smtpUrl !== '' });
-
-  const renderer = await loadPageRenderer(config.templatesDir);
-  // The receipt's fonts are read and parsed once, here, before anything is opened.
-  const receiptFonts = loadReceiptFonts();
-  const siteTenant = siteTenantOf(routing, config.siteTenant, config.tenantsDir);
-
-  const mailTemplates = await loadMailTemplates(config.templatesDir);
+  // Forms, tenants, credentials, templates, fonts and SITE_TENANT, checked as `efa-forms check` does.
+  const { forms, routing, credentials, renderer, receiptFonts, siteTenant, mailTemplates } = await loadOperatorFiles(config, env, logger);
   const store = openSqliteStore(config.dataDir);
   const metrics = createMetrics({ formIds: forms.ids(), deliveries: store.deliveries, now, logger });
   const receiptRenderer = timeReceipts(createReceiptRenderer(receiptFonts), metrics);
