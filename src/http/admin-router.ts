@@ -1,7 +1,12 @@
 import { Router, type RequestHandler } from 'express';
+import { computeCoverage, coverageForms, unknownCoverageScope } from '../coverage/coverage';
+import { renderCoverageCsv } from '../coverage/coverage-csv';
 import { AppError } from '../errors';
+import type { FormRegistry } from '../forms/form-registry';
+import { UNKNOWN_COVERAGE_FORM_DETAIL, UNKNOWN_COVERAGE_TENANT_DETAIL } from '../i18n/coverage-texts';
 import { INVALID_DELIVERY_STATE_DETAIL, INVALID_LIMIT_DETAIL } from '../i18n/error-texts';
 import { formatLocalized } from '../i18n/translator';
+import type { RoutingTable } from '../routing/routing-table';
 import { DELIVERY_STATES, type DeliveryJob, type DeliveryQueue, type DeliveryState, type SubmissionRepository } from '../storage/ports';
 import { normalizeReferenceNumber } from '../submissions/reference-number';
 import { matchesSha256 } from '../support/sha256';
@@ -15,6 +20,9 @@ export interface AdminDependencies {
   readonly now: () => Date;
   /** Asks the delivery worker to look for due jobs now. */
   readonly nudge: () => void;
+  /** For the coverage report: who is responsible where, and the forms it is counted for. */
+  readonly routing: Pick<RoutingTable, 'resolve' | 'tenants'>;
+  readonly forms: Pick<FormRegistry, 'list'>;
 }
 
 /** What operators see of a job: where it stands, never its payload (personal data). */
@@ -36,7 +44,16 @@ export function requireAdminToken(tokenHash: string, logMessage: string): Reques
   };
 }
 
-/** Operators' endpoints: dead (or other) deliveries, a manual retry, and a submission's audit trail. */
+/** An optional filter of the query: absent, or one value (a repeated parameter is refused as unknown). */
+function filterValue(value: unknown): string | undefined {
+  if (value === undefined || typeof value === 'string') return value;
+  return Array.isArray(value) ? value.join(',') : '';
+}
+
+/**
+ * Operators' endpoints: dead (or other) deliveries, a manual retry, a submission's audit trail,
+ * and the coverage report (src/coverage/).
+ */
 export function adminRouter(deps: AdminDependencies): Router {
   const router = Router();
   router.use('/api/admin', requireAdminToken(deps.adminTokenHash, 'admin API: no or wrong token'));
@@ -78,6 +95,25 @@ export function adminRouter(deps: AdminDependencies): Router {
       id: record.id, formId: record.formId, authorityId: record.authorityId, status: record.status, createdAt: record.createdAt.toISOString(),
       events: record.events.map((e) => ({ type: e.type, at: e.at.toISOString(), ...(e.detail ? { detail: e.detail } : {}) })),
     });
+  });
+
+  router.get('/api/admin/coverage', (req, res) => {
+    const forms = coverageForms(deps.forms);
+    const scope = { routing: deps.routing, forms, tenantId: filterValue(req.query.tenant), formId: filterValue(req.query.form) };
+    const unknown = unknownCoverageScope(scope);
+    if (unknown) {
+      throw new AppError('INVALID_PARAMETER', `admin: unknown ${unknown.parameter} for coverage`, {
+        detail: formatLocalized(unknown.parameter === 'tenant' ? UNKNOWN_COVERAGE_TENANT_DETAIL : UNKNOWN_COVERAGE_FORM_DETAIL, { known: unknown.known.join(', ') }),
+      });
+    }
+    const report = computeCoverage({ ...scope, now: deps.now() });
+    res.set({ 'cache-control': 'no-store', vary: 'accept' });
+    // JSON unless the client prefers CSV; an Accept naming neither still gets JSON.
+    if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
+      res.type('text/csv; charset=utf-8').send(renderCoverageCsv(report));
+    } else {
+      res.json(report);
+    }
   });
 
   return router;
