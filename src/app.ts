@@ -11,6 +11,8 @@ import type { Pages } from './http/pages/create-pages';
 import { submissionsRouter } from './http/submissions-router';
 import { healthRouter, type Readiness } from './http/health-router';
 import { metricsRouter } from './http/metrics-router';
+import { routingApiRouter } from './http/routing-api-router';
+import type { RoutingApi } from './routing-api/create-routing-api';
 import type { Metrics } from './metrics/metrics';
 import type { RateLimiter } from './http/rate-limit';
 import type { Receipts } from './receipts/receipt-service';
@@ -29,6 +31,8 @@ export interface AppDependencies {
   readonly inbox: AuthorityInboxDependencies;
   readonly admin: AdminDependencies;
   readonly metrics: Metrics;
+  /** The FIT-Connect-shaped Routing API for state portals (/api/routes, /api/areas, /api/info). */
+  readonly routingApi: RoutingApi;
   readonly rateLimiter: RateLimiter;
   /** express "trust proxy": whose X-Forwarded-For names the client (TRUSTED_PROXIES). */
   readonly trustedProxies: readonly string[];
@@ -74,6 +78,7 @@ export function createApp(deps: AppDependencies): Express {
     res.json(openapi);
   });
   app.use(formsRouter(deps.forms));
+  app.use(routingApiRouter(deps.routingApi));
   app.use(submissionsRouter(deps.submissions, deps.receipts, deps.bodyLimitBytes, deps.rateLimiter));
   app.use(authorityInboxRouter(deps.inbox));
   app.use(adminRouter(deps.admin));

@@ -7,6 +7,8 @@ import type { RetryPolicy } from './delivery/retry-policy';
 import type { FormRegistry } from './forms/form-registry';
 import type { RoutingTable } from './routing/routing-table';
 import { loadOperatorFiles } from './operator-files';
+import { createRoutingApi } from './routing-api/create-routing-api';
+import { loadRoutingSigningKey } from './routing-api/signing-key';
 import type { Store } from './storage/ports';
 import { openSqliteStore } from './storage/sqlite/sqlite-store';
 import { createSubmissionLookup } from './submissions/submission-lookup';
@@ -60,10 +62,12 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
 
   // Forms, tenants, credentials, templates, fonts and SITE_TENANT, checked as `efa-forms check` does.
   const { forms, routing, credentials, renderer, receiptFonts, siteTenant, mailTemplates } = await loadOperatorFiles(config, env, logger);
+  const routingSigningKey = await loadRoutingSigningKey({ file: config.routingSigningKeyFile, dataDir: config.dataDir, production: config.production });
   const store = openSqliteStore(config.dataDir);
   const metrics = createMetrics({ formIds: forms.ids(), deliveries: store.deliveries, now, logger });
   const receiptRenderer = timeReceipts(createReceiptRenderer(receiptFonts), metrics);
   const municipalities = createMunicipalitySearch(routing.tenants());
+  const routingApi = createRoutingApi({ routing, forms, municipalities, signingKey: routingSigningKey, issuer: config.publicBaseUrl, now });
   const receipts = createReceipts({
     submissions: createSubmissionLookup(store), routing, forms, translator: renderer, municipalities, renderer: receiptRenderer,
   });
@@ -82,7 +86,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     now,
   });
   const app = createApp({
-    forms, submissions, receipts, logger, metrics, rateLimiter, trustedProxies: config.trustedProxies, adminTokenHash: config.adminTokenHash,
+    routingApi, forms, submissions, receipts, logger, metrics, rateLimiter, trustedProxies: config.trustedProxies, adminTokenHash: config.adminTokenHash,
     readiness: {
       store,
       // main.ts starts this worker only with DELIVERY_WORKER=on; otherwise `npm run worker` delivers.

@@ -36,6 +36,7 @@ export interface Config {
   readonly httpKeepAliveTimeoutMs: number;
   readonly metricsPort: number | undefined;
   readonly metricsHost: string;
+  readonly routingSigningKeyFile: string;
 }
 
 export interface SettingSpec<K extends keyof Config = keyof Config> {
@@ -159,6 +160,11 @@ function optionalPort(raw: string): number | undefined {
   return integer(1, 65535)(raw);
 }
 
+function optionalFile(raw: string): string {
+  if (raw !== '' && raw.trim() === '') throw new Error('must be a file path');
+  return raw;
+}
+
 function spec<K extends keyof Config>(s: SettingSpec<K>): SettingSpec<K> {
   return s;
 }
@@ -222,4 +228,6 @@ export const SETTINGS = [
     description: 'Port of a separate listener serving /metrics without a token, for a scraper on an internal network (empty: /metrics only on the main port, behind ADMIN_TOKEN_HASH).' }),
   spec({ key: 'metricsHost', env: 'METRICS_HOST', default: '127.0.0.1', secret: false, parse: ipAddress,
     description: 'Address the METRICS_PORT listener binds to (an IP of an internal interface; 0.0.0.0 or :: for all).' }),
+  spec({ key: 'routingSigningKeyFile', env: 'ROUTING_SIGNING_KEY_FILE', default: '', secret: true, parse: optionalFile,
+    description: 'PEM file with the RSA private key (4096 bits or more) that signs the Routing API\'s destinationSignature (required in production; empty: a development key generated into DATA_DIR).' }),
 ] as const satisfies readonly SettingSpec[];

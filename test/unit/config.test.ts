@@ -33,6 +33,7 @@ const DEFAULTS = {
   httpKeepAliveTimeoutMs: 5000,
   metricsPort: undefined,
   metricsHost: '127.0.0.1',
+  routingSigningKeyFile: '',
 };
 
 /** SHA-256 of "test": what an operator would set as ADMIN_TOKEN_HASH. */
@@ -129,6 +130,7 @@ describe('loadConfig values from the environment', () => {
       HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000',
       METRICS_PORT: '9464',
       METRICS_HOST: '10.0.0.5',
+      ROUTING_SIGNING_KEY_FILE: '/run/secrets/routing-key.pem',
     });
     expect(config).toEqual({
       port: 8080,
@@ -160,6 +162,7 @@ describe('loadConfig values from the environment', () => {
       httpKeepAliveTimeoutMs: 1000,
       metricsPort: 9464,
       metricsHost: '10.0.0.5',
+      routingSigningKeyFile: '/run/secrets/routing-key.pem',
     });
   });
 
