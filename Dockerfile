@@ -35,7 +35,8 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# NODE_ENV=production requires PUBLIC_BASE_URL and ADMIN_TOKEN_HASH
-# (docker run -e PUBLIC_BASE_URL=https://… -e ADMIN_TOKEN_HASH=<sha256 hex of the admin token>).
+# NODE_ENV=production requires PUBLIC_BASE_URL, ADMIN_TOKEN_HASH and ROUTING_SIGNING_KEY_FILE
+# (docker run -e PUBLIC_BASE_URL=https://… -e ADMIN_TOKEN_HASH=<sha256 hex of the admin token>
+#  -e ROUTING_SIGNING_KEY_FILE=/run/secrets/routing-signing-key.pem with the key mounted there).
 # node as PID 1 gets SIGTERM directly and drains deliveries (see src/main.ts).
 CMD ["node", "dist/src/main.js"]

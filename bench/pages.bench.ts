@@ -13,6 +13,7 @@ import express from 'express';
 import { baseApp } from '../src/app';
 import { loadConfig } from '../src/config/load-config';
 import { createContainer } from '../src/container';
+import { writeRoutingSigningKey } from './support/routing-signing-key';
 import { createJsonLogger } from '../src/support/logger';
 
 const REPO = path.resolve(__dirname, '..');
@@ -50,7 +51,7 @@ export async function benchPages(): Promise<void> {
   const tenants = path.join(dir, 'tenants');
   mkdirSync(tenants);
   cpSync(path.join(REPO, 'tenants'), tenants, { recursive: true });
-  const config = loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://antrag.example.de', ADMIN_TOKEN_HASH: 'f'.repeat(64), FORMS_DIR: path.join(REPO, 'forms'), TENANTS_DIR: tenants, DATA_DIR: path.join(dir, 'data'), TEMPLATES_DIR: path.join(REPO, 'templates'),
+  const config = loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://antrag.example.de', ADMIN_TOKEN_HASH: 'f'.repeat(64), ROUTING_SIGNING_KEY_FILE: writeRoutingSigningKey(dir), FORMS_DIR: path.join(REPO, 'forms'), TENANTS_DIR: tenants, DATA_DIR: path.join(dir, 'data'), TEMPLATES_DIR: path.join(REPO, 'templates'),
     // One load generator is one client: the per-client limits would turn most answers into 429s.
     RATE_LIMIT_DRAFTS: '0', RATE_LIMIT_STEPS: '0', RATE_LIMIT_SUBMISSIONS: '0' });
   const container = await createContainer({ config, env: {}, logger: createJsonLogger(() => undefined), product: { name: 'efa-forms', version: 'bench' } });

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/load-config';
 import { createContainer } from '../src/container';
+import { writeRoutingSigningKey } from './support/routing-signing-key';
 import { loadPageRenderer } from '../src/render/templates';
 import { buildReceiptModel } from '../src/receipts/receipt-model';
 import { loadReceiptFonts } from '../src/receipts/receipt-fonts';
@@ -84,7 +85,7 @@ export async function benchReceipt(): Promise<void> {
   mkdirSync(tenants);
   cpSync(path.join(REPO, 'tenants'), tenants, { recursive: true });
   const templatesDir = path.join(REPO, 'templates');
-  const config = loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://antrag.example.de', ADMIN_TOKEN_HASH: 'f'.repeat(64), FORMS_DIR: path.join(REPO, 'forms'), TENANTS_DIR: tenants, DATA_DIR: path.join(dir, 'data'), TEMPLATES_DIR: templatesDir });
+  const config = loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://antrag.example.de', ADMIN_TOKEN_HASH: 'f'.repeat(64), ROUTING_SIGNING_KEY_FILE: writeRoutingSigningKey(dir), FORMS_DIR: path.join(REPO, 'forms'), TENANTS_DIR: tenants, DATA_DIR: path.join(dir, 'data'), TEMPLATES_DIR: templatesDir });
   const container = await createContainer({ config, env: {}, logger: createJsonLogger(() => undefined), product: { name: 'efa-forms', version: 'bench' } });
   try {
     // The dog tax sample with four dogs fills two pages.
