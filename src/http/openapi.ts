@@ -1,3 +1,5 @@
+import { routingApiPaths, routingApiSchemas } from './openapi-routing-api';
+
 /**
  * The OpenAPI 3.1 description of the JSON API, served at /api/openapi.json.
  * test/integration/openapi.test.ts checks that every documented operation answers as written.
@@ -14,6 +16,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     },
     paths: {
       ...authorityAndAdminPaths(problem),
+      ...routingApiPaths(problem),
       '/healthz': {
         get: { operationId: 'health', summary: 'Liveness check', responses: { '200': { description: 'The server is up.', content: { 'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } } } } } } } },
       },
@@ -165,6 +168,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
           },
         },
         ...coverageSchemas(),
+        ...routingApiSchemas(),
         Readiness: {
           type: 'object',
           required: ['status', 'checks'],

@@ -9,7 +9,7 @@ import { tempDir } from '../support/temp-dir';
 const ADMIN_TOKEN = 'openapi-admin-token';
 const INBOX_KEY = 'openapi-inbox-key';
 
-type Operation = { responses: Record<string, unknown>; requestBody?: unknown };
+type Operation = { responses: Record<string, unknown>; requestBody?: unknown; parameters?: Array<{ name: string; in: string; example?: string }> };
 
 describe('OpenAPI document', () => {
   const dir = tempDir();
@@ -68,6 +68,9 @@ describe('OpenAPI document', () => {
           else url = template.replace('{reference}', accepted!.id);
         }
         if (template.includes('{jobId}')) url = template.replace('{jobId}', await deadJob());
+        // Query parameters with an `example` are sent with it (the Routing API's leikaKey and area).
+        const query = (operation.parameters ?? []).filter((p) => p.in === 'query' && p.example !== undefined);
+        if (query.length > 0) url += `?${new URLSearchParams(query.map((p) => [p.name, p.example!])).toString()}`;
         const auth = template.startsWith('/api/admin/') ? ADMIN_TOKEN : template.startsWith('/api/authority/') ? INBOX_KEY : undefined;
         const req = method === 'post'
           ? request(container.app).post(url).send({ data: example('hundesteuer-anmeldung', 'valid-1') })
@@ -80,6 +83,6 @@ describe('OpenAPI document', () => {
         calls.push([method, template]);
       }
     }
-    expect(calls).toEqual(expect.arrayContaining([['get', '/api/authority/inbox'], ['post', '/api/admin/deliveries/{jobId}/retry'], ['get', '/healthz'], ['get', '/readyz'], ['get', '/api/forms'], ['get', '/api/forms/{formId}'], ['post', '/api/forms/{formId}/submissions'], ['get', '/api/submissions/{reference}'], ['get', '/api/submissions/{reference}/receipt.pdf'], ['get', '/api/forms/{formId}/schema.xsd']]));
+    expect(calls).toEqual(expect.arrayContaining([['get', '/api/authority/inbox'], ['post', '/api/admin/deliveries/{jobId}/retry'], ['get', '/healthz'], ['get', '/readyz'], ['get', '/api/forms'], ['get', '/api/forms/{formId}'], ['post', '/api/forms/{formId}/submissions'], ['get', '/api/submissions/{reference}'], ['get', '/api/submissions/{reference}/receipt.pdf'], ['get', '/api/forms/{formId}/schema.xsd'], ['get', '/api/routes'], ['get', '/api/areas'], ['get', '/api/info'], ['get', '/.well-known/jwks.json']]));
   });
 });
