@@ -116,6 +116,8 @@ const STYLE = [
   '@media (forced-colors:active){.fill{background:CanvasText}.bar{border-color:CanvasText}}',
   'a{color:#1f4e79}',
   'summary{cursor:pointer}',
+  // On a phone the tables keep their columns and scroll; shorter bars make that rarer.
+  '@media (max-width:40rem){main{padding:.5rem}th,td{padding:.3rem .4rem}.bar{width:3.5rem}}',
 ].join('\n');
 
 export function renderCoverageHtml(report: CoverageReport): string {

@@ -1,0 +1,133 @@
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { coverageCommand } from '../../src/cli/commands/coverage';
+import type { CliInput } from '../../src/cli/command';
+import type { CoverageReport } from '../../src/coverage/coverage';
+import { COVERAGE_CSV_COLUMNS } from '../../src/coverage/coverage-csv';
+import type { Tenant } from '../../src/routing/tenant';
+import { REPO } from '../support/test-setup';
+import { tempDir } from '../support/temp-dir';
+
+/**
+ * `efa-forms coverage` as the command function, on copies of the repository's forms/ and
+ * tenants/: the numbers equal a count made from the tenant files themselves, every format comes
+ * out, --out writes the file whole, and bad input is one line with exit code 1.
+ */
+describe('efa-forms coverage', () => {
+  const dir = tempDir('efa-coverage-cli-');
+  const formsDir = path.join(dir.path, 'forms');
+  const tenantsDir = path.join(dir.path, 'tenants');
+  const NOW = new Date('2026-12-01T09:30:00Z');
+
+  beforeAll(() => {
+    cpSync(path.join(REPO, 'forms'), formsDir, { recursive: true });
+    cpSync(path.join(REPO, 'tenants'), tenantsDir, { recursive: true });
+  });
+  afterAll(() => dir.remove());
+
+  const run = (options: Record<string, string | true> = {}, extra: Partial<CliInput> = {}) => coverageCommand.run({
+    args: [], options, json: false, formsDir, tenantsDir, env: {}, now: () => NOW, ...extra,
+  });
+
+  const tenants = (): Tenant[] => readdirSync(tenantsDir).filter((f) => f.endsWith('.json')).sort()
+    .map((f) => JSON.parse(readFileSync(path.join(tenantsDir, f), 'utf8')) as Tenant);
+  const formIds = (): string[] => readdirSync(formsDir).sort();
+
+  /** Counted from the tenant file alone: a municipality is online when some serves entry of the form has a prefix of its ARS. */
+  function independentCount(tenant: Tenant, formId: string) {
+    const prefixes = tenant.authorities.flatMap((a) => a.serves.filter((s) => s.forms.includes(formId)).flatMap((s) => s.regions));
+    const online = tenant.municipalities.filter((m) => prefixes.some((p) => m.ars.startsWith(p)));
+    const districts = [...new Set(tenant.municipalities.map((m) => m.ars.slice(0, 5)))].sort();
+    return {
+      online: online.length,
+      total: tenant.municipalities.length,
+      districts: districts.map((key) => {
+        const area = tenant.municipalities.filter((m) => m.ars.startsWith(key));
+        const missing = area.filter((m) => !online.includes(m)).map((m) => m.ars).sort();
+        return { key, online: area.length - missing.length, total: area.length, complete: missing.length === 0, missing };
+      }),
+    };
+  }
+
+  it('reports every form for every tenant, with the numbers counted from the tenant files', async () => {
+    const result = await run({ format: 'json' });
+    expect(result).toMatchObject({ exitCode: 0 });
+    const report = JSON.parse(result.stdout) as CoverageReport;
+    expect(report.generatedAt).toBe(NOW.toISOString());
+    expect(report.items.map((i) => `${i.form.id}/${i.tenant.id}`)).toEqual(formIds().flatMap((f) => tenants().map((t) => `${f}/${t.id}`)));
+    for (const item of report.items) {
+      const tenant = tenants().find((t) => t.id === item.tenant.id)!;
+      const count = independentCount(tenant, item.form.id);
+      expect({ item: `${item.form.id}/${item.tenant.id}`, online: item.state.municipalities.online, total: item.state.municipalities.total })
+        .toEqual({ item: `${item.form.id}/${item.tenant.id}`, online: count.online, total: count.total });
+      expect(item.districts.map((d) => ({ key: d.key, online: d.municipalities.online, total: d.municipalities.total, complete: d.complete, missing: d.missing.map((m) => m.ars) })))
+        .toEqual(count.districts);
+    }
+  });
+
+  it('gives the same report for --json, and one tenant and form with --tenant and --form', async () => {
+    const json = await run({}, { json: true });
+    expect(json.exitCode).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual(JSON.parse((await run({ format: 'json' })).stdout));
+    const tenant = tenants()[0]!;
+    const one = JSON.parse((await run({ format: 'json', tenant: tenant.id, form: 'gewerbeanmeldung' })).stdout) as CoverageReport;
+    expect(one.items.map((i) => `${i.form.id}/${i.tenant.id}`)).toEqual([`gewerbeanmeldung/${tenant.id}`]);
+  });
+
+  it('prints a table by default and CSV with --format csv', async () => {
+    const table = await run();
+    expect(table.exitCode).toBe(0);
+    expect(table.stdout).toContain('coverage at 2026-12-01T09:30:00.000Z');
+    expect(table.stdout).toMatch(/^area\s+municipalities\s+%\s+inhabitants\s+%\s+complete$/m);
+    const csv = await run({ format: 'csv' });
+    const lines = csv.stdout.split('\r\n');
+    expect(lines[0]).toBe(COVERAGE_CSV_COLUMNS.join(','));
+    const stateRows = lines.filter((l) => l.split(',')[2] === 'state');
+    expect(stateRows).toHaveLength(formIds().length * tenants().length);
+  });
+
+  it('writes the HTML page to --out, whole, and replaces an older report', async () => {
+    const outDir = path.join(dir.path, 'out');
+    mkdirSync(outDir);
+    const file = path.join(outDir, 'abdeckung.html');
+    writeFileSync(file, 'old report');
+    const result = await run({ format: 'html', out: file });
+    expect(result).toEqual({ exitCode: 0, stdout: '', notes: [`coverage: wrote html report to ${file}`] });
+    const html = readFileSync(file, 'utf8');
+    expect(html.startsWith('<!doctype html>\n<html lang="de">')).toBe(true);
+    expect(html.trimEnd().endsWith('</html>')).toBe(true);
+    expect(html).not.toContain('<script');
+    // No temporary file is left beside it.
+    expect(readdirSync(outDir)).toEqual(['abdeckung.html']);
+  });
+
+  it('refuses bad input with exit code 1 and one line', async () => {
+    const tenantIds = tenants().map((t) => t.id).join(', ');
+    expect(await run({ tenant: 'atlantis' })).toEqual({ exitCode: 1, stdout: '', problems: [`--tenant: unknown tenant "atlantis" in ${tenantsDir} (known: ${tenantIds})`] });
+    expect(await run({ form: 'nope' })).toEqual({ exitCode: 1, stdout: '', problems: [`--form: unknown form "nope" in ${formsDir} (known: ${formIds().join(', ')})`] });
+    expect(await run({ format: 'pdf' })).toEqual({ exitCode: 1, stdout: '', problems: ['--format: "pdf" is not one of table, csv, json, html'] });
+    expect(await run({ tenant: true })).toEqual({ exitCode: 1, stdout: '', problems: ['--tenant: needs a value'] });
+    expect(await run({ format: 'csv' }, { json: true })).toMatchObject({ exitCode: 1, problems: ['--json and --format csv contradict each other'] });
+    expect(await run({}, { args: ['extra'] })).toMatchObject({ exitCode: 1, problems: [expect.stringContaining('unexpected argument "extra"')] });
+    const missingFolder = path.join(dir.path, 'no-such-folder', 'report.html');
+    expect(await run({ format: 'html', out: missingFolder })).toEqual({
+      exitCode: 1, stdout: '', problems: [`${missingFolder}: cannot be written: its folder does not exist (ENOENT)`],
+    });
+  });
+
+  it('reports a broken tenant file as the server would, one file: pointer: reason line', async () => {
+    const broken = path.join(dir.path, 'broken-tenants');
+    cpSync(tenantsDir, broken, { recursive: true });
+    const file = path.join(broken, `${tenants()[0]!.id}.json`);
+    const tenant = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    writeFileSync(file, JSON.stringify({ ...tenant, regions: 'sixteen' }));
+    const result = await run({}, { tenantsDir: broken });
+    expect(result.exitCode).toBe(1);
+    expect(result.problems).toEqual([expect.stringMatching(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: /regions: `))]);
+  });
+
+  it('has help naming every option and the exit codes', () => {
+    for (const option of ['--tenant', '--form', '--format', '--out', '--json', 'table|csv|json|html', 'Exit codes']) expect(coverageCommand.help).toContain(option);
+    expect(coverageCommand.valueOptions).toEqual(['tenant', 'form', 'format', 'out']);
+  });
+});
