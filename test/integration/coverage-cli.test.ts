@@ -5,6 +5,7 @@ import type { CliInput } from '../../src/cli/command';
 import type { CoverageReport } from '../../src/coverage/coverage';
 import { COVERAGE_CSV_COLUMNS } from '../../src/coverage/coverage-csv';
 import type { Tenant } from '../../src/routing/tenant';
+import { runCli, STACK_LINE } from '../support/run-cli';
 import { REPO } from '../support/test-setup';
 import { tempDir } from '../support/temp-dir';
 
@@ -92,7 +93,7 @@ describe('efa-forms coverage', () => {
     const file = path.join(outDir, 'abdeckung.html');
     writeFileSync(file, 'old report');
     const result = await run({ format: 'html', out: file });
-    expect(result).toEqual({ exitCode: 0, stdout: '', notes: [`coverage: wrote html report to ${file}`] });
+    expect(result).toEqual({ exitCode: 0, stdout: '', notes: [`coverage: wrote the html report to ${file}`] });
     const html = readFileSync(file, 'utf8');
     expect(html.startsWith('<!doctype html>\n<html lang="de">')).toBe(true);
     expect(html.trimEnd().endsWith('</html>')).toBe(true);
@@ -103,16 +104,24 @@ describe('efa-forms coverage', () => {
 
   it('refuses bad input with exit code 1 and one line', async () => {
     const tenantIds = tenants().map((t) => t.id).join(', ');
-    expect(await run({ tenant: 'atlantis' })).toEqual({ exitCode: 1, stdout: '', problems: [`--tenant: unknown tenant "atlantis" in ${tenantsDir} (known: ${tenantIds})`] });
-    expect(await run({ form: 'nope' })).toEqual({ exitCode: 1, stdout: '', problems: [`--form: unknown form "nope" in ${formsDir} (known: ${formIds().join(', ')})`] });
-    expect(await run({ format: 'pdf' })).toEqual({ exitCode: 1, stdout: '', problems: ['--format: "pdf" is not one of table, csv, json, html'] });
-    expect(await run({ tenant: true })).toEqual({ exitCode: 1, stdout: '', problems: ['--tenant: needs a value'] });
-    expect(await run({ format: 'csv' }, { json: true })).toMatchObject({ exitCode: 1, problems: ['--json and --format csv contradict each other'] });
+    expect(await run({ tenant: 'atlantis' })).toEqual({ exitCode: 1, stdout: '', problems: [`efa-forms coverage: tenant "atlantis" is not in ${tenantsDir} (there: ${tenantIds})`] });
+    expect(await run({ form: 'nope' })).toEqual({ exitCode: 1, stdout: '', problems: [`efa-forms coverage: form "nope" is not in ${formsDir} (there: ${formIds().join(', ')})`] });
+    expect(await run({ format: 'pdf' })).toEqual({ exitCode: 1, stdout: '', problems: ['efa-forms coverage: --format "pdf" is not one of table, csv, json, html'] });
+    expect(await run({ tenant: true })).toEqual({ exitCode: 1, stdout: '', problems: ['efa-forms coverage: --tenant needs a value (see efa-forms coverage --help)'] });
+    expect(await run({ format: 'csv' }, { json: true })).toMatchObject({ exitCode: 1, problems: ['efa-forms coverage: --json and --format csv contradict each other'] });
     expect(await run({}, { args: ['extra'] })).toMatchObject({ exitCode: 1, problems: [expect.stringContaining('unexpected argument "extra"')] });
     const missingFolder = path.join(dir.path, 'no-such-folder', 'report.html');
     expect(await run({ format: 'html', out: missingFolder })).toEqual({
       exitCode: 1, stdout: '', problems: [`${missingFolder}: cannot be written: its folder does not exist (ENOENT)`],
     });
+  });
+
+  it('answers a JSON document on stdout when JSON was asked for, even when refusing', async () => {
+    for (const asked of [{ options: { tenant: 'atlantis', format: 'json' } }, { options: { tenant: 'atlantis' }, json: true }]) {
+      const result = await run(asked.options, { json: asked.json ?? false });
+      expect(result.exitCode).toBe(1);
+      expect(JSON.parse(result.stdout)).toEqual({ ok: false, problems: result.problems });
+    }
   });
 
   it('reports a broken tenant file as the server would, one file: pointer: reason line', async () => {
@@ -127,7 +136,38 @@ describe('efa-forms coverage', () => {
   });
 
   it('has help naming every option and the exit codes', () => {
-    for (const option of ['--tenant', '--form', '--format', '--out', '--json', 'table|csv|json|html', 'Exit codes']) expect(coverageCommand.help).toContain(option);
+    for (const option of ['--tenant', '--form', '--format', '--out', '--json', '--forms', '--tenants', 'table|csv|json|html', 'Exit codes']) expect(coverageCommand.help).toContain(option);
     expect(coverageCommand.valueOptions).toEqual(['tenant', 'form', 'format', 'out']);
+  });
+});
+
+/** The same command as an operator runs it: `efa-forms coverage …` as a process (src/cli/main.ts). */
+describe('efa-forms coverage as a process', () => {
+  const dir = tempDir('efa-coverage-process-');
+  const forms = path.join(dir.path, 'forms');
+  const tenantsDir = path.join(dir.path, 'tenants');
+  beforeAll(() => {
+    cpSync(path.join(REPO, 'forms'), forms, { recursive: true });
+    cpSync(path.join(REPO, 'tenants'), tenantsDir, { recursive: true });
+  });
+  afterAll(() => dir.remove());
+
+  it('writes the HTML page with --out and prints CSV on stdout', async () => {
+    const file = path.join(dir.path, 'abdeckung.html');
+    const html = await runCli(['coverage', '--format', 'html', '--out', file], { FORMS_DIR: forms, TENANTS_DIR: tenantsDir });
+    expect(html).toMatchObject({ code: 0, stdout: '' });
+    expect(html.stderr).toContain(`wrote the html report to ${file}`);
+    expect(readFileSync(file, 'utf8')).toContain('<html lang="de">');
+    const csv = await runCli(['coverage', '--format', 'csv', '--form', 'gewerbeanmeldung', '--forms', forms, '--tenants', tenantsDir]);
+    expect(csv.code).toBe(0);
+    expect(csv.stdout.split('\r\n')[0]).toBe(COVERAGE_CSV_COLUMNS.join(','));
+  });
+
+  it('exits 1 with one line and no stack trace for an unknown tenant', async () => {
+    const result = await runCli(['coverage', '--tenant', 'atlantis', '--forms', forms, '--tenants', tenantsDir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining('tenant "atlantis" is not in')]);
+    expect(result.stderr).not.toMatch(STACK_LINE);
   });
 });

@@ -10,6 +10,8 @@ import { loadTenantFiles } from '../../routing/load-tenants';
 import { buildRoutingTable } from '../../routing/routing-table';
 import { StartupError } from '../../startup-error';
 import type { CliCommand, CliInput, CliResult } from '../command';
+import { failure } from '../failure';
+import { COMMON_OPTIONS_HELP } from '../parse-args';
 
 const FORMATS = ['table', 'csv', 'json', 'html'] as const;
 type Format = (typeof FORMATS)[number];
@@ -20,10 +22,6 @@ const RENDERERS: Readonly<Record<Format, (report: CoverageReport) => string>> = 
   json: (report) => `${JSON.stringify(report, null, 2)}\n`,
   html: renderCoverageHtml,
 };
-
-function refuse(...problems: string[]): CliResult {
-  return { exitCode: 1, stdout: '', problems };
-}
 
 interface Options {
   readonly tenant?: string | undefined;
@@ -38,7 +36,7 @@ function readOptions(input: CliInput): Options | { readonly problems: string[] }
   const problems: string[] = [];
   for (const name of ['tenant', 'form', 'format', 'out']) {
     const value = input.options[name];
-    if (value === true || value === '') problems.push(`--${name}: needs a value`);
+    if (value === true || value === '') problems.push(`efa-forms coverage: --${name} needs a value (see efa-forms coverage --help)`);
     else options[name] = value;
   }
   return problems.length > 0 ? { problems } : options;
@@ -73,13 +71,15 @@ function writeReason(err: unknown): string {
 }
 
 async function run(input: CliInput): Promise<CliResult> {
-  if (input.args.length > 0) return refuse(`coverage: unexpected argument "${input.args[0] ?? ''}" (see efa-forms coverage --help)`);
   const options = readOptions(input);
+  // A script that asked for JSON gets a JSON document on stdout even when nothing can be counted.
+  const refuse = (...problems: string[]) => failure(input.json || ('format' in options && options.format === 'json'), problems);
   if ('problems' in options) return refuse(...options.problems);
-  const { tenant: tenantId, form: formId, format: formatOption, out } = options;
-  const format = formatOption ?? (input.json ? 'json' : 'table');
-  if (!(FORMATS as readonly string[]).includes(format)) return refuse(`--format: "${format}" is not one of ${FORMATS.join(', ')}`);
-  if (input.json && format !== 'json') return refuse(`--json and --format ${format} contradict each other`);
+  if (input.args.length > 0) return refuse(`efa-forms coverage: unexpected argument "${input.args[0] ?? ''}" (see efa-forms coverage --help)`);
+  const { tenant: tenantId, form: formId, out } = options;
+  const format = options.format ?? (input.json ? 'json' : 'table');
+  if (!(FORMATS as readonly string[]).includes(format)) return refuse(`efa-forms coverage: --format "${format}" is not one of ${FORMATS.join(', ')}`);
+  if (input.json && format !== 'json') return refuse(`efa-forms coverage: --json and --format ${format} contradict each other`);
 
   let report: CoverageReport;
   try {
@@ -89,7 +89,7 @@ async function run(input: CliInput): Promise<CliResult> {
     const unknown = unknownCoverageScope({ routing, forms, tenantId, formId });
     if (unknown) {
       const where = unknown.parameter === 'tenant' ? input.tenantsDir : input.formsDir;
-      return refuse(`--${unknown.parameter}: unknown ${unknown.parameter} "${unknown.value}" in ${where} (known: ${unknown.known.join(', ') || 'none'})`);
+      return refuse(`efa-forms coverage: ${unknown.parameter} "${unknown.value}" is not in ${where} (there: ${unknown.known.join(', ') || 'none'})`);
     }
     report = computeCoverage({ routing, forms, tenantId, formId, now: input.now() });
   } catch (err) {
@@ -105,40 +105,41 @@ async function run(input: CliInput): Promise<CliResult> {
   } catch (err) {
     return refuse(`${file}: ${writeReason(err)}`);
   }
-  return { exitCode: 0, stdout: '', notes: [`coverage: wrote ${format} report to ${file}`] };
+  return { exitCode: 0, stdout: '', notes: [`coverage: wrote the ${format} report to ${file}`] };
 }
 
 export const coverageCommand: CliCommand = {
   name: 'coverage',
   summary: 'How many municipalities and inhabitants can apply online, per form, tenant and district',
-  help: [
-    'Usage: efa-forms coverage [--tenant <id>] [--form <id>] [--format table|csv|json|html] [--out FILE]',
-    '',
-    'For each form and tenant: how many municipalities and how many inhabitants can apply online,',
-    'per district (Kreis: the first 5 digits of the ARS) and for the whole tenant; whether coverage',
-    'is complete (flaechendeckend: every municipality of the area can apply online); and the',
-    'municipalities still missing. A municipality can apply online for a form when the routing',
-    'table finds an authority for its ARS, exactly as for a submission. Municipalities without a',
-    'population count as 0 inhabitants; the report says for how many that is.',
-    '',
-    'Options:',
-    '  --tenant <id>      only this tenant (TENANTS_DIR/<id>.json)',
-    '  --form <id>        only this form (FORMS_DIR/<id>/form.json)',
-    '  --format <format>  table  plain text for a terminal (the default)',
-    '                     csv    RFC 4180, comma-separated, header row, one row per form, tenant',
-    '                            and area (level "state" or "district"), dot decimals',
-    '                     json   the report as JSON (the same as GET /api/admin/coverage)',
-    '                     html   one accessible page for a ministry: German with English headings,',
-    '                            a table and a bar per district, no JavaScript',
-    '  --json             the same as --format json',
-    '  --out FILE         write the report to FILE (atomically: a temporary file renamed over it)',
-    '                     instead of stdout',
-    '  --forms DIR        forms folder (default FORMS_DIR, else ./forms)',
-    '  --tenants DIR      tenants folder (default TENANTS_DIR, else ./tenants)',
-    '',
-    'Exit codes: 0 the report was printed or written; 1 bad option, unknown tenant or form, a',
-    'configuration problem (one "file: pointer: reason" line each) or FILE could not be written.',
-  ].join('\n'),
+  help: `Usage: efa-forms coverage [--tenant <id>] [--form <id>] [--format table|csv|json|html] [--out <file>]
+
+For each form and tenant: how many municipalities and how many inhabitants can apply online,
+per district (Kreis: the first 5 digits of the ARS) and for the whole tenant; whether coverage
+is complete (flaechendeckend: every municipality of the area can apply online); and the
+municipalities still missing. A municipality can apply online for a form when the routing table
+finds an authority for its ARS, exactly as a submission from there would. Municipalities
+without a population count as 0 inhabitants; the report says for how many that is.
+
+Options:
+  --tenant <id>      only this tenant (TENANTS_DIR/<id>.json)
+  --form <id>        only this form (FORMS_DIR/<id>/form.json)
+  --format <format>  table  plain text for a terminal (the default)
+                     csv    RFC 4180: comma-separated, a header row, one row per form, tenant and
+                            area (level "state" or "district"), plain numbers, dot decimals
+                     json   the report as JSON, as GET /api/admin/coverage answers it
+                     html   one accessible page for a ministry: German with English headings, a
+                            table and a bar per district, no JavaScript, nothing loaded from outside
+  --out <file>       write the report to <file> instead of stdout (atomically: written beside it
+                     under a temporary name, then renamed over it)
+  (--json is the same as --format json)
+
+${COMMON_OPTIONS_HELP}
+
+Exit codes:
+  0  the report was printed or written
+  1  bad option, unknown tenant or form, a configuration problem (one "file: pointer: reason"
+     line each, as the server reports it at start-up), or <file> could not be written
+`,
   valueOptions: ['tenant', 'form', 'format', 'out'],
   flags: [],
   run,
