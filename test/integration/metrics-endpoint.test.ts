@@ -18,6 +18,7 @@ import { newReferenceNumber } from '../../src/submissions/reference-number';
 import { sha256Hex } from '../../src/support/sha256';
 import { tempDir } from '../support/temp-dir';
 import { samplesOf, valueOf } from '../support/prometheus';
+import { buildRoutingTable } from '../../src/routing/routing-table';
 
 const TOKEN = 'metrics-test-admin-token';
 // A valid reference number (with its check character), as the service draws one.
@@ -30,7 +31,7 @@ function publicApp(store: Store, metrics: Metrics, adminTokenHash: string): Expr
   const app = express();
   app.use(metrics.httpMiddleware());
   app.use(metricsRouter({ metrics, adminTokenHash }));
-  app.use(adminRouter({ deliveries: store.deliveries, submissions: store.submissions, adminTokenHash, now: () => new Date(), nudge: () => undefined }));
+  app.use(adminRouter({ deliveries: store.deliveries, submissions: store.submissions, adminTokenHash, now: () => new Date(), nudge: () => undefined, routing: buildRoutingTable([], new Set()), forms: { list: () => [] } }));
   app.use((req, _res, next) => {
     next(new AppError('NOT_FOUND', `no route ${req.method}`));
   });
