@@ -1,0 +1,19 @@
+import path from 'node:path';
+import { loadRoutingApiSchemas, ROUTING_API_DESCRIPTION } from '../support/routing-api-schemas';
+
+/** The shared FIT-Connect description: under CI its absence fails the run, it never skips it. */
+describe('the shared Routing API description', () => {
+  const missing = path.join(__dirname, 'no-such-description.yaml');
+
+  test('missing under CI: an error naming the file', () => {
+    expect(() => loadRoutingApiSchemas(missing, true)).toThrow(`${missing} is missing: the Routing API tests validate against it`);
+  });
+
+  test("missing in a user's clone: no schemas (the tests say what they skip)", () => {
+    expect(loadRoutingApiSchemas(missing, false)).toBeUndefined();
+  });
+
+  test('is read from ../shared/data beside the repository', () => {
+    expect(path.relative(path.join(__dirname, '../..'), ROUTING_API_DESCRIPTION)).toBe(path.join('..', 'shared', 'data', 'fitko-routing-api-v2.yaml'));
+  });
+});
