@@ -6,6 +6,7 @@ import { loadFormRegistry } from '../../src/forms/form-registry';
 import { loadTenantFiles } from '../../src/routing/load-tenants';
 import { buildRoutingTable } from '../../src/routing/routing-table';
 import type { Tenant } from '../../src/routing/tenant';
+import { sharedFile } from '../support/shared-data';
 import { tempDir } from '../support/temp-dir';
 
 /**
@@ -14,10 +15,9 @@ import { tempDir } from '../support/temp-dir';
  * directory of Thüringen in ../shared/data (never copied into this repository).
  */
 const REPO = path.join(__dirname, '..', '..');
-const SHARED_DATA = path.join(REPO, '..', 'shared', 'data');
-const THUERINGEN = path.join(SHARED_DATA, 'gv100ad-thueringen-20201231.txt');
-const THUERINGEN_PLZ = path.join(SHARED_DATA, 'plz-thueringen.csv');
-const SACHSEN_ANHALT = path.join(SHARED_DATA, 'gv100ad-sachsen-anhalt-20201231.txt');
+const THUERINGEN = sharedFile('gv100ad-thueringen-20201231.txt');
+const THUERINGEN_PLZ = sharedFile('plz-thueringen.csv');
+const SACHSEN_ANHALT = sharedFile('gv100ad-sachsen-anhalt-20201231.txt');
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'gv100ad');
 const haveSharedData = [THUERINGEN, THUERINGEN_PLZ, SACHSEN_ANHALT].every((file) => existsSync(file));
 const missingSharedData = `the shared test data is missing: ${THUERINGEN} and its neighbours (../shared/data/ beside the checkout; see its README)`;
