@@ -23,7 +23,6 @@ export function haveSharedData(names: readonly string[]): boolean {
     throw new Error(`the shared test data is missing in ${SHARED_DATA} (${names.join(', ')}); .ci/run sets EFA_SHARED_DATA`);
   }
   if (!present) {
-    // eslint-disable-next-line no-console
     console.warn(`the shared test data is missing in ${SHARED_DATA}: the tests that need ${names.join(', ')} do not run here`);
   }
   return present;
