@@ -1,16 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { load } from 'js-yaml';
+import { sharedFile } from './shared-data';
 
 /**
- * FIT-Connect's Routing API v2 description, read from the shared data folder (EFA_SHARED_DATA,
- * which .ci/run sets for a clone made elsewhere, else ../shared/data beside the checkout; see its
- * README); it is not copied into the repository. Its component schemas (OpenAPI 3.0) are
+ * FIT-Connect's Routing API v2 description, read from the shared data folder (shared-data.ts:
+ * EFA_SHARED_DATA, which .ci/run sets, else ../shared/data beside the checkout; see its README);
+ * it is not copied into the repository. Its component schemas (OpenAPI 3.0) are
  * compiled with ajv so that tests can check our answers against them exactly as written.
  */
-export const ROUTING_API_DESCRIPTION = path.join(process.env.EFA_SHARED_DATA ?? path.join(__dirname, '../../../shared/data'), 'fitko-routing-api-v2.yaml');
+export const ROUTING_API_DESCRIPTION = sharedFile('fitko-routing-api-v2.yaml');
 
 export interface RoutingApiSchemas {
   /** A validator for `#/components/schemas/<name>` (route-result, area-result, error, info, jwk …). */

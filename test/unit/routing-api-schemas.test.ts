@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { loadRoutingApiSchemas, ROUTING_API_DESCRIPTION } from '../support/routing-api-schemas';
+import { SHARED_DATA } from '../support/shared-data';
 
 /** The shared FIT-Connect description: under CI its absence fails the run, it never skips it. */
 describe('the shared Routing API description', () => {
@@ -13,8 +14,7 @@ describe('the shared Routing API description', () => {
     expect(loadRoutingApiSchemas(missing, false)).toBeUndefined();
   });
 
-  test('is read from EFA_SHARED_DATA (set by .ci/run), else ../shared/data beside the repository', () => {
-    const folder = process.env.EFA_SHARED_DATA ?? path.join(__dirname, '..', '..', '..', 'shared', 'data');
-    expect(ROUTING_API_DESCRIPTION).toBe(path.join(folder, 'fitko-routing-api-v2.yaml'));
+  test('is read from the shared data folder (EFA_SHARED_DATA, set by .ci/run, else ../shared/data)', () => {
+    expect(ROUTING_API_DESCRIPTION).toBe(path.join(SHARED_DATA, 'fitko-routing-api-v2.yaml'));
   });
 });
