@@ -3,6 +3,7 @@
  * here, never in timed tests.
  */
 import { benchHostile } from './hostile.bench';
+import { benchOperators } from './operators.bench';
 import { benchPages } from './pages.bench';
 import { benchReceipt } from './receipt.bench';
 
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   await benchPages();
   await benchReceipt();
   await benchHostile();
+  await benchOperators();
 }
 
 main().catch((err: unknown) => {
