@@ -1,0 +1,8 @@
+import type { CliCommand } from '../command';
+import { checkCommand } from './check';
+import { coverageCommand } from './coverage';
+import { importMunicipalitiesCommand } from './import-municipalities';
+import { routeCommand } from './route';
+
+/** Every command of `efa-forms`, in the order `efa-forms --help` lists them. */
+export const COMMANDS: readonly CliCommand[] = [checkCommand, importMunicipalitiesCommand, routeCommand, coverageCommand];
