@@ -77,7 +77,8 @@ async function readKey(file: string, label: string): Promise<RoutingSigningKey> 
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     const reason = `${label}: the key file cannot be read (${code})`;
-    throw code === 'ENOENT' ? new MissingKeyFile([reason]) : new StartupError([reason]);
+    // No file, or DATA_DIR is no folder (then the store's check at start says what is wrong with it).
+    throw code === 'ENOENT' || code === 'ENOTDIR' ? new MissingKeyFile([reason]) : new StartupError([reason]);
   }
   let privateKey: KeyObject;
   try {
