@@ -8,7 +8,6 @@ import type { FormRegistry } from './forms/form-registry';
 import type { RoutingTable } from './routing/routing-table';
 import { loadOperatorFiles } from './operator-files';
 import { createRoutingApi } from './routing-api/create-routing-api';
-import { loadRoutingSigningKey } from './routing-api/signing-key';
 import type { Store } from './storage/ports';
 import { openSqliteStore } from './storage/sqlite/sqlite-store';
 import { createSubmissionLookup } from './submissions/submission-lookup';
@@ -61,8 +60,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const random = options.random ?? Math.random;
 
   // Forms, tenants, credentials, templates, fonts and SITE_TENANT, checked as `efa-forms check` does.
-  const { forms, routing, credentials, renderer, receiptFonts, siteTenant, mailTemplates } = await loadOperatorFiles(config, env, logger);
-  const routingSigningKey = await loadRoutingSigningKey({ file: config.routingSigningKeyFile, dataDir: config.dataDir, production: config.production });
+  const { forms, routing, credentials, renderer, receiptFonts, siteTenant, mailTemplates, routingSigningKey } = await loadOperatorFiles(config, env, logger);
   const store = openSqliteStore(config.dataDir);
   const metrics = createMetrics({ formIds: forms.ids(), deliveries: store.deliveries, now, logger });
   const receiptRenderer = timeReceipts(createReceiptRenderer(receiptFonts), metrics);

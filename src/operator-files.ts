@@ -7,6 +7,7 @@ import { loadPageRenderer, type PageRenderer } from './render/templates';
 import { loadTenantFiles } from './routing/load-tenants';
 import { buildRoutingTable, type RoutingTable, type TenantSource } from './routing/routing-table';
 import { siteTenantOf } from './routing/site-tenant';
+import { loadRoutingSigningKey, type RoutingSigningKeySource } from './routing-api/signing-key';
 import type { Tenant } from './routing/tenant';
 import { problem, StartupError } from './startup-error';
 import { fileSystemReason } from './support/config-file';
@@ -24,11 +25,13 @@ export interface OperatorFiles {
   readonly receiptFonts: ReceiptFonts;
   readonly mailTemplates: MailTemplates;
   readonly siteTenant: Tenant;
+  /** The Routing API's signing key (ROUTING_SIGNING_KEY_FILE; required in production). */
+  readonly routingSigningKey: RoutingSigningKeySource;
 }
 
 /**
  * Loads and checks forms, tenants and the routing table, the authorities' credentials from the
- * environment, page and mail templates, the receipt fonts and SITE_TENANT: all the server checks
+ * environment, page and mail templates, the receipt fonts, SITE_TENANT and the routing signing key: all the server checks
  * at start-up before anything is opened. The server (src/container.ts) and `efa-forms check` call
  * this one function, so the check can never pass what the server would refuse.
  *
@@ -57,6 +60,7 @@ export async function loadOperatorFiles(config: Config, env: Readonly<Record<str
   const mailTemplates = await attempt(config.templatesDir, () => loadMailTemplates(config.templatesDir));
   // The receipt's fonts are read and parsed once, here, before anything is opened.
   const receiptFonts = await attempt('dejavu-fonts-ttf', () => loadReceiptFonts());
+  const routingSigningKey = await attempt('ROUTING_SIGNING_KEY_FILE', () => loadRoutingSigningKey({ file: config.routingSigningKeyFile, dataDir: config.dataDir, production: config.production }));
   const routing = forms && tenants ? await attempt(config.tenantsDir, () => buildRoutingTable(tenants, new Set(forms.ids()))) : undefined;
   const siteTenant = routing ? await attempt(config.tenantsDir, () => siteTenantOf(routing, config.siteTenant, config.tenantsDir)) : undefined;
   // Secrets, API key hashes, client certificates and public keys, once, before anything is opened.
@@ -64,9 +68,9 @@ export async function loadOperatorFiles(config: Config, env: Readonly<Record<str
     ? await attempt(config.tenantsDir, () => loadAuthorityCredentials(routing, env, logger, config.tenantsDir, { production: config.production, smtpConfigured: config.smtpUrl !== '' }))
     : undefined;
 
-  if (problems.length > 0 || !forms || !tenants || !routing || !siteTenant || !credentials || !renderer || !mailTemplates || !receiptFonts) {
+  if (problems.length > 0 || !forms || !tenants || !routing || !siteTenant || !credentials || !renderer || !mailTemplates || !receiptFonts || !routingSigningKey) {
     credentials?.close();
     throw new StartupError(problems);
   }
-  return { forms, tenants, routing, credentials, renderer, receiptFonts, mailTemplates, siteTenant };
+  return { forms, tenants, routing, credentials, renderer, receiptFonts, mailTemplates, siteTenant, routingSigningKey };
 }

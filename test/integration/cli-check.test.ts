@@ -108,6 +108,15 @@ describe('efa-forms check', () => {
     expect(run.stderr.trim()).toBe('configuration error: PUBLIC_BASE_URL must be set when NODE_ENV=production (the public https address of the service)');
   }));
 
+  test.concurrent('a production set-up without the Routing API signing key fails the check as it fails the start', withSamples(async (_dirs, check) => {
+    const run = await check(['--json'], { NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://antrag.example.de', ADMIN_TOKEN_HASH: 'f'.repeat(64) });
+    expect(run.code).toBe(1);
+    const result = JSON.parse(run.stdout) as { ok: boolean; problems: string[] };
+    expect(result.ok).toBe(false);
+    expect(result.problems).toContainEqual(expect.stringMatching(/^ROUTING_SIGNING_KEY_FILE must be set when NODE_ENV=production/));
+    expect(run.stderr).not.toMatch(STACK_LINE);
+  }));
+
   test.concurrent('warns of an authority serving nothing, an unserved municipality and a 12-digit region that is no municipality', withSamples(async (dirs, check) => {
     const tenant = readTenant(dirs.tenants);
     const erfurt = tenant.authorities.findIndex((a: any) => a.id === 'stadt-erfurt-buergeramt');
