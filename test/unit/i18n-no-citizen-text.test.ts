@@ -24,7 +24,8 @@ import ts from 'typescript';
  * - arguments of logger calls (`logger.info/warn/error/debug(…)`, any receiver named *logger*);
  * - values of properties named `description`, `summary` or `help`: the OpenAPI document, the
  *   settings table (config-schema.ts) and Prometheus metric help texts;
- * - English sentences of the payload XSD's annotations for developers (TECHNICAL_DOCUMENTATION).
+ * - English sentences of the payload XSD's annotations for developers and of the operator tool
+ *   (src/cli/) (TECHNICAL_DOCUMENTATION).
  * A literal inside an object literal handed to one of these calls (other than a logger's) is not
  * allowed: `new AppError(code, log, { detail: { de: '…' } })` is what a citizen reads.
  */
@@ -35,9 +36,11 @@ const ROOT = path.resolve(__dirname, '../..');
  * English sentences that are technical documentation by design, never shown to a citizen: the
  * payload XSD's xs:documentation for the authorities' developers (docs/payload-v1.md), written
  * in src/payloads/xsd/ and, for a kind's own XSD type, as `textElement('xs:documentation', …)`
- * or `documentation(…)`. Still scanned for German.
+ * or `documentation(…)`; and the operator tool's output (src/cli/: reports, explanations and
+ * help in English for operators, as the rest of the operator documentation). Still scanned for
+ * German.
  */
-const TECHNICAL_DOCUMENTATION = ['src/payloads/xsd/'];
+const TECHNICAL_DOCUMENTATION = ['src/payloads/xsd/', 'src/cli/'];
 
 function isXsdDocumentation(literal: ts.Node): boolean {
   const call = literal.parent;

@@ -9,35 +9,6 @@ import type { CliCommand, CliInput, CliResult } from '../command';
 import { failure } from '../failure';
 import { COMMON_OPTIONS_HELP } from '../parse-args';
 
-const HELP = `Usage: efa-forms route <form-id> <place> [--forms <dir>] [--tenants <dir>] [--json]
-
-Who is responsible for a form in a place, by the same routing table the server uses:
-the authority, its delivery channel, the ARS prefix that matched, and why: every prefix
-of the municipality's key from the longest to the shortest, with the authority that
-claims it for this form. The longest claimed prefix wins.
-
-<place> is one of
-  an ARS (12 digits)          160700004004
-  an AGS (8 digits)           16070004
-  a postal code (5 digits)    99310
-  a name                      Arnstadt, "Bad Berka", Weissensee (finds Weißensee);
-                              * is a wildcard ("Arn*")
-A name that is a municipality's whole name names that one; otherwise every
-municipality whose name starts so is a candidate.
-
-With --json, stdout holds {"ok", "form", "input", "foundBy", "ars", "municipality",
-"authority", "channel", "prefix", "explanation": [{"prefix", "level", "name",
-"claimedBy", "verdict"}]}; when the place names several municipalities,
-{"ok": false, "form", "input", "foundBy", "candidates": [{"ars", "name", "tenant",
-"postalCodes"}]}.
-
-${COMMON_OPTIONS_HELP}
-
-Exit codes:
-  0  an authority is responsible
-  1  bad input or configuration: an unknown form, a place no tenant lists, a broken file
-  3  nobody is responsible for the form there
-  4  the place names several municipalities (they are listed; give the ARS of one)`;
 
 interface ChannelView {
   readonly type: string;
@@ -140,7 +111,35 @@ async function run(input: CliInput): Promise<CliResult> {
 export const routeCommand: CliCommand = {
   name: 'route',
   summary: 'Who is responsible for a form in a place (ARS, AGS, postal code or name), and why',
-  help: HELP,
+  help: `Usage: efa-forms route <form-id> <place> [--forms <dir>] [--tenants <dir>] [--json]
+
+Who is responsible for a form in a place, by the same routing table the server uses:
+the authority, its delivery channel, the ARS prefix that matched, and why: every prefix
+of the municipality's key from the longest to the shortest, with the authority that
+claims it for this form. The longest claimed prefix wins.
+
+<place> is one of
+  an ARS (12 digits)          160700004004
+  an AGS (8 digits)           16070004
+  a postal code (5 digits)    99310
+  a name                      Arnstadt, "Bad Berka", Weissensee (finds Weißensee);
+                              * is a wildcard ("Arn*")
+A name that is a municipality's whole name names that one; otherwise every
+municipality whose name starts so is a candidate.
+
+With --json, stdout holds {"ok", "form", "input", "foundBy", "ars", "municipality",
+"authority", "channel", "prefix", "explanation": [{"prefix", "level", "name",
+"claimedBy", "verdict"}]}; when the place names several municipalities,
+{"ok": false, "form", "input", "foundBy", "candidates": [{"ars", "name", "tenant",
+"postalCodes"}]}.
+
+${COMMON_OPTIONS_HELP}
+
+Exit codes:
+  0  an authority is responsible
+  1  bad input or configuration: an unknown form, a place no tenant lists, a broken file
+  3  nobody is responsible for the form there
+  4  the place names several municipalities (they are listed; give the ARS of one)`,
   valueOptions: [],
   flags: [],
   run,
