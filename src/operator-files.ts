@@ -68,9 +68,11 @@ export async function loadOperatorFiles(config: Config, env: Readonly<Record<str
     ? await attempt(config.tenantsDir, () => loadAuthorityCredentials(routing, env, logger, config.tenantsDir, { production: config.production, smtpConfigured: config.smtpUrl !== '' }))
     : undefined;
 
+  // Two parts read from one folder (templates): a missing folder is said once.
+  const distinct = [...new Set(problems)];
   if (problems.length > 0 || !forms || !tenants || !routing || !siteTenant || !credentials || !renderer || !mailTemplates || !receiptFonts || !routingSigningKey) {
     credentials?.close();
-    throw new StartupError(problems);
+    throw new StartupError(distinct);
   }
   return { forms, tenants, routing, credentials, renderer, receiptFonts, mailTemplates, siteTenant, routingSigningKey };
 }

@@ -2,7 +2,8 @@ import { AREA_TYPES } from '../i18n/routing-api-texts';
 import { foldName, type MunicipalitySearch } from '../routing/municipality-search';
 import type { Municipality, RegionUnit, Tenant } from '../routing/tenant';
 import type { Area } from './routing-api-types';
-import { foldPlain, wordGlobs } from './word-glob';
+import { foldPlain } from '../routing/name-folding';
+import { wordGlobs } from '../routing/word-glob';
 
 /** The areas /api/areas finds and /api/routes?areaId= accepts: their ids are ARS keys. */
 export interface AreaIndex {

@@ -1,4 +1,8 @@
+import { foldName, foldPlain } from './name-folding';
 import type { Municipality, Tenant } from './tenant';
+import { globMatches } from './word-glob';
+
+export { foldName } from './name-folding';
 
 export interface MunicipalityMatch {
   readonly municipality: Municipality;
@@ -6,28 +10,10 @@ export interface MunicipalityMatch {
 }
 
 /**
- * Lower case without diacritics and punctuation, with ß as ss and umlauts written out, so
- * "Gößnitz", "goessnitz" and "GOESSNITZ" meet, and "Weissbach" finds "Weißbach".
- */
-export function foldName(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/ä/g, 'ae').replace(/ö/g, 'oe').replace(/ü/g, 'ue').replace(/ß/g, 'ss')
-    .normalize('NFD').replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-}
-
-/** The same with umlauts as their base letter ("gossnitz"), for those who type them so. */
-function foldPlain(text: string): string {
-  return foldName(text.replace(/[äÄ]/g, 'a').replace(/[öÖ]/g, 'o').replace(/[üÜ]/g, 'u'));
-}
-
-/**
  * What the directory appends to official names: ", Stadt", ", Hansestadt", ", Lutherstadt" …
  * (GV100AD). Citizens do not type it; it is not a word of the name to search for.
  */
-const NAME_SUFFIX = /,\s*[^,]*$/;
+const NAME_SUFFIX = /,.*$/;
 
 /** The municipalities of all tenants, for the region step's search, route lookups and names. */
 export interface MunicipalitySearch {
@@ -143,17 +129,16 @@ export function createMunicipalitySearch(tenants: readonly Tenant[]): Municipali
     matchExpression(expression: string, limit = 100): MunicipalityMatch[] {
       const e = expression.trim();
       if (e === '') return [];
-      const toRegExp = (text: string) => new RegExp(`^${text.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+      // The parts between the stars, matched by plain string search (never a regular expression
+      // built from the client's text); the whole name or postal code must match.
       if (/^[0-9*]+$/.test(e) && e.replace(/\*/g, '').length > 0) {
-        const pattern = toRegExp(e);
+        const parts = e.split('*');
         const found = new Set<Entry>();
-        for (const code of postalCodes) if (pattern.test(code)) for (const m of byPostal.get(code)!) found.add(m);
+        for (const code of postalCodes) if (globMatches(code, parts)) for (const m of byPostal.get(code)!) found.add(m);
         return byName(found, limit);
       }
-      // `*` survives folding as a word no name has, and becomes the wildcard again.
-      const marked = e.replace(/\*/g, ' zqxjz ');
-      const patterns = [...new Set([foldName(marked), foldPlain(marked)])].map((f) => toRegExp(f.replace(/ ?zqxjz ?/g, '*')));
-      return byName(entries.filter((m) => m.names.some((n) => patterns.some((p) => p.test(n)))), limit);
+      const variants = [foldName, foldPlain].map((fold) => e.split('*').map((part) => fold(part)));
+      return byName(entries.filter((m) => m.names.some((n) => variants.some((parts) => globMatches(n, parts)))), limit);
     },
   };
 }

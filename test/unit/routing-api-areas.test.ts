@@ -1,5 +1,6 @@
 import { createAreaIndex } from '../../src/routing-api/area-index';
-import { foldPlain, wordGlobs } from '../../src/routing-api/word-glob';
+import { foldPlain } from '../../src/routing/name-folding';
+import { wordGlobs } from '../../src/routing/word-glob';
 import { createMunicipalitySearch, foldName } from '../../src/routing/municipality-search';
 import type { Tenant } from '../../src/routing/tenant';
 

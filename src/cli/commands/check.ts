@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '../../config/load-config';
 import { loadOperatorFiles, type OperatorFiles } from '../../operator-files';
 import type { TenantSource } from '../../routing/routing-table';
+import { loadTenantFiles } from '../../routing/load-tenants';
 import { tenantWarnings } from '../../routing/tenant-warnings';
 import { problem, StartupError } from '../../startup-error';
 import type { LogFields, Logger } from '../../support/logger';
@@ -94,10 +95,15 @@ async function run(input: CliInput): Promise<CliResult> {
   if (input.args.length > 0) return { exitCode: 1, stdout: '', problems: [`efa-forms check: unexpected argument "${input.args[0] ?? ''}" (see efa-forms check --help)`] };
   const problems: string[] = [];
   const logged: Logged[] = [];
+  let sources: readonly TenantSource[] = [];
   let files: OperatorFiles | undefined;
   try {
     const config = loadConfig({ ...input.env, FORMS_DIR: input.formsDir, TENANTS_DIR: input.tenantsDir });
-    files = await loadOperatorFiles(config, input.env, collectingLogger(logged));
+    files = await loadOperatorFiles(config, input.env, collectingLogger(logged)).catch(async (err: unknown) => {
+      // Warnings logged before another part failed still name their tenant file and pointer.
+      sources = await loadTenantFiles(config.tenantsDir).catch(() => []);
+      throw err;
+    });
     // The agents of http authorities would keep the process alive; the check sends nothing.
     files.credentials.close();
   } catch (err) {
@@ -107,7 +113,7 @@ async function run(input: CliInput): Promise<CliResult> {
   }
   const warnings = files
     ? [...logged.map((l) => describeLogged(l, files.tenants)), ...tenantWarnings(files.tenants, files.routing, files.forms.ids())]
-    : logged.map((l) => describeLogged(l, []));
+    : logged.map((l) => describeLogged(l, sources));
   const ok = problems.length === 0;
   const summary = summaryOf(files, problems.length, warnings.length);
 

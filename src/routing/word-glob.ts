@@ -1,4 +1,4 @@
-import { foldName } from '../routing/municipality-search';
+import { foldName, foldPlain } from './name-folding';
 
 /**
  * FIT-Connect's area search terms: words where `*` stands for any characters ("Mag*" finds every
@@ -11,13 +11,8 @@ export interface WordGlob {
   matches(foldedName: string): boolean;
 }
 
-/** Like foldName, with ä/ö/ü as their base letter, for those who type "Gossnitz". */
-export function foldPlain(text: string): string {
-  return foldName(text.replace(/[äÄ]/g, 'a').replace(/[öÖ]/g, 'o').replace(/[üÜ]/g, 'u'));
-}
-
 /** Whether `text` as a whole matches the parts (the text between the stars). */
-function globMatches(text: string, parts: readonly string[]): boolean {
+export function globMatches(text: string, parts: readonly string[]): boolean {
   const first = parts[0]!;
   const last = parts[parts.length - 1]!;
   if (parts.length === 1) return text === first;
