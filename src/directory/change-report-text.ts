@@ -19,7 +19,7 @@ export function formatChangeReport(tenantId: string, file: string, plan: Municip
     const unknown = postalCodes.unknownAgs.length;
     lines.push(`Postal codes: ${postalCodes.file} (${postalCodes.rows} rows${unknown > 0 ? `; ${unknown} AGS not in the directory, not used: ${sample(postalCodes.unknownAgs)}` : ''})`);
   }
-  lines.push('', ...municipalitySection(report.municipalities));
+  lines.push('', ...municipalitySection(report.municipalities), ...unincorporatedLines(plan));
   lines.push('', ...unitSection('Associations', report.associations));
   lines.push('', ...unitSection('Districts', report.districts));
   lines.push('', ...unmatchedSection(report));
@@ -44,6 +44,15 @@ function municipalitySection(changes: MunicipalityChanges): string[] {
     `Municipalities: ${counts(changes)}, ${changes.postalCodesChanged.length} with other postal codes`,
     ...unitLines(changes),
     ...changes.postalCodesChanged.map((change) => `  * ${change.ars} ${change.name}: ${[...change.added.map((c) => `+${c}`), ...change.removed.map((c) => `-${c}`)].join(' ')}`),
+  ];
+}
+
+/** Only when the regions have gemeindefreie Gebiete (few states do; Thüringen has none). */
+function unincorporatedLines(plan: MunicipalityImportPlan): string[] {
+  const { inhabited, uninhabited } = plan.unincorporated;
+  return [
+    ...(inhabited > 0 ? [`  ${inhabited} of them ${inhabited === 1 ? 'is an unincorporated area' : 'are unincorporated areas'} (gemeindefreie Gebiete, inhabited)`] : []),
+    ...(uninhabited > 0 ? [`  ${uninhabited} uninhabited unincorporated ${uninhabited === 1 ? 'area' : 'areas'} (gemeindefreie Gebiete) skipped`] : []),
   ];
 }
 

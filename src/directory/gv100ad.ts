@@ -1,5 +1,5 @@
 import { decodeText, splitLines, type TextEncoding } from './decode';
-import { InputError, LineProblems } from './input-error';
+import { InputError, LineProblems, quote } from './input-error';
 
 /**
  * The official municipality directory of Destatis (Gemeindeverzeichnis, GV100AD): one
@@ -36,6 +36,8 @@ export interface MunicipalityRecord {
   readonly name: string;
   /** Textkennzeichen 60–67 (61 kreisfreie Stadt, 63 Stadt, 64 kreisangehörige Gemeinde, …). */
   readonly kind: number;
+  // Area and the several-postal-codes mark are unused by the import, but kept: they are checked
+  // like every field (a garbled one means a garbled line), and the record stays the layout's.
   readonly areaHectares: number;
   readonly population: number;
   /** The postal code of the seat of the administration; absent when the file leaves it blank. */
@@ -165,17 +167,17 @@ type ParsedLine =
 function parseLine(raw: string, line: number): ParsedLine | string {
   const satzart = slice(raw, SATZART);
   const spec = SATZARTEN[satzart];
-  if (spec === undefined) return `${describe(SATZART)} is "${satzart}", expected one of ${Object.keys(SATZARTEN).join(', ')}`;
+  if (spec === undefined) return `${describe(SATZART)} is ${quote(satzart)}, expected one of ${Object.keys(SATZARTEN).join(', ')}`;
   if (raw.length < spec.minLength) {
     return `is ${raw.length} characters long; a Satzart ${satzart} record has at least ${spec.minLength}`;
   }
   // Editors may strip trailing blanks; what is missing after minLength was blank.
   const text = raw.padEnd(SEVERAL.to, ' ');
   const gebietsstand = slice(text, GEBIETSSTAND);
-  if (!isDate(gebietsstand)) return `${describe(GEBIETSSTAND)} is "${gebietsstand}", expected a date YYYYMMDD`;
+  if (!isDate(gebietsstand)) return `${describe(GEBIETSSTAND)} is ${quote(gebietsstand)}, expected a date YYYYMMDD`;
   for (const field of spec.keys) {
     const value = slice(text, field);
-    if (!/^[0-9]+$/.test(value)) return `${describe(field)} is "${value}", expected ${field.to - field.from + 1} digits`;
+    if (!/^[0-9]+$/.test(value)) return `${describe(field)} is ${quote(value)}, expected ${field.to - field.from + 1} digits`;
   }
   const name = slice(text, NAME).trim();
   if (name === '') return `${describe(NAME)} is blank`;
@@ -185,7 +187,7 @@ function parseLine(raw: string, line: number): ParsedLine | string {
   const kind = Number(kindText);
   const [low, high] = spec.kinds;
   if (!/^[0-9]{2}$/.test(kindText) || kind < low || kind > high) {
-    return `${describe(TEXTKENNZEICHEN)} is "${kindText}", expected ${low}–${high} for Satzart ${satzart}`;
+    return `${describe(TEXTKENNZEICHEN)} is ${quote(kindText)}, expected ${low}–${high} for Satzart ${satzart}`;
   }
   const district = slice(text, LAND) + slice(text, RB) + slice(text, KREIS);
   if (satzart === '40') return { kind: 'district', gebietsstand, value: { line, ars: district, name, kind } };
@@ -197,9 +199,9 @@ function parseLine(raw: string, line: number): ParsedLine | string {
   if (typeof areaHectares === 'string') return areaHectares;
   if (typeof population === 'string') return population;
   const postalCode = slice(text, POSTAL_CODE);
-  if (postalCode.trim() !== '' && !/^[0-9]{5}$/.test(postalCode)) return `${describe(POSTAL_CODE)} is "${postalCode}", expected 5 digits or blank`;
+  if (postalCode.trim() !== '' && !/^[0-9]{5}$/.test(postalCode)) return `${describe(POSTAL_CODE)} is ${quote(postalCode)}, expected 5 digits or blank`;
   const several = slice(text, SEVERAL);
-  if (several !== '*****' && several.trim() !== '') return `${describe(SEVERAL)} is "${several}", expected "*****" or blank`;
+  if (several !== '*****' && several.trim() !== '') return `${describe(SEVERAL)} is ${quote(several)}, expected "*****" or blank`;
   const gemeinde = slice(text, GEMEINDE);
   const value: MunicipalityRecord = {
     line,
@@ -227,7 +229,7 @@ function describe(field: Field): string {
 /** A right-aligned count (zero- or blank-padded); the reason when it is none. */
 function number(text: string, field: Field): number | string {
   const value = slice(text, field);
-  if (!/^ *[0-9]+$/.test(value)) return `${describe(field)} is "${value}", expected a number`;
+  if (!/^ *[0-9]+$/.test(value)) return `${describe(field)} is ${quote(value)}, expected a number`;
   return Number(value.trim());
 }
 

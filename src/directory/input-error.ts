@@ -41,3 +41,18 @@ export class LineProblems {
     throw new InputError([...this.lines, ...tail]);
   }
 }
+
+/** Characters of a value a problem line shows at most; the rest is cut off with "…". */
+export const MAX_QUOTED_CHARACTERS = 40;
+
+/**
+ * A value from an input file as a problem line shows it: in JSON quotes, cut to
+ * MAX_QUOTED_CHARACTERS. The file may be anything (a binary given by mistake), and its bytes
+ * must not reach the operator's terminal as they are: JSON escapes the C0 controls (ESC too),
+ * and the C1 controls and DEL, which JSON leaves alone but a Latin-1 decoded binary is full
+ * of (0x9B is a terminal's CSI), are escaped here as well.
+ */
+export function quote(value: string): string {
+  const cut = value.length > MAX_QUOTED_CHARACTERS ? `${value.slice(0, MAX_QUOTED_CHARACTERS)}…` : value;
+  return JSON.stringify(cut).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -1,7 +1,7 @@
 import type { Tenant } from '../routing/tenant';
 import { compareTenant, type ChangeReport } from './change-report';
 import { readGv100ad } from './gv100ad';
-import { selectForRegions } from './import-directory';
+import { selectForRegions, type UnincorporatedAreas } from './import-directory';
 import { InputError } from './input-error';
 import { readPostalCodes } from './postal-codes';
 import { formatTenantFile, withUnits } from './tenant-file';
@@ -34,6 +34,8 @@ export interface MunicipalityImportPlan {
     /** AGS the list names that the directory does not know (another state or year): their rows are not used. */
     readonly unknownAgs: readonly string[];
   };
+  /** The gemeindefreie Gebiete in the tenant's regions: the inhabited imported, the uninhabited skipped. */
+  readonly unincorporated: UnincorporatedAreas;
   /** The tenant as it would be. */
   readonly tenant: Tenant;
   /** Its file's text. */
@@ -75,6 +77,7 @@ export function planMunicipalityImport(input: MunicipalityImportInput): Municipa
   return {
     directory: { file: directory.file, encoding: directory.encoding, gebietsstand: directory.gebietsstand, lines: directory.lines },
     ...(list === undefined ? {} : { postalCodes: { file: list.file, rows: list.rows, unknownAgs: units.unknownPostalCodeAgs } }),
+    unincorporated: units.unincorporated,
     tenant,
     text: formatTenantFile(tenant),
     report: compareTenant(input.tenant, units),

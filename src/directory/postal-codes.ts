@@ -1,5 +1,5 @@
 import { decodeText, splitLines } from './decode';
-import { InputError, LineProblems } from './input-error';
+import { InputError, LineProblems, quote } from './input-error';
 
 /**
  * A list of postal codes per municipality: CSV with a header row naming at least the columns
@@ -32,7 +32,7 @@ export function parsePostalCodes(text: string, file: string): PostalCodeList {
   const plzColumn = columns.indexOf('plz');
   if (agsColumn < 0 || plzColumn < 0) {
     const missing = [agsColumn < 0 ? 'ags' : undefined, plzColumn < 0 ? 'plz' : undefined].filter((name) => name !== undefined);
-    throw new InputError([`${file}:${headerIndex + 1}: the header row has no column ${missing.join(' and no column ')} (it names: ${columns.join(', ')})`]);
+    throw new InputError([`${file}:${headerIndex + 1}: the header row has no column ${missing.join(' and no column ')} (it names: ${namedColumns(columns)})`]);
   }
 
   const problems = new LineProblems(file);
@@ -49,11 +49,11 @@ export function parsePostalCodes(text: string, file: string): PostalCodeList {
       continue;
     }
     if (!/^[0-9]{8}$/.test(ags)) {
-      problems.add(index + 1, `ags is "${ags}", expected 8 digits (an AGS)${leadingZeroHint(ags, 8)}`);
+      problems.add(index + 1, `ags is ${quote(ags)}, expected 8 digits (an AGS)${leadingZeroHint(ags, 8)}`);
       continue;
     }
     if (!/^[0-9]{5}$/.test(plz)) {
-      problems.add(index + 1, `plz is "${plz}", expected 5 digits${leadingZeroHint(plz, 5)}`);
+      problems.add(index + 1, `plz is ${quote(plz)}, expected 5 digits${leadingZeroHint(plz, 5)}`);
       continue;
     }
     rows++;
@@ -70,4 +70,13 @@ export function parsePostalCodes(text: string, file: string): PostalCodeList {
 /** Spreadsheets read keys as numbers and drop their leading zero ("07545" becomes "7545"). */
 function leadingZeroHint(value: string, digits: number): string {
   return value.length === digits - 1 && /^[0-9]+$/.test(value) ? '; a spreadsheet may have dropped a leading zero' : '';
+}
+
+/** Columns a header-row problem names at most: a wrong file's first line can be kilobytes long. */
+const MAX_NAMED_COLUMNS = 10;
+
+/** The columns of a header row, each quoted (and cut) as any value from the file is. */
+function namedColumns(columns: readonly string[]): string {
+  const named = columns.slice(0, MAX_NAMED_COLUMNS).map(quote).join(', ');
+  return columns.length > MAX_NAMED_COLUMNS ? `${named} and ${columns.length - MAX_NAMED_COLUMNS} more` : named;
 }

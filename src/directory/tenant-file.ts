@@ -1,6 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm, stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { Tenant } from '../routing/tenant';
 import type { DirectoryUnits } from './import-directory';
 
@@ -54,44 +51,4 @@ function compact(value: unknown): string {
     return `{ ${members.map(([k, v]) => `${JSON.stringify(k)}: ${compact(v)}`).join(', ')} }`;
   }
   return JSON.stringify(value);
-}
-
-/**
- * Replaces a file so that readers (the server starting, git) see the old or the new content,
- * never half of it: a temporary file in the same folder (same file system, so the rename is
- * atomic; its name does not end in .json, so a server starting meanwhile ignores it), flushed
- * to disk, renamed over the file, then the folder flushed so the rename survives a power cut.
- * The file keeps its permissions.
- */
-export async function writeFileAtomically(file: string, text: string): Promise<void> {
-  const folder = path.dirname(file);
-  const temp = path.join(folder, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const mode = await stat(file).then((info) => info.mode & 0o777, () => 0o644);
-  try {
-    const handle = await open(temp, 'wx', mode);
-    try {
-      await handle.chmod(mode); // open's mode passes through the umask
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-  await syncFolder(folder);
-}
-
-async function syncFolder(folder: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(folder, 'r');
-    await handle.sync();
-  } catch {
-    // Some platforms (Windows) cannot open or flush a folder; the rename itself has happened.
-  } finally {
-    await handle?.close();
-  }
 }

@@ -6,21 +6,22 @@ import { loadFormRegistry } from '../../src/forms/form-registry';
 import { loadTenantFiles } from '../../src/routing/load-tenants';
 import { buildRoutingTable } from '../../src/routing/routing-table';
 import type { Tenant } from '../../src/routing/tenant';
-import { sharedFile } from '../support/shared-data';
+import { runCli, STACK_LINE } from '../support/run-cli';
+import { haveSharedData, sharedFile } from '../support/shared-data';
 import { tempDir } from '../support/temp-dir';
 
 /**
  * `efa-forms import-municipalities` as the CLI runs it (the command function with the options
- * the entry point parses), on a copy of the sample forms/ and tenants/ and the official
- * directory of Thüringen in ../shared/data (never copied into this repository).
+ * the entry point parses; the last block runs the real CLI as a process), on a copy of the
+ * sample forms/ and tenants/ and the official directory of Thüringen in ../shared/data (never
+ * copied into this repository).
  */
 const REPO = path.join(__dirname, '..', '..');
 const THUERINGEN = sharedFile('gv100ad-thueringen-20201231.txt');
 const THUERINGEN_PLZ = sharedFile('plz-thueringen.csv');
 const SACHSEN_ANHALT = sharedFile('gv100ad-sachsen-anhalt-20201231.txt');
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'gv100ad');
-const haveSharedData = [THUERINGEN, THUERINGEN_PLZ, SACHSEN_ANHALT].every((file) => existsSync(file));
-const missingSharedData = `the shared test data is missing: ${THUERINGEN} and its neighbours (../shared/data/ beside the checkout; see its README)`;
+const sharedData = haveSharedData(['gv100ad-thueringen-20201231.txt', 'plz-thueringen.csv', 'gv100ad-sachsen-anhalt-20201231.txt']);
 
 let work: ReturnType<typeof tempDir>;
 let tenantFile: string;
@@ -58,6 +59,26 @@ function writeInput(name: string, content: string | Buffer): string {
   return file;
 }
 
+/**
+ * After an import of Thüringen: two responsibilities given before a merger (one for Berka's own
+ * key, one for its association) added to the tenant, and a directory in which Berka v. d.
+ * Hainich (16063006) and Bischofroda (16063008) have become Hainichland (16063110).
+ */
+function mergeBerka(): { readonly authorities: readonly unknown[]; readonly directory: string } {
+  const tenant = readTenant();
+  const authorities = [
+    ...tenant.authorities,
+    { id: 'gemeinde-berka', name: 'Gemeinde Berka v. d. Hainich', email: 'berka@example.org', delivery: { type: 'email' }, serves: [{ forms: ['hundesteuer-anmeldung'], regions: ['160635006006'] }] },
+    { id: 'vg-hainich-werratal', name: 'VG Hainich-Werratal', email: 'vg@example.org', delivery: { type: 'email' }, serves: [{ forms: ['gewerbeanmeldung'], regions: ['160635006'] }] },
+  ];
+  writeFileSync(tenantFile, `${JSON.stringify({ ...tenant, authorities }, null, 2)}\n`);
+  const lines = readFileSync(THUERINGEN, 'utf8').split('\n');
+  const berka = lines.findIndex((line) => line.startsWith('6020201231160630065006'));
+  expect(lines[berka + 1]!.startsWith('6020201231160630085006Bischofroda')).toBe(true);
+  lines.splice(berka, 2, `6020201231160631105006${'Hainichland'.padEnd(50)}${lines[berka]!.slice(72)}`);
+  return { authorities, directory: writeInput('gv100ad-merged.txt', lines.join('\n')) };
+}
+
 describe('import-municipalities on its own fixtures', () => {
   test('refuses missing options and arguments, naming what is wrong; writes nothing', async () => {
     const before = readFileSync(tenantFile);
@@ -93,6 +114,15 @@ describe('import-municipalities on its own fixtures', () => {
     expect(readFileSync(tenantFile)).toEqual(before);
   });
 
+  test('refuses a binary file (NUL bytes) before its bytes could reach a problem line; writes nothing', async () => {
+    const before = readFileSync(tenantFile);
+    const binary = writeInput('program', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x1b, 0x5b, 0x32, 0x4a, 0x0a, 0x00, 0x9b]));
+    const result = await run({ tenant: 'thueringen', directory: binary, 'postal-codes': binary });
+    expect(result.exitCode).toBe(1);
+    expect(result.problems).toEqual([`${binary}: is not a text file (it contains NUL bytes)`, `${binary}: is not a text file (it contains NUL bytes)`]);
+    expect(readFileSync(tenantFile)).toEqual(before);
+  });
+
   test('has help text with usage, options and exit codes', () => {
     expect(importMunicipalitiesCommand.help).toMatch(/^Usage: efa-forms import-municipalities --tenant <id> --directory <GV100AD file>/);
     for (const option of ['--postal-codes', '--dry-run', '--json', 'Exit codes:']) expect(importMunicipalitiesCommand.help).toContain(option);
@@ -100,15 +130,7 @@ describe('import-municipalities on its own fixtures', () => {
   });
 });
 
-if (!haveSharedData && process.env.CI === 'true') {
-  test('finds the shared municipality directories (needed in CI)', () => {
-    throw new Error(missingSharedData);
-  });
-} else if (!haveSharedData) {
-  console.warn(`import-municipalities: the tests of the real directory are skipped here; ${missingSharedData}`);
-}
-
-(haveSharedData ? describe : describe.skip)('import-municipalities with the official directory of Thüringen', () => {
+(sharedData ? describe : describe.skip)('import-municipalities with the official directory of Thüringen', () => {
   const importThueringen = (extra: Record<string, string | true> = {}, json = false) =>
     run({ tenant: 'thueringen', directory: THUERINGEN, 'postal-codes': THUERINGEN_PLZ, ...extra }, json);
 
@@ -192,23 +214,7 @@ if (!haveSharedData && process.env.CI === 'true') {
 
   test('a re-import where two municipalities merged reports the removed, the added and the broken responsibilities', async () => {
     await importThueringen();
-    // Responsibilities given before the merger: one for Berka's own key, one for its association.
-    const tenant = readTenant();
-    const authorities = [
-      ...tenant.authorities,
-      { id: 'gemeinde-berka', name: 'Gemeinde Berka v. d. Hainich', email: 'berka@example.org', delivery: { type: 'email' }, serves: [{ forms: ['hundesteuer-anmeldung'], regions: ['160635006006'] }] },
-      { id: 'vg-hainich-werratal', name: 'VG Hainich-Werratal', email: 'vg@example.org', delivery: { type: 'email' }, serves: [{ forms: ['gewerbeanmeldung'], regions: ['160635006'] }] },
-    ];
-    writeFileSync(tenantFile, `${JSON.stringify({ ...tenant, authorities }, null, 2)}\n`);
-
-    // Berka v. d. Hainich (16063006) and Bischofroda (16063008) become Hainichland (16063110).
-    const lines = readFileSync(THUERINGEN, 'utf8').split('\n');
-    const berka = lines.findIndex((line) => line.startsWith('6020201231160630065006'));
-    expect(lines[berka + 1]!.startsWith('6020201231160630085006Bischofroda')).toBe(true);
-    const merged = `6020201231160631105006${'Hainichland'.padEnd(50)}${lines[berka]!.slice(72)}`;
-    lines.splice(berka, 2, merged);
-    const directory = writeInput('gv100ad-merged.txt', lines.join('\n'));
-
+    const { authorities, directory } = mergeBerka();
     const result = await run({ tenant: 'thueringen', directory, 'postal-codes': THUERINGEN_PLZ }, true);
     expect(result.exitCode).toBe(0);
     const report = stdoutJson(result);
@@ -250,18 +256,6 @@ if (!haveSharedData && process.env.CI === 'true') {
     expect(result.stdout).toContain('  - 160635006058 Nazza\n');
   });
 
-  test('a malformed line of the real directory stops the import with its line number', async () => {
-    const before = readFileSync(tenantFile);
-    const lines = readFileSync(THUERINGEN, 'utf8').split('\n');
-    expect(lines[299]!.startsWith('60')).toBe(true);
-    lines[299] = `${lines[299]!.slice(0, 122)}X${lines[299]!.slice(123)}`;
-    const file = writeInput('gv100ad-broken.txt', lines.join('\n'));
-    const result = await run({ tenant: 'thueringen', directory: file, 'postal-codes': THUERINGEN_PLZ });
-    expect(result.exitCode).toBe(1);
-    expect(result.problems).toEqual([`${file}:300: Textkennzeichen (positions 123–124) is "X3", expected 60–67 for Satzart 60`]);
-    expect(readFileSync(tenantFile)).toEqual(before);
-  });
-
   test('refuses the wrong state\'s directory instead of removing every municipality', async () => {
     const result = await run({ tenant: 'thueringen', directory: SACHSEN_ANHALT });
     expect(result.exitCode).toBe(1);
@@ -294,6 +288,52 @@ if (!haveSharedData && process.env.CI === 'true') {
     expect(result.problems?.every((p) => /: \/authorities\//.test(p) && p.includes('form "gewerbeanmeldung" is not loaded from FORMS_DIR'))).toBe(true);
     expect(result.problems?.some((p) => p.startsWith(`${tenantFile}: /authorities/`))).toBe(true);
     expect(result.stdout).toContain(`Not written: ${tenantFile} (the result does not pass check; problems on stderr)`);
+    expect(readFileSync(tenantFile)).toEqual(before);
+  });
+});
+
+describe('efa-forms import-municipalities run as a process, as an operator runs it', () => {
+  const cli = (...args: string[]) =>
+    runCli(['import-municipalities', '--tenant', 'thueringen', '--forms', path.join(work.path, 'forms'), '--tenants', path.join(work.path, 'tenants'), ...args]);
+  const withSharedData = sharedData ? test : test.skip;
+
+  (existsSync('/dev/zero') ? test : test.skip)('refuses a device that never ends and a binary file at once: exit 1, one line each', async () => {
+    const binary = writeInput('program', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x1b, 0x5b, 0x32, 0x4a, 0x00]));
+    const started = Date.now();
+    const result = await cli('--directory', '/dev/zero', '--postal-codes', binary);
+    expect(result).toEqual({ code: 1, stdout: '', stderr: `/dev/zero: is not a text file (it contains NUL bytes)\n${binary}: is not a text file (it contains NUL bytes)\n` });
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  withSharedData('imports Thüringen: 633 municipalities written, exit 0', async () => {
+    const result = await cli('--directory', THUERINGEN, '--postal-codes', THUERINGEN_PLZ);
+    expect(result.stderr).toBe(`warning: ${THUERINGEN_PLZ}: 1 AGS is not in the directory; its postal codes are not used\n`);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Municipalities: 8 before, 633 after: 625 added, 0 removed, 0 renamed');
+    expect(result.stdout).toContain(`\nWritten: ${tenantFile}\n`);
+    expect(readTenant().municipalities).toHaveLength(633);
+  });
+
+  withSharedData('a re-import after a merger lists the removed, the added and the broken responsibility: exit 0', async () => {
+    expect((await run({ tenant: 'thueringen', directory: THUERINGEN })).exitCode).toBe(0);
+    const { authorities, directory } = mergeBerka();
+    const result = await cli('--directory', directory);
+    expect(result.stderr).toBe('warning: 1 responsibility matches no municipality any more (lines with ! in the report)\n');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Municipalities: 633 before, 632 after: 1 added, 2 removed, 0 renamed');
+    for (const line of ['  + 160635006110 Hainichland', '  - 160635006006 Berka v. d. Hainich', '  - 160635006008 Bischofroda']) expect(result.stdout).toContain(`\n${line}\n`);
+    expect(result.stdout).toContain(`\n  ! gemeinde-berka /authorities/${authorities.length - 2}/serves/0/regions/0: "160635006006" for hundesteuer-anmeldung: matched 1 municipality before, none now\n`);
+    expect(result.stdout).toContain(`\nWritten: ${tenantFile}\n`);
+  });
+
+  withSharedData('a malformed line of the real directory: exit 1, file:line: reason on stderr, no stack trace, nothing written', async () => {
+    const before = readFileSync(tenantFile);
+    const lines = readFileSync(THUERINGEN, 'utf8').split('\n');
+    lines[299] = `${lines[299]!.slice(0, 122)}X${lines[299]!.slice(123)}`;
+    const file = writeInput('gv100ad-broken.txt', lines.join('\n'));
+    const result = await cli('--directory', file, '--postal-codes', THUERINGEN_PLZ);
+    expect(result).toEqual({ code: 1, stdout: '', stderr: `${file}:300: Textkennzeichen (positions 123–124) is "X3", expected 60–67 for Satzart 60\n` });
+    expect(result.stderr).not.toMatch(STACK_LINE);
     expect(readFileSync(tenantFile)).toEqual(before);
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { countWithPrefix } from '../../src/directory/change-report';
+import { formatChangeReport } from '../../src/directory/change-report-text';
 import { readGv100ad } from '../../src/directory/gv100ad';
 import { searchName, selectForRegions } from '../../src/directory/import-directory';
 import { InputError } from '../../src/directory/input-error';
@@ -63,13 +64,21 @@ describe('postal-code list', () => {
   });
 
   test.each([
-    ['ags,ort\n16051000,Erfurt\n', 'plz.csv:1: the header row has no column plz (it names: ags, ort)'],
+    ['ags,ort\n16051000,Erfurt\n', 'plz.csv:1: the header row has no column plz (it names: "ags", "ort")'],
     ['', 'plz.csv: is empty; expected a header row with the columns ags and plz'],
     ['ags,plz\n16051000,9908\n', 'plz.csv:2: plz is "9908", expected 5 digits; a spreadsheet may have dropped a leading zero'],
     ['ags,plz\n1605100,99084\n', 'plz.csv:2: ags is "1605100", expected 8 digits (an AGS); a spreadsheet may have dropped a leading zero'],
     ['plz,ort,ags\n99084,Erfurt\n', 'plz.csv:2: has 2 fields; the columns ags and plz are fields 3 and 1'],
   ])('a row that does not fit stops the import: %j', (text, problem) => {
     expect(problemsOf(() => parsePostalCodes(text, 'plz.csv'))).toEqual([problem]);
+  });
+
+  test('shows the file\'s values quoted, control characters escaped, long ones cut', () => {
+    // A wrong file's header row: long, with terminal escapes, many "columns".
+    const header = `\u001b[2J${'x'.repeat(60)},${Array.from({ length: 12 }, (_, i) => `c${i}`).join(',')}`;
+    const [problem] = problemsOf(() => parsePostalCodes(`${header}\n`, 'plz.csv'));
+    expect(problem).toBe(`plz.csv:1: the header row has no column ags and no column plz (it names: "\\u001b[2j${'x'.repeat(36)}…", "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8" and 3 more)`);
+    expect(problemsOf(() => parsePostalCodes(`ags,plz\n\u009b31m${'1'.repeat(50)},99084\n`, 'plz.csv'))).toEqual([`plz.csv:2: ags is "\\u009b31m${'1'.repeat(36)}…", expected 8 digits (an AGS)`]);
   });
 });
 
@@ -96,6 +105,16 @@ describe('selecting a tenant\'s units', () => {
     expect(units.unknownPostalCodeAgs).toEqual(['16063999']);
   });
 
+  test('imports inhabited gemeindefreie Gebiete (Textkennzeichen 65), skips uninhabited ones (66), and counts both', () => {
+    expect(units.unincorporated).toEqual({ inhabited: 0, uninhabited: 0 });
+    const withAreas = readGv100ad(Buffer.from(unincorporatedDirectory()), 'd.txt');
+    const selected = selectForRegions(withAreas, ['16']);
+    expect(selected.unincorporated).toEqual({ inhabited: 1, uninhabited: 1 });
+    expect(selected.municipalities.map((m) => m.name)).toContain('Hainich');
+    expect(selected.municipalities.map((m) => m.name)).not.toContain('Nationalpark');
+    expect(selected.municipalities).toHaveLength(units.municipalities.length + 1);
+  });
+
   test.each([
     ['Erfurt, Stadt', 'Erfurt'],
     ['Bad Sulza, Kurort, Stadt', 'Bad Sulza'],
@@ -106,6 +125,21 @@ describe('selecting a tenant\'s units', () => {
     expect(searchName(official)).toBe(name);
   });
 });
+
+/**
+ * The fixture with two gemeindefreie Gebiete of the Wartburgkreis beside Beispielsee: Hainich
+ * (65, inhabited, 40 people) and Nationalpark (66, uninhabited).
+ */
+function unincorporatedDirectory(): string {
+  const lines = directoryBytes.toString('utf8').split('\n');
+  const beispielsee = lines.findIndex((line) => line.includes('Beispielsee'));
+  const area = (gemeinde: string, name: string, kind: string, population: string): string => {
+    const line = lines[beispielsee]!;
+    return `${line.slice(0, 15)}${gemeinde}${line.slice(18, 22)}${name.padEnd(50)}${line.slice(72, 122)}${kind}${line.slice(124, 139)}${population}${line.slice(150)}`;
+  };
+  lines.splice(beispielsee + 1, 0, area('904', 'Hainich, gemfr. Gebiet', '65', '00000000040'), area('905', 'Nationalpark, gemfr. Gebiet', '66', '00000000000'));
+  return lines.join('\n');
+}
 
 describe('planning an import (no I/O)', () => {
   const plan = planMunicipalityImport({
@@ -142,6 +176,16 @@ describe('planning an import (no I/O)', () => {
     expect(plan.tenant.authorities).toEqual(tenant().authorities);
   });
 
+  test('says in the report how many gemeindefreie Gebiete it imported and skipped', () => {
+    expect(formatChangeReport('thueringen', 't.json', plan, 'dry-run')).not.toContain('unincorporated');
+    const withAreas = planMunicipalityImport({ tenant: tenant(), directory: { file: 'd.txt', bytes: Buffer.from(unincorporatedDirectory()) } });
+    expect(withAreas.unincorporated).toEqual({ inhabited: 1, uninhabited: 1 });
+    expect(withAreas.report.municipalities.added.map((m) => m.name)).toEqual(['Berka v. d. Hainich', 'Großübungsdorf', 'Beispielsee', 'Hainich']);
+    const text = formatChangeReport('thueringen', 't.json', withAreas, 'dry-run');
+    expect(text).toContain('Municipalities: 3 before, 6 after: 4 added, 1 removed, 1 renamed, 1 with other postal codes\n');
+    expect(text).toContain('\n  1 of them is an unincorporated area (gemeindefreie Gebiete, inhabited)\n  1 uninhabited unincorporated area (gemeindefreie Gebiete) skipped\n');
+  });
+
   test('refuses a directory without a municipality of the tenant (the wrong state\'s file)', () => {
     expect(problemsOf(() => planMunicipalityImport({ tenant: tenant({ regions: ['14'] }), directory: { file: 'd.txt', bytes: directoryBytes } }))).toEqual([
       'd.txt: has no municipality in the regions of tenant "thueringen" (14); its 6 municipalities lie in Land 15, Land 16',
@@ -156,7 +200,7 @@ describe('planning an import (no I/O)', () => {
     }));
     expect(problems).toEqual([
       'd.txt:1: Satzart (positions 1–2) is "99", expected one of 10, 20, 30, 40, 50, 60',
-      'p.csv:1: the header row has no column ags and no column plz (it names: x, y)',
+      'p.csv:1: the header row has no column ags and no column plz (it names: "x", "y")',
     ]);
   });
 });

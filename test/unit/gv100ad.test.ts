@@ -104,6 +104,9 @@ describe('GV100AD parser', () => {
       ['a mark that is not *****', 4, overwrite(erfurt, 171, '**   '), 'several-postal-codes mark (positions 171–175) is "**   ", expected "*****" or blank'],
       ['another Gebietsstand', 7, overwrite(fixtureLines[6]!, 3, '20210630'), 'Gebietsstand 20210630 differs from 20201231 of line 1: one file, one directory'],
       ['a key twice', 8, overwrite(fixtureLines[7]!, 16, '006'), 'municipality ARS 160635006006 is already at line 7'],
+      // A binary file given by mistake: its bytes are escaped, never sent to the terminal as they are.
+      ['control characters', 4, overwrite(erfurt, 1, '\u001b['), 'Satzart (positions 1–2) is "\\u001b[", expected one of 10, 20, 30, 40, 50, 60'],
+      ['C1 control characters (Latin-1 bytes 0x80–0x9F)', 4, overwrite(erfurt, 11, '\u009b\u007f'), 'Land (positions 11–12) is "\\u009b\\u007f", expected 2 digits'],
     ])('%s', (_what, lineNumber, line, reason) => {
       expect(problemsOf(() => parseGv100ad(withLine(lineNumber, line), 'dir.txt'))).toEqual([`dir.txt:${lineNumber}: ${reason}`]);
     });

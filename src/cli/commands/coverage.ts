@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { computeCoverage, coverageForms, unknownCoverageScope, type CoverageReport } from '../../coverage/coverage';
 import { renderCoverageCsv } from '../../coverage/coverage-csv';
@@ -9,6 +7,7 @@ import { loadFormRegistry } from '../../forms/form-registry';
 import { loadTenantFiles } from '../../routing/load-tenants';
 import { buildRoutingTable } from '../../routing/routing-table';
 import { StartupError } from '../../startup-error';
+import { writeFileAtomically } from '../../support/atomic-write';
 import type { CliCommand, CliInput, CliResult } from '../command';
 import { failure } from '../failure';
 import { COMMON_OPTIONS_HELP } from '../parse-args';
@@ -40,22 +39,6 @@ function readOptions(input: CliInput): Options | { readonly problems: string[] }
     else options[name] = value;
   }
   return problems.length > 0 ? { problems } : options;
-}
-
-/**
- * Written under a temporary name beside the target and renamed over it: a reader (a browser, a
- * web server publishing the report) never sees half a file, and a failed write leaves the old
- * report as it was.
- */
-async function writeAtomically(file: string, content: string): Promise<void> {
-  const part = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.part`);
-  try {
-    await writeFile(part, content, { encoding: 'utf8', flag: 'wx' });
-    await rename(part, file);
-  } catch (err) {
-    await rm(part, { force: true }).catch(() => undefined);
-    throw err;
-  }
 }
 
 function writeReason(err: unknown): string {
@@ -101,7 +84,7 @@ async function run(input: CliInput): Promise<CliResult> {
   if (out === undefined) return { exitCode: 0, stdout: text };
   const file = path.resolve(out);
   try {
-    await writeAtomically(file, text);
+    await writeFileAtomically(file, text);
   } catch (err) {
     return refuse(`${file}: ${writeReason(err)}`);
   }

@@ -1,17 +1,15 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { formatChangeReport, type ImportOutcome } from '../../directory/change-report-text';
 import { checkTenantSet } from '../../directory/check-tenant-set';
 import { InputError } from '../../directory/input-error';
-import { planMunicipalityImport, type InputFile, type MunicipalityImportPlan } from '../../directory/plan-import';
-import { writeFileAtomically } from '../../directory/tenant-file';
+import { planMunicipalityImport, type MunicipalityImportPlan } from '../../directory/plan-import';
+import { readInputFile } from '../../directory/read-input-file';
 import { loadTenantFiles } from '../../routing/load-tenants';
 import type { TenantSource } from '../../routing/routing-table';
 import { StartupError } from '../../startup-error';
-import { fileSystemReason } from '../../support/config-file';
+import { writeFileAtomically } from '../../support/atomic-write';
 import type { CliCommand, CliInput, CliResult } from '../command';
-
-/** Larger than any real directory (all of Germany is about 4 MB): a wrong file, not a directory. */
-const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+import { failure } from '../failure';
 
 export const importMunicipalitiesCommand: CliCommand = {
   name: 'import-municipalities',
@@ -27,6 +25,9 @@ ISO-8859-1, LF or CRLF). Only records inside the tenant's regions are taken:
   associations (Satzart 50)     9-digit keys: responsibilities per Verwaltungsgemeinschaft,
                                 erfüllende Gemeinde, Amt, Verbandsgemeinde ...
   districts (Satzart 40)        5-digit keys: responsibilities per Kreis
+Gemeindefreie Gebiete (Satzart 60 with Textkennzeichen 65, inhabited) are imported like
+municipalities, since people live there (the report counts them); uninhabited ones (66) are
+skipped, as nobody can apply from there.
 Municipalities the directory no longer has are removed. The authorities stay as they are.
 
 Before writing, it prints a change report against the tenant as it was: municipalities,
@@ -44,6 +45,8 @@ Options:
   --postal-codes <file>     CSV with a header row naming at least the columns ags and plz
                             (any order, more columns allowed; "," or ";"): every postal code it
                             gives for a municipality's AGS is added to the seat's
+                            Both files may be pipes (<(unzip -p ...)); a binary file (one with
+                            NUL bytes) or one of more than 64 MB is refused
   --dry-run                 print the change report, write nothing
   --json                    the report as one JSON object on stdout
   --tenants <dir>           instead of TENANTS_DIR
@@ -60,32 +63,32 @@ Exit codes:
 
 async function importMunicipalities(input: CliInput): Promise<CliResult> {
   const options = readOptions(input);
-  if ('problems' in options) return failure(input, options.problems);
+  if ('problems' in options) return failure(input.json, options.problems);
   const { tenantId, directoryFile, postalCodesFile, dryRun } = options;
 
   let sources: TenantSource[];
   try {
     sources = await loadTenantFiles(input.tenantsDir);
   } catch (err) {
-    if (err instanceof StartupError) return failure(input, err.problems);
+    if (err instanceof StartupError) return failure(input.json, err.problems);
     throw err;
   }
   const source = sources.find((s) => s.tenant.id === tenantId);
   if (source === undefined) {
-    return failure(input, [`${input.tenantsDir}: has no tenant "${tenantId}" (tenants: ${sources.map((s) => s.tenant.id).join(', ')})`]);
+    return failure(input.json, [`${input.tenantsDir}: has no tenant "${tenantId}" (tenants: ${sources.map((s) => s.tenant.id).join(', ')})`]);
   }
 
-  const directory = await readInput(directoryFile);
-  const postalCodes = postalCodesFile === undefined ? undefined : await readInput(postalCodesFile);
+  const directory = await readInputFile(directoryFile);
+  const postalCodes = postalCodesFile === undefined ? undefined : await readInputFile(postalCodesFile);
   if ('problem' in directory || (postalCodes !== undefined && 'problem' in postalCodes)) {
-    return failure(input, [directory, postalCodes].flatMap((read) => (read !== undefined && 'problem' in read ? [read.problem] : [])));
+    return failure(input.json, [directory, postalCodes].flatMap((read) => (read !== undefined && 'problem' in read ? [read.problem] : [])));
   }
 
   let plan: MunicipalityImportPlan;
   try {
     plan = planMunicipalityImport({ tenant: source.tenant, directory, ...(postalCodes === undefined ? {} : { postalCodes }) });
   } catch (err) {
-    if (err instanceof InputError) return failure(input, err.problems);
+    if (err instanceof InputError) return failure(input.json, err.problems);
     throw err;
   }
 
@@ -121,21 +124,6 @@ function readOptions(input: CliInput): Options {
   return { tenantId, directoryFile, ...(postalCodesFile === undefined ? {} : { postalCodesFile }), dryRun: input.options['dry-run'] === true };
 }
 
-async function readInput(file: string): Promise<InputFile | { readonly problem: string }> {
-  try {
-    const info = await stat(file);
-    if (info.isDirectory()) return { problem: `${file}: is a folder, not a file (EISDIR)` };
-    if (info.size > MAX_INPUT_BYTES) return { problem: `${file}: is ${info.size} bytes; at most ${MAX_INPUT_BYTES} are read` };
-    return { file, bytes: await readFile(file) };
-  } catch (err) {
-    return { problem: `${file}: ${fileSystemReason(err)}` };
-  }
-}
-
-function failure(input: CliInput, problems: readonly string[]): CliResult {
-  return { exitCode: 1, stdout: input.json ? `${JSON.stringify({ ok: false, problems }, null, 2)}\n` : '', problems };
-}
-
 function warnings(plan: MunicipalityImportPlan): string[] {
   const broken = plan.report.unmatchedRegions.filter((region) => region.matchedBefore > 0).length;
   const notes: string[] = [];
@@ -155,6 +143,7 @@ function jsonReport(tenantId: string, file: string, plan: MunicipalityImportPlan
     written: outcome === 'written',
     directory: plan.directory,
     postalCodes: plan.postalCodes ?? null,
+    unincorporated: plan.unincorporated,
     ...plan.report,
     problems,
   };
