@@ -5,6 +5,7 @@ import { channelHarness, submit } from '../support/channel-harness';
 import { decryptJwe, testEncryptionKeys } from '../support/encryption-keys';
 import { getBinary, pdfText, squash } from '../support/pdf';
 import { example } from '../support/test-setup';
+import { testRoutingSigningKeyFile } from '../support/routing-signing-key';
 
 /**
  * The `inbox` (pull) channel: Weimar and Gotha fetch their applications themselves, each with
@@ -121,7 +122,7 @@ describe('authority inbox (pull)', () => {
     expect((same as StartupError).problems).toEqual([expect.stringMatching(/thueringen\.json: \/authorities\/4\/delivery\/apiKeyHashEnv: EFA_INBOX_GOTHA holds the same key hash as another inbox authority/)]);
     await harness.close();
 
-    const production = { NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://antrag.example.de', ADMIN_TOKEN_HASH: sha256Hex('admin') };
+    const production = { NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://antrag.example.de', ADMIN_TOKEN_HASH: sha256Hex('admin'), ROUTING_SIGNING_KEY_FILE: testRoutingSigningKeyFile() };
     const missing = await harness.start('http://127.0.0.1:9', inboxes(), { ...production, EFA_INBOX_WEIMAR: env.EFA_INBOX_WEIMAR }).then(() => undefined, (err: unknown) => err);
     expect((missing as StartupError).problems).toEqual([expect.stringMatching(/\/authorities\/4\/delivery\/apiKeyHashEnv: EFA_INBOX_GOTHA is not set/)]);
     await harness.close();

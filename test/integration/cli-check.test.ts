@@ -24,7 +24,7 @@ function secrets(tenants: readonly Tenant[]): Record<string, string> {
 
 type Dirs = ReturnType<typeof sampleDirs>;
 
-/** Each test on its own copies (the tests run concurrently, each a process of its own). */
+/** Each test on its own copies (each test runs the CLI as a process of its own). */
 function withSamples(body: (dirs: Dirs, check: (args?: string[], env?: Record<string, string>) => ReturnType<typeof runCli>) => Promise<void>): () => Promise<void> {
   return async () => {
     const dirs = sampleDirs();
@@ -36,19 +36,20 @@ function withSamples(body: (dirs: Dirs, check: (args?: string[], env?: Record<st
   };
 }
 
-// Every test starts processes, several at once: on a busy 2-core machine that takes a while.
+// One test at a time: CLI processes started all at once would take the CPU from timing-sensitive
+// tests running in the other jest worker (bounded-validation's /healthz probes).
 jest.setTimeout(90_000);
 
 describe('efa-forms check', () => {
 
-  test.concurrent('passes on the samples with exit code 0 and a summary on stdout', withSamples(async (dirs, check) => {
+  test('passes on the samples with exit code 0 and a summary on stdout', withSamples(async (dirs, check) => {
     const run = await check();
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^ok: 3 forms, \d+ tenants? \(\d+ municipalit(y|ies), \d+ authorit(y|ies)\), site tenant [\w-]+; \d+ warnings?\n$/);
     expect(run.stderr.split('\n').filter(Boolean).every((l) => l.startsWith('warning: '))).toBe(true);
   }));
 
-  test.concurrent('--json: {ok, problems, warnings, summary}, counted from the files', withSamples(async (dirs, check) => {
+  test('--json: {ok, problems, warnings, summary}, counted from the files', withSamples(async (dirs, check) => {
     const tenants = repoTenants();
     const run = await check(['--json'], secrets(tenants));
     expect(run.code).toBe(0);
@@ -69,13 +70,13 @@ describe('efa-forms check', () => {
     expect(result.warnings.filter((w: string) => w.includes('is not set in the environment'))).toEqual([]);
   }));
 
-  test.concurrent('reads FORMS_DIR and TENANTS_DIR when no flag is given; a missing secret is a warning naming its variable', withSamples(async (dirs) => {
+  test('reads FORMS_DIR and TENANTS_DIR when no flag is given; a missing secret is a warning naming its variable', withSamples(async (dirs) => {
     const run = await runCli(['check', '--json'], { FORMS_DIR: dirs.forms, TENANTS_DIR: dirs.tenants });
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).warnings).toContain(`${dirs.tenants}/thueringen.json: /authorities/0/delivery/secretEnv: EFA_SECRET_STADT_ERFURT_BUERGERAMT is not set in the environment; deliveries to "stadt-erfurt-buergeramt" would wait and retry until it is`);
   }));
 
-  test.concurrent('a broken tenant file: exit 1, one "file: pointer: reason" line per problem, no stack trace', withSamples(async (dirs, check) => {
+  test('a broken tenant file: exit 1, one "file: pointer: reason" line per problem, no stack trace', withSamples(async (dirs, check) => {
     const tenant = readTenant(dirs.tenants);
     tenant.municipalities[0].ars = '16051000000';
     writeTenant(dirs.tenants, tenant);
@@ -86,7 +87,7 @@ describe('efa-forms check', () => {
     expect(`${run.stdout}${run.stderr}`).not.toMatch(STACK_LINE);
   }));
 
-  test.concurrent('reports a broken form and a broken tenant in one run, also in --json', withSamples(async (dirs, check) => {
+  test('reports a broken form and a broken tenant in one run, also in --json', withSamples(async (dirs, check) => {
     mkdirSync(path.join(dirs.forms, 'kaputt'));
     writeFileSync(path.join(dirs.forms, 'kaputt', 'form.json'), '{"id": "kaputt",');
     writeFileSync(path.join(dirs.tenants, 'thueringen.json'), '{');
@@ -102,13 +103,13 @@ describe('efa-forms check', () => {
     expect(run.stderr).not.toMatch(STACK_LINE);
   }));
 
-  test.concurrent('a setting the server would refuse is a problem too', withSamples(async (dirs, check) => {
+  test('a setting the server would refuse is a problem too', withSamples(async (dirs, check) => {
     const run = await check([], { NODE_ENV: 'production' });
     expect(run.code).toBe(1);
     expect(run.stderr.trim()).toBe('configuration error: PUBLIC_BASE_URL must be set when NODE_ENV=production (the public https address of the service)');
   }));
 
-  test.concurrent('a production set-up without the Routing API signing key fails the check as it fails the start', withSamples(async (_dirs, check) => {
+  test('a production set-up without the Routing API signing key fails the check as it fails the start', withSamples(async (_dirs, check) => {
     const run = await check(['--json'], { NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://antrag.example.de', ADMIN_TOKEN_HASH: 'f'.repeat(64) });
     expect(run.code).toBe(1);
     const result = JSON.parse(run.stdout) as { ok: boolean; problems: string[] };
@@ -117,7 +118,7 @@ describe('efa-forms check', () => {
     expect(run.stderr).not.toMatch(STACK_LINE);
   }));
 
-  test.concurrent('warns of an authority serving nothing, an unserved municipality and a 12-digit region that is no municipality', withSamples(async (dirs, check) => {
+  test('warns of an authority serving nothing, an unserved municipality and a 12-digit region that is no municipality', withSamples(async (dirs, check) => {
     const tenant = readTenant(dirs.tenants);
     const erfurt = tenant.authorities.findIndex((a: any) => a.id === 'stadt-erfurt-buergeramt');
     tenant.authorities[erfurt].serves.push({ forms: ['anwohnerparkausweis'], regions: ['169999999999', '16099'] });
@@ -142,7 +143,7 @@ describe('efa-forms check', () => {
     expect(human.stderr).toContain(`warning: ${file}: /authorities/${tenant.authorities.length - 1}: authority "vg-ilmenau"`);
   }));
 
-  test.concurrent('from the built package: npm run --silent efa -- check --json keeps stdout one JSON document', withSamples(async (dirs) => {
+  test('from the built package: npm run --silent efa -- check --json keeps stdout one JSON document', withSamples(async (dirs) => {
     // Builds dist/ when the sources are newer, as an operator's first run in a checkout does.
     const run = await runProgram('npm', ['run', '--silent', 'efa', '--', 'check', '--forms', dirs.forms, '--tenants', dirs.tenants, '--json']);
     expect({ code: run.code, stderr: run.stderr.split('\n').filter((l) => !l.startsWith('warning: ') && !l.startsWith('efa-forms: building')).join('\n') }).toEqual({ code: 0, stderr: '' });

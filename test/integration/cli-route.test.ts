@@ -8,7 +8,7 @@ import { runCli, sampleDirs, STACK_LINE } from '../support/run-cli';
  * Thüringen sample with a few more municipalities (a name with ß, a name two share, a postal
  * code two share).
  */
-/** The samples with the extra municipalities, written before any test starts (they run concurrently). */
+/** The samples with the extra municipalities, written before any test starts. */
 function extendedSamples(): ReturnType<typeof sampleDirs> {
   const dirs = sampleDirs('efa-cli-route-');
   const file = path.join(dirs.tenants, 'thueringen.json');
@@ -24,7 +24,7 @@ function extendedSamples(): ReturnType<typeof sampleDirs> {
   return dirs;
 }
 const dirs = extendedSamples();
-// Every test starts processes, several at once: on a busy 2-core machine that takes a while.
+// One test at a time (see cli-check.test.ts): each starts the CLI as a process of its own.
 jest.setTimeout(90_000);
 afterAll(() => dirs.remove());
 
@@ -35,7 +35,7 @@ const routeJson = async (...args: string[]) => {
 };
 
 describe('efa-forms route', () => {
-  test.concurrent('by ARS: the authority, its channel, the prefix and why', async () => {
+  test('by ARS: the authority, its channel, the prefix and why', async () => {
     const run = await route('anwohnerparkausweis', '160510000000');
     expect(run.code).toBe(0);
     expect(run.stdout.split('\n')).toEqual([
@@ -54,7 +54,7 @@ describe('efa-forms route', () => {
     expect(run.stderr).toBe('');
   });
 
-  test.concurrent('by AGS, with --json: a district authority wins by the longest claimed prefix', async () => {
+  test('by AGS, with --json: a district authority wins by the longest claimed prefix', async () => {
     const { code, result } = await routeJson('gewerbeanmeldung', '16070004');
     expect(code).toBe(0);
     expect(result).toEqual({
@@ -77,7 +77,7 @@ describe('efa-forms route', () => {
     });
   });
 
-  test.concurrent('by postal code: a longer claim wins over the district\'s, which the explanation shows', async () => {
+  test('by postal code: a longer claim wins over the district\'s, which the explanation shows', async () => {
     const { code, result } = await routeJson('hundesteuer-anmeldung', '98693');
     expect(code).toBe(0);
     expect(result).toMatchObject({ foundBy: 'postal code', municipality: { name: 'Ilmenau' }, authority: { id: 'stadt-ilmenau' }, prefix: '160700029029' });
@@ -87,20 +87,20 @@ describe('efa-forms route', () => {
     ]);
   });
 
-  test.concurrent('by name with German folding: "Grossbreitenbach" finds Großbreitenbach, case and ", Stadt" ignored', async () => {
+  test('by name with German folding: "Grossbreitenbach" finds Großbreitenbach, case and ", Stadt" ignored', async () => {
     const names = ['Grossbreitenbach', 'GROSSBREITENBACH', 'Großbreitenbach, Stadt'];
     const runs = await Promise.all(names.map((name) => routeJson('gewerbeanmeldung', name)));
     expect(runs.map(({ code, result }) => ({ code, found: result.municipality?.ars, by: result.foundBy, authority: result.authority?.id })))
       .toEqual(names.map(() => ({ code: 0, found: '160700058058', by: 'name', authority: 'landratsamt-ilm-kreis' })));
   });
 
-  test.concurrent('a place name in several words needs no quotes', async () => {
+  test('a place name in several words needs no quotes', async () => {
     const run = await route('gewerbeanmeldung', 'Neustadt', 'am', 'Rennsteig');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('gewerbeanmeldung in Neustadt am Rennsteig (ARS 160700052052');
   });
 
-  test.concurrent('exit 3 when nobody is responsible, with every prefix tried', async () => {
+  test('exit 3 when nobody is responsible, with every prefix tried', async () => {
     const run = await route('anwohnerparkausweis', 'Weissensee');
     expect(run.code).toBe(3);
     expect(run.stdout).toContain('Nobody is responsible for anwohnerparkausweis in Weißensee (ARS 160680058058, tenant thueringen), found by name:');
@@ -111,7 +111,7 @@ describe('efa-forms route', () => {
     expect(result.explanation.every((s: { verdict: string }) => s.verdict === 'no claim')).toBe(true);
   });
 
-  test.concurrent('exit 4 when a postal code or a name names several municipalities, listing them', async () => {
+  test('exit 4 when a postal code or a name names several municipalities, listing them', async () => {
     const run = await route('gewerbeanmeldung', '98701');
     expect(run.code).toBe(4);
     expect(run.stdout.split('\n')).toEqual([
@@ -134,7 +134,7 @@ describe('efa-forms route', () => {
     });
   });
 
-  test.concurrent('a whole name names that municipality even when longer names start with it', async () => {
+  test('a whole name names that municipality even when longer names start with it', async () => {
     const own = sampleDirs('efa-cli-route-geratal-');
     try {
       const tenantFile = path.join(own.tenants, 'thueringen.json');
@@ -148,7 +148,7 @@ describe('efa-forms route', () => {
     }
   });
 
-  test.concurrent.each([
+  test.each([
     [['gewerbeanmeldung', 'Atlantis'], 'efa-forms route: no municipality\'s name is or starts with "Atlantis"'],
     [['gewerbeanmeldung', '1234'], 'efa-forms route: "1234" is not an ARS (12 digits), AGS (8 digits) or postal code (5 digits)'],
     [['gewerbeanmeldung', '16099999'], 'efa-forms route: no tenant lists a municipality with AGS 16099999'],
@@ -159,7 +159,7 @@ describe('efa-forms route', () => {
     expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({ code: 1, stdout: '', stderr: `${line.replace('FORMS', dirs.forms)}\n` });
   });
 
-  test.concurrent('a broken tenant file stops it with exit 1 and the problem line, also with --json', async () => {
+  test('a broken tenant file stops it with exit 1 and the problem line, also with --json', async () => {
     const own = sampleDirs('efa-cli-route-broken-');
     try {
       const tenantFile = path.join(own.tenants, 'thueringen.json');
@@ -174,14 +174,14 @@ describe('efa-forms route', () => {
 });
 
 describe('the efa-forms command line', () => {
-  test.concurrent.each([[[]], [['--help']]])('%j prints the global help with every command', async (args) => {
+  test.each([[[]], [['--help']]])('%j prints the global help with every command', async (args) => {
     const run = await runCli(args);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^efa-forms: the operators' commands of efa-forms\n\nUsage: efa-forms <command>/);
     for (const name of ['check', 'import-municipalities', 'route', 'coverage']) expect(run.stdout).toMatch(new RegExp(`\\n  ${name} +\\S`));
   });
 
-  test.concurrent.each([
+  test.each([
     ['check', '--help'], ['route', '--help'], ['import-municipalities', '--help'], ['coverage', '--help'],
     ['help', 'route'], ['route', '-h'], ['route', '--bogus', '--help'],
   ])('%s %s prints the command\'s usage', async (...args) => {
@@ -190,7 +190,7 @@ describe('the efa-forms command line', () => {
     expect({ code: run.code, stderr: run.stderr, usage: run.stdout.startsWith(`Usage: efa-forms ${name}`) }).toEqual({ code: 0, stderr: '', usage: true });
   });
 
-  test.concurrent.each([
+  test.each([
     [['frobnicate'], 'efa-forms: unknown command "frobnicate" (commands: check, import-municipalities, route, coverage; see efa-forms --help)'],
     [['check', '--bogus'], 'efa-forms check: unknown option --bogus (see efa-forms check --help)'],
     [['route', '-x'], 'efa-forms route: unknown option -x (see efa-forms route --help)'],
@@ -200,7 +200,7 @@ describe('the efa-forms command line', () => {
     expect(run.stderr).not.toMatch(STACK_LINE);
   });
 
-  test.concurrent('with --json a bad command line still prints one JSON document', async () => {
+  test('with --json a bad command line still prints one JSON document', async () => {
     const run = await runCli(['route', '--json', '--bogus']);
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toEqual({ ok: false, problems: ['efa-forms route: unknown option --bogus (see efa-forms route --help)'] });
