@@ -4,11 +4,11 @@ import { countWithPrefix } from '../../src/directory/change-report';
 import { formatChangeReport } from '../../src/directory/change-report-text';
 import { readGv100ad } from '../../src/directory/gv100ad';
 import { searchName, selectForRegions } from '../../src/directory/import-directory';
-import { InputError } from '../../src/directory/input-error';
 import { planMunicipalityImport } from '../../src/directory/plan-import';
 import { parsePostalCodes, readPostalCodes } from '../../src/directory/postal-codes';
 import { formatTenantFile } from '../../src/directory/tenant-file';
 import type { Tenant } from '../../src/routing/tenant';
+import { problemsOf } from '../support/input-problems';
 
 /** From the parsed directory to the tenant's new content, its file text and the change report (all pure). */
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'gv100ad');
@@ -16,16 +16,6 @@ const directoryBytes = readFileSync(path.join(FIXTURES, 'small-directory.txt'));
 const postalBytes = readFileSync(path.join(FIXTURES, 'postal-codes.csv'));
 const directory = readGv100ad(directoryBytes, 'small-directory.txt');
 const postalCodes = readPostalCodes(postalBytes, 'postal-codes.csv');
-
-function problemsOf(parse: () => unknown): readonly string[] {
-  try {
-    parse();
-  } catch (err) {
-    if (err instanceof InputError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected an InputError');
-}
 
 /** A hand-written tenant of Thüringen as the samples are before their first import. */
 function tenant(overrides: Partial<Tenant> = {}): Tenant {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeText, splitLines } from '../../src/directory/decode';
 import { parseGv100ad, readGv100ad } from '../../src/directory/gv100ad';
-import { InputError } from '../../src/directory/input-error';
+import { problemsOf } from '../support/input-problems';
 
 /** The GV100AD parser on the hand-written fixture (test/fixtures/gv100ad/README.md). */
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'gv100ad', 'small-directory.txt');
@@ -12,17 +12,6 @@ const fixtureLines = splitLines(utf8.toString('utf8'));
 /** The same text as older Destatis files come: ISO-8859-1 with CRLF. */
 function latin1Crlf(text: string): Buffer {
   return Buffer.from(text.replace(/\n/g, '\r\n'), 'latin1');
-}
-
-/** The problems of an InputError, or a failure when nothing was thrown. */
-function problemsOf(parse: () => unknown): readonly string[] {
-  try {
-    parse();
-  } catch (err) {
-    if (err instanceof InputError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected an InputError');
 }
 
 /** The fixture with line `n` (1-based) replaced. */
