@@ -1,4 +1,4 @@
-import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { importMunicipalitiesCommand } from '../../src/cli/commands/import-municipalities';
 import type { CliResult } from '../../src/cli/command';
@@ -297,7 +297,7 @@ describe('efa-forms import-municipalities run as a process, as an operator runs 
     runCli(['import-municipalities', '--tenant', 'thueringen', '--forms', path.join(work.path, 'forms'), '--tenants', path.join(work.path, 'tenants'), ...args]);
   const withSharedData = sharedData ? test : test.skip;
 
-  (existsSync('/dev/zero') ? test : test.skip)('refuses a device that never ends and a binary file at once: exit 1, one line each', async () => {
+  test('refuses a device that never ends and a binary file at once: exit 1, one line each', async () => {
     const binary = writeInput('program', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x1b, 0x5b, 0x32, 0x4a, 0x00]));
     const started = Date.now();
     const result = await cli('--directory', '/dev/zero', '--postal-codes', binary);
