@@ -60,7 +60,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const random = options.random ?? Math.random;
 
   // Forms, tenants, credentials, templates, fonts and SITE_TENANT, checked as `efa-forms check` does.
-  const { forms, routing, credentials, renderer, receiptFonts, siteTenant, mailTemplates, routingSigningKey } = await loadOperatorFiles(config, env, logger);
+  const { forms, routing, credentials, renderer, receiptFonts, siteTenant, mailTemplates, routingSigningKey, operatorAccess } = await loadOperatorFiles(config, env, logger);
   const store = openSqliteStore(config.dataDir);
   const metrics = createMetrics({ formIds: forms.ids(), deliveries: store.deliveries, now, logger });
   const receiptRenderer = timeReceipts(createReceiptRenderer(receiptFonts), metrics);
@@ -93,7 +93,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
       logger,
     }, bodyLimitBytes: config.bodyLimitBytes, version: product.version, templatesDir: config.templatesDir,
     inbox: { inbox: store.inbox, submissions: store.submissions, receipts, keys: credentials.inboxKeys, outbound: delivery.outbound, now },
-    admin: { deliveries: store.deliveries, submissions: store.submissions, adminTokenHash: config.adminTokenHash, now, nudge: delivery.nudge, routing, forms },
+    admin: { deliveries: store.deliveries, submissions: store.submissions, adminTokenHash: config.adminTokenHash, now, nudge: delivery.nudge, routing, forms, access: operatorAccess, audit: store.operatorAudit },
     pages: createPages({
       forms, flow: createPageFlow({ routing, municipalities, translator: renderer }), renderer, drafts, submissions, routing, municipalities, siteTenant,
       secureCookies: config.production, bodyLimitBytes: config.bodyLimitBytes, publicBaseUrl: config.publicBaseUrl, logger, rateLimiter,

@@ -7,6 +7,7 @@ import { loadPageRenderer, type PageRenderer } from './render/templates';
 import { loadTenantFiles } from './routing/load-tenants';
 import { buildRoutingTable, type RoutingTable, type TenantSource } from './routing/routing-table';
 import { siteTenantOf } from './routing/site-tenant';
+import { loadOperatorAccess, type OperatorAccess } from './operators/operator-access';
 import { loadRoutingSigningKey, type RoutingSigningKeySource } from './routing-api/signing-key';
 import type { Tenant } from './routing/tenant';
 import { problem, StartupError } from './startup-error';
@@ -27,6 +28,8 @@ export interface OperatorFiles {
   readonly siteTenant: Tenant;
   /** The Routing API's signing key (ROUTING_SIGNING_KEY_FILE; required in production). */
   readonly routingSigningKey: RoutingSigningKeySource;
+  /** Who may use the admin API and console: the installation admin and each tenant's operators. */
+  readonly operatorAccess: OperatorAccess;
 }
 
 /**
@@ -68,11 +71,15 @@ export async function loadOperatorFiles(config: Config, env: Readonly<Record<str
     ? await attempt(config.tenantsDir, () => loadAuthorityCredentials(routing, env, logger, config.tenantsDir, { production: config.production, smtpConfigured: config.smtpUrl !== '' }))
     : undefined;
 
+  const operatorAccess = tenants
+    ? await attempt(config.tenantsDir, () => loadOperatorAccess({ tenants, env, adminTokenHash: config.adminTokenHash, production: config.production, logger }))
+    : undefined;
+
   // Two parts read from one folder (templates): a missing folder is said once.
   const distinct = [...new Set(problems)];
-  if (problems.length > 0 || !forms || !tenants || !routing || !siteTenant || !credentials || !renderer || !mailTemplates || !receiptFonts || !routingSigningKey) {
+  if (problems.length > 0 || !forms || !tenants || !routing || !siteTenant || !credentials || !renderer || !mailTemplates || !receiptFonts || !routingSigningKey || !operatorAccess) {
     credentials?.close();
     throw new StartupError(distinct);
   }
-  return { forms, tenants, routing, credentials, renderer, receiptFonts, mailTemplates, siteTenant, routingSigningKey };
+  return { forms, tenants, routing, credentials, renderer, receiptFonts, mailTemplates, siteTenant, routingSigningKey, operatorAccess };
 }

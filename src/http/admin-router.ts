@@ -7,7 +7,8 @@ import { UNKNOWN_COVERAGE_FORM_DETAIL, UNKNOWN_COVERAGE_TENANT_DETAIL } from '..
 import { INVALID_DELIVERY_STATE_DETAIL, INVALID_LIMIT_DETAIL } from '../i18n/error-texts';
 import { formatLocalized } from '../i18n/translator';
 import type { RoutingTable } from '../routing/routing-table';
-import { DELIVERY_STATES, type DeliveryJob, type DeliveryQueue, type DeliveryState, type SubmissionRepository } from '../storage/ports';
+import type { OperatorAccess } from '../operators/operator-access';
+import { DELIVERY_STATES, type DeliveryJob, type DeliveryQueue, type DeliveryState, type OperatorAuditLog, type SubmissionRepository } from '../storage/ports';
 import { normalizeReferenceNumber } from '../submissions/reference-number';
 import { matchesSha256 } from '../support/sha256';
 import { bearerToken, unauthorized } from './bearer-auth';
@@ -23,6 +24,10 @@ export interface AdminDependencies {
   /** For the coverage report: who is responsible where, and the forms it is counted for. */
   readonly routing: Pick<RoutingTable, 'resolve' | 'tenants'>;
   readonly forms: Pick<FormRegistry, 'list'>;
+  /** Who a token belongs to: the installation admin or one tenant's operator (issue 12). */
+  readonly access: OperatorAccess;
+  /** Where operator actions are written (who, what, when; no personal data). */
+  readonly audit: OperatorAuditLog;
 }
 
 /** What operators see of a job: where it stands, never its payload (personal data). */

@@ -1,14 +1,26 @@
 import { problem, StartupError } from '../startup-error';
-import type { Authority, Tenant } from './tenant';
+import { effectiveParameters, rolloutOf } from './local-parameters';
+import type { Authority, LocalParameters, Responsibility, RolloutState, Tenant } from './tenant';
 
 export interface RoutingMatch {
   readonly tenant: Tenant;
   readonly authority: Authority;
   /** The ARS prefix of the `serves` entry that won. */
   readonly prefix: string;
+  /** The `serves` entry that won. */
+  readonly responsibility: Responsibility;
+  /** Its rollout state (`live` when the file does not say): only `live` routes citizens. */
+  readonly rollout: RolloutState;
+  /** The authority's parameters with the entry's own winning field by field. */
+  readonly parameters: LocalParameters;
 }
 
-/** Resolves an applicant's region and a form to the one responsible authority. Pure, no I/O. */
+/**
+ * Resolves an applicant's region and a form to the one responsible authority. Pure, no I/O.
+ * The longest prefix decides who is responsible whatever its rollout state: a municipality
+ * whose own responsibility is `planned` is not sent to its district's `live` one. Callers that
+ * route citizens accept only `rollout === 'live'`.
+ */
 export interface RoutingTable {
   resolve(formId: string, ars: string): RoutingMatch | undefined;
   authority(id: string): { readonly tenant: Tenant; readonly authority: Authority } | undefined;
@@ -34,7 +46,7 @@ export function buildRoutingTable(sources: readonly TenantSource[], knownFormIds
   const regionOwners: Array<{ prefix: string; file: string; pointer: string }> = [];
   const authorities = new Map<string, { tenant: Tenant; authority: Authority; file: string; pointer: string }>();
   // key `${formId} ${prefix}` -> where it was declared, to find duplicate claims.
-  const claims = new Map<string, { tenant: Tenant; authority: Authority; file: string; pointer: string }>();
+  const claims = new Map<string, RoutingMatch & { file: string; pointer: string }>();
 
   for (const { file, tenant } of sources) {
     tenant.regions.forEach((prefix, i) => {
@@ -59,6 +71,16 @@ export function buildRoutingTable(sources: readonly TenantSource[], knownFormIds
         authorities.set(authority.id, { tenant, authority, file, pointer });
       }
       authority.serves.forEach((entry, s) => {
+        const rollout = rolloutOf(entry);
+        const parameters = effectiveParameters(authority, entry);
+        if (entry.plannedFrom !== undefined && rollout !== 'planned') {
+          problems.push(problem(file, `${pointer}/serves/${s}/plannedFrom`, `is only meaningful with rollout "planned" (this entry is "${rollout}")`));
+        }
+        const duration = parameters.processingDuration;
+        if (duration && duration.min > duration.max) {
+          const where = entry.parameters?.processingDuration ? `${pointer}/serves/${s}/parameters/processingDuration` : `${pointer}/parameters/processingDuration`;
+          problems.push(problem(file, where, `min (${duration.min}) is greater than max (${duration.max})`));
+        }
         entry.regions.forEach((prefix, r) => {
           const at = `${pointer}/serves/${s}/regions/${r}`;
           if (!tenant.regions.some((own) => prefix.startsWith(own))) {
@@ -70,7 +92,7 @@ export function buildRoutingTable(sources: readonly TenantSource[], knownFormIds
             if (other) {
               problems.push(problem(file, at, `authority "${authority.id}" and authority "${other.authority.id}" (${other.file}: ${other.pointer}) both serve form "${formId}" for region "${prefix}"`));
             } else {
-              claims.set(key, { tenant, authority, file, pointer: at });
+              claims.set(key, { tenant, authority, prefix, responsibility: entry, rollout, parameters, file, pointer: at });
             }
           }
         });
@@ -89,7 +111,9 @@ export function buildRoutingTable(sources: readonly TenantSource[], knownFormIds
       for (let length = ars.length; length >= 1; length--) {
         const prefix = ars.slice(0, length);
         const claim = claims.get(`${formId} ${prefix}`);
-        if (claim) return { tenant: claim.tenant, authority: claim.authority, prefix };
+        if (claim) {
+          return { tenant: claim.tenant, authority: claim.authority, prefix, responsibility: claim.responsibility, rollout: claim.rollout, parameters: claim.parameters };
+        }
       }
       return undefined;
     },

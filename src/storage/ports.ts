@@ -39,6 +39,10 @@ export interface NewSubmission {
   /** The XML payload (plain, before any encryption), fixed at acceptance; the receipt embeds it. */
   readonly payloadXml: string;
   readonly createdAt: Date;
+  /** The local parameters (JSON of LocalParameters) that held at acceptance; absent when there were none. */
+  readonly parametersJson?: string;
+  /** A tester's submission over a `testing` route: delivered like any other, never counted as real. */
+  readonly test?: boolean;
 }
 
 /**
@@ -190,8 +194,13 @@ export interface DeliveryQueue {
   reseal(jobId: string, sealed: { readonly body: string; readonly contentType: string; readonly idempotencyKey: string }): Promise<DeliveryJob | undefined>;
   /** One job by its id (operators' view). */
   findJob(jobId: string): Promise<DeliveryJob | undefined>;
-  /** Jobs in one state, oldest first (operators' view). */
-  jobsInState(state: DeliveryState, limit: number): Promise<DeliveryJob[]>;
+  /** Jobs in one state, oldest first (operators' view); with `authorityIds` only theirs (a tenant operator's view). */
+  jobsInState(state: DeliveryState, limit: number, authorityIds?: readonly string[]): Promise<DeliveryJob[]>;
+  /**
+   * How many jobs each authority has that are not delivered yet and not dead (pending, in flight,
+   * failed): a reload must not remove an authority that still has deliveries queued.
+   */
+  openJobCounts(): Promise<ReadonlyMap<string, number>>;
   /**
    * An operator's retry: a failed or dead job becomes pending and due at `at`, with a fresh
    * give-up period, and the submission gets a `retry_requested` event. Returns the new job, or
@@ -251,11 +260,35 @@ export interface DraftRepository {
   deleteExpired(now: Date): Promise<number>;
 }
 
+/** One thing an operator did (or tried), as the operator audit trail keeps it: no personal data. */
+export interface OperatorAuditEntry {
+  readonly at: Date;
+  /** Who acted: `admin` (the installation's token) or `<tenant-id>/<operator-id>`. */
+  readonly actor: string;
+  /** The tenant acted on; null for what concerns the whole installation (a reload). */
+  readonly tenantId: string | null;
+  /** A stable name: `delivery.retry`, `test-delivery`, `reload`, `sign-in`, … */
+  readonly action: string;
+  /** What was acted on (a job id, an authority id, a reference number); never personal data. */
+  readonly target: string | null;
+  readonly outcome: 'ok' | 'refused' | 'failed';
+  /** A short reason (an error code, a count); never personal data. */
+  readonly detail?: string;
+}
+
+/** The operators' audit trail: appended to, never changed. */
+export interface OperatorAuditLog {
+  record(entry: OperatorAuditEntry): Promise<void>;
+  /** Newest first, at most `limit`; with `tenantId` only that tenant's entries. */
+  list(filter: { readonly tenantId?: string; readonly limit: number }): Promise<OperatorAuditEntry[]>;
+}
+
 export interface Store {
   readonly submissions: SubmissionRepository;
   readonly deliveries: DeliveryQueue;
   readonly inbox: AuthorityInboxStore;
   readonly drafts: DraftRepository;
+  readonly operatorAudit: OperatorAuditLog;
   /**
    * For readiness checks: writes one row of the store's own (no data) in a transaction and
    * resolves once it is committed; rejects with StorageUnavailableError when the store cannot be

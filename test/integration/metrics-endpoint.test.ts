@@ -19,6 +19,7 @@ import { sha256Hex } from '../../src/support/sha256';
 import { tempDir } from '../support/temp-dir';
 import { samplesOf, valueOf } from '../support/prometheus';
 import { buildRoutingTable } from '../../src/routing/routing-table';
+import { loadOperatorAccess } from '../../src/operators/operator-access';
 
 const TOKEN = 'metrics-test-admin-token';
 // A valid reference number (with its check character), as the service draws one.
@@ -31,7 +32,9 @@ function publicApp(store: Store, metrics: Metrics, adminTokenHash: string): Expr
   const app = express();
   app.use(metrics.httpMiddleware());
   app.use(metricsRouter({ metrics, adminTokenHash }));
-  app.use(adminRouter({ deliveries: store.deliveries, submissions: store.submissions, adminTokenHash, now: () => new Date(), nudge: () => undefined, routing: buildRoutingTable([], new Set()), forms: { list: () => [] } }));
+  app.use(adminRouter({ deliveries: store.deliveries, submissions: store.submissions, adminTokenHash, now: () => new Date(), nudge: () => undefined, routing: buildRoutingTable([], new Set()), forms: { list: () => [] },
+    access: loadOperatorAccess({ tenants: [], env: {}, adminTokenHash, production: false, logger }), audit: store.operatorAudit,
+  }));
   app.use((req, _res, next) => {
     next(new AppError('NOT_FOUND', `no route ${req.method}`));
   });

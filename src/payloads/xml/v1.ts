@@ -1,6 +1,7 @@
 import { js2xml, type Element } from 'xml-js';
 import type { FieldIndex } from '../../forms/field-index';
 import { canonicalOrder } from '../../forms/canonical-order';
+import type { LocalParameters } from '../../routing/tenant';
 
 /**
  * Payload format v1 (docs/payload-v1.md): the XML an authority receives for one submission.
@@ -22,6 +23,10 @@ export interface PayloadV1Input {
   readonly reader: { readonly id: string; readonly name: string };
   readonly product: { readonly name: string; readonly version: string };
   readonly data: Readonly<Record<string, unknown>>;
+  /** The responsibility's local parameters (fee, legal basis, …), carried in the header (issue 12). */
+  readonly parameters?: LocalParameters;
+  /** A test submission or test delivery: marked in the header so an authority's system can filter it (issue 12). */
+  readonly test?: boolean;
 }
 
 /**

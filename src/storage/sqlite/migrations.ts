@@ -148,4 +148,23 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     UPDATE delivery_job_counts SET delivered = delivered - 1 WHERE channel = OLD.channel;
   END;
   `,
+  `
+  -- Issue 12: what operators did (or tried), per tenant; no personal data. Appended only.
+  CREATE TABLE operator_audit (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    at         INTEGER NOT NULL,
+    actor      TEXT NOT NULL,
+    tenant_id  TEXT,
+    action     TEXT NOT NULL,
+    target     TEXT,
+    outcome    TEXT NOT NULL CHECK (outcome IN ('ok', 'refused', 'failed')),
+    detail     TEXT
+  ) STRICT;
+  CREATE INDEX operator_audit_tenant ON operator_audit (tenant_id, seq);
+  -- The local parameters (fee, legal basis, …) that held when the submission was accepted, so the
+  -- receipt always prints what applied then; and whether it was a tester's submission (never
+  -- counted as a real one).
+  ALTER TABLE submissions ADD COLUMN parameters_json TEXT;
+  ALTER TABLE submissions ADD COLUMN is_test INTEGER NOT NULL DEFAULT 0 CHECK (is_test IN (0, 1));
+  `,
 ];

@@ -19,6 +19,7 @@ import { sqliteDeliveryStats } from './sqlite-delivery-stats';
 import { sqliteDrafts } from './sqlite-drafts';
 import { sqliteEvents, submissionDeliveredCheck } from './sqlite-events';
 import { sqliteInbox } from './sqlite-inbox';
+import { sqliteOperatorAudit } from './sqlite-operator-audit';
 import { toStorageError } from './storage-errors';
 import { WRITE_PROBE_SQL, writeProbeThread } from './write-probe';
 
@@ -44,6 +45,8 @@ interface SubmissionRow {
   status: 'accepted' | 'delivered';
   acknowledged_at: number | null;
   created_at: number;
+  parameters_json: string | null;
+  is_test: number;
 }
 
 function migrate(db: Database.Database, dir: string): void {
@@ -108,8 +111,8 @@ export function openSqliteStore(dataDir: string): Store {
   const writeProbe = writeProbeThread(path.join(dir, DATABASE_FILE), PROBE_BUSY_TIMEOUT_MS);
 
   const insertSubmission = db.prepare(`
-    INSERT INTO submissions (id, token_hash, form_id, form_version, tenant_id, authority_id, region_ars, language, data_json, payload_xml, status, created_at)
-    VALUES (@id, @tokenHash, @formId, @formVersion, @tenantId, @authorityId, @regionArs, @language, @dataJson, @payloadXml, 'accepted', @createdAt)`);
+    INSERT INTO submissions (id, token_hash, form_id, form_version, tenant_id, authority_id, region_ars, language, data_json, payload_xml, status, created_at, parameters_json, is_test)
+    VALUES (@id, @tokenHash, @formId, @formVersion, @tenantId, @authorityId, @regionArs, @language, @dataJson, @payloadXml, 'accepted', @createdAt, @parametersJson, @isTest)`);
   const events = sqliteEvents(db);
   const insertJob = db.prepare(`
     INSERT INTO delivery_jobs (id, submission_id, authority_id, channel, idempotency_key, content_type, body, state, attempts, next_attempt_at, created_at)
@@ -146,6 +149,10 @@ export function openSqliteStore(dataDir: string): Store {
      WHERE id = @jobId
     RETURNING *`);
   const selectInState = db.prepare<[string, number], JobRow>('SELECT * FROM delivery_jobs WHERE state = ? ORDER BY created_at, id LIMIT ?');
+  const selectInStateOf = db.prepare<[string, string, number], JobRow>(
+    'SELECT * FROM delivery_jobs WHERE state = ? AND authority_id IN (SELECT value FROM json_each(?)) ORDER BY created_at, id LIMIT ?');
+  const selectOpenCounts = db.prepare<[], { authority_id: string; n: number }>(
+    "SELECT authority_id, COUNT(*) AS n FROM delivery_jobs WHERE state IN ('pending', 'in_flight', 'failed') GROUP BY authority_id");
   const release = db.prepare(`
     UPDATE delivery_jobs SET state = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
      WHERE state = 'in_flight' AND lease_owner = ?`);
@@ -154,7 +161,8 @@ export function openSqliteStore(dataDir: string): Store {
 
   const create = db.transaction((submission: NewSubmission, jobs: readonly NewDeliveryJob[]) => {
     const createdAt = submission.createdAt.getTime();
-    insertSubmission.run({ ...submission, createdAt });
+    const { test, parametersJson, ...columns } = submission;
+    insertSubmission.run({ ...columns, createdAt, parametersJson: parametersJson ?? null, isTest: test === true ? 1 : 0 });
     events.add(submission.id, 'accepted', createdAt);
     for (const job of jobs) insertJob.run({ ...job, now: createdAt });
   });
@@ -214,6 +222,8 @@ export function openSqliteStore(dataDir: string): Store {
           status: row.acknowledged_at !== null ? 'acknowledged' : row.status,
           createdAt: new Date(row.created_at),
           events: events.of(id),
+          ...(row.parameters_json === null ? {} : { parametersJson: row.parameters_json }),
+          ...(row.is_test === 1 ? { test: true } : {}),
         };
       });
     },
@@ -252,8 +262,13 @@ export function openSqliteStore(dataDir: string): Store {
         return row ? toJob(row) : undefined;
       });
     },
-    jobsInState(state, limit) {
-      return settle(() => selectInState.all(state, limit).map(toJob));
+    jobsInState(state, limit, authorityIds) {
+      return settle(() => (authorityIds === undefined
+        ? selectInState.all(state, limit)
+        : selectInStateOf.all(state, JSON.stringify(authorityIds), limit)).map(toJob));
+    },
+    openJobCounts() {
+      return settle(() => new Map(selectOpenCounts.all().map((r) => [r.authority_id, r.n])));
     },
     retry(jobId, at) {
       return settle(() => retry.immediate(jobId, at.getTime()));
@@ -268,6 +283,7 @@ export function openSqliteStore(dataDir: string): Store {
     deliveries,
     inbox: sqliteInbox(db, events, submissionDelivered),
     drafts: sqliteDrafts(db),
+    operatorAudit: sqliteOperatorAudit(db),
     probeWritable(now) {
       return writeProbe.probe(now);
     },
