@@ -63,6 +63,8 @@ export interface NewDeliveryJob {
   readonly contentType: string;
   /** The payload, fixed when the submission is accepted so every attempt sends the same bytes. */
   readonly body: string;
+  /** A test delivery (or a tester's submission): every channel marks what it sends as a test. */
+  readonly test?: boolean;
 }
 
 export interface SubmissionEvent {
@@ -201,6 +203,14 @@ export interface DeliveryQueue {
    * failed): a reload must not remove an authority that still has deliveries queued.
    */
   openJobCounts(): Promise<ReadonlyMap<string, number>>;
+  /**
+   * Claims one given job now, when it is pending (a test delivery sends its own job at once
+   * rather than waiting for the next poll); undefined when it is not pending any more (a worker
+   * took it first) or does not exist. Never an inbox job.
+   */
+  claimJob(jobId: string, claim: { readonly now: Date; readonly leaseMs: number; readonly owner: string }): Promise<DeliveryJob | undefined>;
+  /** Per authority, when a job to it (not the applicant's e-mail) was last delivered: a real one and a test one. */
+  lastDeliveries(): Promise<ReadonlyMap<string, { readonly real?: Date; readonly test?: Date }>>;
   /**
    * An operator's retry: a failed or dead job becomes pending and due at `at`, with a fresh
    * give-up period, and the submission gets a `retry_requested` event. Returns the new job, or

@@ -18,6 +18,7 @@ export interface JobRow {
   next_attempt_at: number;
   last_error: string | null;
   created_at: number;
+  is_test: number;
 }
 
 export function toJob(row: JobRow): DeliveryJob {
@@ -34,5 +35,6 @@ export function toJob(row: JobRow): DeliveryJob {
     nextAttemptAt: new Date(row.next_attempt_at),
     lastError: row.last_error,
     createdAt: new Date(row.created_at),
+    ...(row.is_test === 1 ? { test: true } : {}),
   };
 }

@@ -115,8 +115,8 @@ export function openSqliteStore(dataDir: string): Store {
     VALUES (@id, @tokenHash, @formId, @formVersion, @tenantId, @authorityId, @regionArs, @language, @dataJson, @payloadXml, 'accepted', @createdAt, @parametersJson, @isTest)`);
   const events = sqliteEvents(db);
   const insertJob = db.prepare(`
-    INSERT INTO delivery_jobs (id, submission_id, authority_id, channel, idempotency_key, content_type, body, state, attempts, next_attempt_at, created_at)
-    VALUES (@id, @submissionId, @authorityId, @channel, @idempotencyKey, @contentType, @body, 'pending', 0, @now, @now)`);
+    INSERT INTO delivery_jobs (id, submission_id, authority_id, channel, idempotency_key, content_type, body, state, attempts, next_attempt_at, created_at, is_test)
+    VALUES (@id, @submissionId, @authorityId, @channel, @idempotencyKey, @contentType, @body, 'pending', 0, @now, @now, @isTest)`);
   const selectSubmission = db.prepare<[string], SubmissionRow>('SELECT * FROM submissions WHERE id = ?');
   const claim = db.prepare<[string, number, number, number, number], JobRow>(`
     UPDATE delivery_jobs
@@ -151,6 +151,14 @@ export function openSqliteStore(dataDir: string): Store {
   const selectInState = db.prepare<[string, number], JobRow>('SELECT * FROM delivery_jobs WHERE state = ? ORDER BY created_at, id LIMIT ?');
   const selectInStateOf = db.prepare<[string, string, number], JobRow>(
     'SELECT * FROM delivery_jobs WHERE state = ? AND authority_id IN (SELECT value FROM json_each(?)) ORDER BY created_at, id LIMIT ?');
+  const claimOne = db.prepare<[string, number, string], JobRow>(`
+    UPDATE delivery_jobs SET state = 'in_flight', lease_owner = ?, lease_until = ?, attempts = attempts + 1
+     WHERE id = ? AND state = 'pending' AND channel <> 'inbox'
+    RETURNING *`);
+  const selectLastDelivered = db.prepare<[], { authority_id: string; is_test: number; at: number }>(`
+    SELECT authority_id, is_test, MAX(delivered_at) AS at FROM delivery_jobs
+     WHERE state = 'delivered' AND channel <> 'email-citizen'
+     GROUP BY authority_id, is_test`);
   const selectOpenCounts = db.prepare<[], { authority_id: string; n: number }>(
     "SELECT authority_id, COUNT(*) AS n FROM delivery_jobs WHERE state IN ('pending', 'in_flight', 'failed') GROUP BY authority_id");
   const release = db.prepare(`
@@ -164,7 +172,7 @@ export function openSqliteStore(dataDir: string): Store {
     const { test, parametersJson, ...columns } = submission;
     insertSubmission.run({ ...columns, createdAt, parametersJson: parametersJson ?? null, isTest: test === true ? 1 : 0 });
     events.add(submission.id, 'accepted', createdAt);
-    for (const job of jobs) insertJob.run({ ...job, now: createdAt });
+    for (const { test: isTest, ...job } of jobs) insertJob.run({ ...job, now: createdAt, isTest: isTest === true ? 1 : 0 });
   });
 
   const deliver = db.transaction((jobId: string, at: number): boolean => {
@@ -266,6 +274,22 @@ export function openSqliteStore(dataDir: string): Store {
       return settle(() => (authorityIds === undefined
         ? selectInState.all(state, limit)
         : selectInStateOf.all(state, JSON.stringify(authorityIds), limit)).map(toJob));
+    },
+    claimJob(jobId, { now, leaseMs, owner }) {
+      return settle(() => {
+        const row = claimOne.get(owner, now.getTime() + leaseMs, jobId);
+        return row ? toJob(row) : undefined;
+      });
+    },
+    lastDeliveries() {
+      return settle(() => {
+        const last = new Map<string, { real?: Date; test?: Date }>();
+        for (const row of selectLastDelivered.all()) {
+          const entry = last.get(row.authority_id) ?? {};
+          last.set(row.authority_id, { ...entry, [row.is_test === 1 ? 'test' : 'real']: new Date(row.at) });
+        }
+        return last;
+      });
     },
     openJobCounts() {
       return settle(() => new Map(selectOpenCounts.all().map((r) => [r.authority_id, r.n])));
