@@ -79,6 +79,8 @@ export async function deliverOverHttp(
       'idempotency-key': job.idempotencyKey,
       'efa-timestamp': String(timestamp),
       'efa-signature': signPayload(secret, timestamp, job.body),
+      // A test delivery or a tester's submission: the receiver can filter on this (the payload's header says so too).
+      ...(job.test === true ? { 'efa-test': 'true' } : {}),
     }, body, options.timeoutMs, options.agent);
   } catch (err) {
     return { ok: false, error: `request failed: ${errorCode(err)}` };

@@ -11,3 +11,10 @@ export const AUTHORITY_NO_RECEIPT_NOTE: LocalizedText = {
   de: 'Die Eingangsbestätigung (PDF) konnte nicht erstellt werden. Die Antragsdaten sind vollständig im XML-Anhang enthalten.',
   en: 'The confirmation of receipt (PDF) could not be produced. The application data are complete in the XML attachment.',
 };
+
+/**
+ * Put before the subject of every e-mail of a test delivery or a tester's submission (to the
+ * authority and to the tester), so a mailbox rule can sort it out; the same in both languages on
+ * purpose: a filter looks for one string.
+ */
+export const TEST_SUBJECT_PREFIX: LocalizedText = { de: '[TEST] ', en: '[TEST] ' };

@@ -12,7 +12,7 @@ import type { SendJob } from '../channels';
 import type { OutboundPayloads } from '../outbound-payload';
 import { localize } from '../../i18n/language';
 import { formatLongDateTime } from '../../i18n/formatters';
-import { AUTHORITY_NO_RECEIPT_NOTE } from '../../i18n/authority-email-texts';
+import { AUTHORITY_NO_RECEIPT_NOTE, TEST_SUBJECT_PREFIX } from '../../i18n/authority-email-texts';
 import { receiptFileName } from '../../i18n/receipt-texts';
 
 type Template = (model: Record<string, unknown>) => string;
@@ -113,11 +113,14 @@ export function createAuthorityEmail(options: AuthorityEmailOptions): SendJob {
       from: options.from,
       to,
       // The mark is for the text's attachment line only, never for a header.
-      subject: options.templates.subject({ ...model, pdfName: pdfAttachment?.filename ?? '' }),
+      subject: `${job.test === true ? TEST_SUBJECT_PREFIX.de : ''}${options.templates.subject({ ...model, pdfName: pdfAttachment?.filename ?? '' })}`,
       text: pdfAttachment ? text : withoutReceiptLine(text),
       // The same Message-ID on every attempt lets the mailbox drop a repeated message.
       messageId: `<${job.idempotencyKey}@efa-forms>`,
-      headers: { 'Auto-Submitted': 'auto-generated', 'X-Efa-Reference': record.id, 'Idempotency-Key': job.idempotencyKey },
+      headers: {
+        'Auto-Submitted': 'auto-generated', 'X-Efa-Reference': record.id, 'Idempotency-Key': job.idempotencyKey,
+        ...(job.test === true ? { 'X-Efa-Test': 'true' } : {}),
+      },
       attachments,
     };
     // A mailbox the server refuses needs an operator to fix the tenant file: dead at once.

@@ -13,6 +13,7 @@ import { sendAsAttempt, type MailTransport } from './mail-transport';
 import type { Language } from '../../i18n/language';
 import { localize } from '../../i18n/language';
 import { formatLongDateTime } from '../../i18n/formatters';
+import { TEST_SUBJECT_PREFIX } from '../../i18n/authority-email-texts';
 
 type Template = (model: Record<string, unknown>) => string;
 /** The applicant's confirmation in one language: subject, plain text and HTML. */
@@ -91,12 +92,12 @@ export function createCitizenEmail(options: CitizenEmailOptions): SendJob {
     const message: Mail.Options = {
       from: options.from,
       to,
-      subject: templates.subject(model),
+      subject: `${job.test === true ? TEST_SUBJECT_PREFIX[language] : ''}${templates.subject(model)}`,
       text: templates.text(model),
       html: templates.html(model),
       // The same Message-ID on every attempt lets mail systems drop a repeated message.
       messageId: `<${job.idempotencyKey}@efa-forms>`,
-      headers: { 'Auto-Submitted': 'auto-generated' },
+      headers: { 'Auto-Submitted': 'auto-generated', ...(job.test === true ? { 'X-Efa-Test': 'true' } : {}) },
       attachments: attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
     };
     // An address the applicant mistyped stays wrong, but the applicant's e-mail is retried until
