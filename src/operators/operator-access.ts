@@ -1,6 +1,7 @@
 import type { TenantSource } from '../routing/routing-table';
 import { problem, StartupError } from '../startup-error';
 import type { Logger } from '../support/logger';
+import { timingSafeEqual } from 'node:crypto';
 import { matchesSha256, sha256Hex } from '../support/sha256';
 
 /** Who is calling the admin API or console. */
@@ -18,6 +19,11 @@ export type Actor =
 export interface OperatorAccess {
   /** The installation admin, a tenant's operator, or undefined for no or a wrong token. */
   identify(token: string | undefined): Actor | undefined;
+  /**
+   * The same by the token's SHA-256 (hex): console sessions keep only that hash, so a token taken
+   * out of a tenant file ends its sessions at the next reload.
+   */
+  identifyHash(tokenHash: string): Actor | undefined;
   /** The tenants that have at least one operator (for listings; the hashes never leave). */
   operatorCount(tenantId: string): number;
 }
@@ -87,6 +93,11 @@ export function loadOperatorAccess(input: {
       // token's own hash, which tells a guesser nothing about how close a guess came.
       if (matchesSha256(token, input.adminTokenHash)) return ADMIN;
       return byHash.get(sha256Hex(token));
+    },
+    identifyHash(tokenHash: string): Actor | undefined {
+      if (!HEX64.test(tokenHash)) return undefined;
+      if (HEX64.test(input.adminTokenHash) && timingSafeEqual(Buffer.from(tokenHash, 'hex'), Buffer.from(input.adminTokenHash, 'hex'))) return ADMIN;
+      return byHash.get(tokenHash);
     },
     operatorCount: (tenantId: string) => counts.get(tenantId) ?? 0,
   });

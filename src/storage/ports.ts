@@ -293,12 +293,36 @@ export interface OperatorAuditLog {
   list(filter: { readonly tenantId?: string; readonly limit: number }): Promise<OperatorAuditEntry[]>;
 }
 
+/** A signed-in session of the operator console (see src/http/console/). */
+export interface OperatorSession {
+  /** SHA-256 (hex) of the session cookie's value; the value itself is never stored. */
+  readonly key: string;
+  /** SHA-256 (hex) of the token the session was opened with: who it is, checked on every request. */
+  readonly tokenHash: string;
+  /** Sent with every form of the console and compared on every POST. */
+  readonly csrfToken: string;
+  readonly createdAt: Date;
+  /** Idle expiry: moved forward on each request. */
+  readonly expiresAt: Date;
+}
+
+export interface OperatorSessionStore {
+  create(session: OperatorSession): Promise<void>;
+  /** The session, unless it has expired by `now`. */
+  find(key: string, now: Date): Promise<OperatorSession | undefined>;
+  touch(key: string, expiresAt: Date): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Deletes every session that expired by `now`; how many. */
+  deleteExpired(now: Date): Promise<number>;
+}
+
 export interface Store {
   readonly submissions: SubmissionRepository;
   readonly deliveries: DeliveryQueue;
   readonly inbox: AuthorityInboxStore;
   readonly drafts: DraftRepository;
   readonly operatorAudit: OperatorAuditLog;
+  readonly operatorSessions: OperatorSessionStore;
   /**
    * For readiness checks: writes one row of the store's own (no data) in a transaction and
    * resolves once it is committed; rejects with StorageUnavailableError when the store cannot be

@@ -172,5 +172,16 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE delivery_jobs ADD COLUMN is_test INTEGER NOT NULL DEFAULT 0 CHECK (is_test IN (0, 1));
   CREATE INDEX delivery_jobs_last_delivered ON delivery_jobs (authority_id, is_test, delivered_at)
     WHERE state = 'delivered' AND channel <> 'email-citizen';
+  -- Sessions of the operator console: the cookie's value is never stored, only its SHA-256, as
+  -- for drafts. A session holds the SHA-256 of the token it was opened with, so that a token
+  -- taken out of a tenant file (and reloaded) ends its sessions at once.
+  CREATE TABLE operator_sessions (
+    key          TEXT PRIMARY KEY,
+    token_hash   TEXT NOT NULL,
+    csrf_token   TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX operator_sessions_expiry ON operator_sessions (expires_at);
   `,
 ];

@@ -20,6 +20,7 @@ import { sqliteDrafts } from './sqlite-drafts';
 import { sqliteEvents, submissionDeliveredCheck } from './sqlite-events';
 import { sqliteInbox } from './sqlite-inbox';
 import { sqliteOperatorAudit } from './sqlite-operator-audit';
+import { sqliteOperatorSessions } from './sqlite-operator-sessions';
 import { toStorageError } from './storage-errors';
 import { WRITE_PROBE_SQL, writeProbeThread } from './write-probe';
 
@@ -308,6 +309,7 @@ export function openSqliteStore(dataDir: string): Store {
     inbox: sqliteInbox(db, events, submissionDelivered),
     drafts: sqliteDrafts(db),
     operatorAudit: sqliteOperatorAudit(db),
+    operatorSessions: sqliteOperatorSessions(db),
     probeWritable(now) {
       return writeProbe.probe(now);
     },
