@@ -2,6 +2,8 @@ import { js2xml, type Element } from 'xml-js';
 import type { FieldIndex } from '../../forms/field-index';
 import { canonicalOrder } from '../../forms/canonical-order';
 import type { LocalParameters } from '../../routing/tenant';
+import { parametersElement } from './parameters-v1';
+import { text, textNode } from './xml-elements';
 
 /**
  * Payload format v1 (docs/payload-v1.md): the XML an authority receives for one submission.
@@ -37,19 +39,6 @@ function escapeAttribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/**
- * xml-js "desanitizes" `&amp;` to `&` before escaping text, so a citizen who typed the five
- * characters "&amp;" would arrive as "&". Doubling every `&` first makes that step restore
- * exactly the original text, which xml-js then escapes correctly.
- */
-function textNode(value: string): Element {
-  return { type: 'text', text: value.replace(/&/g, '&amp;') };
-}
-
-function text(name: string, value: string): Element {
-  return { type: 'element', name, elements: [textNode(value)] };
-}
-
 function party(name: string, directory: string, who: { id: string; name: string }): Element {
   return { type: 'element', name, elements: [text('directory', directory), text('id', who.id), text('name', who.name)] };
 }
@@ -74,6 +63,10 @@ function answerElement(name: string, value: unknown): Element {
   return { type: 'element', name, ...(attributes ? { attributes } : {}), elements: answerElements(value) ?? [] };
 }
 
+function optional(element: Element | undefined): Element[] {
+  return element ? [element] : [];
+}
+
 export function buildPayloadV1(input: PayloadV1Input, fields: FieldIndex): string {
   const header: Element = {
     type: 'element',
@@ -93,6 +86,9 @@ export function buildPayloadV1(input: PayloadV1Input, fields: FieldIndex): strin
       party('author', 'efa-forms:tenant', input.author),
       party('reader', 'efa-forms:authority', input.reader),
       { type: 'element', name: 'product', elements: [text('name', input.product.name), text('version', input.product.version)] },
+      // Both optional and last, so a payload without them is the same bytes as before issue 12.
+      ...optional(parametersElement(input.parameters)),
+      ...(input.test === true ? [text('test', 'true')] : []),
     ],
   };
   const document = {

@@ -1,8 +1,9 @@
 import type { CompiledForm } from '../../forms/compiled-form';
 import { KIND_XSD_TYPES } from '../../forms/kinds/index';
-import { PAYLOAD_V1_MESSAGE_TYPE, PAYLOAD_V1_NAMESPACE } from '../xml/v1';
+import { PAYLOAD_V1_NAMESPACE } from '../xml/v1';
 import { DataTypes, GLOBAL_TYPES, nilAttribute, NS_PREFIX, type GlobalType } from './data-types';
 import { el, textElement, writeDocument, type XmlNode } from '../../support/xml-writer';
+import { HEADER_TYPE_NAMES, headerTypes } from './header-types';
 
 /**
  * The XSD of payload v1 (docs/payload-v1.md#xsd) for one form version: the envelope exactly as
@@ -14,44 +15,6 @@ import { el, textElement, writeDocument, type XmlNode } from '../../support/xml-
 
 const XS = 'http://www.w3.org/2001/XMLSchema';
 const NIL_DOC = 'A JSON null: an empty element with nil="true" (an attribute without namespace, not xsi:nil).';
-const HEADER_NAMES = ['Submission', 'Header'];
-
-function fixedString(name: string, value: string): XmlNode {
-  return el('xs:element', { name, type: 'xs:string', fixed: value });
-}
-
-function stringElement(name: string): XmlNode {
-  return el('xs:element', { name, type: 'xs:string' });
-}
-
-function patterned(name: string, base: string, pattern: string): XmlNode {
-  return el('xs:element', { name }, [el('xs:simpleType', {}, [el('xs:restriction', { base }, [el('xs:pattern', { value: pattern })])])]);
-}
-
-function group(name: string, children: readonly XmlNode[]): XmlNode {
-  return el('xs:element', { name }, [el('xs:complexType', {}, [el('xs:sequence', {}, children)])]);
-}
-
-function party(name: string, directory: string): XmlNode {
-  return group(name, [fixedString('directory', directory), stringElement('id'), stringElement('name')]);
-}
-
-/** The header elements, in the order buildPayloadV1 writes them. */
-function headerType(form: CompiledForm): XmlNode {
-  const { id, version, serviceKey } = form.definition;
-  return el('xs:complexType', { name: 'Header' }, [el('xs:sequence', {}, [
-    patterned('messageId', 'xs:string', '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'),
-    fixedString('messageType', PAYLOAD_V1_MESSAGE_TYPE),
-    patterned('createdAt', 'xs:dateTime', '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z'),
-    patterned('reference', 'xs:string', '[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]'),
-    group('form', [fixedString('id', id), fixedString('version', version), fixedString('serviceKey', serviceKey)]),
-    patterned('regionArs', 'xs:string', '[0-9]{12}'),
-    group('tenant', [stringElement('id'), stringElement('name')]),
-    party('author', 'efa-forms:tenant'),
-    party('reader', 'efa-forms:authority'),
-    group('product', [stringElement('name'), stringElement('version')]),
-  ])]);
-}
 
 function documentation(text: string): XmlNode {
   return el('xs:annotation', {}, [textElement('xs:documentation', text)]);
@@ -86,7 +49,7 @@ function globalType(name: GlobalType): XmlNode {
 /** Builds the XSD for one form version; the same definition always gives the same bytes. */
 export function buildXsdV1(form: CompiledForm): string {
   const { id, version } = form.definition;
-  const data = new DataTypes(form.definition.schema, form.fields, HEADER_NAMES);
+  const data = new DataTypes(form.definition.schema, form.fields, ['Submission', ...HEADER_TYPE_NAMES]);
   const dataType = data.dataType();
   const dataElement = el('xs:element', { name: 'data', type: 'qname' in dataType ? dataType.qname : undefined }, 'node' in dataType ? [dataType.node] : []);
   const schema = el('xs:schema', {
@@ -103,7 +66,7 @@ export function buildXsdV1(form: CompiledForm): string {
       el('xs:sequence', {}, [el('xs:element', { name: 'header', type: `${NS_PREFIX}:Header` }), dataElement]),
       el('xs:attribute', { name: 'version', type: 'xs:string', use: 'required', fixed: '1' }),
     ]),
-    headerType(form),
+    ...headerTypes(form),
     ...data.definitions,
     ...GLOBAL_TYPES.filter((name) => data.usedGlobals.has(name)).map(globalType),
   ]);
