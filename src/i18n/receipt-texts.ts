@@ -8,6 +8,15 @@ export interface ReceiptTexts {
   readonly receivedAt: string;
   readonly form: string;
   readonly authority: string;
+  /** The fee's label; its value is feeValue. */
+  readonly fee: string;
+  /** {amount} ("120,00 €") and {purpose} (what the fee is for, from the tenant file). */
+  readonly feeValue: string;
+  readonly legalBasis: string;
+  /** Printed large and light across every page of a test submission's receipt. */
+  readonly testWatermark: string;
+  /** Under the title of a test submission's receipt. */
+  readonly testNotice: string;
   readonly answers: string;
   readonly declarations: string;
   readonly fingerprintTitle: string;
@@ -27,6 +36,11 @@ export const RECEIPT_TEXTS: Readonly<Record<Language, ReceiptTexts>> = {
     receivedAt: 'Eingegangen am',
     form: 'Antrag',
     authority: 'Zuständige Behörde',
+    fee: 'Gebühr',
+    feeValue: '{amount} ({purpose})',
+    legalBasis: 'Rechtsgrundlage',
+    testWatermark: 'TEST',
+    testNotice: 'Testeinreichung – nicht bearbeiten',
     answers: 'Ihre Angaben',
     declarations: 'Ihre Erklärungen',
     fingerprintTitle: 'Prüfsumme der übermittelten Daten',
@@ -41,6 +55,11 @@ export const RECEIPT_TEXTS: Readonly<Record<Language, ReceiptTexts>> = {
     receivedAt: 'Received on',
     form: 'Application',
     authority: 'Responsible authority',
+    fee: 'Fee',
+    feeValue: '{amount} ({purpose})',
+    legalBasis: 'Legal basis',
+    testWatermark: 'TEST',
+    testNotice: 'Test submission – do not process',
     answers: 'Your answers',
     declarations: 'Your declarations',
     fingerprintTitle: 'Checksum of the data sent',

@@ -11,6 +11,7 @@ import type { Language } from '../i18n/language';
 import { localize } from '../i18n/language';
 import { formatReceivedAt } from '../i18n/formatters';
 import type { UiStrings } from '../i18n/translator';
+import { receiptParameters } from './receipt-parameters';
 
 /** What the receipt is built from: all of it stored or loaded at start, nothing asked anew. */
 export interface ReceiptSource {
@@ -44,6 +45,12 @@ export interface ReceiptModel {
   /** "28.11.2026, 18:24 Uhr" / "28 November 2026, 18:24", Europe/Berlin. */
   readonly receivedAtText: string;
   readonly authority: { readonly name: string; readonly email: string };
+  /** The fee with what it is for, in the receipt's language, when the submission's local parameters set one. */
+  readonly fee?: string;
+  /** The legal basis, when the local parameters set one. */
+  readonly legalBasis?: string;
+  /** A tester's submission: a TEST watermark on every page and a notice under the title. */
+  readonly test: boolean;
   readonly sections: readonly ReceiptSection[];
   /** The labels of the declarations the applicant confirmed. */
   readonly declarations: readonly string[];
@@ -95,6 +102,8 @@ export function buildReceiptModel(source: ReceiptSource): ReceiptModel {
     receivedAt: submission.createdAt,
     receivedAtText: formatReceivedAt(submission.createdAt, language),
     authority: { name: source.authority.name, email: source.authority.email },
+    ...receiptParameters(submission.parametersJson, language, texts),
+    test: submission.test === true,
     sections,
     declarations,
     xmlSha256: sha256Hex(source.xml),

@@ -6,6 +6,7 @@ import { ReceiptError } from './receipt-error';
 import { shareLayouts } from './receipt-layout-cache';
 import { sha256Hex } from '../support/sha256';
 import type { ReceiptModel } from './receipt-model';
+import { drawWatermark } from './receipt-watermark';
 import { format } from '../i18n/translator';
 
 /**
@@ -22,6 +23,7 @@ import { format } from '../i18n/translator';
 const BLACK = '#0b0c0c';
 const GREY = '#505a5f';
 const RULE = '#b1b4b6';
+const TEST_RED = '#b10e1e';
 const MARGIN = { top: 56, bottom: 72, left: 56, right: 56 } as const;
 const FOOTER_OFFSET = 44;
 const BODY_SIZE = 10;
@@ -98,6 +100,11 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
   // font objects on first use, numbered in that order: regular (the default font), then bold.
   const pdfFont = (name: string): unknown => (doc.font(name) as unknown as { _font: unknown })._font;
   const keepLayouts = shareLayouts([[fonts.regular, pdfFont(regular)], [fonts.bold, pdfFont(bold)]]);
+  if (model.test) {
+    // Drawn first on each page, so that it lies under the page's text.
+    drawWatermark(doc, model.texts.testWatermark, bold);
+    doc.on('pageAdded', () => drawWatermark(doc, model.texts.testWatermark, bold));
+  }
 
   const left = MARGIN.left;
   const width = doc.page.width - MARGIN.left - MARGIN.right;
@@ -226,6 +233,11 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
   doc.font(bold).fontSize(20).fillColor(BLACK);
   write(text(model.title), left, doc.y, width);
   doc.y += 4;
+  if (model.test) {
+    doc.font(bold).fontSize(13).fillColor(TEST_RED);
+    write(text(model.texts.testNotice), left, doc.y, width);
+    doc.y += 4;
+  }
   doc.font(regular).fontSize(BODY_SIZE).fillColor(BLACK);
   write(text(model.texts.intro), left, doc.y, width);
   doc.y += 10;
@@ -233,6 +245,8 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
   row(model.texts.receivedAt, model.receivedAtText, 0);
   row(model.texts.form, model.formTitle, 0);
   row(model.texts.authority, `${model.authority.name}\n${model.authority.email}`, 0);
+  if (model.fee !== undefined) row(model.texts.fee, model.fee, 0);
+  if (model.legalBasis !== undefined) row(model.texts.legalBasis, model.legalBasis, 0);
   rule();
 
   doc.font(bold).fontSize(14).fillColor(BLACK);
