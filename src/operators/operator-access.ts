@@ -49,13 +49,22 @@ export function loadOperatorAccess(input: {
   const byHash = new Map<string, Actor & { kind: 'operator' }>();
   const counts = new Map<string, number>();
   for (const { file, tenant } of input.tenants) {
+    const ids = new Set<string>();
     (tenant.operators ?? []).forEach((operator, i) => {
       const pointer = `/operators/${i}`;
+      // Checked before the hash, so a second operator of the same id is found even when the
+      // first one's variable is not set: the audit trail could not tell the two apart.
+      if (ids.has(operator.id)) {
+        problems.push(problem(file, `${pointer}/id`, `operator id "${operator.id}" is used twice in this tenant`));
+        return;
+      }
+      ids.add(operator.id);
       if ((operator.tokenHash === undefined) === (operator.tokenHashEnv === undefined)) {
         problems.push(problem(file, pointer, 'needs exactly one of "tokenHash" and "tokenHashEnv"'));
         return;
       }
-      let hash = operator.tokenHash;
+      // The schema allows lower-case hex only; compared in that form with the admin's hash and the others'.
+      let hash = operator.tokenHash?.toLowerCase();
       if (hash === undefined && operator.tokenHashEnv !== undefined) {
         const value = input.env[operator.tokenHashEnv]?.trim().toLowerCase();
         if (!value) {
@@ -74,10 +83,8 @@ export function loadOperatorAccess(input: {
       const other = byHash.get(hash);
       if (other) {
         problems.push(problem(file, pointer, `operator "${actor.id}" has the same token hash as operator "${other.id}"`));
-      } else if (hash === input.adminTokenHash) {
+      } else if (hash === input.adminTokenHash.toLowerCase()) {
         problems.push(problem(file, pointer, `operator "${actor.id}" has the same token hash as ADMIN_TOKEN_HASH`));
-      } else if ([...byHash.values()].some((a) => a.id === actor.id)) {
-        problems.push(problem(file, `${pointer}/id`, `operator id "${operator.id}" is used twice in this tenant`));
       } else {
         byHash.set(hash, actor);
         counts.set(tenant.id, (counts.get(tenant.id) ?? 0) + 1);
