@@ -275,6 +275,95 @@ export function storeContract(name: string, factory: () => StoreFactory): void {
       expect((await store.deliveries.jobsOf(s.id))[0]?.state).toBe('delivered');
     });
 
+    test('local parameters and the test mark of a submission come back from find, and are absent when not given', async () => {
+      const parametersJson = JSON.stringify({ fee: { amountCents: 9600, currency: 'EUR', purpose: { de: 'Hundesteuer je Hund und Jahr' } } });
+      const marked = submission({ parametersJson, test: true });
+      const plain = submission();
+      await store.submissions.create(marked, [job(marked.id, { test: true })]);
+      await store.submissions.create(plain, [job(plain.id)]);
+      const found = await store.submissions.find(marked.id);
+      expect(found).toEqual({ ...marked, status: 'accepted', events: [{ type: 'accepted', at: marked.createdAt }] });
+      expect([found?.parametersJson, found?.test]).toEqual([parametersJson, true]);
+      const other = await store.submissions.find(plain.id);
+      expect(other).not.toHaveProperty('parametersJson');
+      expect(other).not.toHaveProperty('test');
+      // `test: false` is stored as "not a test", read back as absent.
+      const unmarked = submission({ test: false });
+      await store.submissions.create(unmarked, [job(unmarked.id)]);
+      expect(await store.submissions.find(unmarked.id)).not.toHaveProperty('test');
+    });
+
+    test('jobs in a state are listed oldest first, with authorityIds only those authorities\' (a tenant operator\'s view)', async () => {
+      const first = submission({ authorityId: 'amt-a', createdAt: T0 });
+      const second = submission({ authorityId: 'amt-b', createdAt: later(10) });
+      const third = submission({ authorityId: 'amt-c', createdAt: later(20) });
+      const a = job(first.id, { authorityId: 'amt-a' });
+      const b = job(second.id, { authorityId: 'amt-b' });
+      const c = job(third.id, { authorityId: 'amt-c' });
+      await store.submissions.create(first, [a]);
+      await store.submissions.create(second, [b]);
+      await store.submissions.create(third, [c]);
+      const ids = async (limit: number, authorityIds?: readonly string[]) => (await store.deliveries.jobsInState('pending', limit, authorityIds)).map((j) => j.id);
+      expect(await ids(10)).toEqual([a.id, b.id, c.id]);
+      expect(await ids(2)).toEqual([a.id, b.id]);
+      expect(await ids(10, ['amt-c', 'amt-a'])).toEqual([a.id, c.id]);
+      expect(await ids(1, ['amt-c', 'amt-a'])).toEqual([a.id]);
+      expect(await ids(10, ['amt-b'])).toEqual([b.id]);
+      // An operator whose tenant has no authorities sees nothing, not everything.
+      expect(await ids(10, [])).toEqual([]);
+      expect(await ids(10, ['amt-x'])).toEqual([]);
+      expect(await store.deliveries.jobsInState('dead', 10, ['amt-a'])).toEqual([]);
+    });
+
+    test('open job counts: per authority, the jobs not delivered and not dead', async () => {
+      expect(await store.deliveries.openJobCounts()).toEqual(new Map());
+      const s = submission({ authorityId: 'amt-a' });
+      const [pending, inFlight, failing, dying, delivered] = Array.from({ length: 5 }, () => job(s.id, { authorityId: 'amt-a' }));
+      const t = submission({ authorityId: 'amt-b' });
+      const ofB = job(t.id, { authorityId: 'amt-b', channel: 'inbox' });
+      await store.submissions.create(s, [inFlight!, failing!, dying!, delivered!]);
+      await store.submissions.create(t, [ofB]);
+      const claimed = await store.deliveries.claimDue({ now: T0, limit: 10, leaseMs: 60_000, owner: 'w1' });
+      expect(claimed).toHaveLength(4);
+      expect(await store.deliveries.markFailed(failing!.id, 'w1', retryable('receiver answered HTTP 503', later(1000)))).toBe('failed');
+      expect(await store.deliveries.markFailed(dying!.id, 'w1', { ...retryable('receiver answered HTTP 400', later(1000)), permanent: true })).toBe('dead');
+      expect(await store.deliveries.markDelivered(delivered!.id, later(5))).toBe(true);
+      const late = submission({ authorityId: 'amt-a' });
+      await store.submissions.create(late, [{ ...pending!, submissionId: late.id }]);
+      // amt-a: one pending, one in flight, one failed; amt-b: its inbox job waits to be fetched.
+      expect(await store.deliveries.openJobCounts()).toEqual(new Map([['amt-a', 3], ['amt-b', 1]]));
+      await store.inbox.fetch('amt-b', t.id, later(10));
+      expect(await store.deliveries.openJobCounts()).toEqual(new Map([['amt-a', 3]]));
+    });
+
+    test('the operator audit trail: newest first, at most limit, by tenant, detail only when given', async () => {
+      const entry = (n: number, tenantId: string | null, detail?: string) => ({
+        at: later(n * 1000), actor: tenantId === null ? 'admin' : `${tenantId}/it`, tenantId, action: 'delivery.retry', target: `job-${n}`,
+        outcome: n % 2 === 0 ? 'ok' as const : 'refused' as const, ...(detail === undefined ? {} : { detail }),
+      });
+      expect(await store.operatorAudit.list({ limit: 10 })).toEqual([]);
+      await store.operatorAudit.record(entry(1, 'land-a', 'DELIVERY_NOT_FOUND'));
+      await store.operatorAudit.record(entry(2, 'land-b'));
+      await store.operatorAudit.record(entry(3, null, '2 problem(s)'));
+      await store.operatorAudit.record(entry(4, 'land-a'));
+      // Recorded with the same time as an earlier one: still listed after it (newest recorded first).
+      await store.operatorAudit.record({ ...entry(5, 'land-a'), at: later(4000) });
+      expect(await store.operatorAudit.list({ limit: 10 })).toEqual([
+        { ...entry(5, 'land-a'), at: later(4000) }, entry(4, 'land-a'), entry(3, null, '2 problem(s)'), entry(2, 'land-b'), entry(1, 'land-a', 'DELIVERY_NOT_FOUND'),
+      ]);
+      expect((await store.operatorAudit.list({ limit: 2 })).map((e) => e.target)).toEqual(['job-5', 'job-4']);
+      expect((await store.operatorAudit.list({ tenantId: 'land-a', limit: 10 })).map((e) => e.target)).toEqual(['job-5', 'job-4', 'job-1']);
+      expect((await store.operatorAudit.list({ tenantId: 'land-a', limit: 1 })).map((e) => e.target)).toEqual(['job-5']);
+      expect(await store.operatorAudit.list({ tenantId: 'land-b', limit: 10 })).toEqual([entry(2, 'land-b')]);
+      expect(await store.operatorAudit.list({ tenantId: 'land-c', limit: 10 })).toEqual([]);
+      const [withoutDetail] = await store.operatorAudit.list({ tenantId: 'land-b', limit: 1 });
+      expect(withoutDetail).not.toHaveProperty('detail');
+      // The trail outlives a restart.
+      await store.close();
+      store = await f.open();
+      expect(await store.operatorAudit.list({ limit: 10 })).toHaveLength(5);
+    });
+
     const sortedJobs = (stats: DeliveryStats) => [...stats.jobs].sort((a, b) => `${a.state}/${a.channel}`.localeCompare(`${b.state}/${b.channel}`));
 
     test('stats of an empty queue: no jobs, nothing due', async () => {
