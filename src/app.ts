@@ -1,39 +1,30 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
 import { AppError } from './errors';
-import type { FormRegistry } from './forms/form-registry';
-import { adminRouter, type AdminDependencies } from './http/admin-router';
-import { authorityInboxRouter, type AuthorityInboxDependencies } from './http/authority-inbox-router';
-import { formsRouter } from './http/forms-router';
+import { adminConfigRouter } from './http/admin-config-router';
 import { openApiDocument } from './http/openapi';
 import { errorHandler } from './http/problem';
-import type { Pages } from './http/pages/create-pages';
-import { submissionsRouter } from './http/submissions-router';
 import { healthRouter, type Readiness } from './http/health-router';
 import { metricsRouter } from './http/metrics-router';
-import { routingApiRouter } from './http/routing-api-router';
-import type { RoutingApi } from './routing-api/create-routing-api';
+import type { LiveConfiguration } from './live/live-configuration';
 import type { Metrics } from './metrics/metrics';
-import type { RateLimiter } from './http/rate-limit';
-import type { Receipts } from './receipts/receipt-service';
-import type { SubmissionService } from './submissions/submission-service';
+import type { OperatorAuditLog } from './storage/ports';
 import type { Logger } from './support/logger';
 
 export interface AppDependencies {
-  readonly forms: FormRegistry;
-  readonly submissions: SubmissionService;
-  readonly receipts: Receipts;
   readonly logger: Logger;
-  readonly bodyLimitBytes: number;
   readonly version: string;
   readonly templatesDir: string;
-  readonly pages: Pages;
-  readonly inbox: AuthorityInboxDependencies;
-  readonly admin: AdminDependencies;
+  /**
+   * The loaded forms and tenants. Each request is handed to the router of the set that is current
+   * when it arrives (forms, Routing API, submissions, authority inbox, admin, pages: see
+   * live/served-set.ts) and finishes there, even if a reload replaces the set meanwhile.
+   */
+  readonly live: Pick<LiveConfiguration, 'current' | 'reload' | 'versions' | 'operatorAccess'>;
+  /** Where reloads are recorded (who, outcome; no personal data). */
+  readonly audit: OperatorAuditLog;
+  readonly now: () => Date;
   readonly metrics: Metrics;
-  /** The FIT-Connect-shaped Routing API for state portals (/api/routes, /api/areas, /api/info). */
-  readonly routingApi: RoutingApi;
-  readonly rateLimiter: RateLimiter;
   /** express "trust proxy": whose X-Forwarded-For names the client (TRUSTED_PROXIES). */
   readonly trustedProxies: readonly string[];
   /** Protects /metrics on this app like the admin API (empty: /metrics answers 404 here). */
@@ -64,7 +55,11 @@ export function baseApp(): Express {
   return app;
 }
 
-/** Builds the express app without listening, so tests exercise exactly what production runs. */
+/**
+ * Builds the express app without listening, so tests exercise exactly what production runs. What
+ * does not depend on the forms and tenants (health, OpenAPI, metrics, assets, reload) is mounted
+ * here; everything else is the current served set's router.
+ */
 export function createApp(deps: AppDependencies): Express {
   const app = baseApp();
   // Without trusted proxies req.ip is the connection's address; X-Forwarded-For is ignored.
@@ -77,14 +72,14 @@ export function createApp(deps: AppDependencies): Express {
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  app.use(formsRouter(deps.forms));
-  app.use(routingApiRouter(deps.routingApi));
-  app.use(submissionsRouter(deps.submissions, deps.receipts, deps.bodyLimitBytes, deps.rateLimiter));
-  app.use(authorityInboxRouter(deps.inbox));
-  app.use(adminRouter(deps.admin));
+  // Reload and the loaded versions live beside the sets they replace, not inside one.
+  app.use(adminConfigRouter({ configuration: deps.live, audit: deps.audit, now: deps.now }));
   app.use(metricsRouter({ metrics: deps.metrics, adminTokenHash: deps.adminTokenHash }));
   app.use('/assets', express.static(path.join(deps.templatesDir, 'assets'), { index: false, maxAge: '1h', redirect: false }));
-  app.use(deps.pages.router);
+  // The set is picked once per request: its router's closures hold that set's objects only.
+  app.use((req, res, next) => {
+    deps.live.current().router(req, res, next);
+  });
 
   app.use((req, _res, next) => {
     next(new AppError('NOT_FOUND', `no route ${req.method} ${req.path}`));

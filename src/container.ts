@@ -1,27 +1,20 @@
 import type { Express } from 'express';
 import { createApp } from './app';
 import type { Config } from './config/config-schema';
-import { createDelivery } from './delivery/create-delivery';
+import { createMailTransport } from './delivery/create-delivery';
 import type { DeliveryWorker } from './delivery/delivery-worker';
 import type { RetryPolicy } from './delivery/retry-policy';
 import type { FormRegistry } from './forms/form-registry';
 import type { RoutingTable } from './routing/routing-table';
-import { loadOperatorFiles } from './operator-files';
-import { createRoutingApi } from './routing-api/create-routing-api';
+import { createLiveConfiguration, type LiveConfiguration } from './live/live-configuration';
+import { loadVersionedOperatorFiles } from './live/load-versioned';
 import type { Store } from './storage/ports';
 import { openSqliteStore } from './storage/sqlite/sqlite-store';
-import { createSubmissionLookup } from './submissions/submission-lookup';
-import { createSubmissionService, type SubmissionService } from './submissions/submission-service';
+import type { SubmissionService } from './submissions/submission-service';
 import { DraftCleanup } from './drafts/draft-cleanup';
 import { createDraftService } from './drafts/draft-service';
-import { createMunicipalitySearch } from './routing/municipality-search';
-import { createReceipts } from './receipts/receipt-service';
-import { createReceiptRenderer } from './receipts/render-receipt';
 import { createRateLimiter } from './http/rate-limit';
 import { createMetrics, type Metrics } from './metrics/metrics';
-import { countSubmissions, timeReceipts } from './metrics/instrumentation';
-import { createPageFlow } from './forms/page-flow';
-import { createPages } from './http/pages/create-pages';
 import { workerStaleAfter } from './http/health-router';
 import type { Logger } from './support/logger';
 
@@ -38,10 +31,13 @@ export interface ContainerOptions {
 
 export interface Container {
   readonly app: Express;
+  /** The loaded forms and tenants, replaced by reload() (SIGHUP, POST /api/admin/reload). */
+  readonly live: LiveConfiguration;
+  /** The current set's forms, routing table and submission service (after a reload, the new set's). */
   readonly forms: FormRegistry;
   readonly routing: RoutingTable;
-  readonly store: Store;
   readonly submissions: SubmissionService;
+  readonly store: Store;
   readonly worker: DeliveryWorker;
   readonly draftCleanup: DraftCleanup;
   /** This process's metrics (served on /metrics of the app, or by main on METRICS_PORT). */
@@ -52,7 +48,9 @@ export interface Container {
 
 /**
  * The composition root: loads and checks forms and tenants (throwing StartupError on any
- * problem, before anything is opened), opens the store and wires services, worker and app.
+ * problem, before anything is opened), opens the store and wires what lives as long as the
+ * process (metrics, drafts, rate limits, mail transport) with the live configuration, which
+ * builds the served set of forms and tenants (live/served-set.ts) now and on every reload.
  */
 export async function createContainer(options: ContainerOptions): Promise<Container> {
   const { config, env, logger, product } = options;
@@ -60,22 +58,9 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const random = options.random ?? Math.random;
 
   // Forms, tenants, credentials, templates, fonts and SITE_TENANT, checked as `efa-forms check` does.
-  const { forms, routing, credentials, renderer, receiptFonts, siteTenant, mailTemplates, routingSigningKey, operatorAccess } = await loadOperatorFiles(config, env, logger);
+  const initial = await loadVersionedOperatorFiles({ config, env, logger, now });
   const store = openSqliteStore(config.dataDir);
-  const metrics = createMetrics({ formIds: forms.ids(), deliveries: store.deliveries, now, logger });
-  const receiptRenderer = timeReceipts(createReceiptRenderer(receiptFonts), metrics);
-  const municipalities = createMunicipalitySearch(routing.tenants());
-  const routingApi = createRoutingApi({ routing, forms, municipalities, signingKey: routingSigningKey, issuer: config.publicBaseUrl, now });
-  const receipts = createReceipts({
-    submissions: createSubmissionLookup(store), routing, forms, translator: renderer, municipalities, renderer: receiptRenderer,
-  });
-  const delivery = createDelivery({
-    config, credentials, store, forms, routing, receipts, mailTemplates, logger, metrics, now, random, retryPolicy: options.retryPolicy,
-  });
-  const worker = delivery.worker;
-  const submissions = countSubmissions(createSubmissionService({
-    forms, routing, store, product, now, onAccepted: delivery.nudge, payloads: delivery.outbound,
-  }), metrics);
+  const metrics = createMetrics({ formIds: initial.files.forms.ids(), deliveries: store.deliveries, now, logger });
   const drafts = createDraftService({ store, now, ttlDays: config.draftTtlDays });
   const draftCleanup = new DraftCleanup(drafts, logger);
   const rateLimiter = createRateLimiter({
@@ -83,36 +68,36 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     limits: { drafts: config.rateLimitDrafts, steps: config.rateLimitSteps, submissions: config.rateLimitSubmissions },
     now,
   });
+  const transport = createMailTransport(config);
+  const live = createLiveConfiguration({
+    initial, config, env, store, logger, metrics, rateLimiter, drafts, transport, product, now, random, retryPolicy: options.retryPolicy,
+  });
   const app = createApp({
-    routingApi, forms, submissions, receipts, logger, metrics, rateLimiter, trustedProxies: config.trustedProxies, adminTokenHash: config.adminTokenHash,
+    live, audit: store.operatorAudit, now, logger, metrics, trustedProxies: config.trustedProxies, adminTokenHash: config.adminTokenHash,
     readiness: {
       store,
       // main.ts starts this worker only with DELIVERY_WORKER=on; otherwise `npm run worker` delivers.
-      worker: config.deliveryWorker ? worker : undefined,
+      worker: config.deliveryWorker ? live.worker : undefined,
       workerStaleAfterMs: workerStaleAfter(config.deliveryPollIntervalMs),
       logger,
-    }, bodyLimitBytes: config.bodyLimitBytes, version: product.version, templatesDir: config.templatesDir,
-    inbox: { inbox: store.inbox, submissions: store.submissions, receipts, keys: credentials.inboxKeys, outbound: delivery.outbound, now },
-    admin: { deliveries: store.deliveries, submissions: store.submissions, adminTokenHash: config.adminTokenHash, now, nudge: delivery.nudge, routing, forms, access: operatorAccess, audit: store.operatorAudit },
-    pages: createPages({
-      forms, flow: createPageFlow({ routing, municipalities, translator: renderer }), renderer, drafts, submissions, routing, municipalities, siteTenant,
-      secureCookies: config.production, bodyLimitBytes: config.bodyLimitBytes, publicBaseUrl: config.publicBaseUrl, logger, rateLimiter,
-    }),
+    }, version: product.version, templatesDir: config.templatesDir,
   });
 
   return {
     app,
-    forms,
-    routing,
+    live,
+    forms: live.forms,
+    routing: live.routing,
+    submissions: live.submissions,
     store,
-    submissions,
-    worker,
+    worker: live.worker,
     draftCleanup,
     metrics,
     async close(timeoutMs: number) {
       await draftCleanup.stop();
-      await delivery.close(timeoutMs);
-      credentials.close();
+      // The worker first (deliveries finish), then every loaded set's agents, the mail transport, the store.
+      await live.close(timeoutMs);
+      transport.close();
       await store.close();
     },
   };

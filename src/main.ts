@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import packageJson from '../package.json';
 import { loadConfig } from './config/load-config';
 import { createContainer } from './container';
-import { runEntryPoint, stopGracefullyOnSignals } from './process-lifecycle';
+import { reloadOnSignal, runEntryPoint, stopGracefullyOnSignals } from './process-lifecycle';
 import { listenMetrics, metricsApp } from './http/metrics-router';
 import { listening } from './support/listening';
 import { createJsonLogger } from './support/logger';
@@ -46,6 +46,8 @@ async function main(): Promise<void> {
   if (config.deliveryWorker) container.worker.start();
   container.draftCleanup.start();
 
+  // SIGHUP reads forms and tenants again; the running set stays if the new one has problems.
+  reloadOnSignal({ logger, reload: () => container.live.reload() });
   stopGracefullyOnSignals({
     name: 'server',
     logger,

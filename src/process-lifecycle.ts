@@ -4,8 +4,8 @@ import type { Logger } from './support/logger';
 
 /**
  * What both entry points (src/main.ts, src/worker-main.ts) do around their own work: report a
- * failed start, and stop gracefully on a signal. The processes differ only in what they start
- * and what they stop, which they pass in.
+ * failed start, stop gracefully on SIGTERM/SIGINT, and reload forms and tenants on SIGHUP. The
+ * processes differ only in what they start, stop and reload, which they pass in.
  */
 
 /** The text printed to stderr when start-up fails: one readable reason, no stack for known causes. */
@@ -67,4 +67,25 @@ export function stopGracefullyOnSignals({ name, logger, stop }: GracefulStopOpti
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+export interface ReloadOnSignalOptions {
+  readonly logger: Logger;
+  /** Reads forms and tenants again (LiveConfiguration.reload); logs its own outcome. */
+  readonly reload: () => Promise<unknown>;
+}
+
+/**
+ * On SIGHUP (the usual "read your configuration again" of a daemon) reloads forms and tenants
+ * instead of ending the process, Node's default. The reload logs `config.reloaded`, or
+ * `config.reload_refused` with one `config.reload_problem` line per problem while the running set
+ * stays; an unexpected failure is logged as `config.reload_failed` and never ends the process.
+ */
+export function reloadOnSignal({ logger, reload }: ReloadOnSignalOptions): void {
+  process.on('SIGHUP', (signal: NodeJS.Signals) => {
+    logger.info('config.reload_requested', { signal });
+    reload().catch((err: unknown) => {
+      logger.error('config.reload_failed', { error: err instanceof Error ? err.message : String(err) });
+    });
+  });
 }

@@ -1,7 +1,7 @@
 import packageJson from '../package.json';
 import { loadConfig } from './config/load-config';
 import { createContainer } from './container';
-import { runEntryPoint, stopGracefullyOnSignals } from './process-lifecycle';
+import { reloadOnSignal, runEntryPoint, stopGracefullyOnSignals } from './process-lifecycle';
 import { listenMetrics, metricsApp } from './http/metrics-router';
 import { listening } from './support/listening';
 import { createJsonLogger } from './support/logger';
@@ -41,6 +41,8 @@ async function main(): Promise<void> {
     forms: container.forms.list().length,
   });
 
+  // SIGHUP reads forms and tenants again; the running set stays if the new one has problems.
+  reloadOnSignal({ logger, reload: () => container.live.reload() });
   stopGracefullyOnSignals({
     name: 'worker',
     logger,

@@ -7,15 +7,24 @@ import type { RoutingTable } from '../routing/routing-table';
 import type { Store, SubmissionRecord } from '../storage/ports';
 import type { Logger } from '../support/logger';
 import type { AuthorityCredentials } from './authority-credentials';
-import { createChannelDispatcher, createHttpPush } from './channels';
+import { createChannelDispatcher, createHttpPush, type SendJob } from './channels';
 import { DeliveryWorker } from './delivery-worker';
 import { createAuthorityEmail } from './email/authority-email';
 import { createCitizenEmail } from './email/citizen-email';
 import type { MailTemplates } from './email/mail-templates';
-import { fileTransport, smtpTransport } from './email/mail-transport';
+import { fileTransport, smtpTransport, type MailTransport } from './email/mail-transport';
 import { createOutboundPayloads, type OutboundPayloads } from './outbound-payload';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 import { receiptFileName } from '../i18n/receipt-texts';
+
+/**
+ * Delivery in two halves, because operators reload forms and tenants while the process runs
+ * (src/live/): the worker and the mail transport live as long as the process
+ * (createDeliveryWorker, createMailTransport), while the channels, which read the routing table,
+ * the forms and the authorities' credentials, are built per loaded set (createDeliveryChannels).
+ * The worker sends each job through whatever sender it was given, so after a reload a queued job
+ * goes out over the new set's channels, with the authority id and body it was stored with.
+ */
 
 /** The settings delivery reads (from the loaded Config). */
 export type DeliveryConfig = Pick<Config,
@@ -26,10 +35,15 @@ export interface DeliveryReceipts {
   receiptOf(record: SubmissionRecord): Promise<{ readonly reference: string; readonly pdf: Buffer }>;
 }
 
-/** Everything delivery is built from, loaded and checked before (nothing here reads files). */
-export interface DeliveryDependencies {
-  readonly config: DeliveryConfig;
-  /** The authorities' secrets, agents, encryption keys (loadAuthorityCredentials); closed by whoever loaded them. */
+/** SMTP with SMTP_URL, else .eml files under DATA_DIR/mail; shared by every loaded set, closed once. */
+export function createMailTransport(config: Pick<DeliveryConfig, 'smtpUrl' | 'dataDir'>): MailTransport {
+  return config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
+}
+
+/** What one loaded set's channels are built from (nothing here reads files). */
+export interface DeliveryChannelDependencies {
+  readonly config: Pick<DeliveryConfig, 'deliveryTimeoutMs' | 'mailFrom'>;
+  /** The set's secrets, agents and encryption keys (loadAuthorityCredentials); closed by whoever loaded them. */
   readonly credentials: Pick<AuthorityCredentials, 'secretOf' | 'agentOf' | 'encrypterOf'>;
   readonly store: Store;
   readonly forms: FormRegistry;
@@ -37,37 +51,29 @@ export interface DeliveryDependencies {
   readonly receipts: DeliveryReceipts;
   /** From loadMailTemplates, before the store was opened. */
   readonly mailTemplates: MailTemplates;
+  /** The process's mail transport (createMailTransport). */
+  readonly transport: MailTransport;
   readonly logger: Logger;
-  readonly metrics: Pick<Metrics, 'deliveryAttempt'>;
   readonly now: () => Date;
-  readonly random: () => number;
-  /** Default: DEFAULT_RETRY_POLICY. */
-  readonly retryPolicy?: RetryPolicy | undefined;
-  /** This worker's lease owner, unique per process; default: `<pid>-<random UUID>`. */
-  readonly ownerId?: string | undefined;
 }
 
-/** The delivery of accepted submissions: what leaves, over which channel, by which worker. */
-export interface Delivery {
-  /** The outbox worker (started by the entry points, not here). */
-  readonly worker: DeliveryWorker;
+/** One loaded set's side of delivery: what leaves to an authority, and how. */
+export interface DeliveryChannels {
   /** What leaves to an authority, plain or sealed: for the submission service and the inbox. */
   readonly outbound: OutboundPayloads;
-  /** Asks the worker for a poll now (a no-op while it is stopped); may be passed on as it is. */
-  readonly nudge: () => void;
-  /** Stops the worker (letting deliveries finish within timeoutMs), then closes the mail transport. */
-  close(timeoutMs: number): Promise<void>;
+  /** The channel dispatcher alone (http push, the authority's and the applicant's e-mail), for a job as it is. */
+  readonly dispatch: SendJob;
+  /** What the worker calls: a job stored plain before its authority got a key is sealed first, then dispatched. */
+  readonly send: SendJob;
 }
 
 /**
- * Builds the outbound-payload service, the channels (http push, the authority's and the
- * applicant's e-mail) and the worker that sends each due job, sealed first where the authority
- * has a key by now. Without SMTP_URL e-mails become .eml files under DATA_DIR/mail.
+ * Builds the outbound-payload service and the channels (http push, the authority's and the
+ * applicant's e-mail) of one loaded set of forms and tenants.
  */
-export function createDelivery(deps: DeliveryDependencies): Delivery {
-  const { config, credentials, store, forms, routing, receipts, mailTemplates, logger, now } = deps;
+export function createDeliveryChannels(deps: DeliveryChannelDependencies): DeliveryChannels {
+  const { config, credentials, store, forms, routing, receipts, mailTemplates, transport, logger, now } = deps;
   const outbound = createOutboundPayloads({ encrypterOf: credentials.encrypterOf, submissions: store.submissions, deliveries: store.deliveries });
-  const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail'));
   const citizenEmail = createCitizenEmail({
     store, forms, routing, templates: mailTemplates.citizen, transport, from: config.mailFrom, logger,
     attachments: async (record) => {
@@ -85,12 +91,42 @@ export function createDelivery(deps: DeliveryDependencies): Delivery {
     email: authorityEmail,
     citizenEmail,
   });
-  const worker = new DeliveryWorker({
-    queue: store.deliveries,
-    // A job stored plain before its authority got a key is sealed before it is sent.
+  return {
+    outbound,
+    dispatch,
     send: async (job) => dispatch(await outbound.ensureSealed(job)),
-    logger,
-    now,
+  };
+}
+
+/** Whoever sends a claimed job: the currently loaded set (src/live/). */
+export interface JobSender {
+  send(job: Parameters<SendJob>[0]): ReturnType<SendJob>;
+}
+
+/** What the long-lived worker is built from. */
+export interface DeliveryWorkerDependencies {
+  readonly config: Pick<DeliveryConfig, 'deliveryTimeoutMs' | 'deliveryPollIntervalMs' | 'deliveryConcurrency' | 'deliveryGiveUpAfterHours'>;
+  readonly store: Pick<Store, 'deliveries'>;
+  /** Asked for every claimed job; it decides the channel (a set's DeliveryChannels.send). */
+  readonly sender: JobSender;
+  readonly logger: Logger;
+  readonly metrics: Pick<Metrics, 'deliveryAttempt'>;
+  readonly now: () => Date;
+  readonly random: () => number;
+  /** Default: DEFAULT_RETRY_POLICY. */
+  readonly retryPolicy?: RetryPolicy | undefined;
+  /** This worker's lease owner, unique per process; default: `<pid>-<random UUID>`. */
+  readonly ownerId?: string | undefined;
+}
+
+/** The outbox worker (started by the entry points, not here); one per process. */
+export function createDeliveryWorker(deps: DeliveryWorkerDependencies): DeliveryWorker {
+  const { config, sender } = deps;
+  return new DeliveryWorker({
+    queue: deps.store.deliveries,
+    send: (job) => sender.send(job),
+    logger: deps.logger,
+    now: deps.now,
     random: deps.random,
     retryPolicy: deps.retryPolicy ?? DEFAULT_RETRY_POLICY,
     ownerId: deps.ownerId ?? `${process.pid}-${randomUUID()}`,
@@ -100,14 +136,4 @@ export function createDelivery(deps: DeliveryDependencies): Delivery {
     giveUpAfterMs: config.deliveryGiveUpAfterHours * 3_600_000,
     metrics: deps.metrics,
   });
-
-  return {
-    worker,
-    outbound,
-    nudge: () => worker.nudge(),
-    async close(timeoutMs) {
-      await worker.stop(timeoutMs);
-      transport.close();
-    },
-  };
 }

@@ -38,6 +38,14 @@ export const ERROR_TITLES = {
     de: 'Für Ihren Wohnort ist für diesen Antrag noch keine Behörde online erreichbar.',
     en: 'No authority for your place of residence accepts this application online yet.',
   },
+  SERVICE_NOT_YET_ONLINE: {
+    de: 'Dieser Antrag ist für Ihren Wohnort noch nicht online verfügbar.',
+    en: 'This application is not yet available online for your place of residence.',
+  },
+  SERVICE_PAUSED: {
+    de: 'Dieser Antrag ist für Ihren Wohnort vorübergehend nicht online verfügbar.',
+    en: 'This application is temporarily not available online for your place of residence.',
+  },
   RATE_LIMITED: {
     de: 'Zu viele Anfragen in kurzer Zeit. Bitte warten Sie einen Moment und versuchen Sie es dann erneut.',
     en: 'Too many requests in a short time. Please wait a moment and try again.',
@@ -45,6 +53,10 @@ export const ERROR_TITLES = {
   STORAGE_UNAVAILABLE: {
     de: 'Ihre Angaben können gerade nicht gespeichert werden. Bitte versuchen Sie es in einigen Minuten erneut; es ist nichts verloren gegangen.',
     en: 'Your answers cannot be saved just now. Please try again in a few minutes; nothing has been lost.',
+  },
+  CONFIGURATION_REFUSED: {
+    de: 'Die geänderten Formulare oder Mandanten-Dateien haben Fehler; es gilt weiter die bisherige Konfiguration.',
+    en: 'The changed forms or tenant files have problems; the running configuration stays.',
   },
   INTERNAL: {
     de: 'Es ist ein technischer Fehler aufgetreten. Bitte versuchen Sie es später erneut.',
