@@ -316,6 +316,25 @@ export interface OperatorSessionStore {
   deleteExpired(now: Date): Promise<number>;
 }
 
+/** A link that lets an authority's testers submit over its `testing` route (see src/test-delivery/test-links.ts). */
+export interface TestLink {
+  /** SHA-256 (hex) of the token in the link; the token itself is never stored. */
+  readonly tokenHash: string;
+  readonly tenantId: string;
+  readonly authorityId: string;
+  readonly formId: string;
+  /** The actor who issued it (`admin` or `<tenant>/<operator>`). */
+  readonly createdBy: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
+export interface TestLinkStore {
+  create(link: TestLink): Promise<void>;
+  /** The link, unless it expired by `now`. */
+  find(tokenHash: string, now: Date): Promise<TestLink | undefined>;
+}
+
 export interface Store {
   readonly submissions: SubmissionRepository;
   readonly deliveries: DeliveryQueue;
@@ -323,6 +342,7 @@ export interface Store {
   readonly drafts: DraftRepository;
   readonly operatorAudit: OperatorAuditLog;
   readonly operatorSessions: OperatorSessionStore;
+  readonly testLinks: TestLinkStore;
   /**
    * For readiness checks: writes one row of the store's own (no data) in a transaction and
    * resolves once it is committed; rejects with StorageUnavailableError when the store cannot be

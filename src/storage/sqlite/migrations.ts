@@ -183,5 +183,16 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     expires_at   INTEGER NOT NULL
   ) STRICT;
   CREATE INDEX operator_sessions_expiry ON operator_sessions (expires_at);
+  -- Links an operator hands an authority's testers: only the SHA-256 of the token is kept. A
+  -- tester's submissions may use the authority's "testing" route and are marked as tests.
+  CREATE TABLE test_links (
+    token_hash    TEXT PRIMARY KEY,
+    tenant_id     TEXT NOT NULL,
+    authority_id  TEXT NOT NULL,
+    form_id       TEXT NOT NULL,
+    created_by    TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL
+  ) STRICT;
   `,
 ];

@@ -21,6 +21,7 @@ import { sqliteEvents, submissionDeliveredCheck } from './sqlite-events';
 import { sqliteInbox } from './sqlite-inbox';
 import { sqliteOperatorAudit } from './sqlite-operator-audit';
 import { sqliteOperatorSessions } from './sqlite-operator-sessions';
+import { sqliteTestLinks } from './sqlite-test-links';
 import { toStorageError } from './storage-errors';
 import { WRITE_PROBE_SQL, writeProbeThread } from './write-probe';
 
@@ -310,6 +311,7 @@ export function openSqliteStore(dataDir: string): Store {
     drafts: sqliteDrafts(db),
     operatorAudit: sqliteOperatorAudit(db),
     operatorSessions: sqliteOperatorSessions(db),
+    testLinks: sqliteTestLinks(db),
     probeWritable(now) {
       return writeProbe.probe(now);
     },
