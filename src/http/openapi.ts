@@ -1,3 +1,4 @@
+import { ADMIN_SECURITY, adminPaths, adminSchemas, adminSecuritySchemes } from './openapi-admin';
 import { coveragePaths, coverageSchemas } from './openapi-coverage';
 import { routingApiPaths, routingApiSchemas } from './openapi-routing-api';
 
@@ -127,7 +128,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     components: {
       securitySchemes: {
         AuthorityKey: { type: 'http', scheme: 'bearer', description: "An inbox authority's API key (the tenant file names the variable holding its SHA-256)." },
-        AdminToken: { type: 'http', scheme: 'bearer', description: "The operators' token (its SHA-256 is ADMIN_TOKEN_HASH)." },
+        ...adminSecuritySchemes(),
       },
       parameters: {
         FormId: { name: 'formId', in: 'path', required: true, schema: { type: 'string', examples: ['anwohnerparkausweis'] } },
@@ -158,16 +159,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
             events: { type: 'array', items: { type: 'object', required: ['type', 'at'], properties: { type: { enum: ['accepted', 'delivered', 'acknowledged'] }, at: { type: 'string', format: 'date-time' } } } },
           },
         },
-        DeliveryJob: {
-          type: 'object',
-          required: ['id', 'submissionId', 'authorityId', 'channel', 'state', 'attempts', 'nextAttemptAt', 'lastError', 'createdAt'],
-          properties: {
-            id: { type: 'string' }, submissionId: { type: 'string' }, authorityId: { type: 'string' },
-            channel: { enum: ['http', 'email', 'inbox', 'email-citizen'] }, state: { enum: ['pending', 'in_flight', 'delivered', 'failed', 'dead'] },
-            attempts: { type: 'integer' }, nextAttemptAt: { type: 'string', format: 'date-time' },
-            lastError: { type: ['string', 'null'], description: 'Status codes and error classes only, never personal data.' }, createdAt: { type: 'string', format: 'date-time' },
-          },
-        },
+        ...adminSchemas(),
         ...coverageSchemas(),
         ...routingApiSchemas(),
         Readiness: {
@@ -207,11 +199,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
   };
 }
 
-/** The pull channel for authorities and the operators' endpoints. */
+/** The pull channel for authorities and the operators' endpoints (openapi-admin.ts, openapi-coverage.ts). */
 function authorityAndAdminPaths(problem: Record<string, string>): Record<string, unknown> {
   const reference = { name: 'reference', in: 'path', required: true, schema: { type: 'string', examples: ['K7M3-Q9XD-P'] } };
   const authority = { security: [{ AuthorityKey: [] }], tags: ['authority'] };
-  const admin = { security: [{ AdminToken: [] }], tags: ['admin'] };
+  const admin = { security: ADMIN_SECURITY, tags: ['admin'] };
   const payload = {
     'application/xml': { schema: { type: 'string' } },
     'application/jose': { schema: { type: 'string', description: 'JWE compact serialization (RSA-OAEP-256, A256GCM) when the authority has an encryption key.' } },
@@ -244,33 +236,15 @@ function authorityAndAdminPaths(problem: Record<string, string>): Record<string,
         responses: { '200': { description: 'Acknowledged (repeating is harmless).', content: { 'application/json': { schema: { type: 'object' } } } }, '401': problem, '404': problem },
       },
     },
-    '/api/admin/deliveries': {
-      get: {
-        ...admin, operationId: 'listDeliveries', summary: 'Delivery jobs in one state, oldest first',
-        parameters: [
-          { name: 'state', in: 'query', required: false, schema: { enum: ['pending', 'in_flight', 'delivered', 'failed', 'dead'], default: 'dead' } },
-          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
-        ],
-        responses: {
-          '200': { description: 'Jobs (never their payload).', content: { 'application/json': { schema: { type: 'object', properties: { state: { type: 'string' }, items: { type: 'array', items: { $ref: '#/components/schemas/DeliveryJob' } } } } } } },
-          '400': problem, '401': problem,
-        },
-      },
-    },
-    '/api/admin/deliveries/{jobId}/retry': {
-      post: {
-        ...admin, operationId: 'retryDelivery', summary: 'Makes a failed or dead job pending again, due now, with a fresh give-up period',
-        parameters: [{ name: 'jobId', in: 'path', required: true, schema: { type: 'string' } }],
-        responses: { '200': { description: 'The job, now pending.', content: { 'application/json': { schema: { $ref: '#/components/schemas/DeliveryJob' } } } }, '401': problem, '404': problem, '409': problem },
-      },
-    },
-    ...coveragePaths(admin, problem),
-    '/api/admin/submissions/{reference}': {
-      get: {
-        ...admin, operationId: 'auditTrail', summary: "A submission's status and audit trail (events with details, no personal data)",
-        parameters: [reference],
-        responses: { '200': { description: 'Status and events.', content: { 'application/json': { schema: { type: 'object' } } } }, '401': problem, '404': problem },
-      },
-    },
+    ...adminPaths(admin, problem),
+    ...coverageScoped(coveragePaths(admin, problem)),
   };
+}
+
+/** The coverage operation (openapi-coverage.ts) with what a tenant operator sees of it. */
+function coverageScoped(paths: Record<string, unknown>): Record<string, unknown> {
+  const path = paths['/api/admin/coverage'] as { get: Record<string, unknown> } | undefined;
+  if (!path) return paths;
+  const description = 'A tenant operator gets its own tenant only: without `tenant` its own report, and another tenant\'s id answers 400 exactly as an unknown one (listing only its own tenant as known). The installation admin gets every tenant.';
+  return { ...paths, '/api/admin/coverage': { ...path, get: { ...path.get, description: [path.get.description, description].filter(Boolean).join(' ') } } };
 }

@@ -1,0 +1,130 @@
+/**
+ * The operators' part of the OpenAPI document (openapi.ts): deliveries, a submission's trail, the
+ * operator audit trail, reload and the loaded versions (the coverage report is openapi-coverage.ts).
+ * Every operation takes the installation admin's token or a tenant operator's; what a tenant
+ * operator sees is its own tenant only (docs/operators.md, "Operators per tenant").
+ */
+
+/** The security of every admin operation: either kind of operator token. */
+export const ADMIN_SECURITY = [{ AdminToken: [] }, { OperatorToken: [] }];
+
+const SCOPE_NOTE = 'A tenant operator sees only what belongs to its own tenant; the installation admin sees every tenant.';
+
+export function adminSecuritySchemes(): Record<string, unknown> {
+  return {
+    AdminToken: { type: 'http', scheme: 'bearer', description: "The installation admin's token (its SHA-256 is ADMIN_TOKEN_HASH): every tenant. Also the only token /metrics takes." },
+    OperatorToken: {
+      type: 'http', scheme: 'bearer',
+      description: "A tenant operator's token (its SHA-256 is in the tenant file's `operators`, or in the variable it names): the admin API for that tenant only. Another tenant's job or reference answers 404, exactly as one that does not exist.",
+    },
+  };
+}
+
+export function adminPaths(admin: Record<string, unknown>, problem: Record<string, string>): Record<string, unknown> {
+  const reference = { name: 'reference', in: 'path', required: true, schema: { type: 'string', examples: ['K7M3-Q9XD-P'] } };
+  const limit = (fallback: number) => ({ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: fallback } });
+  const versions = { 'application/json': { schema: { $ref: '#/components/schemas/LoadedVersions' } } };
+  return {
+    '/api/admin/deliveries': {
+      get: {
+        ...admin, operationId: 'listDeliveries', summary: 'Delivery jobs in one state, oldest first',
+        description: `${SCOPE_NOTE} A tenant operator gets the jobs of its tenant's authorities.`,
+        parameters: [
+          { name: 'state', in: 'query', required: false, schema: { enum: ['pending', 'in_flight', 'delivered', 'failed', 'dead'], default: 'dead' } },
+          limit(100),
+        ],
+        responses: {
+          '200': { description: 'Jobs (never their payload).', content: { 'application/json': { schema: { type: 'object', properties: { state: { type: 'string' }, items: { type: 'array', items: { $ref: '#/components/schemas/DeliveryJob' } } } } } } },
+          '400': problem, '401': problem,
+        },
+      },
+    },
+    '/api/admin/deliveries/{jobId}/retry': {
+      post: {
+        ...admin, operationId: 'retryDelivery', summary: 'Makes a failed or dead job pending again, due now, with a fresh give-up period',
+        description: `${SCOPE_NOTE} A job of another tenant's authority answers 404 DELIVERY_NOT_FOUND (never 403: nothing tells that it exists) and is not retried. Every call is written to the operator audit trail (action delivery.retry, outcome ok or refused).`,
+        parameters: [{ name: 'jobId', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'The job, now pending.', content: { 'application/json': { schema: { $ref: '#/components/schemas/DeliveryJob' } } } }, '401': problem, '404': problem, '409': problem },
+      },
+    },
+    '/api/admin/submissions/{reference}': {
+      get: {
+        ...admin, operationId: 'auditTrail', summary: "A submission's status and audit trail (events with details, no personal data)",
+        description: `${SCOPE_NOTE} Another tenant's reference answers 404 SUBMISSION_NOT_FOUND, as an unknown one does.`,
+        parameters: [reference],
+        responses: { '200': { description: 'Status and events.', content: { 'application/json': { schema: { type: 'object' } } } }, '401': problem, '404': problem },
+      },
+    },
+    '/api/admin/audit': {
+      get: {
+        ...admin, operationId: 'operatorAudit', summary: 'The operator audit trail: who did what, when, newest first (no personal data)',
+        description: `${SCOPE_NOTE} A tenant operator gets its tenant's entries (its own and the admin's actions on that tenant); entries of the whole installation (a reload) and refused sign-ins are not attributed to a tenant. A tenant other than the caller's own answers 400 as an unknown one.`,
+        parameters: [
+          { name: 'tenant', in: 'query', required: false, description: "Only this tenant's entries (the admin: any tenant id; a tenant operator: its own only).", schema: { type: 'string' } },
+          limit(100),
+        ],
+        responses: {
+          '200': { description: 'Entries, newest first.', content: { 'application/json': { schema: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: { $ref: '#/components/schemas/OperatorAuditEntry' } } } } } } },
+          '400': problem, '401': problem,
+        },
+      },
+    },
+    '/api/admin/reload': {
+      post: {
+        ...admin, operationId: 'reload', summary: 'Reads forms and tenant files again; serves the new set only when it has no problems',
+        description: 'The files are the whole installation\'s, so any operator may reload; the reload is written to the operator audit trail (not attributed to a tenant). No request body. A tenant operator sees only its own tenant file among the versions.',
+        responses: {
+          '200': { description: 'Reloaded: the versions now served.', content: versions },
+          '401': problem,
+          '422': {
+            description: 'CONFIGURATION_REFUSED: the new set has problems; the running one stays. `problems` lists them as `file: pointer: reason` lines, as the start-up does.',
+            content: { 'application/problem+json': { schema: { allOf: [{ $ref: '#/components/schemas/Problem' }], type: 'object', required: ['problems'], properties: { problems: { type: 'array', items: { type: 'string' } } } } } },
+          },
+        },
+      },
+    },
+    '/api/admin/config': {
+      get: {
+        ...admin, operationId: 'loadedConfiguration', summary: 'Which version (SHA-256, time) of each form and tenant file is served',
+        description: 'Forms are shared by every tenant; a tenant operator sees only its own tenant file.',
+        responses: { '200': { description: 'The loaded versions.', content: versions }, '401': problem },
+      },
+    },
+  };
+}
+
+export function adminSchemas(): Record<string, unknown> {
+  const file = { file: { type: 'string' }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' }, loadedAt: { type: 'string', format: 'date-time' } };
+  return {
+    DeliveryJob: {
+      type: 'object',
+      required: ['id', 'submissionId', 'authorityId', 'channel', 'state', 'attempts', 'nextAttemptAt', 'lastError', 'createdAt'],
+      properties: {
+        id: { type: 'string' }, submissionId: { type: 'string' }, authorityId: { type: 'string' },
+        channel: { enum: ['http', 'email', 'inbox', 'email-citizen'] }, state: { enum: ['pending', 'in_flight', 'delivered', 'failed', 'dead'] },
+        attempts: { type: 'integer' }, nextAttemptAt: { type: 'string', format: 'date-time' },
+        lastError: { type: ['string', 'null'], description: 'Status codes and error classes only, never personal data.' }, createdAt: { type: 'string', format: 'date-time' },
+      },
+    },
+    OperatorAuditEntry: {
+      type: 'object', required: ['at', 'actor', 'tenantId', 'action', 'target', 'outcome'],
+      properties: {
+        at: { type: 'string', format: 'date-time' },
+        actor: { type: 'string', description: '`admin`, or `<tenant-id>/<operator-id>` of a tenant operator.' },
+        tenantId: { type: ['string', 'null'], description: 'The tenant acted on; null for the whole installation (a reload).' },
+        action: { type: 'string', examples: ['delivery.retry', 'reload'] },
+        target: { type: ['string', 'null'], description: 'What was acted on: a job id, an authority id, a reference number.' },
+        outcome: { enum: ['ok', 'refused', 'failed'] },
+        detail: { type: 'string', description: 'A short reason: an error code, a count. Never personal data.' },
+      },
+    },
+    LoadedVersions: {
+      type: 'object', required: ['loadedAt', 'forms', 'tenants'],
+      properties: {
+        loadedAt: { type: 'string', format: 'date-time', description: 'When the served set was loaded (the start or the last successful reload).' },
+        forms: { type: 'array', items: { type: 'object', required: ['formId', 'version', 'file', 'sha256', 'loadedAt'], properties: { formId: { type: 'string' }, version: { type: 'string' }, ...file } } },
+        tenants: { type: 'array', items: { type: 'object', required: ['tenantId', 'file', 'sha256', 'loadedAt'], properties: { tenantId: { type: 'string' }, ...file } } },
+      },
+    },
+  };
+}
