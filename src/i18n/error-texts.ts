@@ -21,6 +21,7 @@ export const ERROR_TITLES = {
     en: 'This interface needs a valid access key.',
   },
   DELIVERY_NOT_FOUND: { de: 'Diesen Zustellauftrag gibt es nicht.', en: 'This delivery job does not exist.' },
+  AUTHORITY_NOT_FOUND: { de: 'Diese Behörde gibt es nicht.', en: 'This authority does not exist.' },
   DELIVERY_NOT_RETRYABLE: {
     de: 'Nur fehlgeschlagene oder aufgegebene Zustellungen können erneut versucht werden.',
     en: 'Only failed or dead deliveries can be retried.',
@@ -91,4 +92,22 @@ export const INVALID_DELIVERY_STATE_DETAIL: LocalizedText = {
 export const INVALID_LIMIT_DETAIL: LocalizedText = {
   de: 'limit muss zwischen 1 und 1000 liegen.',
   en: 'limit must be from 1 to 1000.',
+};
+
+/** POST /api/admin/authorities/{id}/test-links with a body that is not {"formId"?, "validDays"?}. */
+export const TEST_LINK_BODY_DETAIL: LocalizedText = {
+  de: 'Erwartet wird kein Inhalt oder ein JSON-Objekt mit "formId" (Text) und "validDays" (Zahl).',
+  en: 'Expected no body or a JSON object with "formId" (text) and "validDays" (number).',
+};
+
+/** A tester's link for a form the authority does not serve. */
+export const TEST_LINK_FORM_NOT_SERVED_DETAIL: LocalizedText = {
+  de: 'Diese Behörde ist für dieses Formular nicht zuständig.',
+  en: 'This authority is not responsible for this form.',
+};
+
+/** A tester's link valid for fewer than 1 or more than 90 days. */
+export const TEST_LINK_BAD_DAYS_DETAIL: LocalizedText = {
+  de: '"validDays" muss eine ganze Zahl von 1 bis 90 sein.',
+  en: '"validDays" must be a whole number from 1 to 90.',
 };
