@@ -110,7 +110,10 @@ export function adminRouter(deps: AdminDependencies): Router {
     const existing = await deps.deliveries.findJob(id);
     const tenantId = existing ? tenantOfAuthority(deps.routing, existing.authorityId) : undefined;
     if (!existing || !mayAccessTenant(actor, tenantId)) {
-      await writeAudit(actor, { tenantId: tenantScope(actor) ?? null, action: 'delivery.retry', target: auditTarget(id), outcome: 'refused', detail: 'DELIVERY_NOT_FOUND' });
+      // Recorded for the installation (tenant null: the admin's view only): in the caller's own
+      // trail another tenant's job id would show, and keeping only unknown ids there would tell
+      // which ids exist.
+      await writeAudit(actor, { tenantId: null, action: 'delivery.retry', target: auditTarget(id), outcome: 'refused', detail: 'DELIVERY_NOT_FOUND' });
       throw new AppError('DELIVERY_NOT_FOUND', 'admin: unknown job');
     }
     const job = await deps.deliveries.retry(id, deps.now());

@@ -58,7 +58,7 @@ export function adminPaths(admin: Record<string, unknown>, problem: Record<strin
     '/api/admin/audit': {
       get: {
         ...admin, operationId: 'operatorAudit', summary: 'The operator audit trail: who did what, when, newest first (no personal data)',
-        description: `${SCOPE_NOTE} A tenant operator gets its tenant's entries (its own and the admin's actions on that tenant); entries of the whole installation (a reload) and refused sign-ins are not attributed to a tenant. A tenant other than the caller's own answers 400 as an unknown one.`,
+        description: `${SCOPE_NOTE} A tenant operator gets its tenant's entries (its own and the admin's actions on that tenant); entries of the whole installation (a reload, a refused request for a job the caller may not see) have no tenant and only the admin sees them; calls refused for no or a wrong token are not recorded. A tenant other than the caller's own answers 400 as an unknown one.`,
         parameters: [
           { name: 'tenant', in: 'query', required: false, description: "Only this tenant's entries (the admin: any tenant id; a tenant operator: its own only).", schema: { type: 'string' } },
           limit(100),
