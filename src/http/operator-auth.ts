@@ -21,7 +21,7 @@ const ACTOR_KEY = 'efaActor';
  * (ADMIN_TOKEN_HASH) or of a tenant's operator (its tenant file's token hash); anything else is a
  * 401 problem document. The actor is kept on `res.locals` for `actorOf`. A refused call is not
  * written to the operator audit trail: it belongs to no tenant and no one, and an unauthenticated
- * client must not be able to fill the trail; it is logged by the error handler (never the token).
+ * client must not be able to fill the trail; /metrics counts it (status 401).
  */
 export function requireOperator(access: OperatorAccessSource, logMessage = 'admin API: no or wrong token'): RequestHandler {
   return (req, res, next) => {
