@@ -1,17 +1,22 @@
-import type { AreaCoverage, CoverageReport, MissingMunicipality } from './coverage';
+import { PENDING_ROLLOUTS, type AreaCoverage, type CoverageReport, type MissingMunicipality } from './coverage';
 
 /**
  * The coverage report as CSV for spreadsheets and scripts (RFC 4180): comma-separated, a header
  * row, CRLF line ends, fields quoted only when they hold a comma, quote or line break. One row per
  * form × tenant × area: the tenant as a whole (`level` state) and each district (`level`
  * district). Numbers are plain (no thousands separator, dot decimals); a percentage is empty when
- * the area has nothing to count. docs/operators.md describes the columns.
+ * the area has nothing to count. The last six columns count the municipalities and inhabitants
+ * whose responsible route is planned, testing or paused (not online; also among missing_ars);
+ * they come last so scripts reading the earlier columns by position keep working.
+ * docs/operators.md describes the columns.
  */
 export const COVERAGE_CSV_COLUMNS = [
   'form_id', 'tenant_id', 'level', 'area_key', 'area_name',
   'municipalities', 'municipalities_online', 'municipalities_percent',
   'inhabitants', 'inhabitants_online', 'inhabitants_percent', 'population_unknown',
   'complete', 'missing_ars',
+  'planned_municipalities', 'planned_inhabitants', 'testing_municipalities', 'testing_inhabitants',
+  'paused_municipalities', 'paused_inhabitants',
 ] as const;
 
 function field(value: string | number | boolean | null): string {
@@ -25,6 +30,7 @@ function areaFields(area: AreaCoverage, missing: readonly MissingMunicipality[])
     m.total, m.online, m.percent === null ? null : m.percent.toFixed(1),
     i.total, i.online, i.percent === null ? null : i.percent.toFixed(1), i.populationUnknown,
     area.complete, missing.map((x) => x.ars).join(' '),
+    ...PENDING_ROLLOUTS.flatMap((state) => [area.notLive[state].municipalities, area.notLive[state].inhabitants]),
   ];
 }
 

@@ -1,8 +1,8 @@
 import { COVERAGE_PAGE_TEXTS as T } from '../i18n/coverage-texts';
-import { formatLongDateTime, formatNumber } from '../i18n/formatters';
+import { formatCalendarDate, formatLongDateTime, formatNumber } from '../i18n/formatters';
 import type { LocalizedText } from '../i18n/language';
 import { format } from '../i18n/translator';
-import type { AreaCoverage, CoverageCount, CoverageItem, CoverageReport, DistrictCoverage } from './coverage';
+import { PENDING_ROLLOUTS, type AreaCoverage, type CoverageCount, type CoverageItem, type CoverageReport, type DistrictCoverage, type MissingMunicipality } from './coverage';
 
 /**
  * The coverage report as one self-contained HTML page a ministry can open from a file or an
@@ -50,8 +50,23 @@ function countCell(count: CoverageCount, bars: Bars): string {
   return `<td class="num">${german(T.countOf, { online: number(count.online), total: number(count.total) })}<br>${share}</td>`;
 }
 
+/** The planned, testing and paused routes of an area, one line each; "keine" when there are none. */
+function notLiveCell(area: AreaCoverage): string {
+  const lines = PENDING_ROLLOUTS.filter((state) => area.notLive[state].municipalities > 0)
+    .map((state) => german(T.rolloutCount, { state: T[state].de, municipalities: number(area.notLive[state].municipalities), inhabitants: number(area.notLive[state].inhabitants) }));
+  return `<td>${lines.length > 0 ? lines.join('<br>') : german(T.notLiveNone)}</td>`;
+}
+
 function areaCells(area: AreaCoverage, bars: Bars): string {
-  return countCell(area.municipalities, bars) + countCell(area.inhabitants, bars) + `<td>${german(area.complete ? T.yes : T.no)}</td>`;
+  return countCell(area.municipalities, bars) + countCell(area.inhabitants, bars) + `<td>${german(area.complete ? T.yes : T.no)}</td>` + notLiveCell(area);
+}
+
+/** A missing municipality, with the state of its route when an authority is responsible. */
+function missingItem(m: MissingMunicipality): string {
+  const state = m.rollout === undefined
+    ? ''
+    : ` – ${m.plannedFrom !== undefined ? german(T.plannedFrom, { date: formatCalendarDate(m.plannedFrom, 'de') }) : german(T[m.rollout])}`;
+  return `<li>${escapeHtml(m.name)} <span class="key">(${escapeHtml(m.ars)})</span>${state}</li>`;
 }
 
 function districtLabel(d: DistrictCoverage): string {
@@ -65,7 +80,7 @@ function scrollingTable(id: string, caption: string, head: string, body: string,
 }
 
 const areaHeads = (): string =>
-  `<th scope="col">${both(T.municipalitiesOnline)}</th><th scope="col">${both(T.inhabitantsOnline)}</th><th scope="col">${both(T.complete)}</th>`;
+  `<th scope="col">${both(T.municipalitiesOnline)}</th><th scope="col">${both(T.inhabitantsOnline)}</th><th scope="col">${both(T.complete)}</th><th scope="col">${both(T.notLive)}</th>`;
 
 function overview(items: readonly CoverageItem[], bars: Bars): string {
   const rows = items.map((item, i) =>
@@ -79,9 +94,14 @@ function missingList(item: CoverageItem): string {
   if (districts.length === 0) return `<p>${german(T.noneMissing)}</p>`;
   return districts.map((d) => {
     const label = d.name === d.key ? d.key : `${d.name} (${d.key})`;
-    const names = d.missing.map((m) => `<li>${escapeHtml(m.name)} <span class="key">(${escapeHtml(m.ars)})</span></li>`).join('');
+    const names = d.missing.map(missingItem).join('');
     return `<details><summary>${german(T.missingInDistrict, { district: label, count: number(d.missing.length) })}</summary><ul>${names}</ul></details>`;
   }).join('');
+}
+
+/** Explains "not live yet" under a section whose area has such routes. */
+function pendingNote(item: CoverageItem): string {
+  return PENDING_ROLLOUTS.some((state) => item.state.notLive[state].municipalities > 0) ? `<p>${german(T.notLiveNote)}</p>` : '';
 }
 
 function section(item: CoverageItem, index: number, bars: Bars): string {
@@ -95,7 +115,7 @@ function section(item: CoverageItem, index: number, bars: Bars): string {
   const note = unknown === 0 ? '' : `<p>${german(T.populationUnknown, { count: number(unknown), total: number(item.state.municipalities.total) })}</p>`;
   return `<section aria-labelledby="${id}"><h2 id="${id}">${escapeHtml(form)} – ${escapeHtml(tenant)}</h2>` +
     scrollingTable(`${id}-caption`, caption, `<tr><th scope="col">${both(T.district)}</th>${areaHeads()}</tr>`, rows, foot) +
-    note + `<h3>${both(T.missing)}</h3>${missingList(item)}</section>`;
+    note + `<h3>${both(T.missing)}</h3>${missingList(item)}${pendingNote(item)}</section>`;
 }
 
 const STYLE = [

@@ -1,10 +1,12 @@
 import { formatNumber } from '../i18n/formatters';
-import type { AreaCoverage, CoverageItem, CoverageReport } from './coverage';
+import { PENDING_ROLLOUTS, type AreaCoverage, type CoverageItem, type CoverageReport, type MissingMunicipality } from './coverage';
 
 /**
  * The coverage report as plain text for an operator's terminal: per form × tenant a block with
  * one row per district and a last row for the whole tenant, then the municipalities still
- * missing, one line per district. Operators' output, in English like the rest of the CLI; the
+ * missing, one line per district (each marked with its rollout state when an authority is
+ * responsible but not live yet), and the areas with planned, testing or paused routes, counted
+ * apart ("not live yet"). Operators' output, in English like the rest of the CLI; the
  * numbers are German ("1.234", "62,5") because the people they are passed on to read them so.
  */
 
@@ -41,6 +43,19 @@ function layout(rows: readonly string[][]): string[] {
     .trimEnd());
 }
 
+/** "Naumburg (Saale) 150840355355 (paused)", "Dessau-Roßlau 150010000000 (planned from 2027-03-01)". */
+function missingText(m: MissingMunicipality): string {
+  const state = m.rollout === undefined ? '' : m.plannedFrom !== undefined ? ` (${m.rollout} from ${m.plannedFrom})` : ` (${m.rollout})`;
+  return `${m.name} ${m.ars}${state}`;
+}
+
+/** "planned 1 (12.345 inhabitants), paused 2 (300 inhabitants)", only the states that occur; undefined when none does. */
+function notLiveText(area: AreaCoverage): string | undefined {
+  const parts = PENDING_ROLLOUTS.filter((state) => area.notLive[state].municipalities > 0)
+    .map((state) => `${state} ${number(area.notLive[state].municipalities)} (${number(area.notLive[state].inhabitants)} inhabitants)`);
+  return parts.length > 0 ? parts.join(', ') : undefined;
+}
+
 function block(item: CoverageItem): string[] {
   const title = `${item.form.id} (${item.form.title.de}) in ${item.tenant.id} (${item.tenant.name.de})`;
   const rows = [
@@ -52,7 +67,15 @@ function block(item: CoverageItem): string[] {
   const missing = item.districts.filter((d) => d.missing.length > 0);
   if (missing.length > 0) {
     lines.push('missing:');
-    for (const d of missing) lines.push(`  ${d.key} ${d.name === d.key ? '' : `${d.name} `}(${d.missing.length}): ${d.missing.map((m) => `${m.name} ${m.ars}`).join(', ')}`);
+    for (const d of missing) lines.push(`  ${d.key} ${d.name === d.key ? '' : `${d.name} `}(${d.missing.length}): ${d.missing.map(missingText).join(', ')}`);
+  }
+  const pending = [
+    ...item.districts.map((d) => ({ label: d.key === d.name ? d.key : `${d.key} ${d.name}`, text: notLiveText(d) })),
+    { label: `state ${item.tenant.regions.join(' ')}`, text: notLiveText(item.state) },
+  ].filter((p) => p.text !== undefined);
+  if (pending.length > 1) {
+    lines.push('not live yet (an authority is responsible, its route is planned, testing or paused):');
+    for (const p of pending) lines.push(`  ${p.label}: ${p.text ?? ''}`);
   }
   const unknown = item.state.inhabitants.populationUnknown;
   if (unknown > 0) lines.push(`population unknown for ${number(unknown)} of ${number(item.state.municipalities.total)} municipalities (counted as 0 inhabitants)`);

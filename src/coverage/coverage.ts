@@ -1,11 +1,12 @@
 import type { FormRegistry } from '../forms/form-registry';
 import type { LocalText } from '../i18n/language';
 import type { RoutingMatch, RoutingTable } from '../routing/routing-table';
-import type { Municipality, Tenant } from '../routing/tenant';
+import type { Municipality, RolloutState, Tenant } from '../routing/tenant';
 
 /**
  * Coverage: for each form and tenant, which municipalities can apply online, counted per district
- * (Kreis, the first 5 digits of the ARS) and for the whole tenant. Pure: everything comes from the
+ * (Kreis, the first 5 digits of the ARS) and for the whole tenant; only `live` routes count as
+ * online, the planned, testing and paused ones are counted apart. Pure: everything comes from the
  * routing table, so the numbers are exactly what a citizen's submission would find.
  */
 
@@ -18,10 +19,24 @@ export interface CoverageForm {
   readonly title: LocalText;
 }
 
+/** The rollout states that do not take citizens' applications, in the order reports show them. */
+export type PendingRollout = Exclude<RolloutState, 'live'>;
+export const PENDING_ROLLOUTS: readonly PendingRollout[] = Object.freeze(['planned', 'testing', 'paused']);
+
 /** A municipality that cannot apply online yet. */
 export interface MissingMunicipality {
   readonly ars: string;
   readonly name: string;
+  /** When an authority is responsible, but its route is not `live`: its state. */
+  readonly rollout?: PendingRollout;
+  /** With `planned`: the day it is meant to go live (YYYY-MM-DD), when the tenant file says. */
+  readonly plannedFrom?: string;
+}
+
+/** Municipalities (and their inhabitants) whose responsible route is in one pending state. */
+export interface RolloutCount {
+  readonly municipalities: number;
+  readonly inhabitants: number;
 }
 
 /** A count of something in an area and how much of it can apply online. */
@@ -45,6 +60,11 @@ export interface AreaCoverage {
   readonly inhabitants: InhabitantCount;
   /** "flaechendeckend": every municipality of the area can apply online (and there is at least one). */
   readonly complete: boolean;
+  /**
+   * Not online, but an authority is responsible and its route is planned, testing or paused:
+   * counted apart from online (and among the missing), so a ministry sees what is on its way.
+   */
+  readonly notLive: Readonly<Record<PendingRollout, RolloutCount>>;
 }
 
 export interface DistrictCoverage extends AreaCoverage {
@@ -75,13 +95,12 @@ export interface CoverageReport {
 }
 
 /**
- * Whether a routing match counts as "can apply online". Today every match does. Issue 12 adds
- * rollout states to `serves` entries; only `live` ones will count, and that filter goes here
- * (the entry is the one of match.authority.serves naming the form and match.prefix).
+ * Whether a routing match counts as "can apply online". By default only a `live` route does
+ * (LIVE_ONLY), exactly as a citizen's submission is routed.
  */
 export type OnlinePredicate = (match: RoutingMatch, formId: string) => boolean;
 
-const EVERY_MATCH: OnlinePredicate = () => true;
+export const LIVE_ONLY: OnlinePredicate = (match) => match.rollout === 'live';
 
 export interface CoverageInput {
   readonly routing: Pick<RoutingTable, 'resolve' | 'tenants'>;
@@ -126,20 +145,30 @@ interface Tally {
   inhabitants: number;
   inhabitantsOnline: number;
   populationUnknown: number;
+  notLive: Record<PendingRollout, { municipalities: number; inhabitants: number }>;
 }
 
 function emptyTally(): Tally {
-  return { municipalities: 0, online: 0, inhabitants: 0, inhabitantsOnline: 0, populationUnknown: 0 };
+  return {
+    municipalities: 0, online: 0, inhabitants: 0, inhabitantsOnline: 0, populationUnknown: 0,
+    notLive: { planned: { municipalities: 0, inhabitants: 0 }, testing: { municipalities: 0, inhabitants: 0 }, paused: { municipalities: 0, inhabitants: 0 } },
+  };
 }
 
-function add(tally: Tally, municipality: Municipality, online: boolean): void {
+/** online: can apply; otherwise the pending state of the responsible route, if there is one. */
+type Standing = { readonly online: true } | { readonly online: false; readonly pending?: PendingRollout };
+
+function add(tally: Tally, municipality: Municipality, standing: Standing): void {
   const population = municipality.population ?? 0;
   tally.municipalities += 1;
   tally.inhabitants += population;
   if (municipality.population === undefined) tally.populationUnknown += 1;
-  if (online) {
+  if (standing.online) {
     tally.online += 1;
     tally.inhabitantsOnline += population;
+  } else if (standing.pending !== undefined) {
+    tally.notLive[standing.pending].municipalities += 1;
+    tally.notLive[standing.pending].inhabitants += population;
   }
 }
 
@@ -151,6 +180,7 @@ function areaOf(tally: Tally): AreaCoverage {
       populationUnknown: tally.populationUnknown,
     },
     complete: tally.municipalities > 0 && tally.online === tally.municipalities,
+    notLive: { planned: { ...tally.notLive.planned }, testing: { ...tally.notLive.testing }, paused: { ...tally.notLive.paused } },
   };
 }
 
@@ -161,15 +191,23 @@ function itemFor(form: CoverageForm, tenant: Tenant, input: CoverageInput, isOnl
   for (const municipality of tenant.municipalities) {
     const match = input.routing.resolve(form.id, municipality.ars);
     const online = match !== undefined && isOnline(match, form.id);
+    const pending = !online && match !== undefined && match.rollout !== 'live' ? match.rollout : undefined;
+    const standing: Standing = online ? { online } : { online, ...(pending ? { pending } : {}) };
+    const plannedFrom = pending === 'planned' ? match?.responsibility.plannedFrom : undefined;
     const key = municipality.ars.slice(0, DISTRICT_KEY_LENGTH);
     let district = districts.get(key);
     if (!district) {
       district = { tally: emptyTally(), missing: [] };
       districts.set(key, district);
     }
-    add(state, municipality, online);
-    add(district.tally, municipality, online);
-    if (!online) district.missing.push({ ars: municipality.ars, name: municipality.name });
+    add(state, municipality, standing);
+    add(district.tally, municipality, standing);
+    if (!online) {
+      district.missing.push({
+        ars: municipality.ars, name: municipality.name,
+        ...(pending ? { rollout: pending } : {}), ...(plannedFrom !== undefined ? { plannedFrom } : {}),
+      });
+    }
   }
   return {
     form,
@@ -188,7 +226,7 @@ function itemFor(form: CoverageForm, tenant: Tenant, input: CoverageInput, isOnl
 
 /** Counts coverage for every form × tenant the filters leave. */
 export function computeCoverage(input: CoverageInput): CoverageReport {
-  const isOnline = input.isOnline ?? EVERY_MATCH;
+  const isOnline = input.isOnline ?? LIVE_ONLY;
   const forms = input.forms.filter((f) => input.formId === undefined || f.id === input.formId);
   const tenants = input.routing.tenants().filter((t) => input.tenantId === undefined || t.id === input.tenantId);
   return {

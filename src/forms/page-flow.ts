@@ -2,6 +2,7 @@ import type { FieldError } from '../errors';
 import type { Language } from '../i18n/language';
 import { format, type Translator } from '../i18n/translator';
 import type { MunicipalitySearch } from '../routing/municipality-search';
+import { rolloutRefusal } from '../routing/rollout-refusal';
 import type { RoutingTable } from '../routing/routing-table';
 import { pruneInapplicable, stepApplies } from './applicability';
 import type { CompiledForm } from './compiled-form';
@@ -28,7 +29,7 @@ export type SubmitCheck =
 /**
  * The citizen's way through a form, decided here and not in the HTTP router: which steps apply
  * to the answers given, where a step stands, which errors belong to it (the region step also
- * needs an authority online for the municipality), and whether everything is complete.
+ * needs an authority online for the municipality, in rollout state `live`), and whether everything is complete.
  */
 export interface PageFlow {
   /** The steps that apply to the answers given, in order. */
@@ -75,10 +76,12 @@ export function createPageFlow(deps: PageFlowDependencies): PageFlow {
       const ars = getAtPointer(data, form.regionPattern);
       const t = translator.strings(language);
       if (typeof ars !== 'string') return [{ pointer: form.regionPattern, message: t.regionChoose ?? '' }];
-      if (!routing.resolve(form.definition.id, ars)) {
-        const name = municipalities.byArs(ars)?.municipality.name ?? ars;
-        return [{ pointer: form.regionPattern, message: format(t.regionNoAuthority ?? '', { name }) }];
-      }
+      const match = routing.resolve(form.definition.id, ars);
+      const name = municipalities.byArs(ars)?.municipality.name;
+      if (!match) return [{ pointer: form.regionPattern, message: format(t.regionNoAuthority ?? '', { name: name ?? ars }) }];
+      // Planned, testing or paused: told here, before the citizen types anything else.
+      const refusal = rolloutRefusal(match, name, language);
+      if (refusal) return [{ pointer: form.regionPattern, message: refusal.message }];
     }
     return errors;
   }

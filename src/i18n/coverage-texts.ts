@@ -33,6 +33,18 @@ export const COVERAGE_PAGE_TEXTS = {
   missing: { de: 'Noch nicht online', en: 'Not online yet' },
   missingInDistrict: { de: '{district}: fehlende Gemeinden: {count}', en: '{district}: missing municipalities: {count}' },
   noneMissing: { de: 'Jede Gemeinde kann diesen Antrag online stellen.', en: 'Every municipality can apply online for this.' },
+  notLive: { de: 'Noch nicht live', en: 'Not live yet' },
+  notLiveNone: { de: 'keine', en: 'none' },
+  // A count of municipalities and inhabitants whose responsible route is in one rollout state.
+  rolloutCount: { de: '{state}: {municipalities} Gemeinden, {inhabitants} Einwohner', en: '{state}: {municipalities} municipalities, {inhabitants} inhabitants' },
+  planned: { de: 'geplant', en: 'planned' },
+  plannedFrom: { de: 'geplant ab {date}', en: 'planned from {date}' },
+  testing: { de: 'im Test', en: 'testing' },
+  paused: { de: 'pausiert', en: 'paused' },
+  notLiveNote: {
+    de: 'Noch nicht live: Eine Behörde ist zuständig, nimmt den Antrag aber noch nicht (geplant, im Test) oder gerade nicht (pausiert) online an. Diese Gemeinden zählen nicht als online.',
+    en: 'Not live yet: an authority is responsible, but does not take the application online yet (planned, testing) or just now (paused). These municipalities do not count as online.',
+  },
   noItems: { de: 'Kein Antrag und kein Land ausgewählt.', en: 'No application and no state selected.' },
 } as const satisfies Readonly<Record<string, LocalizedText>>;
 

@@ -13,3 +13,33 @@ export const NO_AUTHORITY_FOR_MUNICIPALITY: LocalizedText = {
   de: 'Für die gewählte Gemeinde nimmt noch keine Behörde diesen Antrag online entgegen. Bitte wenden Sie sich direkt an Ihre Gemeinde.',
   en: 'No authority accepts this application online for the selected municipality yet. Please contact your municipality directly.',
 };
+
+/*
+ * A responsibility that is not `live` (issue 12): the municipality has an authority, but citizens
+ * are not sent there yet or just now. Said at the region field, on the region step and in the
+ * API's 422. {place} is the municipality's name, or PLACE_FALLBACK when it is not known.
+ */
+
+/** Stands in for {place} when the municipality's name is not known. */
+export const PLACE_FALLBACK: LocalizedText = {
+  de: 'die gewählte Gemeinde',
+  en: 'the selected municipality',
+};
+
+/** SERVICE_NOT_YET_ONLINE (`planned` without a date, or `testing`). */
+export const NOT_YET_ONLINE: LocalizedText = {
+  de: 'Für {place} ist dieser Antrag noch nicht online verfügbar. Bitte wenden Sie sich bis dahin direkt an Ihre Gemeindeverwaltung.',
+  en: 'This application is not yet available online for {place}. Until then, please contact your municipal administration directly.',
+};
+
+/** SERVICE_NOT_YET_ONLINE (`planned` with `plannedFrom`); {date}: "1. März 2027" / "1 March 2027". */
+export const NOT_YET_ONLINE_PLANNED: LocalizedText = {
+  de: 'Für {place} ist dieser Antrag noch nicht online verfügbar; geplant ist er ab {date}. Bitte wenden Sie sich bis dahin direkt an Ihre Gemeindeverwaltung.',
+  en: 'This application is not yet available online for {place}; it is planned from {date}. Until then, please contact your municipal administration directly.',
+};
+
+/** SERVICE_PAUSED; {authority} and {email}: the responsible authority's name and e-mail address. */
+export const SERVICE_PAUSED_HERE: LocalizedText = {
+  de: 'Für {place} ist dieser Antrag vorübergehend nicht online verfügbar. Bitte wenden Sie sich an {authority} ({email}).',
+  en: 'This application is temporarily not available online for {place}. Please contact {authority} ({email}).',
+};

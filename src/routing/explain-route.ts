@@ -1,4 +1,5 @@
-import type { Authority, Tenant } from './tenant';
+import { rolloutOf } from './local-parameters';
+import type { Authority, RolloutState, Tenant } from './tenant';
 
 /** What a prefix of an ARS stands for, by its length (Land 2, RB 3, Kreis 5, Gemeindeverband 9, Gemeinde 12). */
 export type ArsLevel = 'municipality' | 'association' | 'district' | 'government region' | 'state' | 'prefix';
@@ -8,8 +9,8 @@ export interface RouteStep {
   readonly level: ArsLevel;
   /** The name of the area when the tenant file knows it (municipality, association, district, state). */
   readonly name?: string;
-  /** The authority that claims this prefix for the form, if any. */
-  readonly claimedBy?: { readonly authority: Authority; readonly tenant: Tenant };
+  /** The authority that claims this prefix for the form, if any, and the rollout state of that claim. */
+  readonly claimedBy?: Claim;
   /** `wins`: the longest claimed prefix; `shorter`: claimed, but a longer prefix wins. */
   readonly verdict: 'wins' | 'shorter' | 'no claim';
 }
@@ -21,6 +22,15 @@ export interface RouteExplanation {
   readonly steps: readonly RouteStep[];
   /** The step that decides, when anyone is responsible. */
   readonly winner?: RouteStep;
+}
+
+/** Who claims a prefix, and how far that `serves` entry is rolled out. */
+export interface Claim {
+  readonly authority: Authority;
+  readonly tenant: Tenant;
+  readonly rollout: RolloutState;
+  /** With `planned`: the day it is meant to go live (YYYY-MM-DD). */
+  readonly plannedFrom?: string;
 }
 
 const LEVELS: ReadonlyMap<number, ArsLevel> = new Map([[12, 'municipality'], [9, 'association'], [5, 'district'], [3, 'government region'], [2, 'state']]);
@@ -42,12 +52,16 @@ function nameOf(tenants: readonly Tenant[], prefix: string, level: ArsLevel): st
  * decides differently (test/unit/explain-route.test.ts compares both on the samples).
  */
 export function explainRoute(tenants: readonly Tenant[], formId: string, ars: string): RouteExplanation {
-  const claims = new Map<string, { authority: Authority; tenant: Tenant }>();
+  const claims = new Map<string, Claim>();
   for (const tenant of tenants) {
     for (const authority of tenant.authorities) {
       for (const entry of authority.serves) {
         if (!entry.forms.includes(formId)) continue;
-        for (const prefix of entry.regions) if (ars.startsWith(prefix)) claims.set(prefix, { authority, tenant });
+        const rollout = rolloutOf(entry);
+        const plannedFrom = rollout === 'planned' ? entry.plannedFrom : undefined;
+        for (const prefix of entry.regions) {
+          if (ars.startsWith(prefix)) claims.set(prefix, { authority, tenant, rollout, ...(plannedFrom !== undefined ? { plannedFrom } : {}) });
+        }
       }
     }
   }
@@ -73,10 +87,19 @@ export function explainRoute(tenants: readonly Tenant[], formId: string, ars: st
   return { formId, ars, steps, ...(winner ? { winner } : {}) };
 }
 
-/** One line of the explanation: `16070 (district Ilm-Kreis): claimed by landratsamt-ilm-kreis, wins (longest claimed prefix)`. */
+/** "live", "planned from 2027-03-01", "testing", "paused". */
+export function describeRollout(claim: Pick<Claim, 'rollout' | 'plannedFrom'>): string {
+  return claim.plannedFrom !== undefined ? `${claim.rollout} from ${claim.plannedFrom}` : claim.rollout;
+}
+
+/**
+ * One line of the explanation: `16070 (district Ilm-Kreis): claimed by landratsamt-ilm-kreis, wins (longest claimed prefix)`;
+ * a claim that is not live says its state (`claimed by stadt-halle (testing)`).
+ */
 export function describeStep(step: RouteStep): string {
   const area = step.name !== undefined ? `${step.level} ${step.name}` : step.level;
-  const claim = step.claimedBy ? `claimed by ${step.claimedBy.authority.id}` : 'no claim';
+  const state = step.claimedBy && step.claimedBy.rollout !== 'live' ? ` (${describeRollout(step.claimedBy)})` : '';
+  const claim = step.claimedBy ? `claimed by ${step.claimedBy.authority.id}${state}` : 'no claim';
   const verdict = step.verdict === 'wins' ? ', wins (longest claimed prefix)' : step.verdict === 'shorter' ? ', not used (a longer prefix wins)' : '';
   return `${step.prefix} (${area}): ${claim}${verdict}`;
 }

@@ -6,6 +6,8 @@ import { canonicalOrder } from '../forms/canonical-order';
 import { normalizeAnswers } from '../forms/normalize-answers';
 import { buildPayloadV1 } from '../payloads/xml/v1';
 import type { RoutingTable } from '../routing/routing-table';
+import { CITIZEN_ROLLOUTS, municipalityName, rolloutRefusal } from '../routing/rollout-refusal';
+import type { RolloutState } from '../routing/tenant';
 import { DuplicateReferenceError, type Store } from '../storage/ports';
 import type { OutboundPayloads } from '../delivery/outbound-payload';
 import { sha256Hex } from '../support/sha256';
@@ -42,13 +44,23 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** How one submission may be routed. */
+export interface AcceptOptions {
+  /**
+   * The rollout states whose routes take this submission; `['live']` (CITIZEN_ROLLOUTS) unless
+   * said otherwise. A tester's submission for a route in `testing` is the case this is for.
+   */
+  readonly allowedRollouts?: readonly RolloutState[];
+}
+
 /** Accepting submissions, and finding them again with their status token. */
 export interface SubmissionService extends SubmissionLookup {
   /**
    * Validates the answers, finds the responsible authority and commits submission and delivery
-   * jobs in one transaction; throws AppError (VALIDATION_FAILED, NO_RESPONSIBLE_AUTHORITY, ...).
+   * jobs in one transaction; throws AppError (VALIDATION_FAILED, NO_RESPONSIBLE_AUTHORITY,
+   * SERVICE_NOT_YET_ONLINE and SERVICE_PAUSED for a route not in `options.allowedRollouts`, ...).
    */
-  accept(formId: string, body: unknown, language: Language): Promise<AcceptedSubmission>;
+  accept(formId: string, body: unknown, language: Language, options?: AcceptOptions): Promise<AcceptedSubmission>;
 }
 
 /**
@@ -58,7 +70,7 @@ export interface SubmissionService extends SubmissionLookup {
 export function createSubmissionService(options: SubmissionServiceOptions): SubmissionService {
   const { forms, routing, store, product, now } = options;
 
-  async function accept(formId: string, body: unknown, language: Language): Promise<AcceptedSubmission> {
+  async function accept(formId: string, body: unknown, language: Language, acceptOptions: AcceptOptions = {}): Promise<AcceptedSubmission> {
     const form = forms.get(formId);
     if (!form) throw new AppError('FORM_NOT_FOUND', `unknown form ${formId}`);
     if (!isPlainObject(body) || !isPlainObject(body.data) || Object.keys(body).some((k) => k !== 'data')) {
@@ -86,7 +98,17 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
         }],
       });
     }
+    // The longest prefix names who is responsible whatever its state; a route that is not open
+    // to this submission is refused, never handed to a shorter prefix's authority.
+    const refusal = rolloutRefusal(match, municipalityName(match, ars), language, acceptOptions.allowedRollouts ?? CITIZEN_ROLLOUTS);
+    if (refusal) {
+      throw new AppError(refusal.code, `form ${formId}: the route of authority ${match.authority.id} for region ${ars} is ${refusal.rollout}`, {
+        errors: [{ pointer: regionField, message: refusal.message }],
+      });
+    }
     const { tenant, authority } = match;
+    // What holds locally (fee, legal basis, ...) as at acceptance: stored, and sent in the header.
+    const parameters = Object.keys(match.parameters).length > 0 ? match.parameters : undefined;
     const dataJson = JSON.stringify(canonicalOrder(data, form.fields));
     const emailField = form.definition.emailField;
     const email = emailField ? getAtPointer(data, emailField) : undefined;
@@ -108,6 +130,7 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
         reader: { id: authority.id, name: authority.name },
         product,
         data,
+        ...(parameters ? { parameters } : {}),
       }, form.fields);
       const sealed = await options.payloads.sealForAccept(authority.id, xml);
       try {
@@ -115,6 +138,7 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
           {
             id, tokenHash: sha256Hex(token), formId, formVersion: form.definition.version, tenantId: tenant.id,
             authorityId: authority.id, regionArs: ars, language, dataJson, payloadXml: xml, createdAt,
+            ...(parameters ? { parametersJson: JSON.stringify(parameters) } : {}),
           },
           [
             {

@@ -43,6 +43,7 @@ describe('efa-forms route', () => {
       '  authority  Stadtverwaltung Erfurt, Bürgeramt (stadt-erfurt-buergeramt, tenant thueringen)',
       '  channel    http: POST to http://127.0.0.1:4000/stadt-erfurt-buergeramt (signed with the secret in EFA_SECRET_STADT_ERFURT_BUERGERAMT)',
       '  prefix     160510000000',
+      '  rollout    live (citizens are routed here)',
       'Why: the longest prefix of the ARS that an authority claims for this form wins.',
       '  160510000000 (municipality Erfurt): claimed by stadt-erfurt-buergeramt, wins (longest claimed prefix)',
       '  160510000 (association): no claim',
@@ -67,12 +68,15 @@ describe('efa-forms route', () => {
       authority: { id: 'landratsamt-ilm-kreis', name: expect.any(String), email: expect.any(String), tenant: 'thueringen' },
       channel: { type: 'http', url: 'http://127.0.0.1:4000/landratsamt-ilm-kreis', secretEnv: 'EFA_SECRET_LANDRATSAMT_ILM_KREIS', mutualTls: false, encrypted: false },
       prefix: '16070',
+      rollout: 'live',
+      plannedFrom: null,
+      parameters: {},
       explanation: [
-        { prefix: '160700004004', level: 'municipality', name: 'Arnstadt', claimedBy: null, verdict: 'no claim' },
-        { prefix: '160700004', level: 'association', name: null, claimedBy: null, verdict: 'no claim' },
-        { prefix: '16070', level: 'district', name: null, claimedBy: 'landratsamt-ilm-kreis', verdict: 'wins' },
-        { prefix: '160', level: 'government region', name: null, claimedBy: null, verdict: 'no claim' },
-        { prefix: '16', level: 'state', name: 'Freistaat Thüringen', claimedBy: null, verdict: 'no claim' },
+        { prefix: '160700004004', level: 'municipality', name: 'Arnstadt', claimedBy: null, rollout: null, verdict: 'no claim' },
+        { prefix: '160700004', level: 'association', name: null, claimedBy: null, rollout: null, verdict: 'no claim' },
+        { prefix: '16070', level: 'district', name: null, claimedBy: 'landratsamt-ilm-kreis', rollout: 'live', verdict: 'wins' },
+        { prefix: '160', level: 'government region', name: null, claimedBy: null, rollout: null, verdict: 'no claim' },
+        { prefix: '16', level: 'state', name: 'Freistaat Thüringen', claimedBy: null, rollout: null, verdict: 'no claim' },
       ],
     });
   });
@@ -82,9 +86,28 @@ describe('efa-forms route', () => {
     expect(code).toBe(0);
     expect(result).toMatchObject({ foundBy: 'postal code', municipality: { name: 'Ilmenau' }, authority: { id: 'stadt-ilmenau' }, prefix: '160700029029' });
     expect(result.explanation.filter((s: { claimedBy: string | null }) => s.claimedBy !== null)).toEqual([
-      { prefix: '160700029029', level: 'municipality', name: 'Ilmenau', claimedBy: 'stadt-ilmenau', verdict: 'wins' },
-      { prefix: '16070', level: 'district', name: null, claimedBy: 'landratsamt-ilm-kreis', verdict: 'shorter' },
+      { prefix: '160700029029', level: 'municipality', name: 'Ilmenau', claimedBy: 'stadt-ilmenau', rollout: 'live', verdict: 'wins' },
+      { prefix: '16070', level: 'district', name: null, claimedBy: 'landratsamt-ilm-kreis', rollout: 'live', verdict: 'shorter' },
     ]);
+  });
+
+  test('shows the rollout state of the route and of each claim: planned with its date, testing, paused (Sachsen-Anhalt sample)', async () => {
+    const planned = await route('hundesteuer-anmeldung', 'Dessau-Roßlau');
+    expect(planned.code).toBe(0);
+    expect(planned.stdout).toContain('  authority  Stadt Dessau-Roßlau, Steueramt (stadt-dessau-rosslau-steuern, tenant sachsen-anhalt)\n');
+    expect(planned.stdout).toContain('  rollout    planned from 2027-03-01 (citizens are told it is not yet online here)\n');
+    expect(planned.stdout).toContain('  150010000000 (municipality Dessau-Roßlau): claimed by stadt-dessau-rosslau-steuern (planned from 2027-03-01), wins (longest claimed prefix)\n');
+    const paused = await route('hundesteuer-anmeldung', 'Naumburg (Saale)');
+    expect(paused.stdout).toContain('  rollout    paused (citizens are told it is temporarily not available online and to contact the authority)\n');
+    const { code, result } = await routeJson('hundesteuer-anmeldung', '150020000000');
+    expect(code).toBe(0);
+    expect(result).toMatchObject({
+      authority: { id: 'stadt-halle-steuern' }, rollout: 'testing', plannedFrom: null,
+      parameters: { fee: { amountCents: 13200, currency: 'EUR' }, processingDuration: { min: 10, max: 15, unit: 'workday' } },
+    });
+    expect(result.explanation[0]).toMatchObject({ prefix: '150020000000', claimedBy: 'stadt-halle-steuern', rollout: 'testing', verdict: 'wins' });
+    const dessau = await routeJson('hundesteuer-anmeldung', '150010000000');
+    expect(dessau.result).toMatchObject({ rollout: 'planned', plannedFrom: '2027-03-01' });
   });
 
   test('by name with German folding: "Grossbreitenbach" finds Großbreitenbach, case and ", Stadt" ignored', async () => {

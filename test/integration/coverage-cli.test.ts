@@ -34,10 +34,16 @@ describe('efa-forms coverage', () => {
     .map((f) => JSON.parse(readFileSync(path.join(tenantsDir, f), 'utf8')) as Tenant);
   const formIds = (): string[] => readdirSync(formsDir).sort();
 
-  /** Counted from the tenant file alone: a municipality is online when some serves entry of the form has a prefix of its ARS. */
+  /**
+   * Counted from the tenant file alone: a municipality is online when the longest prefix of its
+   * ARS that a serves entry of the form names belongs to a `live` entry (no rollout means live).
+   */
   function independentCount(tenant: Tenant, formId: string) {
-    const prefixes = tenant.authorities.flatMap((a) => a.serves.filter((s) => s.forms.includes(formId)).flatMap((s) => s.regions));
-    const online = tenant.municipalities.filter((m) => prefixes.some((p) => m.ars.startsWith(p)));
+    const claims = tenant.authorities.flatMap((a) => a.serves.filter((s) => s.forms.includes(formId)).flatMap((s) => s.regions.map((prefix) => ({ prefix, live: (s.rollout ?? 'live') === 'live' }))));
+    const online = tenant.municipalities.filter((m) => {
+      const longest = claims.filter((c) => m.ars.startsWith(c.prefix)).sort((a, b) => b.prefix.length - a.prefix.length)[0];
+      return longest?.live === true;
+    });
     const districts = [...new Set(tenant.municipalities.map((m) => m.ars.slice(0, 5)))].sort();
     return {
       online: online.length,
@@ -49,6 +55,20 @@ describe('efa-forms coverage', () => {
       }),
     };
   }
+
+  it('counts the planned, testing and paused routes of the Sachsen-Anhalt sample apart, not as online', async () => {
+    const report = JSON.parse((await run({ format: 'json', tenant: 'sachsen-anhalt', form: 'hundesteuer-anmeldung' })).stdout) as CoverageReport;
+    const item = report.items[0]!;
+    expect(item.state.municipalities.online).toBe(1); // Magdeburg
+    expect(item.state.notLive).toEqual({
+      planned: { municipalities: 1, inhabitants: 80103 },
+      testing: { municipalities: 1, inhabitants: 238762 },
+      paused: { municipalities: 1, inhabitants: 32155 },
+    });
+    expect(item.districts.flatMap((d) => d.missing).find((m) => m.ars === '150010000000')).toEqual({ ars: '150010000000', name: 'Dessau-Roßlau', rollout: 'planned', plannedFrom: '2027-03-01' });
+    const table = (await run({ tenant: 'sachsen-anhalt', form: 'hundesteuer-anmeldung' })).stdout;
+    expect(table).toContain('  state 15: planned 1 (80.103 inhabitants), testing 1 (238.762 inhabitants), paused 1 (32.155 inhabitants)');
+  });
 
   it('reports every form for every tenant, with the numbers counted from the tenant files', async () => {
     const result = await run({ format: 'json' });

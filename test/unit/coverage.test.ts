@@ -1,4 +1,4 @@
-import { computeCoverage, unknownCoverageScope, type CoverageForm, type CoverageItem } from '../../src/coverage/coverage';
+import { computeCoverage, unknownCoverageScope, type CoverageForm, type CoverageItem, type DistrictCoverage } from '../../src/coverage/coverage';
 import { COVERAGE_CSV_COLUMNS, renderCoverageCsv } from '../../src/coverage/coverage-csv';
 import { renderCoverageHtml } from '../../src/coverage/coverage-html';
 import { renderCoverageTable } from '../../src/coverage/coverage-table';
@@ -143,6 +143,7 @@ describe('coverage', () => {
       municipalities: { total: 0, online: 0, percent: null },
       inhabitants: { total: 0, online: 0, percent: null, populationUnknown: 0 },
       complete: false,
+      notLive: { planned: { municipalities: 0, inhabitants: 0 }, testing: { municipalities: 0, inhabitants: 0 }, paused: { municipalities: 0, inhabitants: 0 } },
     });
   });
 });
@@ -189,6 +190,8 @@ describe('coverage as CSV', () => {
       municipalities: '8', municipalities_online: '5', municipalities_percent: '62.5',
       inhabitants: '18700', inhabitants_online: '6500', inhabitants_percent: '34.7', population_unknown: '1',
       complete: 'false', missing_ars: '150020001002 150020003003 150030000000',
+      planned_municipalities: '0', planned_inhabitants: '0', testing_municipalities: '0', testing_inhabitants: '0',
+      paused_municipalities: '0', paused_inhabitants: '0',
     });
     expect(records[5]!.municipalities_percent).toBe('100.0');
     expect(records[5]!.complete).toBe('true');
@@ -246,5 +249,72 @@ describe('coverage as an HTML page', () => {
 
   it('says so when nothing was selected', () => {
     expect(renderCoverageHtml({ generatedAt: NOW.toISOString(), items: [] })).toContain('Kein Antrag und kein Land ausgewählt.');
+  });
+});
+
+/**
+ * Rollout states (issue 12): the same tenant, with Hafenstadt's own authority planned (with a
+ * date), Föhr's testing and the Nord district paused for form-a. Only live routes are online;
+ * the others are counted apart, per state, and named among the missing with their state.
+ */
+describe('coverage with rollout states', () => {
+  const staged: Tenant = {
+    ...tenant,
+    authorities: [
+      authority('landratsamt-nord', [{ forms: ['form-a'], regions: [NORTH], rollout: 'paused' }, { forms: ['form-b'], regions: [NORTH] }]),
+      authority('landratsamt-sued', [{ forms: ['form-a'], regions: [SOUTH] }]),
+      authority('stadt-emden', [{ forms: ['form-a', 'form-b'], regions: ['150020001001'] }]),
+      authority('gemeinde-foehr', [{ forms: ['form-a'], regions: ['150020001002'], rollout: 'testing' }]),
+      authority('hafenstadt', [{ forms: ['form-a'], regions: ['150030000000'], rollout: 'planned', plannedFrom: '2027-03-01' }]),
+    ],
+  };
+  const stagedRouting = buildRoutingTable([{ file: 'testland.json', tenant: staged }], new Set(forms.map((f) => f.id)));
+  const item = computeCoverage({ routing: stagedRouting, forms, formId: 'form-a', now: NOW }).items[0]!;
+
+  it('counts only live routes as online and the planned, testing and paused ones apart', () => {
+    // Live: Emden and Gau "Alt" (South), nothing else.
+    expect(item.state.municipalities).toEqual({ total: 8, online: 2, percent: 25 });
+    expect(item.state.inhabitants.online).toBe(3700);
+    expect(item.state.notLive).toEqual({
+      planned: { municipalities: 1, inhabitants: 10000 },
+      testing: { municipalities: 1, inhabitants: 1500 },
+      paused: { municipalities: 4, inhabitants: 3500 },
+    });
+    const [north, south, city] = item.districts as [DistrictCoverage, DistrictCoverage, DistrictCoverage];
+    expect(north.notLive.paused).toEqual({ municipalities: 4, inhabitants: 3500 });
+    expect(north.municipalities.online).toBe(0);
+    expect(south.notLive.testing).toEqual({ municipalities: 1, inhabitants: 1500 });
+    expect(city.complete).toBe(false);
+  });
+
+  it('names the missing municipalities with the state of their route', () => {
+    expect(item.districts[2]!.missing).toEqual([{ ars: '150030000000', name: 'Hafenstadt', rollout: 'planned', plannedFrom: '2027-03-01' }]);
+    expect(item.districts[1]!.missing).toEqual([{ ars: '150020001002', name: 'Föhr', rollout: 'testing' }]);
+    expect(item.districts[0]!.missing.map((m) => m.rollout)).toEqual(['paused', 'paused', 'paused', 'paused']);
+  });
+
+  it('a municipality nobody is responsible for is missing without a state', () => {
+    const none = computeCoverage({ routing, forms, formId: 'form-a', now: NOW }).items[0]!;
+    expect(none.districts[2]!.missing).toEqual([{ ars: '150030000000', name: 'Hafenstadt' }]);
+  });
+
+  it('shows the states in CSV, the terminal table and the HTML page', () => {
+    const report = { generatedAt: NOW.toISOString(), items: [item] };
+    const rows = parseCsv(renderCoverageCsv(report));
+    const state = Object.fromEntries(COVERAGE_CSV_COLUMNS.map((c, i) => [c, rows[1]![i]]));
+    expect(state).toMatchObject({
+      level: 'state', municipalities_online: '2', planned_municipalities: '1', planned_inhabitants: '10000',
+      testing_municipalities: '1', testing_inhabitants: '1500', paused_municipalities: '4', paused_inhabitants: '3500',
+    });
+    const text = renderCoverageTable(report);
+    expect(text).toContain('15003 (1): Hafenstadt 150030000000 (planned from 2027-03-01)');
+    expect(text).toContain('not live yet (an authority is responsible, its route is planned, testing or paused):');
+    expect(text).toContain('  state 15: planned 1 (10.000 inhabitants), testing 1 (1.500 inhabitants), paused 4 (3.500 inhabitants)');
+    expect(text).toContain('  15001 Landkreis Nord: paused 4 (3.500 inhabitants)');
+    const html = renderCoverageHtml(report);
+    expect(html).toContain('<th scope="col">Noch nicht live <span class="en" lang="en">Not live yet</span></th>');
+    expect(html).toContain('<td>pausiert: 4 Gemeinden, 3.500 Einwohner</td>');
+    expect(html).toContain('<li>Hafenstadt <span class="key">(150030000000)</span> – geplant ab 1. März 2027</li>');
+    expect(html).toContain('<li>Föhr <span class="key">(150020001002)</span> – im Test</li>');
   });
 });

@@ -1,9 +1,9 @@
 import { loadFormRegistry } from '../../forms/form-registry';
-import { explainRoute, describeStep, type RouteExplanation } from '../../routing/explain-route';
+import { explainRoute, describeRollout, describeStep, type RouteExplanation } from '../../routing/explain-route';
 import { findPlace } from '../../routing/find-place';
 import { loadTenantFiles } from '../../routing/load-tenants';
 import { createMunicipalitySearch, type MunicipalityMatch } from '../../routing/municipality-search';
-import { buildRoutingTable } from '../../routing/routing-table';
+import { buildRoutingTable, type RoutingMatch } from '../../routing/routing-table';
 import type { Authority, Municipality, Tenant } from '../../routing/tenant';
 import type { CliCommand, CliInput, CliResult } from '../command';
 import { failure } from '../failure';
@@ -45,7 +45,17 @@ const municipalityJson = (m: Municipality, tenant: Tenant) => ({
 });
 
 function explanationJson(explanation: RouteExplanation) {
-  return explanation.steps.map((s) => ({ prefix: s.prefix, level: s.level, name: s.name ?? null, claimedBy: s.claimedBy?.authority.id ?? null, verdict: s.verdict }));
+  return explanation.steps.map((s) => ({
+    prefix: s.prefix, level: s.level, name: s.name ?? null, claimedBy: s.claimedBy?.authority.id ?? null, rollout: s.claimedBy?.rollout ?? null, verdict: s.verdict,
+  }));
+}
+
+/** What the rollout state means for citizens here: only `live` routes take their applications. */
+function rolloutLine(match: RoutingMatch): string {
+  const state = describeRollout({ rollout: match.rollout, ...(match.rollout === 'planned' && match.responsibility.plannedFrom !== undefined ? { plannedFrom: match.responsibility.plannedFrom } : {}) });
+  if (match.rollout === 'live') return `${state} (citizens are routed here)`;
+  if (match.rollout === 'paused') return `${state} (citizens are told it is temporarily not available online and to contact the authority)`;
+  return `${state} (citizens are told it is not yet online here)`;
 }
 
 function several(input: CliInput, formId: string, place: string, by: string, matches: readonly MunicipalityMatch[]): CliResult {
@@ -88,6 +98,9 @@ async function run(input: CliInput): Promise<CliResult> {
       authority: match ? { id: match.authority.id, name: match.authority.name, email: match.authority.email, tenant: match.tenant.id } : null,
       channel: channel?.json ?? null,
       prefix: match?.prefix ?? null,
+      rollout: match?.rollout ?? null,
+      plannedFrom: (match?.rollout === 'planned' ? match.responsibility.plannedFrom : undefined) ?? null,
+      parameters: match?.parameters ?? null,
       explanation: explanationJson(explanation),
     };
     return { exitCode, stdout: `${JSON.stringify(document, null, 2)}\n` };
@@ -99,6 +112,7 @@ async function run(input: CliInput): Promise<CliResult> {
       `  authority  ${match.authority.name} (${match.authority.id}, tenant ${match.tenant.id})`,
       `  channel    ${channel.text}`,
       `  prefix     ${match.prefix}`,
+      `  rollout    ${rolloutLine(match)}`,
       'Why: the longest prefix of the ARS that an authority claims for this form wins.',
     ]
     : [
@@ -114,9 +128,11 @@ export const routeCommand: CliCommand = {
   help: `Usage: efa-forms route <form-id> <place> [--forms <dir>] [--tenants <dir>] [--json]
 
 Who is responsible for a form in a place, by the same routing table the server uses:
-the authority, its delivery channel, the ARS prefix that matched, and why: every prefix
-of the municipality's key from the longest to the shortest, with the authority that
-claims it for this form. The longest claimed prefix wins.
+the authority, its delivery channel, the ARS prefix that matched, the rollout state of
+that responsibility (live, planned with its date, testing, paused: only live routes take
+citizens' applications), and why: every prefix of the municipality's key from the longest
+to the shortest, with the authority that claims it for this form and that claim's state.
+The longest claimed prefix wins, whatever its state.
 
 <place> is one of
   an ARS (12 digits)          160700004004
@@ -128,15 +144,16 @@ A name that is a municipality's whole name names that one; otherwise every
 municipality whose name starts so is a candidate.
 
 With --json, stdout holds {"ok", "form", "input", "foundBy", "ars", "municipality",
-"authority", "channel", "prefix", "explanation": [{"prefix", "level", "name",
-"claimedBy", "verdict"}]}; when the place names several municipalities,
+"authority", "channel", "prefix", "rollout", "plannedFrom", "parameters" (the local
+parameters that hold there), "explanation": [{"prefix", "level", "name", "claimedBy",
+"rollout", "verdict"}]}; when the place names several municipalities,
 {"ok": false, "form", "input", "foundBy", "candidates": [{"ars", "name", "tenant",
 "postalCodes"}]}.
 
 ${COMMON_OPTIONS_HELP}
 
 Exit codes:
-  0  an authority is responsible
+  0  an authority is responsible (whatever the state of its route; see "rollout")
   1  bad input or configuration: an unknown form, a place no tenant lists, a broken file
   3  nobody is responsible for the form there
   4  the place names several municipalities (they are listed; give the ARS of one)`,

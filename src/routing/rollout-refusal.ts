@@ -1,0 +1,50 @@
+import { formatCalendarDate } from '../i18n/formatters';
+import type { Language } from '../i18n/language';
+import { NOT_YET_ONLINE, NOT_YET_ONLINE_PLANNED, PLACE_FALLBACK, SERVICE_PAUSED_HERE } from '../i18n/routing-texts';
+import { format } from '../i18n/translator';
+import type { RoutingMatch } from './routing-table';
+import type { RolloutState } from './tenant';
+
+/** The rollout states citizens are routed to unless a caller says otherwise (a tester's link may add `testing`). */
+export const CITIZEN_ROLLOUTS: readonly RolloutState[] = Object.freeze(['live']);
+
+/** Why a responsibility does not take the application (yet): its error code and the citizen's sentence. */
+export interface RolloutRefusal {
+  readonly code: 'SERVICE_NOT_YET_ONLINE' | 'SERVICE_PAUSED';
+  readonly rollout: RolloutState;
+  readonly message: string;
+}
+
+/** The name of the municipality with this ARS in the match's tenant, if the tenant lists it. */
+export function municipalityName(match: Pick<RoutingMatch, 'tenant'>, ars: string): string | undefined {
+  return match.tenant.municipalities.find((m) => m.ars === ars)?.name;
+}
+
+/**
+ * What a citizen is told when the responsible authority's route is in a state not allowed here:
+ * `planned` and `testing` are "not yet online" (with the planned day when the file gives one),
+ * `paused` is "temporarily not available, please contact <authority> (<e-mail>)". Undefined when
+ * the route's state is allowed. The API and the pages' region step say exactly the same.
+ */
+export function rolloutRefusal(
+  match: RoutingMatch,
+  place: string | undefined,
+  language: Language,
+  allowed: readonly RolloutState[] = CITIZEN_ROLLOUTS,
+): RolloutRefusal | undefined {
+  if (allowed.includes(match.rollout)) return undefined;
+  const where = place ?? PLACE_FALLBACK[language];
+  if (match.rollout === 'paused') {
+    return {
+      code: 'SERVICE_PAUSED',
+      rollout: match.rollout,
+      message: format(SERVICE_PAUSED_HERE[language], { place: where, authority: match.authority.name, email: match.authority.email }),
+    };
+  }
+  const plannedFrom = match.rollout === 'planned' ? match.responsibility.plannedFrom : undefined;
+  const message = plannedFrom !== undefined
+    ? format(NOT_YET_ONLINE_PLANNED[language], { place: where, date: formatCalendarDate(plannedFrom, language) })
+    : format(NOT_YET_ONLINE[language], { place: where });
+  return { code: 'SERVICE_NOT_YET_ONLINE', rollout: match.rollout, message };
+}
+
