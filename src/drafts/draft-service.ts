@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { sha256Hex } from '../support/sha256';
 import type { Draft, Store } from '../storage/ports';
+import type { CompiledForm } from '../forms/compiled-form';
+import { fittingAnswers, type FittingAnswers } from './fitting-answers';
 
 /** The random ids and tokens given to citizens; only their SHA-256 is stored. */
 function newSecret(): string {
@@ -36,6 +38,12 @@ export interface DraftService {
   issueResumeToken(draft: Draft): Promise<{ token: string; expiresAt: Date }>;
   /** Opens a draft by its resume token with a fresh cookie value (the old cookie stops working). */
   resume(formId: string, token: string): Promise<OpenDraft | undefined>;
+  /**
+   * Carries a draft made on another version of the form (a reload changed it) over to this one:
+   * the answers that still fit are kept, the rest left out (see fitting-answers.ts), and the draft
+   * gets the form's version. Returns the draft as it is now and what was left out.
+   */
+  adopt(draft: Draft, form: CompiledForm): Promise<{ readonly draft: Draft } & Omit<FittingAnswers, 'data'>>;
   delete(draft: Draft): Promise<void>;
   /** Deletes expired drafts; the number deleted. */
   purgeExpired(): Promise<number>;
@@ -96,6 +104,18 @@ export function createDraftService(options: { readonly store: Store; readonly no
       const key = hashSecret(cookieValue);
       if (!(await store.drafts.rekey(draft.key, key))) return undefined;
       return { cookieValue, draft: { ...draft, key } };
+    },
+
+    async adopt(draft: Draft, form: CompiledForm) {
+      const parsed: unknown = JSON.parse(draft.dataJson);
+      const answers = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+      const { data, dropped, removedQuestions } = fittingAnswers(form, answers);
+      const dataJson = JSON.stringify(data);
+      const formVersion = form.definition.version;
+      const at = now();
+      const expiresAt = expiry(at);
+      await store.drafts.update(draft.key, { dataJson, formVersion, updatedAt: at, expiresAt });
+      return { draft: { ...draft, dataJson, formVersion, updatedAt: at, expiresAt }, dropped, removedQuestions };
     },
 
     delete: (draft: Draft) => store.drafts.delete(draft.key),

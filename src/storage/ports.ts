@@ -262,7 +262,8 @@ export interface DraftRepository {
   /** The draft unless it does not exist or has expired by `now`. */
   find(key: string, now: Date): Promise<Draft | undefined>;
   findByResumeToken(resumeTokenHash: string, now: Date): Promise<Draft | undefined>;
-  update(key: string, changes: { readonly dataJson?: string; readonly resumeTokenHash?: string; readonly updatedAt: Date; readonly expiresAt: Date }): Promise<void>;
+  /** `formVersion` with `dataJson`: the draft was carried over to a reloaded form's new version. */
+  update(key: string, changes: { readonly dataJson?: string; readonly formVersion?: string; readonly resumeTokenHash?: string; readonly updatedAt: Date; readonly expiresAt: Date }): Promise<void>;
   /** Gives a draft a new key (a resumed session gets a fresh cookie); false if it is gone. */
   rekey(oldKey: string, newKey: string): Promise<boolean>;
   delete(key: string): Promise<void>;

@@ -9,12 +9,39 @@ import { tooManyValuesError } from '../../forms/validation-messages';
 import type { Draft } from '../../storage/ports';
 import { readCookie, serializeCookie } from '../cookies';
 import { receiptPath } from '../submissions-router';
-import { LANGUAGE_COOKIE, pageLanguage } from './page-frame';
+import { localize } from '../../i18n/language';
+import { format } from '../../i18n/translator';
+import { frame, LANGUAGE_COOKIE, pageLanguage } from './page-frame';
 import { pageErrorHandler } from './page-errors';
 import { parseData, type PageViews } from './page-views';
 import type { PagesDependencies } from './pages-dependencies';
 
 const DRAFT_COOKIE = 'efa_draft';
+/** Which answers a reload's form change left out, until the next page has told the citizen (no personal data: field patterns). */
+const CHANGED_COOKIE = 'efa_draft_changed';
+const MAX_NOTED_FIELDS = 30;
+
+interface ChangeNote {
+  /** Field patterns of questions still asked whose answers no longer fit. */
+  readonly dropped: readonly string[];
+  readonly removedQuestions: boolean;
+}
+
+function encodeNote(note: ChangeNote): string {
+  return Buffer.from(JSON.stringify({ d: note.dropped.slice(0, MAX_NOTED_FIELDS), r: note.removedQuestions })).toString('base64url');
+}
+
+/** The note of the cookie; anything malformed counts as none (the labels come from the form, never from the cookie). */
+function decodeNote(value: string | undefined): ChangeNote | undefined {
+  if (!value || value.length > 4096) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as { d?: unknown; r?: unknown };
+    const dropped = Array.isArray(parsed.d) ? parsed.d.filter((p): p is string => typeof p === 'string').slice(0, MAX_NOTED_FIELDS) : [];
+    return { dropped, removedQuestions: parsed.r === true };
+  } catch {
+    return undefined;
+  }
+}
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 function sameSecret(a: string, b: string): boolean {
@@ -69,11 +96,57 @@ export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
     return drafts.load(form.definition.id, readCookie(req.get('cookie'), DRAFT_COOKIE));
   }
 
-  /** The draft of a GET page; without one, the "expired" page is shown and undefined returned. */
+  /**
+   * Tells the citizen plainly which answers a changed form (a reload) left out of their draft and
+   * must be given again, with a link on to the page they asked for.
+   */
+  function renderDraftChanged(req: Request, res: Response, form: CompiledForm, note: ChangeNote): void {
+    const language = pageLanguage(req);
+    const t = deps.renderer.strings(language);
+    const labels = [...new Set(note.dropped.map((pattern) => localize(form.node(pattern)?.label, language)).filter((l): l is string => l !== undefined && l !== ''))];
+    const message = [
+      labels.length > 0 ? format(t.draftChangedDropped ?? '', { labels: labels.join(', ') }) : t.draftChangedKept,
+      note.removedQuestions ? t.draftChangedRemoved : undefined,
+    ].filter((text): text is string => text !== undefined && text !== '').join(' ');
+    res.append('set-cookie', serializeCookie(CHANGED_COOKIE, '', cookieOptions(form.definition.id, 0)));
+    res.status(200).type('html').send(deps.renderer.render('message', {
+      ...frame({ renderer: deps.renderer, tenant: deps.siteTenant, language, form, pageTitle: t.draftChangedTitle ?? '' }),
+      message,
+      linkUrl: req.originalUrl,
+      linkText: t.draftChangedContinue,
+    }));
+  }
+
+  /**
+   * The citizen's draft for this page; without one, the "expired" page is shown and undefined
+   * returned. A draft made on another version of the form (a reload changed it) is carried over
+   * first, keeping every answer that still fits; when something was left out, a GET shows what
+   * (and returns undefined), a POST goes on and the next page shows it (the note waits in a cookie).
+   */
   async function openDraft(req: Request, res: Response, form: CompiledForm): Promise<Draft | undefined> {
     const draft = await draftOf(req, form);
-    if (!draft) renderMessage(req, res, 410, 'expired', form);
-    return draft;
+    if (!draft) {
+      renderMessage(req, res, 410, 'expired', form);
+      return undefined;
+    }
+    if (draft.formVersion === form.definition.version) return draft;
+    const adopted = await drafts.adopt(draft, form);
+    if (adopted.dropped.length === 0 && !adopted.removedQuestions) return adopted.draft;
+    if (req.method === 'GET') {
+      renderDraftChanged(req, res, form, adopted);
+      return undefined;
+    }
+    res.append('set-cookie', serializeCookie(CHANGED_COOKIE, encodeNote(adopted), cookieOptions(form.definition.id)));
+    return adopted.draft;
+  }
+
+  /** A GET page's draft, after the note of a change left from a POST has been shown (then undefined). */
+  async function openPageDraft(req: Request, res: Response, form: CompiledForm): Promise<Draft | undefined> {
+    const draft = await openDraft(req, res, form);
+    const note = draft ? decodeNote(readCookie(req.get('cookie'), CHANGED_COOKIE)) : undefined;
+    if (!draft || !note) return draft;
+    renderDraftChanged(req, res, form, note);
+    return undefined;
   }
 
   /** Every POST must carry the draft's CSRF token; a stale or forged form is refused. */
@@ -115,7 +188,7 @@ export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
   router.get('/forms/:id/steps/:step', async (req, res) => {
     const form = formOf(req);
     const step = stepOf(req, form);
-    const draft = await openDraft(req, res, form);
+    const draft = await openPageDraft(req, res, form);
     if (draft) renderStep(req, res, form, step, draft, parseData(draft));
   });
 
@@ -170,7 +243,7 @@ export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
 
   router.get('/forms/:id/check', async (req, res) => {
     const form = formOf(req);
-    const draft = await openDraft(req, res, form);
+    const draft = await openPageDraft(req, res, form);
     if (draft) renderCheck(req, res, form, draft, parseData(draft));
   });
 

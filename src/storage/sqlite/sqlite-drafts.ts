@@ -37,7 +37,8 @@ export function sqliteDrafts(db: Database.Database): DraftRepository {
   const byKey = db.prepare<[string, number], DraftRow>('SELECT * FROM drafts WHERE key = ? AND expires_at > ?');
   const byResume = db.prepare<[string, number], DraftRow>('SELECT * FROM drafts WHERE resume_token_hash = ? AND expires_at > ?');
   const update = db.prepare(`
-    UPDATE drafts SET data_json = COALESCE(@dataJson, data_json), resume_token_hash = COALESCE(@resumeTokenHash, resume_token_hash),
+    UPDATE drafts SET data_json = COALESCE(@dataJson, data_json), form_version = COALESCE(@formVersion, form_version),
+                      resume_token_hash = COALESCE(@resumeTokenHash, resume_token_hash),
                       updated_at = @updatedAt, expires_at = @expiresAt
      WHERE key = @key`);
   const remove = db.prepare('DELETE FROM drafts WHERE key = ?');
@@ -67,6 +68,7 @@ export function sqliteDrafts(db: Database.Database): DraftRepository {
         update.run({
           key,
           dataJson: changes.dataJson ?? null,
+          formVersion: changes.formVersion ?? null,
           resumeTokenHash: changes.resumeTokenHash ?? null,
           updatedAt: changes.updatedAt.getTime(),
           expiresAt: changes.expiresAt.getTime(),
