@@ -8,7 +8,8 @@
 /** The security of every admin operation: either kind of operator token. */
 export const ADMIN_SECURITY = [{ AdminToken: [] }, { OperatorToken: [] }];
 
-const SCOPE_NOTE = 'A tenant operator sees only what belongs to its own tenant; the installation admin sees every tenant.';
+/** Said by every scoped operation (a `description`, so the citizen-text scan knows it for documentation). */
+const SCOPE = { description: 'A tenant operator sees only what belongs to its own tenant; the installation admin sees every tenant.' };
 
 export function adminSecuritySchemes(): Record<string, unknown> {
   return {
@@ -28,7 +29,7 @@ export function adminPaths(admin: Record<string, unknown>, problem: Record<strin
     '/api/admin/deliveries': {
       get: {
         ...admin, operationId: 'listDeliveries', summary: 'Delivery jobs in one state, oldest first',
-        description: `${SCOPE_NOTE} A tenant operator gets the jobs of its tenant's authorities.`,
+        description: `${SCOPE.description} A tenant operator gets the jobs of its tenant's authorities.`,
         parameters: [
           { name: 'state', in: 'query', required: false, schema: { enum: ['pending', 'in_flight', 'delivered', 'failed', 'dead'], default: 'dead' } },
           limit(100),
@@ -42,7 +43,7 @@ export function adminPaths(admin: Record<string, unknown>, problem: Record<strin
     '/api/admin/deliveries/{jobId}/retry': {
       post: {
         ...admin, operationId: 'retryDelivery', summary: 'Makes a failed or dead job pending again, due now, with a fresh give-up period',
-        description: `${SCOPE_NOTE} A job of another tenant's authority answers 404 DELIVERY_NOT_FOUND (never 403: nothing tells that it exists) and is not retried. Every call is written to the operator audit trail (action delivery.retry, outcome ok or refused).`,
+        description: `${SCOPE.description} A job of another tenant's authority answers 404 DELIVERY_NOT_FOUND (never 403: nothing tells that it exists) and is not retried. Every call is written to the operator audit trail (action delivery.retry, outcome ok or refused).`,
         parameters: [{ name: 'jobId', in: 'path', required: true, schema: { type: 'string' } }],
         responses: { '200': { description: 'The job, now pending.', content: { 'application/json': { schema: { $ref: '#/components/schemas/DeliveryJob' } } } }, '401': problem, '404': problem, '409': problem },
       },
@@ -50,7 +51,7 @@ export function adminPaths(admin: Record<string, unknown>, problem: Record<strin
     '/api/admin/submissions/{reference}': {
       get: {
         ...admin, operationId: 'auditTrail', summary: "A submission's status and audit trail (events with details, no personal data)",
-        description: `${SCOPE_NOTE} Another tenant's reference answers 404 SUBMISSION_NOT_FOUND, as an unknown one does.`,
+        description: `${SCOPE.description} Another tenant's reference answers 404 SUBMISSION_NOT_FOUND, as an unknown one does.`,
         parameters: [reference],
         responses: { '200': { description: 'Status and events.', content: { 'application/json': { schema: { type: 'object' } } } }, '401': problem, '404': problem },
       },
@@ -58,7 +59,7 @@ export function adminPaths(admin: Record<string, unknown>, problem: Record<strin
     '/api/admin/audit': {
       get: {
         ...admin, operationId: 'operatorAudit', summary: 'The operator audit trail: who did what, when, newest first (no personal data)',
-        description: `${SCOPE_NOTE} A tenant operator gets its tenant's entries (its own and the admin's actions on that tenant); entries of the whole installation (a reload, a refused request for a job the caller may not see) have no tenant and only the admin sees them; calls refused for no or a wrong token are not recorded. A tenant other than the caller's own answers 400 as an unknown one.`,
+        description: `${SCOPE.description} A tenant operator gets its tenant's entries (its own and the admin's actions on that tenant); entries of the whole installation (a reload, a refused request for a job the caller may not see) have no tenant and only the admin sees them; calls refused for no or a wrong token are not recorded. A tenant other than the caller's own answers 400 as an unknown one.`,
         parameters: [
           { name: 'tenant', in: 'query', required: false, description: "Only this tenant's entries (the admin: any tenant id; a tenant operator: its own only).", schema: { type: 'string' } },
           limit(100),

@@ -245,6 +245,6 @@ function authorityAndAdminPaths(problem: Record<string, string>): Record<string,
 function coverageScoped(paths: Record<string, unknown>): Record<string, unknown> {
   const path = paths['/api/admin/coverage'] as { get: Record<string, unknown> } | undefined;
   if (!path) return paths;
-  const description = 'A tenant operator gets its own tenant only: without `tenant` its own report, and another tenant\'s id answers 400 exactly as an unknown one (listing only its own tenant as known). The installation admin gets every tenant.';
-  return { ...paths, '/api/admin/coverage': { ...path, get: { ...path.get, description: [path.get.description, description].filter(Boolean).join(' ') } } };
+  const scoped = { description: 'A tenant operator gets its own tenant only: without `tenant` its own report, and another tenant\'s id answers 400 exactly as an unknown one (listing only its own tenant as known). The installation admin gets every tenant.' };
+  return { ...paths, '/api/admin/coverage': { ...path, get: { ...path.get, description: [path.get.description, scoped.description].filter(Boolean).join(' ') } } };
 }
