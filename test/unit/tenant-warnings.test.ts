@@ -50,4 +50,29 @@ describe('tenantWarnings', () => {
       'land.json: /municipalities: the tenant lists no municipalities, so citizens cannot choose one (efa-forms import-municipalities sets them)',
     ]);
   });
+
+  test('a municipality whose responsible routes are none of them live, with each state and planned date', () => {
+    expect(warningsOf(tenant([
+      authority('kreis', [{ forms: ['hund', 'parken'], regions: ['16070'] }]),
+      authority('meiningen', [{ forms: ['hund'], regions: ['160665050042'], rollout: 'planned', plannedFrom: '2027-03-01' }, { forms: ['parken'], regions: ['160665050042'], rollout: 'paused' }]),
+      // Ilmenau's own testing route wins over the live district for parking: still live for the dog tax, no warning.
+      authority('ilmenau', [{ forms: ['parken'], regions: ['160700029029'], rollout: 'testing' }]),
+    ]))).toEqual([
+      'land.json: /municipalities/2: Meiningen (160665050042) can apply online for no form yet: hund planned from 2027-03-01 (meiningen), parken paused (meiningen)',
+    ]);
+  });
+
+  test('with the current time: a planned date that has passed', () => {
+    const t = tenant([
+      authority('kreis', [{ forms: ['hund'], regions: ['16070', '16066'] }]),
+      authority('arnstadt', [{ forms: ['parken'], regions: ['160700004004'], rollout: 'planned', plannedFrom: '2026-11-30' }, { forms: ['parken'], regions: ['160700029029'], rollout: 'planned', plannedFrom: '2026-12-01' }]),
+    ]);
+    const sources: TenantSource[] = [{ file: 'land.json', tenant: t }];
+    const routing = buildRoutingTable(sources, new Set(FORMS));
+    expect(tenantWarnings(sources, routing, FORMS, new Date('2026-12-01T10:00:00Z'))).toEqual([
+      'land.json: /authorities/1/serves/0/plannedFrom: planned from 2026-11-30, which has passed; citizens are still told it is not yet online (set rollout to "testing" or "live", or a later date)',
+    ]);
+    // Without a time (as efa-forms check calls it today) the date is not judged.
+    expect(tenantWarnings(sources, routing, FORMS)).toEqual([]);
+  });
 });

@@ -11,7 +11,8 @@ import { formatLongDate, formatLongDateTime } from '../../i18n/formatters';
 import type { Language } from '../../i18n/language';
 import { localize } from '../../i18n/language';
 import { format } from '../../i18n/translator';
-import type { Authority, Tenant } from '../../routing/tenant';
+import { parameterRows } from '../../routing/parameter-view';
+import type { Authority, LocalParameters, Tenant } from '../../routing/tenant';
 
 /** The authority of a submission and its tenant, as the routing table finds them. */
 interface AuthorityMatch {
@@ -31,6 +32,24 @@ type Data = Record<string, unknown>;
 export function parseData(draft: Draft): Data {
   const parsed: unknown = JSON.parse(draft.dataJson);
   return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Data) : {};
+}
+
+/** The info box of local parameters (templates/partials/local-parameters.hbs). */
+interface LocalParametersView {
+  readonly title: string;
+  readonly authority?: string;
+  readonly rows: ReturnType<typeof parameterRows>;
+}
+
+/** The parameters stored with a submission; anything but an object (never written by us) counts as none. */
+function storedParameters(record: SubmissionRecord): LocalParameters {
+  if (record.parametersJson === undefined) return {};
+  try {
+    const parsed: unknown = JSON.parse(record.parametersJson);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
+  } catch {
+    return {};
+  }
 }
 
 export type MessageKind = 'expired' | 'notFound' | 'csrf' | 'rateLimited' | 'unavailable' | 'error';
@@ -70,6 +89,34 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
     const ars = form ? getAtPointer(data, form.regionPattern) : undefined;
     const match = form && typeof ars === 'string' ? routing.resolve(form.definition.id, ars) : undefined;
     return match?.tenant ?? deps.siteTenant;
+  }
+  /** The box of what holds locally, or undefined when there is nothing to show. */
+  function parametersBox(parameters: LocalParameters, ars: string, language: Language, authorityName?: string): LocalParametersView | undefined {
+    const rows = parameterRows(parameters, language);
+    if (rows.length === 0) return undefined;
+    const t = renderer.strings(language);
+    const name = municipalities.byArs(ars)?.municipality.name ?? ars;
+    return {
+      title: format(t.parametersTitle ?? '', { name }),
+      ...(authorityName !== undefined ? { authority: format(t.parametersAuthority ?? '', { authority: authorityName }) } : {}),
+      rows,
+    };
+  }
+  /**
+   * What holds for the citizen's municipality once it is known and its route takes applications
+   * (`live`); undefined before, or when nothing is set.
+   */
+  function liveParametersBox(form: CompiledForm, data: unknown, language: Language): LocalParametersView | undefined {
+    const ars = getAtPointer(data, form.regionPattern);
+    if (typeof ars !== 'string') return undefined;
+    const match = routing.resolve(form.definition.id, ars);
+    if (!match || match.rollout !== 'live') return undefined;
+    return parametersBox(match.parameters, ars, language, match.authority.name);
+  }
+  /** Question steps after the region step show the box (the region step shows the answer to the region itself). */
+  function isAfterRegion(form: CompiledForm, step: FormStep): boolean {
+    const region = form.steps.findIndex((s) => s.kind === 'region');
+    return region >= 0 && form.steps.indexOf(step) > region;
   }
   function viewContext(form: CompiledForm, language: Language, data: Data, errors: readonly FieldError[], search?: RegionSearch): ViewContext {
     return {
@@ -138,6 +185,7 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
       action: stepUrl(id, step.id, toCheck),
       csrf: draft.csrfToken,
       fields,
+      ...(isAfterRegion(form, step) ? { localParameters: liveParametersBox(form, data, language) } : {}),
     }));
   }
 
@@ -160,7 +208,9 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
         title: localize(step.title, language),
         rows: summaryRows(form, step, data, language, t, municipalities, (pointer) => `${stepUrl(id, step.id, true)}#${fieldId(pointer)}`),
       })),
-      authorityName: match?.authority.name,
+      // Only a route that takes applications: otherwise the send finds the region step's answer.
+      authorityName: match?.rollout === 'live' ? match.authority.name : undefined,
+      localParameters: liveParametersBox(form, data, language),
       declarations: form.declarations.map((n) => fieldView(n, n.pattern, ctx)),
       action: `${base(id)}/check`,
       csrf: draft.csrfToken,
@@ -191,6 +241,8 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
       ...frame({ renderer, tenant: found.tenant, language, form, pageTitle: t.confirmationTitle ?? '', switchUrl: switchTo(req, language) }),
       reference: record.id,
       authority: { name: found.authority.name, email: found.authority.email },
+      // As they held when the application was accepted, not as the tenant file says today.
+      localParameters: parametersBox(storedParameters(record), record.regionArs, language),
       status,
       pageUrl: req.originalUrl,
       receiptUrl,
