@@ -94,7 +94,7 @@ export const CONSOLE_TEXTS = {
   forms: { de: 'Anträge', en: 'Applications' },
   regions: { de: 'Gebiete (ARS)', en: 'Areas (ARS)' },
   rollout: { de: 'Rollout', en: 'Rollout' },
-  plannedFrom: { de: 'geplant ab {date}', en: 'planned from {date}' },
+  plannedFrom: { de: 'ab {date}', en: 'from {date}' },
   neverDelivered: { de: 'Live, aber noch nie erfolgreich zugestellt', en: 'Live, but never delivered successfully' },
   authorityDetails: { de: 'Details und Test-Zustellung', en: 'Details and test delivery' },
   authorityDetailsOf: { de: 'Details und Test-Zustellung: {authority}', en: 'Details and test delivery: {authority}' },

@@ -45,9 +45,7 @@ function areaCells(area: AreaCoverage, language: Language) {
 
 /** The planned, testing and paused municipalities of an area, when there are any. */
 function notLiveNote(area: AreaCoverage, language: Language): string | undefined {
-  const pending = (area as Partial<Pick<AreaCoverage, 'notLive'>>).notLive;
-  if (!pending) return undefined;
-  const { planned, testing, paused } = pending;
+  const { planned, testing, paused } = area.notLive;
   if (planned.municipalities + testing.municipalities + paused.municipalities === 0) return undefined;
   return format(T.coverageNotLive[language], {
     planned: formatNumber(planned.municipalities, language), testing: formatNumber(testing.municipalities, language), paused: formatNumber(paused.municipalities, language),
