@@ -68,6 +68,20 @@ describe('signing in', () => {
     expect(await fixture.store.operatorSessions.find(value, fixture.clock)).toBeUndefined();
   });
 
+  it('marks the cookies Secure in production', async () => {
+    const production = await startConsoleFixture({ secureCookies: true });
+    try {
+      const agent = request.agent(production.app);
+      const form = await agent.get('/admin/sign-in').expect(200);
+      expect(form.headers['set-cookie']).toEqual([expect.stringMatching(/^efa_console_signin=[A-Za-z0-9_-]{43}; Path=\/admin; HttpOnly; SameSite=Strict; Secure$/)]);
+      const res = await request(production.app).post('/admin/sign-in').set('cookie', `efa_console_signin=${csrfOf(form.text)}`)
+        .type('form').send({ _csrf: csrfOf(form.text), token: TOKEN_A }).expect(303);
+      expect(res.headers['set-cookie']).toEqual(expect.arrayContaining([expect.stringMatching(/^efa_console=[A-Za-z0-9_-]{43}; Path=\/admin; HttpOnly; SameSite=Strict; Secure$/)]));
+    } finally {
+      await production.close();
+    }
+  });
+
   it.each([
     ['a wrong token', { token: 'not-a-token' }],
     ['no token', {}],

@@ -96,7 +96,7 @@ export interface ConsoleFixture {
 
 const unusedChannel: SendJob = () => Promise.resolve({ ok: false, error: 'no e-mail channel in this fixture', permanent: true });
 
-export async function startConsoleFixture(options: { readonly signInLimit?: number } = {}): Promise<ConsoleFixture> {
+export async function startConsoleFixture(options: { readonly signInLimit?: number; readonly secureCookies?: boolean } = {}): Promise<ConsoleFixture> {
   const dir = tempDir('efa-console-');
   const tenantsDir = path.join(dir.path, 'tenants');
   mkdirSync(tenantsDir);
@@ -151,7 +151,7 @@ export async function startConsoleFixture(options: { readonly signInLimit?: numb
     store, templates, reload, logger, now,
     rateLimiter: createRateLimiter({ windowMs: 60_000, limits: { drafts: 0, steps: 0, submissions: options.signInLimit ?? 0 }, now }),
     signInBucket: 'submissions',
-    secureCookies: false,
+    secureCookies: options.secureCookies ?? false,
     idleMinutes: IDLE_MINUTES,
   });
   const app = baseApp();

@@ -91,12 +91,14 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     const [dead, failed, last] = await Promise.all([
       store.deliveries.jobsInState('dead', LIST_LIMIT, ids), store.deliveries.jobsInState('failed', LIST_LIMIT, ids), store.deliveries.lastDeliveries(),
     ]);
+    // The listings stop at LIST_LIMIT: "200+" rather than a count that looks exact.
+    const jobCount = (jobs: readonly DeliveryJob[]) => `${formatNumber(jobs.length, language)}${jobs.length >= LIST_LIMIT ? '+' : ''}`;
     page(req, res, {
       status: 200, page: 'overview', title: T.overviewTitle[language], section: 'overview',
       model: {
         lines: [
-          { text: format(T.overviewDead[language], { count: formatNumber(dead.length, language) }), href: `${CONSOLE_PATH}/deliveries` },
-          { text: format(T.overviewFailed[language], { count: formatNumber(failed.length, language) }), href: `${CONSOLE_PATH}/deliveries` },
+          { text: format(T.overviewDead[language], { count: jobCount(dead) }), href: `${CONSOLE_PATH}/deliveries` },
+          { text: format(T.overviewFailed[language], { count: jobCount(failed) }), href: `${CONSOLE_PATH}/deliveries` },
           { text: format(T.overviewUntested[language], { count: formatNumber(untestedLiveCount(visibleTenants(set, actor), last), language) }), href: `${CONSOLE_PATH}/responsibilities` },
         ],
       },
