@@ -7,6 +7,7 @@ import type { FormRegistry } from '../forms/form-registry';
 import { createPageFlow } from '../forms/page-flow';
 import type { LoadedVersions } from '../http/admin-config-router';
 import { adminRouter } from '../http/admin-router';
+import { adminTestRouter } from '../http/admin-test-router';
 import { authorityInboxRouter } from '../http/authority-inbox-router';
 import { formsRouter } from '../http/forms-router';
 import { createPages } from '../http/pages/create-pages';
@@ -26,6 +27,8 @@ import type { Store } from '../storage/ports';
 import { createSubmissionLookup } from '../submissions/submission-lookup';
 import { createSubmissionService, type SubmissionService } from '../submissions/submission-service';
 import type { Logger } from '../support/logger';
+import { createTestDeliveries, type TestDeliveries } from '../test-delivery/test-delivery';
+import { createTestLinks, type TestLinks } from '../test-delivery/test-links';
 
 /**
  * Everything built from one load of the operator files (forms, tenants, credentials, templates,
@@ -43,6 +46,10 @@ export interface ServedSet {
   readonly receipts: Receipts;
   /** Outbound payloads and this set's channels (the worker sends through `send`). */
   readonly delivery: DeliveryChannels;
+  /** Test payloads over an authority's real channel, with this set's channels and keys. */
+  readonly testDeliveries: TestDeliveries;
+  /** Testers' links for this set's authorities. */
+  readonly testLinks: TestLinks;
   /** The per-set routes: forms, Routing API, submissions and receipts, authority inbox, admin, pages. */
   readonly router: Router;
   /** Closes the set's keep-alive agents; called once no request or delivery can still use them. */
@@ -80,6 +87,11 @@ export function buildServedSet(files: OperatorFiles, versions: LoadedVersions, d
   const submissions = countSubmissions(createSubmissionService({
     forms, routing, store, product: deps.product, now, onAccepted: nudge, payloads: delivery.outbound,
   }), metrics);
+  const testDeliveries = createTestDeliveries({
+    formsDir: config.formsDir, forms, routing, store, outbound: delivery.outbound, send: delivery.dispatch, product: deps.product, now, logger,
+    timeoutMs: config.deliveryTimeoutMs,
+  });
+  const testLinks = createTestLinks({ store, routing, now });
   const pages = createPages({
     forms, flow: createPageFlow({ routing, municipalities, translator: renderer }), renderer, drafts: deps.drafts, submissions, routing, municipalities, siteTenant,
     secureCookies: config.production, bodyLimitBytes: config.bodyLimitBytes, publicBaseUrl: config.publicBaseUrl, logger, rateLimiter: deps.rateLimiter,
@@ -93,10 +105,13 @@ export function buildServedSet(files: OperatorFiles, versions: LoadedVersions, d
   router.use(adminRouter({
     deliveries: store.deliveries, submissions: store.submissions, adminTokenHash: config.adminTokenHash, now, nudge, routing, forms, access: operatorAccess, audit: store.operatorAudit,
   }));
+  router.use(adminTestRouter({
+    access: operatorAccess, routing, deliveries: store.deliveries, testDeliveries, testLinks, publicBaseUrl: config.publicBaseUrl,
+  }));
   router.use(pages.router);
 
   return {
-    files, versions, forms, routing, access: operatorAccess, submissions, receipts, delivery, router,
+    files, versions, forms, routing, access: operatorAccess, submissions, receipts, delivery, testDeliveries, testLinks, router,
     close: () => credentials.close(),
   };
 }

@@ -50,8 +50,8 @@ export interface TestDeliveryDependencies {
   readonly logger: Logger;
   /** Bounds one attempt, as the worker's DELIVERY_TIMEOUT_MS does. */
   readonly timeoutMs: number;
-  /** The lease owner for the attempt made here (unique per process). */
-  readonly ownerId: string;
+  /** The lease owner for the attempts made here; default `test-<pid>-<random UUID>`. */
+  readonly ownerId?: string;
 }
 
 /** The first of the authority's responsibilities, and a municipality's key inside it. */
@@ -76,6 +76,7 @@ function testTarget(tenant: Tenant, authority: Authority): { readonly formId: st
  */
 export function createTestDeliveries(deps: TestDeliveryDependencies): TestDeliveries {
   const { store, now } = deps;
+  const ownerId = deps.ownerId ?? `test-${process.pid}-${randomUUID()}`;
 
   async function attempt(job: DeliveryJob): Promise<{ outcome: 'delivered' | 'failed'; detail?: string }> {
     let timer: NodeJS.Timeout | undefined;
@@ -89,7 +90,7 @@ export function createTestDeliveries(deps: TestDeliveryDependencies): TestDelive
       await store.deliveries.markDelivered(job.id, now());
       return { outcome: 'delivered' };
     }
-    await store.deliveries.markFailed(job.id, deps.ownerId, { error: result.error, nextAttemptAt: now(), permanent: true, giveUpAfterMs: 0, at: now() });
+    await store.deliveries.markFailed(job.id, ownerId, { error: result.error, nextAttemptAt: now(), permanent: true, giveUpAfterMs: 0, at: now() });
     return { outcome: 'failed', detail: result.error };
   }
 
@@ -141,7 +142,7 @@ export function createTestDeliveries(deps: TestDeliveryDependencies): TestDelive
       if (authority.delivery.type === 'inbox') {
         result = { outcome: 'queued', detail: 'waiting in the inbox for the authority to fetch it' };
       } else {
-        const claimed = await store.deliveries.claimJob(jobId, { now: now(), leaseMs: deps.timeoutMs * 2 + 5000, owner: deps.ownerId });
+        const claimed = await store.deliveries.claimJob(jobId, { now: now(), leaseMs: deps.timeoutMs * 2 + 5000, owner: ownerId });
         result = claimed ? await attempt(claimed) : await outcomeOf(jobId);
       }
       await store.operatorAudit.record({
