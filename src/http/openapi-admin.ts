@@ -70,6 +70,38 @@ export function adminPaths(admin: Record<string, unknown>, problem: Record<strin
         },
       },
     },
+    '/api/admin/authorities': {
+      get: {
+        ...admin, operationId: 'listAuthorities', summary: 'Authorities with their responsibilities, rollout states and last deliveries (real and test)',
+        description: `${SCOPE.description} \`liveWithoutDelivery\` flags an authority with a live responsibility whose channel has never taken a delivery, real or test.`,
+        responses: {
+          '200': { description: 'The authorities.', content: { 'application/json': { schema: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: { $ref: '#/components/schemas/AuthorityStatus' } } } } } } },
+          '401': problem,
+        },
+      },
+    },
+    '/api/admin/authorities/{authorityId}/test-delivery': {
+      post: {
+        ...admin, operationId: 'testDelivery', summary: "Sends a test payload over the authority's real channel and answers with the outcome",
+        description: `${SCOPE.description} The test is a submission of its own, marked as a test in the payload header (\`<test>true</test>\`), by the HTTP header \`efa-test: true\` or the e-mail subject prefix \`[TEST] \` and header \`X-Efa-Test: true\`; sealed to the authority's key, signed, with its client certificate. It is tried at once and not retried when it fails. Inbox: queued until the authority fetches it. Another tenant's authority answers 404 AUTHORITY_NOT_FOUND as an unknown one. Written to the operator audit trail. No request body.`,
+        parameters: [{ name: 'authorityId', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': { description: 'The outcome.', content: { 'application/json': { schema: { $ref: '#/components/schemas/TestDeliveryResult' } } } },
+          '401': problem, '404': problem,
+        },
+      },
+    },
+    '/api/admin/authorities/{authorityId}/test-links': {
+      post: {
+        ...admin, operationId: 'issueTestLink', summary: "A link for the authority's testers: the real pages, its testing route allowed, every submission a test",
+        description: `${SCOPE.description} Body: none, or \`{"formId": "...", "validDays": 1..90}\` (default: the first form the authority serves, 14 days). The token is in the link only; the store keeps its SHA-256. Another tenant's authority answers 404.`,
+        parameters: [{ name: 'authorityId', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '201': { description: 'The link (shown once).', content: { 'application/json': { schema: { $ref: '#/components/schemas/TestLink' } } } },
+          '400': problem, '401': problem, '404': problem,
+        },
+      },
+    },
     '/api/admin/reload': {
       post: {
         ...admin, operationId: 'reload', summary: 'Reads forms and tenant files again; serves the new set only when it has no problems',
@@ -117,6 +149,36 @@ export function adminSchemas(): Record<string, unknown> {
         target: { type: ['string', 'null'], description: 'What was acted on: a job id, an authority id, a reference number.' },
         outcome: { enum: ['ok', 'refused', 'failed'] },
         detail: { type: 'string', description: 'A short reason: an error code, a count. Never personal data.' },
+      },
+    },
+    AuthorityStatus: {
+      type: 'object', required: ['id', 'name', 'tenantId', 'channel', 'encrypted', 'responsibilities', 'lastRealDeliveryAt', 'lastSuccessfulTestAt', 'liveWithoutDelivery'],
+      properties: {
+        id: { type: 'string' }, name: { type: 'string' }, tenantId: { type: 'string' }, channel: { enum: ['http', 'email', 'inbox'] }, encrypted: { type: 'boolean' },
+        responsibilities: { type: 'array', items: { type: 'object', required: ['forms', 'regions', 'rollout'], properties: {
+          forms: { type: 'array', items: { type: 'string' } }, regions: { type: 'array', items: { type: 'string' } },
+          rollout: { enum: ['planned', 'testing', 'live', 'paused'] }, plannedFrom: { type: 'string', format: 'date' },
+        } } },
+        lastRealDeliveryAt: { type: ['string', 'null'], format: 'date-time' },
+        lastSuccessfulTestAt: { type: ['string', 'null'], format: 'date-time' },
+        liveWithoutDelivery: { type: 'boolean' },
+      },
+    },
+    TestDeliveryResult: {
+      type: 'object', required: ['authorityId', 'tenantId', 'channel', 'reference', 'formId', 'outcome', 'at'],
+      properties: {
+        authorityId: { type: 'string' }, tenantId: { type: 'string' }, channel: { enum: ['http', 'email', 'inbox'] },
+        reference: { type: 'string', description: "The test submission's reference number." }, formId: { type: 'string' },
+        outcome: { enum: ['delivered', 'failed', 'queued'] },
+        detail: { type: 'string', description: 'Why it failed (a status code or error class), or that it waits in the inbox.' },
+        at: { type: 'string', format: 'date-time' },
+      },
+    },
+    TestLink: {
+      type: 'object', required: ['url', 'authorityId', 'tenantId', 'formId', 'expiresAt'],
+      properties: {
+        url: { type: 'string', description: 'PUBLIC_BASE_URL + /test-access/<token> (a path when PUBLIC_BASE_URL is empty).' },
+        authorityId: { type: 'string' }, tenantId: { type: 'string' }, formId: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' },
       },
     },
     LoadedVersions: {

@@ -139,6 +139,12 @@ describe('admin API: the authorisation matrix of operators per tenant', () => {
     { route: 'GET /api/admin/audit', name: "B's audit trail", url: fixed(`/api/admin/audit?tenant=${B}&limit=1000`), expected: { A: 400, B: 200, admin: 200 } },
     { route: 'POST /api/admin/reload', name: 'reload', url: fixed('/api/admin/reload'), expected: { A: 200, B: 200, admin: 200 } },
     { route: 'GET /api/admin/config', name: 'loaded versions', url: fixed('/api/admin/config'), expected: { A: 200, B: 200, admin: 200 } },
+    { route: 'GET /api/admin/authorities', name: 'authorities', url: fixed('/api/admin/authorities'), expected: { A: 200, B: 200, admin: 200 } },
+    { route: 'POST /api/admin/authorities/:param/test-delivery', name: "test delivery to A's authority", url: fixed('/api/admin/authorities/stadt-erfurt-buergeramt/test-delivery'), expected: { A: 200, B: 404, admin: 200 } },
+    { route: 'POST /api/admin/authorities/:param/test-delivery', name: "test delivery to B's authority", url: fixed('/api/admin/authorities/stadt-halle-steuern/test-delivery'), expected: { A: 404, B: 200, admin: 200 } },
+    { route: 'POST /api/admin/authorities/:param/test-delivery', name: 'test delivery to an unknown authority', url: fixed('/api/admin/authorities/nowhere/test-delivery'), expected: { A: 404, B: 404, admin: 404 } },
+    { route: 'POST /api/admin/authorities/:param/test-links', name: "tester's link for A's authority", url: fixed('/api/admin/authorities/stadt-erfurt-buergeramt/test-links'), expected: { A: 201, B: 404, admin: 201 } },
+    { route: 'POST /api/admin/authorities/:param/test-links', name: "tester's link for B's authority", url: fixed('/api/admin/authorities/stadt-halle-steuern/test-links'), expected: { A: 404, B: 201, admin: 201 } },
     // The installation's numbers: the admin's only (a tenant operator's token is no admin token).
     { route: 'GET /metrics', name: 'metrics', url: fixed('/metrics'), expected: { A: 401, B: 401, admin: 200 } },
   ];

@@ -68,12 +68,14 @@ describe('OpenAPI document', () => {
           else url = template.replace('{reference}', accepted!.id);
         }
         if (template.includes('{jobId}')) url = template.replace('{jobId}', await deadJob());
+        url = url.replace('{authorityId}', 'stadt-weimar');
         // Query parameters with an `example` are sent with it (the Routing API's leikaKey and area).
         const query = (operation.parameters ?? []).filter((p) => p.in === 'query' && p.example !== undefined);
         if (query.length > 0) url += `?${new URLSearchParams(query.map((p) => [p.name, p.example!])).toString()}`;
         const auth = template.startsWith('/api/admin/') ? ADMIN_TOKEN : template.startsWith('/api/authority/') ? INBOX_KEY : undefined;
+        // Admin operations take no body (or an optional one); the others get an application.
         const req = method === 'post'
-          ? request(container.app).post(url).send({ data: example('hundesteuer-anmeldung', 'valid-1') })
+          ? (template.startsWith('/api/admin/') ? request(container.app).post(url) : request(container.app).post(url).send({ data: example('hundesteuer-anmeldung', 'valid-1') }))
           : request(container.app).get(url);
         if (auth) req.set('authorization', `Bearer ${auth}`);
         const res = await req;
