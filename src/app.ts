@@ -10,6 +10,7 @@ import type { LiveConfiguration } from './live/live-configuration';
 import type { Metrics } from './metrics/metrics';
 import type { OperatorAuditLog } from './storage/ports';
 import type { Logger } from './support/logger';
+import type { OperatorConsole } from './http/console/create-operator-console';
 
 export interface AppDependencies {
   readonly logger: Logger;
@@ -31,6 +32,8 @@ export interface AppDependencies {
   readonly adminTokenHash: string;
   /** What /readyz checks: the store writable, the worker (if this process runs one) polling. */
   readonly readiness: Readiness;
+  /** The operator console under /admin (its own pages, sessions and CSRF). */
+  readonly console: OperatorConsole;
 }
 
 /**
@@ -76,6 +79,8 @@ export function createApp(deps: AppDependencies): Express {
   app.use(adminConfigRouter({ configuration: deps.live, audit: deps.audit, now: deps.now }));
   app.use(metricsRouter({ metrics: deps.metrics, adminTokenHash: deps.adminTokenHash }));
   app.use('/assets', express.static(path.join(deps.templatesDir, 'assets'), { index: false, maxAge: '1h', redirect: false }));
+  // After /assets (its pages load /assets/console.css), before the citizen pages.
+  app.use(deps.console.router);
   // The set is picked once per request: its router's closures hold that set's objects only.
   app.use((req, res, next) => {
     deps.live.current().router(req, res, next);

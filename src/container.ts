@@ -17,6 +17,7 @@ import { createRateLimiter } from './http/rate-limit';
 import { createMetrics, type Metrics } from './metrics/metrics';
 import { workerStaleAfter } from './http/health-router';
 import type { Logger } from './support/logger';
+import { createOperatorConsole } from './http/console/create-operator-console';
 
 export interface ContainerOptions {
   readonly config: Config;
@@ -65,15 +66,19 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const draftCleanup = new DraftCleanup(drafts, logger);
   const rateLimiter = createRateLimiter({
     windowMs: config.rateLimitWindowSeconds * 1000,
-    limits: { drafts: config.rateLimitDrafts, steps: config.rateLimitSteps, submissions: config.rateLimitSubmissions },
+    limits: { drafts: config.rateLimitDrafts, steps: config.rateLimitSteps, submissions: config.rateLimitSubmissions, 'sign-in': config.rateLimitSignIn },
     now,
   });
   const transport = createMailTransport(config);
   const live = createLiveConfiguration({
     initial, config, env, store, logger, metrics, rateLimiter, drafts, transport, product, now, random, retryPolicy: options.retryPolicy,
   });
+  const operatorConsole = createOperatorConsole({
+    sets: live, reload: live, store, templates: initial.files.consoleTemplates, rateLimiter, logger, now,
+    secureCookies: config.production, idleMinutes: config.consoleIdleMinutes,
+  });
   const app = createApp({
-    live, audit: store.operatorAudit, now, logger, metrics, trustedProxies: config.trustedProxies, adminTokenHash: config.adminTokenHash,
+    live, console: operatorConsole, audit: store.operatorAudit, now, logger, metrics, trustedProxies: config.trustedProxies, adminTokenHash: config.adminTokenHash,
     readiness: {
       store,
       // main.ts starts this worker only with DELIVERY_WORKER=on; otherwise `npm run worker` delivers.

@@ -8,6 +8,7 @@ import { loadTenantFiles } from './routing/load-tenants';
 import { buildRoutingTable, type RoutingTable, type TenantSource } from './routing/routing-table';
 import { siteTenantOf } from './routing/site-tenant';
 import { loadOperatorAccess, type OperatorAccess } from './operators/operator-access';
+import { loadConsoleTemplates, type ConsoleTemplates } from './http/console/console-templates';
 import { loadRoutingSigningKey, type RoutingSigningKeySource } from './routing-api/signing-key';
 import type { Tenant } from './routing/tenant';
 import { problem, StartupError } from './startup-error';
@@ -30,6 +31,8 @@ export interface OperatorFiles {
   readonly routingSigningKey: RoutingSigningKeySource;
   /** Who may use the admin API and console: the installation admin and each tenant's operators. */
   readonly operatorAccess: OperatorAccess;
+  /** The operator console's templates (templates/console/); the console is built once, from the start's. */
+  readonly consoleTemplates: ConsoleTemplates;
 }
 
 /**
@@ -61,6 +64,7 @@ export async function loadOperatorFiles(config: Config, env: Readonly<Record<str
   const tenants = await attempt(config.tenantsDir, () => loadTenantFiles(config.tenantsDir));
   const renderer = await attempt(config.templatesDir, () => loadPageRenderer(config.templatesDir));
   const mailTemplates = await attempt(config.templatesDir, () => loadMailTemplates(config.templatesDir));
+  const consoleTemplates = await attempt(config.templatesDir, () => loadConsoleTemplates(config.templatesDir));
   // The receipt's fonts are read and parsed once, here, before anything is opened.
   const receiptFonts = await attempt('dejavu-fonts-ttf', () => loadReceiptFonts());
   const routingSigningKey = await attempt('ROUTING_SIGNING_KEY_FILE', () => loadRoutingSigningKey({ file: config.routingSigningKeyFile, dataDir: config.dataDir, production: config.production }));
@@ -77,9 +81,9 @@ export async function loadOperatorFiles(config: Config, env: Readonly<Record<str
 
   // Two parts read from one folder (templates): a missing folder is said once.
   const distinct = [...new Set(problems)];
-  if (problems.length > 0 || !forms || !tenants || !routing || !siteTenant || !credentials || !renderer || !mailTemplates || !receiptFonts || !routingSigningKey || !operatorAccess) {
+  if (problems.length > 0 || !forms || !tenants || !routing || !siteTenant || !credentials || !renderer || !mailTemplates || !receiptFonts || !routingSigningKey || !operatorAccess || !consoleTemplates) {
     credentials?.close();
     throw new StartupError(distinct);
   }
-  return { forms, tenants, routing, credentials, renderer, receiptFonts, mailTemplates, siteTenant, routingSigningKey, operatorAccess };
+  return { forms, tenants, routing, credentials, renderer, receiptFonts, mailTemplates, siteTenant, routingSigningKey, operatorAccess, consoleTemplates };
 }

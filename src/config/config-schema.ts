@@ -31,6 +31,8 @@ export interface Config {
   readonly rateLimitDrafts: number;
   readonly rateLimitSteps: number;
   readonly rateLimitSubmissions: number;
+  readonly rateLimitSignIn: number;
+  readonly consoleIdleMinutes: number;
   readonly httpHeadersTimeoutMs: number;
   readonly httpRequestTimeoutMs: number;
   readonly httpKeepAliveTimeoutMs: number;
@@ -218,6 +220,10 @@ export const SETTINGS = [
     description: 'Page steps one client may save per window (0: no limit).' }),
   spec({ key: 'rateLimitSubmissions', env: 'RATE_LIMIT_SUBMISSIONS', default: '20', secret: false, parse: integer(0, 1_000_000),
     description: 'Submissions (API and pages) one client may send per window (0: no limit).' }),
+  spec({ key: 'rateLimitSignIn', env: 'RATE_LIMIT_SIGN_IN', default: '10', secret: false, parse: integer(0, 1_000_000),
+    description: 'Sign-in attempts at the operator console one client may make per window (0: no limit).' }),
+  spec({ key: 'consoleIdleMinutes', env: 'CONSOLE_IDLE_MINUTES', default: '30', secret: false, parse: integer(1, 1440),
+    description: 'Minutes without a request after which an operator console session ends.' }),
   spec({ key: 'httpHeadersTimeoutMs', env: 'HTTP_HEADERS_TIMEOUT_MS', default: '10000', secret: false, parse: integer(1000, 600_000),
     description: 'Time a client has to send the request headers (ms); slower ones are disconnected.' }),
   spec({ key: 'httpRequestTimeoutMs', env: 'HTTP_REQUEST_TIMEOUT_MS', default: '30000', secret: false, parse: integer(1000, 3_600_000),

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import { AppError } from '../errors';
 
 /** What a client is limited in (settings RATE_LIMIT_DRAFTS, _STEPS, _SUBMISSIONS). */
-export type RateLimitBucket = 'drafts' | 'steps' | 'submissions';
+export type RateLimitBucket = 'drafts' | 'steps' | 'submissions' | 'sign-in';
 
 export interface RateLimiterOptions {
   readonly windowMs: number;

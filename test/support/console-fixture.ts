@@ -149,8 +149,7 @@ export async function startConsoleFixture(options: { readonly signInLimit?: numb
   const operatorConsole = createOperatorConsole({
     sets: { current: () => current },
     store, templates, reload, logger, now,
-    rateLimiter: createRateLimiter({ windowMs: 60_000, limits: { drafts: 0, steps: 0, submissions: options.signInLimit ?? 0 }, now }),
-    signInBucket: 'submissions',
+    rateLimiter: createRateLimiter({ windowMs: 60_000, limits: { drafts: 0, steps: 0, submissions: 0, 'sign-in': options.signInLimit ?? 0 }, now }),
     secureCookies: options.secureCookies ?? false,
     idleMinutes: IDLE_MINUTES,
   });

@@ -3,7 +3,7 @@ import { clientKey, createRateLimiter } from '../../src/http/rate-limit';
 describe('rate limiter (fixed windows per client and bucket)', () => {
   let clock = 0;
   const now = () => new Date(clock);
-  const limiter = (limits = { drafts: 2, steps: 3, submissions: 0 }, maxClients?: number) =>
+  const limiter = (limits = { drafts: 2, steps: 3, submissions: 0, 'sign-in': 0 }, maxClients?: number) =>
     createRateLimiter({ windowMs: 60_000, limits, now, ...(maxClients !== undefined ? { maxClients } : {}) });
 
   beforeEach(() => {
@@ -30,7 +30,7 @@ describe('rate limiter (fixed windows per client and bucket)', () => {
   });
 
   test('remembers at most maxClients: memory stays bounded under many addresses', () => {
-    const l = limiter({ drafts: 1, steps: 1, submissions: 1 }, 100);
+    const l = limiter({ drafts: 1, steps: 1, submissions: 1, 'sign-in': 1 }, 100);
     for (let i = 0; i < 10_000; i++) l.take('drafts', `10.0.${i >> 8}.${i & 255}`);
     // The earliest clients were forgotten, the latest are still counted.
     expect(l.take('drafts', '10.0.0.0')).toBeUndefined();
@@ -53,7 +53,7 @@ describe('clientKey: whom a request is counted for', () => {
   });
 
   test('all addresses of one IPv6 /64 share one limit', () => {
-    const l = createRateLimiter({ windowMs: 60_000, limits: { drafts: 1, steps: 1, submissions: 1 }, now: () => new Date(0) });
+    const l = createRateLimiter({ windowMs: 60_000, limits: { drafts: 1, steps: 1, submissions: 1, 'sign-in': 1 }, now: () => new Date(0) });
     expect(l.take('drafts', clientKey('2001:db8:1:2::a'))).toBeUndefined();
     expect(l.take('drafts', clientKey('2001:db8:1:2::b'))).toBe(60);
     expect(l.take('drafts', clientKey('2001:db8:1:3::a'))).toBeUndefined();

@@ -110,7 +110,7 @@ export function consoleAuthRoutes(router: Router, deps: ConsoleDependencies, ses
 
   router.post('/sign-in', consoleForm, async (req, res) => {
     const language = consoleLanguage(req);
-    const wait = deps.rateLimiter.take(deps.signInBucket, clientKey(req.ip ?? req.socket.remoteAddress ?? 'unknown'));
+    const wait = deps.rateLimiter.take('sign-in', clientKey(req.ip ?? req.socket.remoteAddress ?? 'unknown'));
     if (wait !== undefined) {
       res.set('retry-after', String(wait));
       sendConsolePage(templates, req, res, { status: 429, page: 'message', title: CONSOLE_TEXTS.rateLimitedTitle[language], model: { message: CONSOLE_TEXTS.rateLimited[language] } });

@@ -4,7 +4,7 @@ import type { RoutingTable } from '../../routing/routing-table';
 import type { Store } from '../../storage/ports';
 import type { Logger } from '../../support/logger';
 import type { TestDeliveries } from '../../test-delivery/test-delivery';
-import type { RateLimitBucket, RateLimiter } from '../rate-limit';
+import type { RateLimiter } from '../rate-limit';
 import type { ConsoleTemplates } from './console-templates';
 
 /**
@@ -42,9 +42,8 @@ export interface ConsoleDependencies {
   /** From loadConsoleTemplates, at start. */
   readonly templates: ConsoleTemplates;
   readonly reload: ConsoleReload;
-  /** Counts sign-in attempts per client (the shared limiter) in this bucket. */
+  /** Counts sign-in attempts per client in the shared limiter's `sign-in` bucket (RATE_LIMIT_SIGN_IN). */
   readonly rateLimiter: Pick<RateLimiter, 'take'>;
-  readonly signInBucket: RateLimitBucket;
   readonly logger: Logger;
   readonly now: () => Date;
   /** Secure on the session cookie (production: the console is only served over HTTPS). */
