@@ -17,7 +17,7 @@ export function routingApiPaths(problem: Record<string, string>): Record<string,
       get: {
         tags, operationId: 'routes',
         summary: 'The authorities responsible for a service (Leistungsschlüssel) in an area, as FIT-Connect routes',
-        description: 'Exactly one of ars, ags and areaId. For a municipality the one responsible authority; for a larger area the authority for the area as a whole first, then those for parts of it. Each route carries a destinationSignature verifiable with /.well-known/jwks.json.',
+        description: 'Exactly one of ars, ags and areaId. For a municipality the one responsible authority; for a larger area the authority for the area as a whole first, then those for parts of it. Only responsibilities whose rollout state is live count: a planned, testing or paused one answers as if unserved. Each route carries a destinationSignature verifiable with /.well-known/jwks.json, and the local parameters of its responsibility.',
         parameters: [
           { name: 'leikaKey', in: 'query', required: true, description: "Leistungsschlüssel: the forms' serviceKey.", schema: { type: 'string', pattern: '^99[0-9]{12}$' }, example: '99036011012000' },
           { name: 'ars', in: 'query', required: false, description: 'Amtlicher Regionalschlüssel of the area.', schema: { type: 'string', pattern: '^([0-9]{2}|[0-9]{3}|[0-9]{5}|[0-9]{9}|[0-9]{12})$' }, example: '160510000000' },
@@ -65,6 +65,16 @@ export function routingApiPaths(problem: Record<string, string>): Record<string,
   };
 }
 
+/** German and, when translated, English text. */
+function localText({ description }: { readonly description: string }): Record<string, unknown> {
+  return { type: 'object', required: ['de'], description, properties: { de: { type: 'string' }, en: { type: 'string' } } };
+}
+
+/** FIT-Connect's text members: `{description: {de, en?}}`, HTML. */
+function htmlText({ description }: { readonly description: string }): Record<string, unknown> {
+  return { type: 'object', required: ['description'], description, properties: { description: localText({ description: 'HTML per language.' }) } };
+}
+
 export function routingApiSchemas(): Record<string, unknown> {
   const page = {
     count: { type: 'integer', minimum: 0, maximum: MAX_LIMIT, description: 'Entries on this page.' },
@@ -80,15 +90,36 @@ export function routingApiSchemas(): Record<string, unknown> {
         destinationId: { type: 'string', format: 'uuid', description: 'Stable per authority: UUID v5 of its tenant and authority id.' },
         destinationSignature: { type: 'string', pattern: '^[a-zA-Z0-9\\-_]+?\\.[a-zA-Z0-9\\-_]+?\\.[a-zA-Z0-9\\-_]+$', description: 'Compact JWS (PS512) over the addressing information: iss, submissionHost, services (gebietIDs, leistungIDs), destinationId, iat, jti.' },
         destinationName: { type: 'string', description: "The authority's name." },
-        contactPersons: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, email: { type: 'string', format: 'email' } } } },
+        contactPersons: {
+          type: 'array', minItems: 1,
+          description: "The responsibility's contact persons from its local parameters; without them the authority's functional mailbox.",
+          items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, tel: { type: 'string' }, fax: { type: 'string' }, email: { type: 'string', format: 'email' } } },
+        },
         imprintUrl: https,
         privacyPolicyUrl: https,
         accessibilityUrl: https,
+        legalBasis: htmlText({ description: 'The legal basis, as escaped HTML: <p>…</p>.' }),
+        processingDuration: {
+          type: 'object', required: ['minDuration', 'maxDuration', 'unit'],
+          properties: { minDuration: { type: 'integer', minimum: 0 }, maxDuration: { type: 'integer', minimum: 0 }, unit: { enum: ['year', 'month', 'week', 'day', 'workday', 'hour'] } },
+        },
+        requiredDocuments: htmlText({ description: 'The required documents, as escaped HTML: <ul><li>…</li></ul>.' }),
+        furtherInformation: htmlText({ description: 'Further information, as escaped HTML: <p>…</p>.' }),
+        address: {
+          type: 'object', required: ['street', 'zip', 'city'],
+          properties: { street: { type: 'string' }, houseNumber: { type: 'string' }, additional: { type: 'string' }, zip: { type: 'string', pattern: '^[0-9]{5}$' }, city: { type: 'string' } },
+        },
         customParameters: {
           type: 'object',
           required: ['authorityId', 'tenantId', 'formIds'],
-          description: 'What a portal needs to submit through efa-forms: POST /api/forms/{formId}/submissions.',
-          properties: { authorityId: { type: 'string' }, tenantId: { type: 'string' }, formIds: { type: 'array', items: { type: 'string' } } },
+          description: 'What a portal needs to submit through efa-forms: POST /api/forms/{formId}/submissions; and the fee, for which FIT-Connect has no member.',
+          properties: {
+            authorityId: { type: 'string' }, tenantId: { type: 'string' }, formIds: { type: 'array', items: { type: 'string' } },
+            fee: {
+              type: 'object', required: ['amountCents', 'currency', 'purpose'],
+              properties: { amountCents: { type: 'integer', minimum: 0, description: 'The fee in cents.' }, currency: { const: 'EUR' }, purpose: localText({ description: 'What the fee is for, plain text (not HTML).' }) },
+            },
+          },
         },
         origin: { const: 'efa-forms' },
       },

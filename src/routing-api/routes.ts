@@ -1,4 +1,5 @@
 import type { Destination } from './destinations';
+import { routeContactPersons, routeFee, routeLocalFields } from './route-parameters';
 import type { Route } from './routing-api-types';
 
 /** `origin` of every route: the system the routing information comes from. */
@@ -10,12 +11,15 @@ function httpsOnly(url: string): string | undefined {
 }
 
 /**
- * The route of one destination with what the tenant file knows: the authority's name and
- * functional mailbox, and the tenant's legal links. Nothing is made up: no short name, logo,
- * address or opening hours, which efa-forms does not have.
+ * The route of one destination with what the tenant file knows: the authority's name, the
+ * tenant's legal links, and the responsibility's local parameters (legal basis, processing time,
+ * documents, further information, address, contact persons, the fee in customParameters); the
+ * authority's functional mailbox as contact when the parameters name nobody. Nothing is made
+ * up: no short name, logo or opening hours, which efa-forms does not have.
  */
 export function routeOf(destination: Destination, destinationSignature: string): Route {
-  const { tenant, authority } = destination;
+  const { tenant, authority, parameters } = destination;
+  const fee = routeFee(parameters);
   const links = {
     imprintUrl: httpsOnly(tenant.links.imprintUrl),
     privacyPolicyUrl: httpsOnly(tenant.links.privacyUrl),
@@ -25,9 +29,10 @@ export function routeOf(destination: Destination, destinationSignature: string):
     destinationId: destination.destinationId,
     destinationSignature,
     destinationName: authority.name,
-    contactPersons: [{ name: authority.name, email: authority.email }],
+    contactPersons: routeContactPersons(parameters) ?? [{ name: authority.name, email: authority.email }],
     ...Object.fromEntries(Object.entries(links).filter(([, url]) => url !== undefined)),
-    customParameters: { authorityId: authority.id, tenantId: tenant.id, formIds: destination.formIds },
+    ...routeLocalFields(parameters),
+    customParameters: { authorityId: authority.id, tenantId: tenant.id, formIds: destination.formIds, ...(fee ? { fee } : {}) },
     origin: ROUTE_ORIGIN,
   };
 }

@@ -6,10 +6,48 @@
 
 export interface RouteContactPerson {
   readonly name?: string;
+  readonly tel?: string;
+  readonly fax?: string;
   readonly email?: string;
 }
 
-export interface Route {
+/** FIT-Connect's text members: HTML per language code (de always, en when translated). */
+export interface RouteDescription {
+  readonly description: { readonly de: string; readonly en?: string };
+}
+
+export interface RouteAddress {
+  readonly street: string;
+  readonly houseNumber?: string;
+  readonly additional?: string;
+  readonly zip: string;
+  readonly city: string;
+}
+
+/** The members filled from the responsibility's local parameters, each only when set. */
+export interface RouteLocalFields {
+  readonly legalBasis?: RouteDescription;
+  readonly processingDuration?: { readonly minDuration: number; readonly maxDuration: number; readonly unit: string };
+  readonly requiredDocuments?: RouteDescription;
+  readonly furtherInformation?: RouteDescription;
+  readonly address?: RouteAddress;
+}
+
+/** The fee in customParameters: FIT-Connect has no member for it. Plain text, not HTML. */
+export interface RouteFee {
+  readonly amountCents: number;
+  readonly currency: 'EUR';
+  readonly purpose: { readonly de: string; readonly en?: string };
+}
+
+export interface RouteCustomParameters {
+  readonly authorityId: string;
+  readonly tenantId: string;
+  readonly formIds: readonly string[];
+  readonly fee?: RouteFee;
+}
+
+export interface Route extends RouteLocalFields {
   /** Stable per authority (destination-id.ts). */
   readonly destinationId: string;
   /** Compact JWS (PS512) over the addressing information (route-signing.ts). */
@@ -20,7 +58,7 @@ export interface Route {
   readonly privacyPolicyUrl?: string;
   readonly accessibilityUrl?: string;
   /** What a portal needs to submit through efa-forms: the authority and the forms that route to it. */
-  readonly customParameters: { readonly authorityId: string; readonly tenantId: string; readonly formIds: readonly string[] };
+  readonly customParameters: RouteCustomParameters;
   readonly origin: string;
 }
 
