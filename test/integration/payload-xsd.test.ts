@@ -3,6 +3,7 @@ import path from 'node:path';
 import request from 'supertest';
 import type { Container } from '../../src/container';
 import { buildXsdV1 } from '../../src/payloads/xsd/v1';
+import type { LocalParameters } from '../../src/routing/tenant';
 import { buildContainer, FIXTURE_FORMS, readJson, SAMPLE_FORMS, writeSampleTenant } from '../support/test-setup';
 import { tempDir } from '../support/temp-dir';
 import { validateAgainstXsd } from '../support/xsd';
@@ -21,6 +22,16 @@ const EXAMPLES = FORM_FOLDERS.flatMap(([id, folder]) =>
     .map((f) => [id, f.replace('.json', ''), path.join(folder, id, 'examples', f)] as const),
 );
 
+const WEIMAR_PARAMETERS: LocalParameters = {
+  fee: { amountCents: 12000, currency: 'EUR', purpose: { de: 'Hundesteuer je Hund & Jahr', en: 'Dog tax per dog & year' } },
+  legalBasis: { de: 'Hundesteuersatzung <Weimar> § 3' },
+  processingDuration: { min: 2, max: 4, unit: 'week' },
+  requiredDocuments: [{ de: 'Nachweis der Haftpflichtversicherung' }],
+  furtherInformation: { de: 'Die Steuermarke kommt per Post.', en: 'The tax tag comes by post.' },
+  contactPersons: [{ name: 'Erika Muster', role: { de: 'Hundesteuer' }, tel: '03643 762-0', email: 'steuern@weimar.example' }],
+  address: { street: 'Schwanseestraße', houseNumber: '17', zip: '99423', city: 'Weimar' },
+};
+
 describe('payload v1 XSD per form', () => {
   const dir = tempDir();
   let container: Container;
@@ -33,7 +44,9 @@ describe('payload v1 XSD per form', () => {
     cpSync(SAMPLE_FORMS, forms, { recursive: true });
     cpSync(FIXTURE_FORMS, forms, { recursive: true });
     mkdirSync(tenants);
-    const env = writeSampleTenant(tenants, 'http://127.0.0.1:9', readdirSync(FIXTURE_FORMS));
+    // Weimar (where the dog tax example lives) with every local parameter, so that delivered
+    // payloads carry them in the header (issue 12); texts with characters that need escaping.
+    const env = writeSampleTenant(tenants, 'http://127.0.0.1:9', readdirSync(FIXTURE_FORMS), { 'stadt-weimar': { parameters: WEIMAR_PARAMETERS } });
     container = await buildContainer({ ...env, FORMS_DIR: forms, TENANTS_DIR: tenants, DATA_DIR: path.join(dir.path, 'data') });
   });
   afterAll(async () => {
@@ -88,6 +101,16 @@ describe('payload v1 XSD per form', () => {
     const body = await deliveredBody(formId, file);
     bodies.set(`${formId}/${name}`, body);
     const { status, stderr } = validateAgainstXsd(await xsdOf(formId), body);
+    expect({ status, stderr }).toEqual({ status: 0, stderr: '- validates\n' });
+  });
+
+  test("the delivered payload carries the responsibility's local parameters in its header, valid against the XSD", async () => {
+    const body = await deliveredBody('hundesteuer-anmeldung', EXAMPLES.find(([id, name]) => id === 'hundesteuer-anmeldung' && name === 'valid-1')![2]);
+    expect(body).toContain('<reader>\n      <directory>efa-forms:authority</directory>\n      <id>stadt-weimar</id>');
+    expect(body).toContain('<amountCents>12000</amountCents>');
+    expect(body).toContain('<de>Hundesteuersatzung &lt;Weimar&gt; § 3</de>');
+    expect(body).not.toContain('<test>');
+    const { status, stderr } = validateAgainstXsd(await xsdOf('hundesteuer-anmeldung'), body);
     expect({ status, stderr }).toEqual({ status: 0, stderr: '- validates\n' });
   });
 
