@@ -5,7 +5,7 @@ import { ONE_AREA_PARAMETER_DETAIL, ROUTING_PARAMETER_DETAILS } from '../i18n/ro
 import type { RoutingApi } from '../routing-api/create-routing-api';
 import { checkAreasQuery, checkRoutesQuery, type Checked } from '../routing-api/query-parameters';
 
-/** What a routing answer may be cached for: it changes only when tenant files do (a restart). */
+/** What a routing answer may be cached for: it changes only when tenant files are loaded (a start or a reload). */
 const CACHE_CONTROL = 'public, max-age=300';
 
 function detailOf(parameter: string): LocalizedText {
