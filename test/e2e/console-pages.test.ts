@@ -1,13 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startConsoleFixture, TOKEN_A, type ConsoleFixture } from '../support/console-fixture';
-import { checkAccessibility, launchBrowser, newPage, screenshot, startServer, type Browser, type Page } from './support/browser';
+import { checkAccessibility, launchBrowser, newPage, screenshot, type Browser, type Page } from './support/browser';
 
 /**
- * The operator console in Chromium with JavaScript off, as the integration tests compose it (real
- * store, tenants, receiver and test deliveries) on a server of this test's own: every page is
- * used by its links, forms and buttons only, axe (WCAG 2.x A/AA) finds nothing on any of them,
- * and nothing scrolls sideways at 320 px.
+ * The operator console in Chromium with JavaScript off, in the real container as the integration
+ * tests build it (see console-fixture.ts), its app listening on 127.0.0.1 through node:http as
+ * main.ts listens: every page is used by its links, forms and buttons only, axe (WCAG 2.x A/AA)
+ * finds nothing on any of them, and nothing scrolls sideways at 320 px.
  */
 jest.setTimeout(120_000);
 
@@ -17,7 +17,7 @@ let server: { url: string; close(): Promise<void> };
 
 beforeAll(async () => {
   fixture = await startConsoleFixture();
-  [browser, server] = await Promise.all([launchBrowser(), startServer(fixture.app)]);
+  [browser, server] = await Promise.all([launchBrowser(), fixture.listen()]);
 });
 afterAll(async () => {
   await browser?.close();

@@ -2,15 +2,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
+import { formatLongDateTime } from '../../src/i18n/formatters';
+import { waitUntil } from '../support/channel-harness';
 import {
   ADMIN_TOKEN, csrfOf, IDLE_MINUTES, startConsoleFixture, TENANT_B_MARKERS, TOKEN_A, TOKEN_B, type ConsoleFixture,
 } from '../support/console-fixture';
 
 /**
- * The operator console under /admin on real parts (see console-fixture.ts): sign-in through a
- * form, the session cookie, CSRF on every POST, idle expiry, sign-out, tenant scoping (A sees
- * nothing of B; B's objects answer A with the same 404 as nonexistent ones), retry of a dead job,
- * a test delivery's outcome, and a refused reload's problems.
+ * The operator console under /admin in the real container (see console-fixture.ts): sign-in
+ * through a form, the session cookie, CSRF on every POST, idle expiry, sign-out, tenant scoping
+ * (A sees nothing of B; B's objects answer A with the same 404 as nonexistent ones), retry of a
+ * dead job (and the worker delivering it), a test delivery's outcome (recorded as a test, shown
+ * as the last successful test), and a refused reload's problems.
  */
 
 let fixture: ConsoleFixture;
@@ -69,7 +72,7 @@ describe('signing in', () => {
   });
 
   it('marks the cookies Secure in production', async () => {
-    const production = await startConsoleFixture({ secureCookies: true });
+    const production = await startConsoleFixture({ production: true });
     try {
       const agent = request.agent(production.app);
       const form = await agent.get('/admin/sign-in').expect(200);
@@ -264,6 +267,54 @@ describe('what operators do', () => {
     expect(again.text).toContain('wartend');
     const audit = await fixture.store.operatorAudit.list({ tenantId: 'land-a', limit: 2 });
     expect(audit.map((e) => `${e.action} ${e.target} ${e.outcome}`)).toEqual([`delivery.retry ${jobId} refused`, `delivery.retry ${jobId} ok`]);
+  });
+
+  it('a retry from the console is picked up by the worker and delivered', async () => {
+    const a = await signIn(TOKEN_A);
+    const { jobId, reference } = await deadTestJob(a, 'a-gewerbeamt');
+    expect(fixture.receiver.requests).toHaveLength(1);
+    const list = await a.get('/admin/deliveries').expect(200);
+    await a.post(`/admin/deliveries/${jobId}/retry`).type('form').send({ _csrf: csrfOf(list.text) }).expect(303);
+    fixture.container.worker.start();
+    await fixture.receiver.waitFor((r) => r.length === 2);
+    await waitUntil(async () => (await fixture.store.deliveries.findJob(jobId))?.state === 'delivered');
+    const [, resent] = fixture.receiver.requests;
+    expect(resent?.path).toBe('/a-gewerbeamt');
+    expect(resent?.signatureValid).toBe(true);
+    // Still a test: the retried job keeps its mark and its body.
+    expect(resent?.headers['efa-test']).toBeDefined();
+    expect(resent?.body).toBe(fixture.receiver.requests[0]?.body);
+    const record = await fixture.store.submissions.find(reference);
+    expect(record?.status).toBe('delivered');
+    expect(record?.events.map((e) => e.type)).toEqual(['accepted', 'dead', 'retry_requested', 'delivered']);
+    const trail = await a.get(`/admin/submissions/${reference}`).expect(200);
+    expect(trail.text).toContain('erneuter Versuch angefordert');
+    expect(trail.text).toMatch(/<td>zugestellt<\/td>/);
+  });
+
+  it('records a test delivery as a test and shows it as the authority\'s last successful test', async () => {
+    const a = await signIn(TOKEN_A);
+    const card = (html: string) => {
+      const start = html.indexOf('<h3>Gewerbeamt Alpha</h3>');
+      expect(start).toBeGreaterThan(-1);
+      return html.slice(start, html.indexOf('</section>', start));
+    };
+    const factOf = (html: string, label: string) => new RegExp(`<dt>${label}</dt><dd>([^<]*)</dd>`).exec(card(html))?.[1];
+    const before = await a.get('/admin/responsibilities').expect(200);
+    expect(factOf(before.text, 'Letzte erfolgreiche Test-Zustellung')).toBe('noch nie');
+    const csrf = await csrfFrom(a, '/admin/authorities/a-gewerbeamt');
+    const res = await a.post('/admin/authorities/a-gewerbeamt/test-delivery').type('form').send({ _csrf: csrf }).expect(200);
+    const reference = /class="con-id">([A-Z0-9-]+)<\/dd>/.exec(res.text)![1]!;
+    const [job] = await fixture.store.deliveries.jobsOf(reference);
+    expect(job).toMatchObject({ state: 'delivered', test: true, authorityId: 'a-gewerbeamt' });
+    const record = await fixture.store.submissions.find(reference);
+    expect(record?.test).toBe(true);
+    const deliveredAt = record?.events.find((e) => e.type === 'delivered')?.at;
+    expect(deliveredAt).toBeInstanceOf(Date);
+    const after = await a.get('/admin/responsibilities').expect(200);
+    expect(factOf(after.text, 'Letzte erfolgreiche Test-Zustellung')).toBe(formatLongDateTime(deliveredAt!, 'de'));
+    // A test never counts as a real delivery.
+    expect(factOf(after.text, 'Letzte echte Zustellung')).toBe('noch nie');
   });
 
   it('sends a test delivery over the authority\'s real channel and shows its outcome', async () => {

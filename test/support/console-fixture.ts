@@ -1,44 +1,37 @@
+import { createServer } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import express, { type Express } from 'express';
-import { baseApp } from '../../src/app';
-import { loadAuthorityCredentials, type AuthorityCredentials } from '../../src/delivery/authority-credentials';
-import { createChannelDispatcher, createHttpPush, type SendJob } from '../../src/delivery/channels';
-import { createOutboundPayloads } from '../../src/delivery/outbound-payload';
-import { AppError } from '../../src/errors';
-import { loadFormRegistry, type FormRegistry } from '../../src/forms/form-registry';
-import type { ConsoleReload, ConsoleSet } from '../../src/http/console/create-operator-console';
-import { createOperatorConsole, loadConsoleTemplates } from '../../src/http/console/create-operator-console';
-import { errorHandler } from '../../src/http/problem';
-import { createRateLimiter } from '../../src/http/rate-limit';
-import { loadOperatorAccess } from '../../src/operators/operator-access';
-import { loadTenantFiles } from '../../src/routing/load-tenants';
-import { buildRoutingTable } from '../../src/routing/routing-table';
+import type { Express } from 'express';
+import type { Container } from '../../src/container';
+import type { ServedSet } from '../../src/live/served-set';
 import type { Tenant } from '../../src/routing/tenant';
-import { StartupError } from '../../src/startup-error';
 import type { Store } from '../../src/storage/ports';
-import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store';
-import { createMemoryLogger } from '../../src/support/logger';
+import { listening } from '../../src/support/listening';
 import { sha256Hex } from '../../src/support/sha256';
-import { createTestDeliveries } from '../../src/test-delivery/test-delivery';
 import { startReceiver, type TestReceiver } from './http-receiver';
+import { testRoutingSigningKeyFile } from './routing-signing-key';
 import { tempDir } from './temp-dir';
-import { REPO, SAMPLE_FORMS } from './test-setup';
+import { buildContainer, SAMPLE_FORMS, secretFor } from './test-setup';
 
 /**
- * The operator console composed as production composes it (baseApp, the console's router, the
- * one error handler) on real parts: a SQLite store in a temporary folder, two tenants (A and B,
- * one operator each) in real tenant files loaded by the real loaders, a real HTTP receiver for
- * test deliveries sent by the real TestDeliveries over the real http push with the tenants'
- * secrets, and a reload that reads the files again (a broken file is refused, the set stays).
+ * The operator console as production runs it: the real container (src/container.ts) on two
+ * tenant files of this fixture's own (A and B, one operator each: A's token hash in its file,
+ * B's in the variable its file names), ADMIN_TOKEN_HASH in the environment, a SQLite store in a
+ * temporary folder, a real HTTP receiver for every authority (signatures checked with
+ * secretFor), and a clock of the test's own (real time plus an offset the test moves on, so
+ * idle sessions can expire while signed pushes still carry a current timestamp). Reloads go
+ * through the console's POST, i.e. the live configuration's real reload; the delivery worker is
+ * the container's, started only by a test that wants it (`container.worker.start()`).
  */
 
 export const ADMIN_TOKEN = 'admin-token-of-the-installation';
 export const TOKEN_A = 'operator-token-of-land-a';
 export const TOKEN_B = 'operator-token-of-land-b';
 export const IDLE_MINUTES = 30;
+/** The variable tenant B's file names for its operator's token hash. */
+const TOKEN_B_HASH_ENV = 'EFA_OPERATOR_LAND_B';
 
-const secretOf = (authorityId: string) => `secret-of-${authorityId}`;
 const links = { imprintUrl: 'https://example.org/impressum', privacyUrl: 'https://example.org/datenschutz', accessibilityUrl: 'https://example.org/barrierefreiheit' };
 
 function tenantA(receiverUrl: string): Tenant {
@@ -75,7 +68,7 @@ function tenantB(receiverUrl: string): Tenant {
       delivery: { type: 'http', url: `${receiverUrl}/b-bravoamt`, secretEnv: 'SECRET_B_BRAVOAMT' },
       serves: [{ forms: ['gewerbeanmeldung'], regions: ['16'] }],
     }],
-    operators: [{ id: 'ops-bravo', tokenHash: sha256Hex(TOKEN_B) }],
+    operators: [{ id: 'ops-bravo', tokenHashEnv: TOKEN_B_HASH_ENV }],
   };
 }
 
@@ -83,92 +76,93 @@ function tenantB(receiverUrl: string): Tenant {
 export const TENANT_B_MARKERS = ['land-b', 'Land Bravo', 'State Bravo', 'b-bravoamt', 'Bravoamt', 'Bravohausen', 'ops-bravo'];
 
 export interface ConsoleFixture {
+  /** The container as the entry points build it; its worker is not started. */
+  readonly container: Container;
+  /** The container's app: what production serves. */
   readonly app: Express;
   readonly store: Store;
   readonly receiver: TestReceiver;
   readonly tenantsDir: string;
-  readonly logger: ReturnType<typeof createMemoryLogger>;
-  /** The console's clock: tests move it on to let sessions expire. */
+  readonly logger: Awaited<ReturnType<typeof buildContainer>>['logger'];
+  /** The container's clock: reading it gives its current time, setting it moves it (e.g. to let sessions expire). */
   clock: Date;
-  current(): ConsoleSet;
+  /** The served set new requests start on (replaced by a successful reload only). */
+  current(): ServedSet;
+  /** The container's app on 127.0.0.1 through node:http, as main.ts listens. */
+  listen(): Promise<{ readonly url: string; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
-const unusedChannel: SendJob = () => Promise.resolve({ ok: false, error: 'no e-mail channel in this fixture', permanent: true });
+export interface ConsoleFixtureOptions {
+  /** RATE_LIMIT_SIGN_IN (0: no limit, the default here). */
+  readonly signInLimit?: number;
+  /** NODE_ENV=production (with what production requires), so the console's cookies are Secure. */
+  readonly production?: boolean;
+}
 
-export async function startConsoleFixture(options: { readonly signInLimit?: number; readonly secureCookies?: boolean } = {}): Promise<ConsoleFixture> {
+export async function startConsoleFixture(options: ConsoleFixtureOptions = {}): Promise<ConsoleFixture> {
   const dir = tempDir('efa-console-');
   const tenantsDir = path.join(dir.path, 'tenants');
   mkdirSync(tenantsDir);
-  const receiver = await startReceiver(secretOf);
+  const receiver = await startReceiver(secretFor);
   writeFileSync(path.join(tenantsDir, 'land-a.json'), JSON.stringify(tenantA(receiver.url), null, 2));
   writeFileSync(path.join(tenantsDir, 'land-b.json'), JSON.stringify(tenantB(receiver.url), null, 2));
   const env: Record<string, string> = {
-    SECRET_A_GEWERBEAMT: secretOf('a-gewerbeamt'), SECRET_A_SUED: secretOf('a-sued'), SECRET_B_BRAVOAMT: secretOf('b-bravoamt'),
+    SECRET_A_GEWERBEAMT: secretFor('a-gewerbeamt'), SECRET_A_SUED: secretFor('a-sued'), SECRET_B_BRAVOAMT: secretFor('b-bravoamt'),
+    [TOKEN_B_HASH_ENV]: sha256Hex(TOKEN_B),
+    ADMIN_TOKEN_HASH: sha256Hex(ADMIN_TOKEN),
+    FORMS_DIR: SAMPLE_FORMS, TENANTS_DIR: tenantsDir, DATA_DIR: path.join(dir.path, 'data'),
+    RATE_LIMIT_SIGN_IN: String(options.signInLimit ?? 0),
+    CONSOLE_IDLE_MINUTES: String(IDLE_MINUTES),
+    ...(options.production
+      ? { NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://antrag.example.org', ROUTING_SIGNING_KEY_FILE: testRoutingSigningKeyFile() }
+      : {}),
   };
-  const logger = createMemoryLogger();
-  const store = openSqliteStore(path.join(dir.path, 'data'));
-  const forms: FormRegistry = await loadFormRegistry(SAMPLE_FORMS);
-  const fixture = { clock: new Date('2026-12-01T09:00:00Z') };
-  const now = () => fixture.clock;
-  const credentialsInUse: AuthorityCredentials[] = [];
 
-  async function loadSet(): Promise<ConsoleSet> {
-    const sources = await loadTenantFiles(tenantsDir);
-    const routing = buildRoutingTable(sources, new Set(forms.list().map((f) => f.definition.id)));
-    const access = loadOperatorAccess({ tenants: sources, env, adminTokenHash: sha256Hex(ADMIN_TOKEN), production: false, logger });
-    const credentials = await loadAuthorityCredentials(routing, env, logger, tenantsDir);
-    credentialsInUse.push(credentials);
-    const outbound = createOutboundPayloads({ encrypterOf: credentials.encrypterOf, submissions: store.submissions, deliveries: store.deliveries });
-    const send = createChannelDispatcher({
-      http: createHttpPush({ routing, secretOf: credentials.secretOf, agentOf: credentials.agentOf, timeoutMs: 5000, now: () => new Date() }),
-      email: unusedChannel, citizenEmail: unusedChannel,
-    });
-    const testDeliveries = createTestDeliveries({
-      formsDir: SAMPLE_FORMS, forms, routing, store, outbound, send, product: { name: 'efa-forms', version: '0.0.0-test' },
-      now, logger, timeoutMs: 5000, ownerId: 'console-fixture',
-    });
-    return { routing, access, forms, testDeliveries };
+  // Real time plus an offset: moving the clock moves the offset, the clock keeps running.
+  let offsetMs = 0;
+  const now = () => new Date(Date.now() + offsetMs);
+  let container: Awaited<ReturnType<typeof buildContainer>>;
+  try {
+    container = await buildContainer(env, { now });
+  } catch (err) {
+    await receiver.close();
+    dir.remove();
+    throw err;
   }
 
-  let current = await loadSet();
-  const reload: ConsoleReload = {
-    async reload() {
-      try {
-        current = await loadSet();
-        return { ok: true };
-      } catch (err) {
-        if (err instanceof StartupError) return { ok: false, problems: err.problems };
-        throw err;
-      }
+  return {
+    container,
+    app: container.app,
+    store: container.store,
+    receiver,
+    tenantsDir,
+    logger: container.logger,
+    get clock() {
+      return now();
     },
-    versions: () => ({ tenants: current.routing.tenants().map((t) => ({ tenantId: t.id, file: path.join(tenantsDir, `${t.id}.json`) })) }),
-  };
-
-  const templates = await loadConsoleTemplates(path.join(REPO, 'templates'));
-  const operatorConsole = createOperatorConsole({
-    sets: { current: () => current },
-    store, templates, reload, logger, now,
-    rateLimiter: createRateLimiter({ windowMs: 60_000, limits: { drafts: 0, steps: 0, submissions: 0, 'sign-in': options.signInLimit ?? 0 }, now }),
-    secureCookies: options.secureCookies ?? false,
-    idleMinutes: IDLE_MINUTES,
-  });
-  const app = baseApp();
-  app.use('/assets', express.static(path.join(REPO, 'templates', 'assets'), { index: false }));
-  app.use(operatorConsole.router);
-  app.use((req, _res, next) => next(new AppError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
-  app.use(errorHandler(logger));
-
-  return Object.assign(fixture, {
-    app, store, receiver, tenantsDir, logger,
-    current: () => current,
+    set clock(to: Date) {
+      offsetMs = to.getTime() - Date.now();
+    },
+    current: () => container.live.current(),
+    async listen() {
+      const server = createServer(container.app);
+      server.listen(0, '127.0.0.1');
+      await listening(server);
+      return {
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        close: () => new Promise<void>((resolve, reject) => {
+          server.close((err) => (err ? reject(err) : resolve()));
+          server.closeAllConnections();
+        }),
+      };
+    },
     async close() {
-      for (const c of credentialsInUse) c.close();
-      await store.close();
+      await container.close(2000);
       await receiver.close();
       dir.remove();
     },
-  });
+  };
 }
 
 /** The value of the first hidden `_csrf` field of a page. */
