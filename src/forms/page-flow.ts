@@ -2,7 +2,7 @@ import type { FieldError } from '../errors';
 import type { Language } from '../i18n/language';
 import { format, type Translator } from '../i18n/translator';
 import type { MunicipalitySearch } from '../routing/municipality-search';
-import { rolloutRefusal } from '../routing/rollout-refusal';
+import { openRollouts, rolloutRefusal, type TesterAccess } from '../routing/rollout-refusal';
 import type { RoutingTable } from '../routing/routing-table';
 import { pruneInapplicable, stepApplies } from './applicability';
 import type { CompiledForm } from './compiled-form';
@@ -36,11 +36,11 @@ export interface PageFlow {
   applicableSteps(form: CompiledForm, data: unknown): FormStep[];
   position(form: CompiledForm, step: FormStep, data: unknown): StepPosition;
   /** The errors of one step: the schema's for its questions (after pruning what does not apply). */
-  stepErrors(form: CompiledForm, step: FormStep, data: Data, language: Language): FieldError[];
+  stepErrors(form: CompiledForm, step: FormStep, data: Data, language: Language, tester?: TesterAccess): FieldError[];
   /** The first applicable step that is not complete (for a resumed draft), if any. */
-  firstIncompleteStep(form: CompiledForm, data: Data, language: Language): FormStep | undefined;
+  firstIncompleteStep(form: CompiledForm, data: Data, language: Language, tester?: TesterAccess): FormStep | undefined;
   /** Everything validated again, step by step, then the declarations: the server decides. */
-  checkSubmission(form: CompiledForm, data: Data, language: Language): SubmitCheck;
+  checkSubmission(form: CompiledForm, data: Data, language: Language, tester?: TesterAccess): SubmitCheck;
   /**
    * Whether a step post is a municipality search: the search button, or Enter in the search
    * field of the region step while no municipality is chosen.
@@ -69,7 +69,7 @@ export function createPageFlow(deps: PageFlowDependencies): PageFlow {
 
   const applicableSteps = (form: CompiledForm, data: unknown): FormStep[] => form.steps.filter((s) => stepApplies(s, data));
 
-  function stepErrors(form: CompiledForm, step: FormStep, data: Data, language: Language): FieldError[] {
+  function stepErrors(form: CompiledForm, step: FormStep, data: Data, language: Language, tester?: TesterAccess): FieldError[] {
     const pruned = pruneInapplicable(form.root, data);
     const errors = errorsOfStep(form, step, form.validate(pruned, language));
     if (step.kind === 'region' && errors.length === 0) {
@@ -80,7 +80,7 @@ export function createPageFlow(deps: PageFlowDependencies): PageFlow {
       const name = municipalities.byArs(ars)?.municipality.name;
       if (!match) return [{ pointer: form.regionPattern, message: format(t.regionNoAuthority ?? '', { name: name ?? ars }) }];
       // Planned, testing or paused: told here, before the citizen types anything else.
-      const refusal = rolloutRefusal(match, name, language);
+      const refusal = rolloutRefusal(match, name, language, openRollouts(match, tester));
       if (refusal) return [{ pointer: form.regionPattern, message: refusal.message }];
     }
     return errors;
@@ -100,10 +100,10 @@ export function createPageFlow(deps: PageFlowDependencies): PageFlow {
       };
     },
     stepErrors,
-    firstIncompleteStep: (form, data, language) => applicableSteps(form, data).find((s) => stepErrors(form, s, data, language).length > 0),
-    checkSubmission(form, data, language) {
+    firstIncompleteStep: (form, data, language, tester) => applicableSteps(form, data).find((s) => stepErrors(form, s, data, language, tester).length > 0),
+    checkSubmission(form, data, language, tester) {
       for (const step of applicableSteps(form, data)) {
-        const errors = stepErrors(form, step, data, language);
+        const errors = stepErrors(form, step, data, language, tester);
         if (errors.length > 0) return { outcome: 'step', step, errors };
       }
       const pruned = pruneInapplicable(form.root, data);

@@ -3,10 +3,16 @@ import { AppError } from '../errors';
 import type { ReceiptRenderer } from '../receipts/render-receipt';
 import type { Metrics } from './metrics';
 import type { Language } from '../i18n/language';
+import type { TesterAccess } from '../routing/rollout-refusal';
+
+/** The part of the submission service's accept options the count looks at (not imported from there: no cycle). */
+interface AcceptOptions {
+  readonly tester?: TesterAccess;
+}
 
 /** What countSubmissions wraps: anything that accepts submissions (submission-service.ts). */
 interface AcceptsSubmissions {
-  accept(formId: string, body: unknown, language: Language): Promise<unknown>;
+  accept(formId: string, body: unknown, language: Language, options?: AcceptOptions): Promise<unknown>;
 }
 
 /**
@@ -16,15 +22,16 @@ interface AcceptsSubmissions {
  * service, so both are counted once, here.
  */
 export function countSubmissions<S extends AcceptsSubmissions>(service: S, metrics: Pick<Metrics, 'submissionAccepted' | 'submissionRefused'>): S {
-  const accept = async (formId: string, body: unknown, language: Language): Promise<unknown> => {
+  const accept = async (formId: string, body: unknown, language: Language, options: AcceptOptions = {}): Promise<unknown> => {
     let accepted: unknown;
     try {
-      accepted = await service.accept(formId, body, language);
+      accepted = await service.accept(formId, body, language, options);
     } catch (err) {
       metrics.submissionRefused(formId, err instanceof AppError ? err.code : 'INTERNAL');
       throw err;
     }
-    metrics.submissionAccepted(formId);
+    // A tester's submission is counted apart, never as a real one.
+    metrics.submissionAccepted(formId, options.tester !== undefined);
     return accepted;
   };
   // The same answer as the service's own accept(), so the wrapper has the service's type.

@@ -16,8 +16,8 @@ export type DeliveryAttemptOutcome = 'delivered' | 'failed' | 'dead';
 export interface Metrics {
   /** Express middleware counting and timing every request; install it before the routers. */
   httpMiddleware(): RequestHandler;
-  /** A submission was committed (201). */
-  submissionAccepted(formId: string): void;
+  /** A submission was committed (201); a tester's submission is counted apart (`outcome="test"`), never as a real one. */
+  submissionAccepted(formId: string, test?: boolean): void;
   /** A submission was refused with a catalogue code (validation, no authority, unknown form, …). */
   submissionRefused(formId: string, code: ErrorCode): void;
   /** One delivery attempt by the worker: its channel, what became of it and how long it took. */
@@ -68,7 +68,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const formLabel = (formId: string) => (knownForms.has(formId) ? formId : 'unknown');
 
   const submissions = new Counter({
-    name: 'efa_submissions_total', help: 'Submissions accepted (committed, 201) or refused, by form.',
+    name: 'efa_submissions_total', help: 'Submissions accepted (committed, 201), refused, or accepted from a tester\'s link (test), by form.',
     labelNames: ['form', 'outcome'] as const, registers: [registry],
   });
   const refusals = new Counter({
@@ -102,8 +102,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
 
   return {
     httpMiddleware: httpMetrics(registry),
-    submissionAccepted(formId) {
-      submissions.inc({ form: formLabel(formId), outcome: 'accepted' });
+    submissionAccepted(formId, test = false) {
+      submissions.inc({ form: formLabel(formId), outcome: test ? 'test' : 'accepted' });
     },
     submissionRefused(formId, code) {
       const form = formLabel(formId);

@@ -8,6 +8,23 @@ import type { RolloutState } from './tenant';
 /** The rollout states citizens are routed to unless a caller says otherwise (a tester's link may add `testing`). */
 export const CITIZEN_ROLLOUTS: readonly RolloutState[] = Object.freeze(['live']);
 
+/** The rollout states a tester's link opens besides `live`: the link's authority's `testing` route. */
+export const TESTER_ROLLOUTS: readonly RolloutState[] = Object.freeze(['live', 'testing']);
+
+/** What a valid tester's link grants (see src/test-delivery/test-links.ts): the authority whose testing route it opens. */
+export interface TesterAccess {
+  readonly authorityId: string;
+  readonly formId: string;
+}
+
+/**
+ * The rollout states this match takes a submission in: `live`, and for a tester also `testing`
+ * when the match is the link's own authority (another authority's testing route stays closed).
+ */
+export function openRollouts(match: Pick<RoutingMatch, 'authority'>, tester: TesterAccess | undefined): readonly RolloutState[] {
+  return tester !== undefined && tester.authorityId === match.authority.id ? TESTER_ROLLOUTS : CITIZEN_ROLLOUTS;
+}
+
 /** Why a responsibility does not take the application (yet): its error code and the citizen's sentence. */
 export interface RolloutRefusal {
   readonly code: 'SERVICE_NOT_YET_ONLINE' | 'SERVICE_PAUSED';

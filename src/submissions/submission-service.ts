@@ -6,8 +6,7 @@ import { canonicalOrder } from '../forms/canonical-order';
 import { normalizeAnswers } from '../forms/normalize-answers';
 import { buildPayloadV1 } from '../payloads/xml/v1';
 import type { RoutingTable } from '../routing/routing-table';
-import { CITIZEN_ROLLOUTS, municipalityName, rolloutRefusal } from '../routing/rollout-refusal';
-import type { RolloutState } from '../routing/tenant';
+import { municipalityName, openRollouts, rolloutRefusal, type TesterAccess } from '../routing/rollout-refusal';
 import { DuplicateReferenceError, type Store } from '../storage/ports';
 import type { OutboundPayloads } from '../delivery/outbound-payload';
 import { sha256Hex } from '../support/sha256';
@@ -47,10 +46,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** How one submission may be routed. */
 export interface AcceptOptions {
   /**
-   * The rollout states whose routes take this submission; `['live']` (CITIZEN_ROLLOUTS) unless
-   * said otherwise. A tester's submission for a route in `testing` is the case this is for.
+   * A tester's link (test-links.ts): the link's authority's `testing` route takes the submission
+   * too, and the submission is a test wherever it goes (payload header, jobs, receipt, e-mails;
+   * never counted as real). Without it only `live` routes take submissions.
    */
-  readonly allowedRollouts?: readonly RolloutState[];
+  readonly tester?: TesterAccess;
 }
 
 /** Accepting submissions, and finding them again with their status token. */
@@ -100,7 +100,8 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
     }
     // The longest prefix names who is responsible whatever its state; a route that is not open
     // to this submission is refused, never handed to a shorter prefix's authority.
-    const refusal = rolloutRefusal(match, municipalityName(match, ars), language, acceptOptions.allowedRollouts ?? CITIZEN_ROLLOUTS);
+    const refusal = rolloutRefusal(match, municipalityName(match, ars), language, openRollouts(match, acceptOptions.tester));
+    const test = acceptOptions.tester !== undefined;
     if (refusal) {
       throw new AppError(refusal.code, `form ${formId}: the route of authority ${match.authority.id} for region ${ars} is ${refusal.rollout}`, {
         errors: [{ pointer: regionField, message: refusal.message }],
@@ -131,6 +132,7 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
         product,
         data,
         ...(parameters ? { parameters } : {}),
+        ...(test ? { test } : {}),
       }, form.fields);
       const sealed = await options.payloads.sealForAccept(authority.id, xml);
       try {
@@ -139,16 +141,17 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
             id, tokenHash: sha256Hex(token), formId, formVersion: form.definition.version, tenantId: tenant.id,
             authorityId: authority.id, regionArs: ars, language, dataJson, payloadXml: xml, createdAt,
             ...(parameters ? { parametersJson: JSON.stringify(parameters) } : {}),
+            ...(test ? { test } : {}),
           },
           [
             {
               id: randomUUID(), submissionId: id, authorityId: authority.id, channel: authority.delivery.type,
-              idempotencyKey: randomUUID(), contentType: sealed.contentType, body: sealed.body,
+              idempotencyKey: randomUUID(), contentType: sealed.contentType, body: sealed.body, ...(test ? { test } : {}),
             },
             // The applicant's confirmation e-mail goes through the same durable queue.
             ...(wantsEmail ? [{
               id: randomUUID(), submissionId: id, authorityId: authority.id, channel: 'email-citizen' as const,
-              idempotencyKey: randomUUID(), contentType: 'message/rfc822', body: '',
+              idempotencyKey: randomUUID(), contentType: 'message/rfc822', body: '', ...(test ? { test } : {}),
             }] : []),
           ],
         );

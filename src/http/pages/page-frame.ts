@@ -32,6 +32,8 @@ export interface FrameOptions {
   readonly switchUrl?: string;
   readonly backUrl?: string;
   readonly hasErrors?: boolean;
+  /** A tester's link is in use: every page says that what is sent is a test. */
+  readonly testMode?: boolean;
 }
 
 /** What the layout needs on every page: language, strings, tenant frame and titles. */
@@ -49,5 +51,6 @@ export function frame(options: FrameOptions): Record<string, unknown> {
     languageSwitchUrl: options.switchUrl,
     backUrl: options.backUrl,
     hasErrors: options.hasErrors ?? false,
+    testMode: options.testMode ?? false,
   };
 }

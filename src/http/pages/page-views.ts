@@ -22,6 +22,8 @@ interface AuthorityMatch {
 import type { Draft, SubmissionRecord } from '../../storage/ports';
 import { frame, languageSwitchUrl, pageLanguage } from './page-frame';
 import type { PagesDependencies } from './pages-dependencies';
+import { testerOf } from './tester';
+import { openRollouts, type TesterAccess } from '../../routing/rollout-refusal';
 
 /** What the page views need (a subset of PagesDependencies). */
 export type PageViewDependencies = Pick<PagesDependencies, 'flow' | 'renderer' | 'drafts' | 'routing' | 'municipalities' | 'siteTenant' | 'publicBaseUrl' | 'submissions'>;
@@ -52,7 +54,7 @@ function storedParameters(record: SubmissionRecord): LocalParameters {
   }
 }
 
-export type MessageKind = 'expired' | 'notFound' | 'csrf' | 'rateLimited' | 'unavailable' | 'error';
+export type MessageKind = 'expired' | 'notFound' | 'csrf' | 'rateLimited' | 'unavailable' | 'error' | 'testLinkInvalid';
 
 export interface StepRender {
   readonly errors?: readonly FieldError[];
@@ -106,11 +108,11 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
    * What holds for the citizen's municipality once it is known and its route takes applications
    * (`live`); undefined before, or when nothing is set.
    */
-  function liveParametersBox(form: CompiledForm, data: unknown, language: Language): LocalParametersView | undefined {
+  function liveParametersBox(form: CompiledForm, data: unknown, language: Language, tester: TesterAccess | undefined): LocalParametersView | undefined {
     const ars = getAtPointer(data, form.regionPattern);
     if (typeof ars !== 'string') return undefined;
     const match = routing.resolve(form.definition.id, ars);
-    if (!match || match.rollout !== 'live') return undefined;
+    if (!match || !openRollouts(match, tester).includes(match.rollout)) return undefined;
     return parametersBox(match.parameters, ars, language, match.authority.name);
   }
   /** Question steps after the region step show the box (the region step shows the answer to the region itself). */
@@ -130,7 +132,7 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
     const t = renderer.strings(language);
     const restart = form ? base(form.definition.id) : undefined;
     res.status(status).type('html').send(renderer.render('message', {
-      ...frame({ renderer, tenant: deps.siteTenant, language, ...(form ? { form } : {}), pageTitle: t[`${kind}Title`] ?? '', ...(req.method === 'GET' ? { switchUrl: switchTo(req, language) } : {}) }),
+      ...frame({ testMode: testerOf(res) !== undefined, renderer, tenant: deps.siteTenant, language, ...(form ? { form } : {}), pageTitle: t[`${kind}Title`] ?? '', ...(req.method === 'GET' ? { switchUrl: switchTo(req, language) } : {}) }),
       message: t[`${kind}Text`],
       ...(restart && kind === 'expired' ? { linkUrl: restart, linkText: t.expiredRestart } : {}),
     }));
@@ -140,7 +142,7 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
     const language = pageLanguage(req);
     const t = renderer.strings(language);
     res.type('html').send(renderer.render('index', {
-      ...frame({ renderer, tenant: deps.siteTenant, language, pageTitle: t.indexTitle ?? '', switchUrl: `/forms?lang=${language === 'de' ? 'en' : 'de'}` }),
+      ...frame({ testMode: testerOf(res) !== undefined, renderer, tenant: deps.siteTenant, language, pageTitle: t.indexTitle ?? '', switchUrl: `/forms?lang=${language === 'de' ? 'en' : 'de'}` }),
       forms: forms.map((f) => ({ url: base(f.definition.id), title: localize(f.definition.title, language), description: localize(f.definition.description, language) })),
     }));
   }
@@ -150,7 +152,7 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
     const t = renderer.strings(language);
     const title = localize(form.definition.title, language) ?? form.definition.id;
     res.type('html').send(renderer.render('start', {
-      ...frame({ renderer, tenant: deps.siteTenant, language, form, pageTitle: title, switchUrl: switchTo(req, language) }),
+      ...frame({ testMode: testerOf(res) !== undefined, renderer, tenant: deps.siteTenant, language, form, pageTitle: title, switchUrl: switchTo(req, language) }),
       formTitle: title,
       formDescription: localize(form.definition.description, language),
       stepTitles: form.steps.map((s) => localize(s.title, language)),
@@ -174,7 +176,7 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
     const backUrl = toCheck ? `${base(id)}/check` : previous ? stepUrl(id, previous.id) : base(id);
     const title = localize(step.title, language) ?? step.id;
     res.status(errors.length > 0 ? 400 : 200).type('html').send(renderer.render('step', {
-      ...frame({
+      ...frame({ testMode: testerOf(res) !== undefined,
         renderer, tenant: tenantFor(form, data), language, form, pageTitle: title, backUrl, hasErrors: errors.length > 0,
         ...(req.method === 'GET' ? { switchUrl: switchTo(req, language) } : {}),
       }),
@@ -185,7 +187,7 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
       action: stepUrl(id, step.id, toCheck),
       csrf: draft.csrfToken,
       fields,
-      ...(isAfterRegion(form, step) ? { localParameters: liveParametersBox(form, data, language) } : {}),
+      ...(isAfterRegion(form, step) ? { localParameters: liveParametersBox(form, data, language, testerOf(res)) } : {}),
     }));
   }
 
@@ -198,7 +200,7 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
     const ars = getAtPointer(data, form.regionPattern);
     const match = typeof ars === 'string' ? routing.resolve(id, ars) : undefined;
     res.status(errors.length > 0 ? 400 : 200).type('html').send(renderer.render('check', {
-      ...frame({
+      ...frame({ testMode: testerOf(res) !== undefined,
         renderer, tenant: tenantFor(form, data), language, form, pageTitle: t.checkTitle ?? '', hasErrors: errors.length > 0,
         ...(steps.length > 0 ? { backUrl: stepUrl(id, steps[steps.length - 1]!.id) } : {}),
         ...(req.method === 'GET' ? { switchUrl: switchTo(req, language) } : {}),
@@ -209,8 +211,8 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
         rows: summaryRows(form, step, data, language, t, municipalities, (pointer) => `${stepUrl(id, step.id, true)}#${fieldId(pointer)}`),
       })),
       // Only a route that takes applications: otherwise the send finds the region step's answer.
-      authorityName: match?.rollout === 'live' ? match.authority.name : undefined,
-      localParameters: liveParametersBox(form, data, language),
+      authorityName: match && openRollouts(match, testerOf(res)).includes(match.rollout) ? match.authority.name : undefined,
+      localParameters: liveParametersBox(form, data, language, testerOf(res)),
       declarations: form.declarations.map((n) => fieldView(n, n.pattern, ctx)),
       action: `${base(id)}/check`,
       csrf: draft.csrfToken,
@@ -223,7 +225,7 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
     const { token, expiresAt } = await drafts.issueResumeToken(draft);
     const origin = deps.publicBaseUrl || `${req.protocol}://${req.get('host') ?? 'localhost'}`;
     res.status(200).type('html').send(renderer.render('saved', {
-      ...frame({ renderer, tenant: tenantFor(form, data), language, form, pageTitle: t.savedTitle ?? '' }),
+      ...frame({ testMode: testerOf(res) !== undefined, renderer, tenant: tenantFor(form, data), language, form, pageTitle: t.savedTitle ?? '' }),
       resumeUrl: `${origin}${base(form.definition.id)}/resume/${token}`,
       expires: format(t.savedExpires ?? '', { date: formatLongDate(expiresAt, language) }),
       continueUrl,
@@ -238,7 +240,7 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
     const latest = view.events.at(-1)?.at ?? record.createdAt;
     const status = { code: view.status, text: t[`status_${view.status}`] ?? '', iso: latest.toISOString(), at: formatLongDateTime(latest, language) };
     res.set('cache-control', 'no-store').type('html').send(renderer.render('confirmation', {
-      ...frame({ renderer, tenant: found.tenant, language, form, pageTitle: t.confirmationTitle ?? '', switchUrl: switchTo(req, language) }),
+      ...frame({ testMode: testerOf(res) !== undefined, renderer, tenant: found.tenant, language, form, pageTitle: t.confirmationTitle ?? '', switchUrl: switchTo(req, language) }),
       reference: record.id,
       authority: { name: found.authority.name, email: found.authority.email },
       // As they held when the application was accepted, not as the tenant file says today.

@@ -7,6 +7,7 @@ import type { RoutingTable } from '../../routing/routing-table';
 import type { Tenant } from '../../routing/tenant';
 import type { SubmissionService } from '../../submissions/submission-service';
 import type { Logger } from '../../support/logger';
+import type { TestLinks } from '../../test-delivery/test-links';
 import type { RateLimiter } from '../rate-limit';
 
 /** What the citizen's pages are built from (see create-pages.ts). */
@@ -24,4 +25,6 @@ export interface PagesDependencies {
   readonly publicBaseUrl: string;
   readonly logger: Logger;
   readonly rateLimiter: RateLimiter;
+  /** Testers' links: a valid one opens its authority's `testing` route and marks every submission as a test. */
+  readonly testLinks: Pick<TestLinks, 'check'>;
 }

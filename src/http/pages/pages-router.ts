@@ -15,6 +15,7 @@ import { frame, LANGUAGE_COOKIE, pageLanguage } from './page-frame';
 import { pageErrorHandler } from './page-errors';
 import { parseData, type PageViews } from './page-views';
 import type { PagesDependencies } from './pages-dependencies';
+import { setTester, testerOf, TESTER_COOKIE } from './tester';
 
 const DRAFT_COOKIE = 'efa_draft';
 /** Which answers a reload's form change left out, until the next page has told the citizen (no personal data: field patterns). */
@@ -80,6 +81,32 @@ export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
     next();
   });
 
+  // A tester's link in use for this form: checked against the store on every request, so an
+  // expired link ends the test mode at once (then the pages are the citizen's again).
+  router.use('/forms/:id', async (req, res, next) => {
+    const token = readCookie(req.get('cookie'), TESTER_COOKIE);
+    if (token !== undefined) {
+      const link = await deps.testLinks.check(token);
+      if (link && link.formId === req.params.id) setTester(res, { authorityId: link.authorityId, formId: link.formId });
+    }
+    next();
+  });
+
+  // The link an operator hands an authority's testers: the token goes into a cookie for the
+  // link's form, and the tester starts the real pages.
+  router.get('/test-access/:token', async (req, res) => {
+    res.set({ 'content-security-policy': CSP, 'cache-control': 'no-store' });
+    const link = await deps.testLinks.check(String(req.params.token));
+    const form = link ? forms.get(link.formId) : undefined;
+    if (!link || !form) {
+      renderMessage(req, res, 404, 'testLinkInvalid');
+      return;
+    }
+    const seconds = Math.max(1, Math.floor((link.expiresAt.getTime() - Date.now()) / 1000));
+    res.append('set-cookie', serializeCookie(TESTER_COOKIE, String(req.params.token), cookieOptions(link.formId, seconds)));
+    res.redirect(303, base(link.formId));
+  });
+
   function formOf(req: Request): CompiledForm {
     const form = forms.get(String(req.params.id));
     if (!form) throw new AppError('FORM_NOT_FOUND', `unknown form ${String(req.params.id)}`);
@@ -110,7 +137,7 @@ export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
     ].filter((text): text is string => text !== undefined && text !== '').join(' ');
     res.append('set-cookie', serializeCookie(CHANGED_COOKIE, '', cookieOptions(form.definition.id, 0)));
     res.status(200).type('html').send(deps.renderer.render('message', {
-      ...frame({ renderer: deps.renderer, tenant: deps.siteTenant, language, form, pageTitle: t.draftChangedTitle ?? '' }),
+      ...frame({ testMode: testerOf(res) !== undefined, renderer: deps.renderer, tenant: deps.siteTenant, language, form, pageTitle: t.draftChangedTitle ?? '' }),
       message,
       linkUrl: req.originalUrl,
       linkText: t.draftChangedContinue,
@@ -232,7 +259,7 @@ export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
       await renderSaved(req, res, form, draft, data, stepUrl(id, step.id, toCheck));
       return;
     }
-    const errors = flow.stepErrors(form, step, data, pageLanguage(req));
+    const errors = flow.stepErrors(form, step, data, pageLanguage(req), testerOf(res));
     if (errors.length > 0) {
       renderStep(req, res, form, step, draft, data, { errors, ...(query ? { query } : {}) });
       return;
@@ -265,7 +292,7 @@ export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
       return;
     }
     // The server is the authority: everything is validated again, step by step.
-    const check = flow.checkSubmission(form, data, language);
+    const check = flow.checkSubmission(form, data, language, testerOf(res));
     if (check.outcome === 'step') {
       renderStep(req, res, form, check.step, draft, data, { errors: check.errors });
       return;
@@ -275,7 +302,8 @@ export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
       return;
     }
     // Exactly the path of the JSON API, so page and API submissions are stored and sent alike.
-    const accepted = await deps.submissions.accept(id, { data: check.data }, language);
+    const tester = testerOf(res);
+    const accepted = await deps.submissions.accept(id, { data: check.data }, language, tester ? { tester } : {});
     // The application is committed: a failing delete (disk full, say) must not show the citizen
     // an error page for it. The cookie is cleared below and the draft expires with DRAFT_TTL_DAYS.
     try {
@@ -306,7 +334,7 @@ export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
       return;
     }
     res.append('set-cookie', serializeCookie(DRAFT_COOKIE, opened.cookieValue, cookieOptions(id)));
-    const open = flow.firstIncompleteStep(form, parseData(opened.draft), pageLanguage(req));
+    const open = flow.firstIncompleteStep(form, parseData(opened.draft), pageLanguage(req), testerOf(res));
     res.redirect(303, open ? stepUrl(id, open.id) : `${base(id)}/check`);
   });
 
