@@ -74,7 +74,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     initial, config, env, store, logger, metrics, rateLimiter, drafts, transport, product, now, random, retryPolicy: options.retryPolicy,
   });
   const operatorConsole = createOperatorConsole({
-    sets: live, reload: live, store, templates: initial.files.consoleTemplates, rateLimiter, logger, now,
+    sets: live, reload: live, store, templates: initial.files.consoleTemplates, rateLimiter, logger, now, worker: live.worker,
     secureCookies: config.production, idleMinutes: config.consoleIdleMinutes,
   });
   const app = createApp({

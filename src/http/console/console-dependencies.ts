@@ -46,6 +46,8 @@ export interface ConsoleDependencies {
   readonly rateLimiter: Pick<RateLimiter, 'take'>;
   readonly logger: Logger;
   readonly now: () => Date;
+  /** The delivery worker, asked to look for due jobs at once after a retry. */
+  readonly worker: { nudge(): void };
   /** Secure on the session cookie (production: the console is only served over HTTPS). */
   readonly secureCookies: boolean;
   /** A session ends after this many minutes without a request (e.g. 30). */

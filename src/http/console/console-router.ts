@@ -203,6 +203,8 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       return;
     }
     await store.operatorAudit.record({ ...entry, outcome: 'ok' });
+    // Due now: the worker looks at once instead of at its next poll.
+    deps.worker.nudge();
     res.redirect(303, `${jobHref(job.id)}?retried=1`);
   });
 
