@@ -8,7 +8,8 @@ import { PENDING_ROLLOUTS, type AreaCoverage, type CoverageReport, type MissingM
  * the area has nothing to count. The last six columns count the municipalities and inhabitants
  * whose responsible route is planned, testing or paused (not online; also among missing_ars);
  * they come last so scripts reading the earlier columns by position keep working.
- * docs/operators.md describes the columns.
+ * docs/operators.md describes the columns. The authorities of the report are a CSV of their own
+ * (coverage-authorities-csv.ts).
  */
 export const COVERAGE_CSV_COLUMNS = [
   'form_id', 'tenant_id', 'level', 'area_key', 'area_name',
@@ -19,7 +20,8 @@ export const COVERAGE_CSV_COLUMNS = [
   'paused_municipalities', 'paused_inhabitants',
 ] as const;
 
-function field(value: string | number | boolean | null): string {
+/** One CSV field: quoted only when it holds a comma, quote or line break (RFC 4180). */
+export function csvField(value: string | number | boolean | null): string {
   const text = value === null ? '' : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
@@ -43,5 +45,5 @@ export function renderCoverageCsv(report: CoverageReport): string {
       rows.push([...prefix, 'district', district.key, district.name, ...areaFields(district, district.missing)]);
     }
   }
-  return rows.map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
+  return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }

@@ -1,7 +1,8 @@
 import { COVERAGE_PAGE_TEXTS as T } from '../i18n/coverage-texts';
-import { formatCalendarDate, formatLongDateTime, formatNumber } from '../i18n/formatters';
-import type { LocalizedText } from '../i18n/language';
+import { formatCalendarDate, formatLongDateTime } from '../i18n/formatters';
 import { format } from '../i18n/translator';
+import { authoritiesSection } from './coverage-html-authorities';
+import { both, escapeHtml, german, number, scrollingTable } from './coverage-html-parts';
 import { PENDING_ROLLOUTS, type AreaCoverage, type CoverageCount, type CoverageItem, type CoverageReport, type DistrictCoverage, type MissingMunicipality } from './coverage';
 
 /**
@@ -10,23 +11,11 @@ import { PENDING_ROLLOUTS, type AreaCoverage, type CoverageCount, type CoverageI
  * external resource. Each form × tenant gets a table by district with a bar per share; the bar
  * is decoration (aria-hidden), the share is always written as text beside it, so nothing is
  * said by colour or shape alone (WCAG 1.4.1). Tables scroll inside their own focusable region,
- * so the page itself reflows at 320 px (WCAG 1.4.10). Every value is escaped.
+ * so the page itself reflows at 320 px (WCAG 1.4.10). Every value is escaped. After the areas,
+ * each tenant's authorities with their rollout counts and last deliveries
+ * (coverage-html-authorities.ts).
  */
 
-function escapeHtml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
-/** German text, then its English in its own line, marked as English for screen readers (WCAG 3.1.2). */
-function both(text: LocalizedText, values: Readonly<Record<string, string | number>> = {}): string {
-  return `${escapeHtml(format(text.de, values))} <span class="en" lang="en">${escapeHtml(format(text.en, values))}</span>`;
-}
-
-function german(text: LocalizedText, values: Readonly<Record<string, string | number>> = {}): string {
-  return escapeHtml(format(text.de, values));
-}
-
-const number = (value: number): string => formatNumber(value, 'de');
 // A narrow no-break space keeps "62,5 %" on one line, as German typesetting writes it.
 const percentText = (value: number): string => `${number(value)}\u202F%`;
 
@@ -71,12 +60,6 @@ function missingItem(m: MissingMunicipality): string {
 
 function districtLabel(d: DistrictCoverage): string {
   return d.name === d.key ? escapeHtml(d.key) : `${escapeHtml(d.name)} <span class="key">(${escapeHtml(d.key)})</span>`;
-}
-
-/** A table inside a region that scrolls sideways on its own and can be reached by keyboard. */
-function scrollingTable(id: string, caption: string, head: string, body: string, foot = ''): string {
-  return `<div class="scroll" role="region" aria-labelledby="${id}" tabindex="0"><table>` +
-    `<caption id="${id}">${caption}</caption><thead>${head}</thead><tbody>${body}</tbody>${foot === '' ? '' : `<tfoot>${foot}</tfoot>`}</table></div>`;
 }
 
 const areaHeads = (): string =>
@@ -146,7 +129,7 @@ export function renderCoverageHtml(report: CoverageReport): string {
   const date = { de: formatLongDateTime(at, 'de'), en: formatLongDateTime(at, 'en') };
   const content = report.items.length === 0
     ? `<p>${german(T.noItems)}</p>`
-    : overview(report.items, bars) + report.items.map((item, i) => section(item, i, bars)).join('');
+    : overview(report.items, bars) + report.items.map((item, i) => section(item, i, bars)).join('') + authoritiesSection(report);
   const generated = `${german(T.generatedAt, { date: date.de })} <span class="en" lang="en">${escapeHtml(format(T.generatedAt.en, { date: date.en }))}</span>`;
   return '<!doctype html>\n<html lang="de"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +

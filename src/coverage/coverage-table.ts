@@ -1,12 +1,15 @@
 import { formatNumber } from '../i18n/formatters';
-import { PENDING_ROLLOUTS, type AreaCoverage, type CoverageItem, type CoverageReport, type MissingMunicipality } from './coverage';
+import { ROLLOUT_STATES } from '../routing/tenant';
+import { PENDING_ROLLOUTS, type AreaCoverage, type CoverageItem, type CoverageReport, type MissingMunicipality, type TenantAuthorities } from './coverage';
 
 /**
  * The coverage report as plain text for an operator's terminal: per form × tenant a block with
  * one row per district and a last row for the whole tenant, then the municipalities still
  * missing, one line per district (each marked with its rollout state when an authority is
  * responsible but not live yet), and the areas with planned, testing or paused routes, counted
- * apart ("not live yet"). Operators' output, in English like the rest of the CLI; the
+ * apart ("not live yet"); then per tenant its authorities with their responsibilities by rollout
+ * state and, when the store was read, their last test and real delivery, naming the authorities
+ * with a live route whose channel never took anything. Operators' output, in English like the rest of the CLI; the
  * numbers are German ("1.234", "62,5") because the people they are passed on to read them so.
  */
 
@@ -32,12 +35,12 @@ function cells(label: string, area: AreaCoverage): string[] {
   ];
 }
 
-function layout(rows: readonly string[][]): string[] {
-  const widths = HEADER.map((_, c) => Math.max(...rows.map((row) => [...(row[c] ?? '')].length)));
+function layout(rows: readonly string[][], numeric: readonly boolean[] = NUMERIC): string[] {
+  const widths = numeric.map((_, c) => Math.max(...rows.map((row) => [...(row[c] ?? '')].length)));
   return rows.map((row) => row
     .map((cell, c) => {
       const pad = ' '.repeat((widths[c] ?? 0) - [...cell].length);
-      return NUMERIC[c] ? pad + cell : cell + pad;
+      return numeric[c] ? pad + cell : cell + pad;
     })
     .join('  ')
     .trimEnd());
@@ -82,7 +85,31 @@ function block(item: CoverageItem): string[] {
   return lines;
 }
 
+/** "2026-12-01T09:30:00Z" (seconds are enough for an operator), "never" for null. */
+const when = (at: string | null | undefined): string => (at === null || at === undefined ? 'never' : at.replace(/\.\d{3}Z$/, 'Z'));
+
+function authoritiesBlock({ tenant, authorities }: TenantAuthorities, deliveriesKnown: boolean): string[] {
+  if (authorities.length === 0) return [];
+  const head = ['authority', 'channel', ...ROLLOUT_STATES, ...(deliveriesKnown ? ['last test', 'last real delivery'] : [])];
+  const rows = [head, ...authorities.map((a) => [
+    a.id, a.channel, ...ROLLOUT_STATES.map((state) => String(a.responsibilities[state])),
+    ...(deliveriesKnown ? [when(a.lastSuccessfulTestAt), when(a.lastRealDeliveryAt)] : []),
+  ])];
+  const numeric = head.map((_, c) => c >= 2 && c < 2 + ROLLOUT_STATES.length);
+  const lines = [`authorities of ${tenant.id} (${tenant.name.de}), responsibilities by rollout state:`, ...layout(rows, numeric)];
+  const untested = authorities.filter((a) => a.liveWithoutDelivery === true);
+  if (untested.length > 0) {
+    lines.push(`live, but the channel never took a delivery (test or real): ${untested.map((a) => a.id).join(', ')} (efa-forms test-delivery <authority-id>)`);
+  }
+  return lines;
+}
+
 export function renderCoverageTable(report: CoverageReport): string {
   if (report.items.length === 0) return `coverage at ${report.generatedAt}: no form or no tenant to count\n`;
-  return [`coverage at ${report.generatedAt}`, ...report.items.map((item) => ['', ...block(item)].join('\n'))].join('\n') + '\n';
+  const authorities = report.authorities.map((t) => authoritiesBlock(t, report.deliveriesKnown)).filter((lines) => lines.length > 0);
+  return [
+    `coverage at ${report.generatedAt}`,
+    ...report.items.map((item) => ['', ...block(item)].join('\n')),
+    ...authorities.map((lines) => ['', ...lines].join('\n')),
+  ].join('\n') + '\n';
 }

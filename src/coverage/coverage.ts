@@ -2,6 +2,9 @@ import type { FormRegistry } from '../forms/form-registry';
 import type { LocalText } from '../i18n/language';
 import type { RoutingMatch, RoutingTable } from '../routing/routing-table';
 import type { Municipality, RolloutState, Tenant } from '../routing/tenant';
+import { coverageAuthorities, type LastDeliveries, type TenantAuthorities } from './coverage-authorities';
+
+export type { AuthorityCoverage, LastDeliveries, TenantAuthorities } from './coverage-authorities';
 
 /**
  * Coverage: for each form and tenant, which municipalities can apply online, counted per district
@@ -92,6 +95,13 @@ export interface CoverageReport {
   readonly generatedAt: string;
   /** Forms in the order given, each with every tenant in the routing table's order. */
   readonly items: readonly CoverageItem[];
+  /**
+   * Whether the last deliveries were known (the report was made with the store): only then do
+   * the authorities carry lastSuccessfulTestAt, lastRealDeliveryAt and liveWithoutDelivery.
+   */
+  readonly deliveriesKnown: boolean;
+  /** Per tenant (the same filters), its authorities: rollout counts and last deliveries. */
+  readonly authorities: readonly TenantAuthorities[];
 }
 
 /**
@@ -110,6 +120,11 @@ export interface CoverageInput {
   readonly formId?: string | undefined;
   readonly now: Date;
   readonly isOnline?: OnlinePredicate;
+  /**
+   * Per authority, when its channel last took a real and a test delivery
+   * (`DeliveryQueue.lastDeliveries()`); without it the authorities section has no delivery times.
+   */
+  readonly lastDeliveries?: LastDeliveries | undefined;
 }
 
 /** The forms of a registry as the report needs them. */
@@ -224,7 +239,7 @@ function itemFor(form: CoverageForm, tenant: Tenant, input: CoverageInput, isOnl
   };
 }
 
-/** Counts coverage for every form × tenant the filters leave. */
+/** Counts coverage for every form × tenant the filters leave, and lists those tenants' authorities. */
 export function computeCoverage(input: CoverageInput): CoverageReport {
   const isOnline = input.isOnline ?? LIVE_ONLY;
   const forms = input.forms.filter((f) => input.formId === undefined || f.id === input.formId);
@@ -232,5 +247,7 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
   return {
     generatedAt: input.now.toISOString(),
     items: forms.flatMap((form) => tenants.map((tenant) => itemFor(form, tenant, input, isOnline))),
+    deliveriesKnown: input.lastDeliveries !== undefined,
+    authorities: coverageAuthorities(tenants, { formId: input.formId, lastDeliveries: input.lastDeliveries }),
   };
 }

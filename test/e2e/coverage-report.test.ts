@@ -8,7 +8,8 @@ import { checkAccessibility, launchBrowser, newPage, screenshot, startServer, ty
 /**
  * The coverage report's HTML page in Chromium, as a ministry opens it: axe (WCAG 2.x A/AA) finds
  * nothing with JavaScript on or off, nothing scrolls sideways at 320 px (the tables scroll in
- * their own region), and the bars are drawn by the inline style alone.
+ * their own region), and the bars are drawn by the inline style alone. The page includes the
+ * authorities section with last deliveries and a flagged authority.
  */
 jest.setTimeout(60_000);
 
@@ -40,6 +41,8 @@ const forms: CoverageForm[] = [
 ];
 const html = renderCoverageHtml(computeCoverage({
   routing: buildRoutingTable([{ file: 'testland.json', tenant }], new Set(forms.map((f) => f.id))), forms, now: new Date('2026-12-01T09:30:00Z'),
+  // The authorities section with every column: one tested authority, one live without any delivery (flagged).
+  lastDeliveries: new Map([['lra-nord', { test: new Date('2026-11-30T08:15:00Z'), real: new Date('2026-11-29T16:40:00Z') }]]),
 }));
 
 let browser: Browser;
@@ -68,5 +71,7 @@ test.each([true, false])('the page has no axe violations and reflows at 320 px (
   expect(first.text).toContain('7 von 11');
   expect(first.text).toContain('63,6\u202F%');
   expect(first.ratio).toBeCloseTo(0.63, 2);
+  const flagged = await page.evaluate<string>(`document.querySelector('#authorities').closest('section').textContent`);
+  expect(flagged).toContain('Live, aber noch nie zugestellt');
   await page.context().close();
 });

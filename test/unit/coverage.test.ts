@@ -227,8 +227,8 @@ describe('coverage as an HTML page', () => {
   });
 
   it('has tables with captions and header cells with scope, English marked as English', () => {
-    expect(html.match(/<table>/g)).toHaveLength(3); // the overview and one per form × tenant
-    expect(html.match(/<caption id="[^"]+">/g)).toHaveLength(3);
+    expect(html.match(/<table>/g)).toHaveLength(4); // the overview, one per form × tenant, the tenant's authorities
+    expect(html.match(/<caption id="[^"]+">/g)).toHaveLength(4);
     expect(html).toContain('<th scope="col">Kreis <span class="en" lang="en">District</span></th>');
     expect(html).toContain('<th scope="row">Landkreis Nord <span class="key">(15001)</span></th>');
     expect(html).toContain('Abdeckung nach Kreisen: Antrag A, Testland <span class="en" lang="en">Coverage by district: Application A, Testland (en)</span>');
@@ -248,7 +248,7 @@ describe('coverage as an HTML page', () => {
   });
 
   it('says so when nothing was selected', () => {
-    expect(renderCoverageHtml({ generatedAt: NOW.toISOString(), items: [] })).toContain('Kein Antrag und kein Land ausgewählt.');
+    expect(renderCoverageHtml({ generatedAt: NOW.toISOString(), items: [], deliveriesKnown: false, authorities: [] })).toContain('Kein Antrag und kein Land ausgewählt.');
   });
 });
 
@@ -299,7 +299,7 @@ describe('coverage with rollout states', () => {
   });
 
   it('shows the states in CSV, the terminal table and the HTML page', () => {
-    const report = { generatedAt: NOW.toISOString(), items: [item] };
+    const report = { generatedAt: NOW.toISOString(), items: [item], deliveriesKnown: false, authorities: [] };
     const rows = parseCsv(renderCoverageCsv(report));
     const state = Object.fromEntries(COVERAGE_CSV_COLUMNS.map((c, i) => [c, rows[1]![i]]));
     expect(state).toMatchObject({
