@@ -26,6 +26,8 @@ describe('rollout states and local parameters in Chromium', () => {
     mkdirSync(tenants);
     const env = writeSampleTenant(tenants, 'http://127.0.0.1:9', [], {
       'stadt-jena-buergeramt': { serves: [{ forms: FORMS, regions: ['160530000000'], rollout: 'paused' }] },
+      // Weimar's dog tax is being tested: citizens are refused, its testers' link opens it.
+      'stadt-weimar': { serves: [{ forms: FORMS, regions: ['160550000000'], rollout: 'testing' }] },
     });
     container = await buildContainer({ ...env, FORMS_DIR: SAMPLE_FORMS, TENANTS_DIR: tenants, DATA_DIR: path.join(dir.path, 'data'), DELIVERY_WORKER: 'off' });
     server = await startServer(container.app);
@@ -63,6 +65,31 @@ describe('rollout states and local parameters in Chromium', () => {
       await expect(box.locator('dt').allTextContents()).resolves.toEqual(['Gebühr', 'Rechtsgrundlage', 'Bearbeitungsdauer', 'Weitere Informationen', 'Ansprechpersonen', 'Anschrift']);
       await expect(box.textContent()).resolves.toContain('108,00\u00a0€');
       await inspect(page, 'rollout-parameters-box');
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("a tester's link: the notice on every page, the testing route open; an invalid link is a readable page", async () => {
+    const page = await newPage(browser, { javaScript: false });
+    page.setDefaultTimeout(5000);
+    try {
+      const link = await container.live.current().testLinks.issue({ authorityId: 'stadt-weimar', formId: 'hundesteuer-anmeldung' }, { kind: 'admin', id: 'admin' });
+      if ('refused' in link) throw new Error(`no link: ${link.refused}`);
+      await page.goto(`${server.url}${link.path}`);
+      expect(page.url()).toBe(`${server.url}/forms/hundesteuer-anmeldung`);
+      const notice = page.locator('.efa-test-mode');
+      await expect(notice.textContent()).resolves.toContain('Testzugang:');
+      await inspect(page, 'tester-start');
+      await chooseMunicipality(page, '99423', '160550000000');
+      // Past the region step: the testing route takes the tester.
+      expect(page.url()).not.toMatch(/\/steps\/gemeinde$/);
+      await expect(page.locator('.efa-test-mode').count()).resolves.toBe(1);
+      await inspect(page, 'tester-question-step');
+
+      await page.goto(`${server.url}/test-access/${'x'.repeat(43)}`);
+      await expect(page.locator('h1').textContent()).resolves.toContain('Dieser Testzugang gilt nicht');
+      await inspect(page, 'tester-link-invalid');
     } finally {
       await page.close();
     }
