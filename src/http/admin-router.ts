@@ -1,8 +1,10 @@
 import { Router, type RequestHandler } from 'express';
 import { computeCoverage, coverageForms, unknownCoverageScope } from '../coverage/coverage';
+import { renderCoverageAuthoritiesCsv } from '../coverage/coverage-authorities-csv';
 import { renderCoverageCsv } from '../coverage/coverage-csv';
 import { AppError } from '../errors';
 import type { FormRegistry } from '../forms/form-registry';
+import { UNKNOWN_COVERAGE_CSV_DETAIL } from '../i18n/coverage-authority-texts';
 import { UNKNOWN_COVERAGE_FORM_DETAIL, UNKNOWN_COVERAGE_TENANT_DETAIL } from '../i18n/coverage-texts';
 import { INVALID_DELIVERY_STATE_DETAIL, INVALID_LIMIT_DETAIL } from '../i18n/error-texts';
 import { UNKNOWN_AUDIT_TENANT_DETAIL } from '../i18n/operator-api-texts';
@@ -22,7 +24,8 @@ export { actorOf, requireOperator, type OperatorAccessSource } from './operator-
 export { mayAccessTenant, tenantScope } from '../operators/tenant-scope';
 
 export interface AdminDependencies {
-  readonly deliveries: Pick<DeliveryQueue, 'jobsInState' | 'findJob' | 'retry'>;
+  /** lastDeliveries: the coverage report's last test and real delivery per authority. */
+  readonly deliveries: Pick<DeliveryQueue, 'jobsInState' | 'findJob' | 'retry' | 'lastDeliveries'>;
   readonly submissions: Pick<SubmissionRepository, 'find'>;
   /**
    * SHA-256 (hex) of the admin token. Not read by this router any more: `access` knows the admin
@@ -137,7 +140,7 @@ export function adminRouter(deps: AdminDependencies): Router {
     });
   });
 
-  router.get('/api/admin/coverage', (req, res) => {
+  router.get('/api/admin/coverage', async (req, res) => {
     const scope = tenantScope(actorOf(res));
     const forms = coverageForms(deps.forms);
     // A tenant operator's report is computed on its own tenant alone, so the "unknown tenant"
@@ -153,11 +156,17 @@ export function adminRouter(deps: AdminDependencies): Router {
         detail: formatLocalized(unknown.parameter === 'tenant' ? UNKNOWN_COVERAGE_TENANT_DETAIL : UNKNOWN_COVERAGE_FORM_DETAIL, { known: unknown.known.join(', ') }),
       });
     }
-    const report = computeCoverage({ ...scoped, now: deps.now() });
+    // Which table a CSV holds: the areas (default) or the authorities; the JSON holds both.
+    const csv = filterValue(req.query.csv) ?? 'areas';
+    if (csv !== 'areas' && csv !== 'authorities') {
+      throw new AppError('INVALID_PARAMETER', 'admin: unknown csv table for coverage', { detail: UNKNOWN_COVERAGE_CSV_DETAIL });
+    }
+    // Only the scoped tenants' authorities are listed, so other tenants' delivery times never show.
+    const report = computeCoverage({ ...scoped, now: deps.now(), lastDeliveries: await deps.deliveries.lastDeliveries() });
     res.set({ 'cache-control': 'no-store', vary: 'accept' });
     // JSON unless the client prefers CSV; an Accept naming neither still gets JSON.
     if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
-      res.type('text/csv; charset=utf-8').send(renderCoverageCsv(report));
+      res.type('text/csv; charset=utf-8').send(csv === 'authorities' ? renderCoverageAuthoritiesCsv(report) : renderCoverageCsv(report));
     } else {
       res.json(report);
     }

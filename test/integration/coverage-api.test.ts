@@ -5,10 +5,13 @@ import addFormats from 'ajv-formats';
 import request from 'supertest';
 import type { Container } from '../../src/container';
 import type { CoverageReport } from '../../src/coverage/coverage';
+import { COVERAGE_AUTHORITIES_CSV_COLUMNS } from '../../src/coverage/coverage-authorities-csv';
 import { COVERAGE_CSV_COLUMNS } from '../../src/coverage/coverage-csv';
 import type { Tenant } from '../../src/routing/tenant';
 import { sha256Hex } from '../../src/support/sha256';
-import { buildContainer, SAMPLE_FORMS, writeSampleTenant } from '../support/test-setup';
+import { channelHarness } from '../support/channel-harness';
+import { startReceiver, type TestReceiver } from '../support/http-receiver';
+import { buildContainer, SAMPLE_FORMS, secretFor, writeSampleTenant } from '../support/test-setup';
 import { tempDir } from '../support/temp-dir';
 
 const ADMIN_TOKEN = 'coverage-admin-token';
@@ -79,6 +82,15 @@ describe('GET /api/admin/coverage', () => {
     const district: Record<string, unknown> = { ...item.districts[0]! };
     delete district.missing;
     expect(validate({ ...(body as CoverageReport), items: [{ ...item, districts: [district] }] })).toBe(false);
+    // Nor does an area without its notLive counts, or an authority without its rollout counts.
+    const stateWithout: Record<string, unknown> = { ...item.state };
+    delete stateWithout.notLive;
+    expect(validate({ ...(body as CoverageReport), items: [{ ...item, state: stateWithout }] })).toBe(false);
+    const report = body as CoverageReport;
+    const [first] = report.authorities;
+    const authorityWithout: Record<string, unknown> = { ...first!.authorities[0]! };
+    delete authorityWithout.responsibilities;
+    expect(validate({ ...report, authorities: [{ ...first, authorities: [authorityWithout] }] })).toBe(false);
   });
 
   test('filters by tenant and form', async () => {
@@ -117,5 +129,61 @@ describe('GET /api/admin/coverage', () => {
     expect(res.body).toMatchObject({ code: 'INVALID_PARAMETER', status: 400, detail: `${parameter} ist unbekannt; bekannt sind: ${known.join(', ')}.` });
     const english = await get(query).set('accept-language', 'en');
     expect(english.body).toMatchObject({ detail: `${parameter} is unknown; known are: ${known.join(', ')}.` });
+  });
+});
+
+/**
+ * The authorities section over HTTP (issue 12 point 2): the last successful test and the last
+ * real delivery per authority, read from the store, and the flag for a live authority whose
+ * channel never took anything; a real test delivery to a real receiver moves an authority from
+ * flagged to tested. As CSV of its own with ?csv=authorities.
+ */
+describe('GET /api/admin/coverage: the authorities and their last deliveries', () => {
+  const harness = channelHarness();
+  let receiver: TestReceiver;
+  const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  beforeAll(async () => {
+    receiver = await startReceiver(secretFor);
+  });
+  afterAll(async () => {
+    await harness.close();
+    await receiver.close();
+  });
+
+  type Section = CoverageReport['authorities'][number]['authorities'][number];
+  const authorityIn = (report: CoverageReport, id: string): Section | undefined =>
+    report.authorities.flatMap((t) => t.authorities).find((a) => a.id === id);
+
+  test('flags live authorities never delivered to, and shows a test delivery once it went through', async () => {
+    const c = await harness.start(receiver.url, {}, { ADMIN_TOKEN_HASH: sha256Hex(ADMIN_TOKEN), DELIVERY_WORKER: 'off' });
+    const before = (await request(c.app).get('/api/admin/coverage').set(auth)).body as CoverageReport;
+    expect(before.deliveriesKnown).toBe(true);
+    const tenantFile = c.routing.tenants()[0]!;
+    expect(before.authorities.map((t) => t.tenant.id)).toEqual(['thueringen']);
+    expect(before.authorities[0]!.authorities.map((a) => a.id)).toEqual(tenantFile.authorities.map((a) => a.id));
+    expect(authorityIn(before, 'stadt-erfurt-buergeramt')).toMatchObject({
+      channel: 'http', lastSuccessfulTestAt: null, lastRealDeliveryAt: null, liveWithoutDelivery: true,
+    });
+
+    const tested = await request(c.app).post('/api/admin/authorities/stadt-erfurt-buergeramt/test-delivery').set(auth);
+    expect(tested.body).toMatchObject({ outcome: 'delivered' });
+    expect(receiver.requests.at(-1)!.signatureValid).toBe(true);
+
+    const after = (await request(c.app).get('/api/admin/coverage').set(auth)).body as CoverageReport;
+    const erfurt = authorityIn(after, 'stadt-erfurt-buergeramt')!;
+    expect(erfurt).toMatchObject({ lastRealDeliveryAt: null, liveWithoutDelivery: false });
+    expect(Date.parse(String(erfurt.lastSuccessfulTestAt))).toBeLessThanOrEqual(Date.parse(String(tested.body.at)));
+
+    // The same as CSV of its own; an unknown table is a 400 naming the two there are.
+    const csv = await request(c.app).get('/api/admin/coverage?csv=authorities').set(auth).set('accept', 'text/csv');
+    expect(csv.status).toBe(200);
+    const lines = csv.text.split('\r\n');
+    expect(lines[0]).toBe(COVERAGE_AUTHORITIES_CSV_COLUMNS.join(','));
+    const row = lines.find((l) => l.startsWith('thueringen,stadt-erfurt-buergeramt,'))!.split(',');
+    expect(row.at(-1)).toBe('false');
+    expect(row.at(-3)).toBe(erfurt.lastSuccessfulTestAt);
+    const bad = await request(c.app).get('/api/admin/coverage?csv=everything').set(auth).set('accept', 'text/csv');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'INVALID_PARAMETER', detail: 'csv ist unbekannt; möglich sind: areas, authorities.' });
   });
 });
