@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../operators/operator-access';
 import type { RoutingTable } from '../routing/routing-table';
-import type { TestLink, TestLinkStore } from '../storage/ports';
+import type { OperatorAuditLog, TestLink, TestLinkStore } from '../storage/ports';
 import { sha256Hex } from '../support/sha256';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -38,7 +38,7 @@ export interface TestLinks {
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 export function createTestLinks(deps: {
-  readonly store: { readonly testLinks: TestLinkStore };
+  readonly store: { readonly testLinks: TestLinkStore; readonly operatorAudit: OperatorAuditLog };
   readonly routing: Pick<RoutingTable, 'authority'>;
   readonly now: () => Date;
 }): TestLinks {
@@ -57,6 +57,11 @@ export function createTestLinks(deps: {
       const expiresAt = new Date(createdAt.getTime() + days * DAY_MS);
       await deps.store.testLinks.create({
         tokenHash: sha256Hex(token), tenantId: found.tenant.id, authorityId: found.authority.id, formId, createdBy: actor.id, createdAt, expiresAt,
+      });
+      // Who handed out which test access, and until when; never the token.
+      await deps.store.operatorAudit.record({
+        at: createdAt, actor: actor.id, tenantId: found.tenant.id, action: 'test-link', target: found.authority.id, outcome: 'ok',
+        detail: `${formId} until ${expiresAt.toISOString()}`,
       });
       return { path: `/test-access/${token}`, authorityId: found.authority.id, tenantId: found.tenant.id, formId, expiresAt };
     },

@@ -77,6 +77,9 @@ describe("a tester's link for a testing route", () => {
     const issued = await request(c.app).post(`/api/admin/authorities/${JENA}/test-links`).set(admin).send({ formId: FORM, validDays: 7 });
     expect(issued.status).toBe(201);
     const link = (issued.body as { url: string }).url;
+    const audit = await request(c.app).get('/api/admin/audit').set(admin);
+    expect(audit.body.items[0]).toMatchObject({ actor: 'admin', tenantId: 'thueringen', action: 'test-link', target: JENA, outcome: 'ok' });
+    expect(JSON.stringify(audit.body)).not.toContain(link.split('/').pop());
     expect(link).toMatch(/^\/test-access\/[A-Za-z0-9_-]{43}$/);
     const tester = request.agent(c.app);
     const opened = await tester.get(link);
