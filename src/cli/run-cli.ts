@@ -1,9 +1,9 @@
-import { SETTINGS } from '../config/config-schema';
 import { ConfigError } from '../config/load-config';
 import { StartupError } from '../startup-error';
 import type { CliCommand, CliResult } from './command';
 import { failure } from './failure';
 import { COMMON_FLAGS, COMMON_OPTIONS_HELP, COMMON_VALUE_OPTIONS, parseCommandArgs, UsageError } from './parse-args';
+import { serverSetting } from './server-settings';
 
 export interface CliContext {
   readonly commands: readonly CliCommand[];
@@ -32,19 +32,6 @@ The folders default to FORMS_DIR and TENANTS_DIR, read as the server reads them.
 }
 
 const withNewline = (text: string): string => (text.endsWith('\n') ? text : `${text}\n`);
-
-/** FORMS_DIR or TENANTS_DIR as the server reads it (the default when unset or empty). */
-function settingValue(key: 'formsDir' | 'tenantsDir', env: CliContext['env']): string {
-  const setting = SETTINGS.find((s) => s.key === key);
-  if (!setting) throw new Error(`no setting ${key}`);
-  const raw = env[setting.env];
-  const value = raw !== undefined && raw !== '' ? raw : setting.default;
-  try {
-    return String(setting.parse(value));
-  } catch (err) {
-    throw new ConfigError(`${setting.env}=${JSON.stringify(raw)} ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
 
 /** The line an error becomes: its problems for the known kinds, else its message (never a stack). */
 function problemsOf(err: unknown, where: string): string[] {
@@ -86,8 +73,8 @@ export async function runCli(words: readonly string[], context: CliContext): Pro
       args,
       options: own,
       json: options.json === true,
-      formsDir: typeof forms === 'string' ? forms : settingValue('formsDir', context.env),
-      tenantsDir: typeof tenants === 'string' ? tenants : settingValue('tenantsDir', context.env),
+      formsDir: typeof forms === 'string' ? forms : serverSetting('formsDir', context.env),
+      tenantsDir: typeof tenants === 'string' ? tenants : serverSetting('tenantsDir', context.env),
       env: context.env,
       now: context.now,
     });

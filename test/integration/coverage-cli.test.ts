@@ -1,12 +1,15 @@
-import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { coverageCommand } from '../../src/cli/commands/coverage';
+import type { Container } from '../../src/container';
+import { COVERAGE_AUTHORITIES_CSV_COLUMNS } from '../../src/coverage/coverage-authorities-csv';
 import type { CliInput } from '../../src/cli/command';
 import type { CoverageReport } from '../../src/coverage/coverage';
 import { COVERAGE_CSV_COLUMNS } from '../../src/coverage/coverage-csv';
 import type { Tenant } from '../../src/routing/tenant';
 import { runCli, STACK_LINE } from '../support/run-cli';
-import { REPO } from '../support/test-setup';
+import { startReceiver, type TestReceiver } from '../support/http-receiver';
+import { buildContainer, REPO, SAMPLE_FORMS, secretFor, writeSampleTenant } from '../support/test-setup';
 import { tempDir } from '../support/temp-dir';
 
 /**
@@ -26,8 +29,11 @@ describe('efa-forms coverage', () => {
   });
   afterAll(() => dir.remove());
 
+  // A DATA_DIR without a database: the report has no delivery times (see the next describe for one with).
+  const noData = path.join(dir.path, 'no-data');
+  const noDatabaseNote = `coverage: no database in DATA_DIR ${noData} (efa-forms.sqlite): the authorities' last deliveries are not shown (run with the server's DATA_DIR to see them)`;
   const run = (options: Record<string, string | true> = {}, extra: Partial<CliInput> = {}) => coverageCommand.run({
-    args: [], options, json: false, formsDir, tenantsDir, env: {}, now: () => NOW, ...extra,
+    args: [], options, json: false, formsDir, tenantsDir, env: { DATA_DIR: noData }, now: () => NOW, ...extra,
   });
 
   const tenants = (): Tenant[] => readdirSync(tenantsDir).filter((f) => f.endsWith('.json')).sort()
@@ -113,7 +119,7 @@ describe('efa-forms coverage', () => {
     const file = path.join(outDir, 'abdeckung.html');
     writeFileSync(file, 'old report');
     const result = await run({ format: 'html', out: file });
-    expect(result).toEqual({ exitCode: 0, stdout: '', notes: [`coverage: wrote the html report to ${file}`] });
+    expect(result).toEqual({ exitCode: 0, stdout: '', notes: [noDatabaseNote, `coverage: wrote the html report to ${file}`] });
     const html = readFileSync(file, 'utf8');
     expect(html.startsWith('<!doctype html>\n<html lang="de">')).toBe(true);
     expect(html.trimEnd().endsWith('</html>')).toBe(true);
@@ -156,8 +162,28 @@ describe('efa-forms coverage', () => {
   });
 
   it('has help naming every option and the exit codes', () => {
-    for (const option of ['--tenant', '--form', '--format', '--out', '--json', '--forms', '--tenants', 'table|csv|json|html', 'Exit codes']) expect(coverageCommand.help).toContain(option);
+    for (const option of ['--tenant', '--form', '--format', '--out', '--authorities', '--json', '--forms', '--tenants', 'table|csv|json|html', 'DATA_DIR', 'Exit codes']) {
+      expect(coverageCommand.help).toContain(option);
+    }
     expect(coverageCommand.valueOptions).toEqual(['tenant', 'form', 'format', 'out']);
+    expect(coverageCommand.flags).toEqual(['authorities']);
+  });
+
+  it('without a database in DATA_DIR: the authorities without delivery times, a note saying so, and no database created', async () => {
+    const result = await run({ format: 'json', tenant: 'thueringen' });
+    expect(result.exitCode).toBe(0);
+    expect(result.notes).toEqual([noDatabaseNote]);
+    const report = JSON.parse(result.stdout) as CoverageReport;
+    expect(report.deliveriesKnown).toBe(false);
+    const tenant = tenants().find((t) => t.id === 'thueringen')!;
+    expect(report.authorities.map((t) => t.tenant.id)).toEqual(['thueringen']);
+    expect(report.authorities[0]!.authorities.map((a) => a.id)).toEqual(tenant.authorities.map((a) => a.id));
+    expect(Object.keys(report.authorities[0]!.authorities[0]!)).toEqual(['id', 'name', 'channel', 'responsibilities']);
+    expect(existsSync(noData)).toBe(false);
+    // --authorities chooses the CSV table only.
+    expect(await run({ format: 'table', authorities: true })).toMatchObject({
+      exitCode: 1, problems: ['efa-forms coverage: --authorities chooses the CSV table; the table report always shows the authorities (use --format csv --authorities)'],
+    });
   });
 });
 
@@ -189,5 +215,61 @@ describe('efa-forms coverage as a process', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining('tenant "atlantis" is not in')]);
     expect(result.stderr).not.toMatch(STACK_LINE);
+  });
+});
+
+/**
+ * With the running server's database: a container on a DATA_DIR (standing in for the server,
+ * left open) makes a real test delivery to a real receiver; `efa-forms coverage` as a second
+ * process on the same DATA_DIR shows it per authority and flags the live ones never delivered to.
+ */
+describe('efa-forms coverage with the server\'s database', () => {
+  const dir = tempDir('efa-coverage-db-');
+  const tenantsDir = path.join(dir.path, 'tenants');
+  const dataDir = path.join(dir.path, 'data');
+  let receiver: TestReceiver;
+  let container: Container;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    mkdirSync(tenantsDir);
+    receiver = await startReceiver(secretFor);
+    env = { ...writeSampleTenant(tenantsDir, receiver.url), FORMS_DIR: SAMPLE_FORMS, TENANTS_DIR: tenantsDir, DATA_DIR: dataDir };
+    container = await buildContainer(env);
+  });
+  afterAll(async () => {
+    await container.close(1000);
+    await receiver.close();
+    dir.remove();
+  });
+
+  it('shows the last successful test per authority, in JSON, the table and the authorities\' CSV', async () => {
+    const sent = await container.live.current().testDeliveries.send('stadt-erfurt-buergeramt', { kind: 'admin', id: 'admin' });
+    expect(sent).toMatchObject({ outcome: 'delivered' });
+    expect(receiver.requests.at(-1)!.signatureValid).toBe(true);
+
+    const json = await runCli(['coverage', '--json'], env);
+    expect(json.code).toBe(0);
+    expect(json.stderr).toBe('');
+    const report = JSON.parse(json.stdout) as CoverageReport;
+    expect(report.deliveriesKnown).toBe(true);
+    const listed = report.authorities[0]!.authorities;
+    const erfurt = listed.find((a) => a.id === 'stadt-erfurt-buergeramt')!;
+    expect(erfurt).toMatchObject({ lastRealDeliveryAt: null, liveWithoutDelivery: false });
+    // When the receiver took it: before the answer was given.
+    const testedAt = String(erfurt.lastSuccessfulTestAt);
+    expect(Date.parse(testedAt)).toBeLessThanOrEqual(Date.parse(sent!.at));
+    const flagged = listed.filter((a) => a.liveWithoutDelivery).map((a) => a.id);
+    expect(flagged.length).toBeGreaterThan(0);
+    expect(flagged).not.toContain('stadt-erfurt-buergeramt');
+
+    const table = await runCli(['coverage'], env);
+    expect(table.stdout).toMatch(new RegExp(`^stadt-erfurt-buergeramt\\s+http\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+${testedAt.replace(/\.\d{3}Z$/, 'Z')}\\s+never$`, 'm'));
+    expect(table.stdout).toContain(`live, but the channel never took a delivery (test or real): ${flagged.join(', ')} (efa-forms test-delivery <authority-id>)`);
+
+    const csv = await runCli(['coverage', '--format', 'csv', '--authorities'], env);
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.split('\r\n');
+    expect(lines[0]).toBe(COVERAGE_AUTHORITIES_CSV_COLUMNS.join(','));
+    expect(lines.find((l) => l.startsWith('thueringen,stadt-erfurt-buergeramt,'))).toMatch(new RegExp(`,${testedAt.replace(/\./g, '\\.')},,false$`));
   });
 });

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { computeCoverage, coverageForms, unknownCoverageScope, type CoverageReport } from '../../coverage/coverage';
+import { computeCoverage, coverageForms, unknownCoverageScope, type CoverageReport, type LastDeliveries } from '../../coverage/coverage';
+import { renderCoverageAuthoritiesCsv } from '../../coverage/coverage-authorities-csv';
 import { renderCoverageCsv } from '../../coverage/coverage-csv';
 import { renderCoverageHtml } from '../../coverage/coverage-html';
 import { renderCoverageTable } from '../../coverage/coverage-table';
@@ -7,10 +8,12 @@ import { loadFormRegistry } from '../../forms/form-registry';
 import { loadTenantFiles } from '../../routing/load-tenants';
 import { buildRoutingTable } from '../../routing/routing-table';
 import { StartupError } from '../../startup-error';
+import { openSqliteStore } from '../../storage/sqlite/sqlite-store';
 import { writeFileAtomically } from '../../support/atomic-write';
 import type { CliCommand, CliInput, CliResult } from '../command';
 import { failure } from '../failure';
 import { COMMON_OPTIONS_HELP } from '../parse-args';
+import { DATABASE_FILE, hasDatabase, serverSetting } from '../server-settings';
 
 const FORMATS = ['table', 'csv', 'json', 'html'] as const;
 type Format = (typeof FORMATS)[number];
@@ -21,6 +24,30 @@ const RENDERERS: Readonly<Record<Format, (report: CoverageReport) => string>> = 
   json: (report) => `${JSON.stringify(report, null, 2)}\n`,
   html: renderCoverageHtml,
 };
+
+/**
+ * The last deliveries per authority from the running server's database, or why there are none
+ * (one note line). Only an existing database is opened, so a mistyped DATA_DIR never gets an
+ * empty one; a database that cannot be opened (newer schema, unreadable) leaves the report
+ * without delivery times instead of without a report.
+ */
+async function lastDeliveriesOf(env: CliInput['env']): Promise<{ readonly last?: LastDeliveries; readonly note?: string }> {
+  const dataDir = path.resolve(serverSetting('dataDir', env));
+  const without = 'the authorities\' last deliveries are not shown (run with the server\'s DATA_DIR to see them)';
+  if (!hasDatabase(dataDir)) return { note: `coverage: no database in DATA_DIR ${dataDir} (${DATABASE_FILE}): ${without}` };
+  let store: ReturnType<typeof openSqliteStore>;
+  try {
+    store = openSqliteStore(dataDir);
+  } catch (err) {
+    const reason = err instanceof StartupError ? err.problems.join('; ') : err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err);
+    return { note: `coverage: the database in DATA_DIR cannot be opened (${reason}): ${without}` };
+  }
+  try {
+    return { last: await store.deliveries.lastDeliveries() };
+  } finally {
+    await store.close();
+  }
+}
 
 interface Options {
   readonly tenant?: string | undefined;
@@ -63,6 +90,9 @@ async function run(input: CliInput): Promise<CliResult> {
   const format = options.format ?? (input.json ? 'json' : 'table');
   if (!(FORMATS as readonly string[]).includes(format)) return refuse(`efa-forms coverage: --format "${format}" is not one of ${FORMATS.join(', ')}`);
   if (input.json && format !== 'json') return refuse(`efa-forms coverage: --json and --format ${format} contradict each other`);
+  const authorities = input.options.authorities === true;
+  if (authorities && format !== 'csv') return refuse(`efa-forms coverage: --authorities chooses the CSV table; the ${format} report always shows the authorities (use --format csv --authorities)`);
+  const notes: string[] = [];
 
   let report: CoverageReport;
   try {
@@ -74,21 +104,23 @@ async function run(input: CliInput): Promise<CliResult> {
       const where = unknown.parameter === 'tenant' ? input.tenantsDir : input.formsDir;
       return refuse(`efa-forms coverage: ${unknown.parameter} "${unknown.value}" is not in ${where} (there: ${unknown.known.join(', ') || 'none'})`);
     }
-    report = computeCoverage({ routing, forms, tenantId, formId, now: input.now() });
+    const deliveries = await lastDeliveriesOf(input.env);
+    if (deliveries.note !== undefined) notes.push(deliveries.note);
+    report = computeCoverage({ routing, forms, tenantId, formId, now: input.now(), lastDeliveries: deliveries.last });
   } catch (err) {
     if (err instanceof StartupError) return refuse(...err.problems);
     throw err;
   }
 
-  const text = RENDERERS[format as Format](report);
-  if (out === undefined) return { exitCode: 0, stdout: text };
+  const text = authorities ? renderCoverageAuthoritiesCsv(report) : RENDERERS[format as Format](report);
+  if (out === undefined) return { exitCode: 0, stdout: text, notes };
   const file = path.resolve(out);
   try {
     await writeFileAtomically(file, text);
   } catch (err) {
     return refuse(`${file}: ${writeReason(err)}`);
   }
-  return { exitCode: 0, stdout: '', notes: [`coverage: wrote the ${format} report to ${file}`] };
+  return { exitCode: 0, stdout: '', notes: [...notes, `coverage: wrote the ${format} report${authorities ? ' of the authorities' : ''} to ${file}`] };
 }
 
 export const coverageCommand: CliCommand = {
@@ -100,8 +132,15 @@ For each form and tenant: how many municipalities and how many inhabitants can a
 per district (Kreis: the first 5 digits of the ARS) and for the whole tenant; whether coverage
 is complete (flaechendeckend: every municipality of the area can apply online); and the
 municipalities still missing. A municipality can apply online for a form when the routing table
-finds an authority for its ARS, exactly as a submission from there would. Municipalities
-without a population count as 0 inhabitants; the report says for how many that is.
+finds a live route for its ARS, exactly as a submission from there would; planned, testing and
+paused routes are counted apart ("not live yet"). Municipalities without a population count as
+0 inhabitants; the report says for how many that is.
+
+Then, per tenant, its authorities: channel, responsibilities by rollout state, and, read from
+the database in DATA_DIR (as the server reads it), the last successful test delivery and the
+last real delivery; an authority with a live route whose channel never took a delivery is
+flagged (send it one with efa-forms test-delivery). Without a database in DATA_DIR (it is never
+created here) the report has no delivery times, and a note on stderr says so.
 
 Options:
   --tenant <id>      only this tenant (TENANTS_DIR/<id>.json)
@@ -112,6 +151,9 @@ Options:
                      json   the report as JSON, as GET /api/admin/coverage answers it
                      html   one accessible page for a ministry: German with English headings, a
                             table and a bar per district, no JavaScript, nothing loaded from outside
+  --authorities      with --format csv: the authorities' table instead (one row per authority:
+                     rollout counts, last_successful_test_at, last_real_delivery_at,
+                     live_without_delivery)
   --out <file>       write the report to <file> instead of stdout (atomically: written beside it
                      under a temporary name, then renamed over it)
   (--json is the same as --format json)
@@ -124,6 +166,6 @@ Exit codes:
      line each, as the server reports it at start-up), or <file> could not be written
 `,
   valueOptions: ['tenant', 'form', 'format', 'out'],
-  flags: [],
+  flags: ['authorities'],
   run,
 };
