@@ -9,41 +9,16 @@ import { tooManyValuesError } from '../../forms/validation-messages';
 import type { Draft } from '../../storage/ports';
 import { readCookie, serializeCookie } from '../cookies';
 import { receiptPath } from '../submissions-router';
-import { localize } from '../../i18n/language';
-import { format } from '../../i18n/translator';
-import { frame, LANGUAGE_COOKIE, pageLanguage } from './page-frame';
+import { CHANGED_COOKIE, decodeNote, encodeNote, renderDraftChanged } from './draft-change-note';
+import { LANGUAGE_COOKIE, pageLanguage } from './page-frame';
 import { pageErrorHandler } from './page-errors';
+import { PAGE_CSP } from './page-headers';
 import { parseData, type PageViews } from './page-views';
 import type { PagesDependencies } from './pages-dependencies';
-import { setTester, testerOf, TESTER_COOKIE } from './tester';
+import { testerOf } from './tester';
+import { testerAccessRouter } from './tester-access';
 
 const DRAFT_COOKIE = 'efa_draft';
-/** Which answers a reload's form change left out, until the next page has told the citizen (no personal data: field patterns). */
-const CHANGED_COOKIE = 'efa_draft_changed';
-const MAX_NOTED_FIELDS = 30;
-
-interface ChangeNote {
-  /** Field patterns of questions still asked whose answers no longer fit. */
-  readonly dropped: readonly string[];
-  readonly removedQuestions: boolean;
-}
-
-function encodeNote(note: ChangeNote): string {
-  return Buffer.from(JSON.stringify({ d: note.dropped.slice(0, MAX_NOTED_FIELDS), r: note.removedQuestions })).toString('base64url');
-}
-
-/** The note of the cookie; anything malformed counts as none (the labels come from the form, never from the cookie). */
-function decodeNote(value: string | undefined): ChangeNote | undefined {
-  if (!value || value.length > 4096) return undefined;
-  try {
-    const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as { d?: unknown; r?: unknown };
-    const dropped = Array.isArray(parsed.d) ? parsed.d.filter((p): p is string => typeof p === 'string').slice(0, MAX_NOTED_FIELDS) : [];
-    return { dropped, removedQuestions: parsed.r === true };
-  } catch {
-    return undefined;
-  }
-}
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -68,7 +43,7 @@ export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
   });
 
   router.use('/forms', (req, res, next) => {
-    res.set({ 'content-security-policy': CSP, 'cache-control': 'no-store' });
+    res.set({ 'content-security-policy': PAGE_CSP, 'cache-control': 'no-store' });
     // ?lang= switches the language and returns to the same page, keeping the draft.
     const lang = req.query.lang;
     if (req.method === 'GET' && (lang === 'de' || lang === 'en')) {
@@ -81,31 +56,7 @@ export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
     next();
   });
 
-  // A tester's link in use for this form: checked against the store on every request, so an
-  // expired link ends the test mode at once (then the pages are the citizen's again).
-  router.use('/forms/:id', async (req, res, next) => {
-    const token = readCookie(req.get('cookie'), TESTER_COOKIE);
-    if (token !== undefined) {
-      const link = await deps.testLinks.check(token);
-      if (link && link.formId === req.params.id) setTester(res, { authorityId: link.authorityId, formId: link.formId });
-    }
-    next();
-  });
-
-  // The link an operator hands an authority's testers: the token goes into a cookie for the
-  // link's form, and the tester starts the real pages.
-  router.get('/test-access/:token', async (req, res) => {
-    res.set({ 'content-security-policy': CSP, 'cache-control': 'no-store' });
-    const link = await deps.testLinks.check(String(req.params.token));
-    const form = link ? forms.get(link.formId) : undefined;
-    if (!link || !form) {
-      renderMessage(req, res, 404, 'testLinkInvalid');
-      return;
-    }
-    const seconds = Math.max(1, Math.floor((link.expiresAt.getTime() - Date.now()) / 1000));
-    res.append('set-cookie', serializeCookie(TESTER_COOKIE, String(req.params.token), cookieOptions(link.formId, seconds)));
-    res.redirect(303, base(link.formId));
-  });
+  router.use(testerAccessRouter(deps, views, cookieOptions));
 
   function formOf(req: Request): CompiledForm {
     const form = forms.get(String(req.params.id));
@@ -124,27 +75,6 @@ export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
   }
 
   /**
-   * Tells the citizen plainly which answers a changed form (a reload) left out of their draft and
-   * must be given again, with a link on to the page they asked for.
-   */
-  function renderDraftChanged(req: Request, res: Response, form: CompiledForm, note: ChangeNote): void {
-    const language = pageLanguage(req);
-    const t = deps.renderer.strings(language);
-    const labels = [...new Set(note.dropped.map((pattern) => localize(form.node(pattern)?.label, language)).filter((l): l is string => l !== undefined && l !== ''))];
-    const message = [
-      labels.length > 0 ? format(t.draftChangedDropped ?? '', { labels: labels.join(', ') }) : t.draftChangedKept,
-      note.removedQuestions ? t.draftChangedRemoved : undefined,
-    ].filter((text): text is string => text !== undefined && text !== '').join(' ');
-    res.append('set-cookie', serializeCookie(CHANGED_COOKIE, '', cookieOptions(form.definition.id, 0)));
-    res.status(200).type('html').send(deps.renderer.render('message', {
-      ...frame({ testMode: testerOf(res) !== undefined, renderer: deps.renderer, tenant: deps.siteTenant, language, form, pageTitle: t.draftChangedTitle ?? '' }),
-      message,
-      linkUrl: req.originalUrl,
-      linkText: t.draftChangedContinue,
-    }));
-  }
-
-  /**
    * The citizen's draft for this page; without one, the "expired" page is shown and undefined
    * returned. A draft made on another version of the form (a reload changed it) is carried over
    * first, keeping every answer that still fits; when something was left out, a GET shows what
@@ -160,7 +90,7 @@ export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
     const adopted = await drafts.adopt(draft, form);
     if (adopted.dropped.length === 0 && !adopted.removedQuestions) return adopted.draft;
     if (req.method === 'GET') {
-      renderDraftChanged(req, res, form, adopted);
+      renderDraftChanged(deps, req, res, form, adopted, cookieOptions(form.definition.id, 0));
       return undefined;
     }
     res.append('set-cookie', serializeCookie(CHANGED_COOKIE, encodeNote(adopted), cookieOptions(form.definition.id)));
@@ -172,7 +102,7 @@ export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
     const draft = await openDraft(req, res, form);
     const note = draft ? decodeNote(readCookie(req.get('cookie'), CHANGED_COOKIE)) : undefined;
     if (!draft || !note) return draft;
-    renderDraftChanged(req, res, form, note);
+    renderDraftChanged(deps, req, res, form, note, cookieOptions(form.definition.id, 0));
     return undefined;
   }
 
@@ -189,7 +119,7 @@ export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
   }
 
   router.get('/', (req, res) => {
-    res.set({ 'content-security-policy': CSP, 'cache-control': 'no-store' });
+    res.set({ 'content-security-policy': PAGE_CSP, 'cache-control': 'no-store' });
     views.renderIndex(req, res, forms.list());
   });
 
