@@ -3,19 +3,15 @@ import Database from 'better-sqlite3';
 import {
   DuplicateReferenceError,
   StorageUnavailableError,
-  type ClaimRequest,
-  type DeliveryJob,
-  type DeliveryQueue,
   type NewDeliveryJob,
   type NewSubmission,
   type Store,
   type SubmissionRepository,
 } from '../ports';
 import { dataDirProblem, ensureWritableDataDir } from './data-dir';
-import { toJob, type JobRow } from './job-rows';
 import { SQLITE_MIGRATIONS } from './migrations';
 import { settler } from './settle';
-import { sqliteDeliveryStats } from './sqlite-delivery-stats';
+import { sqliteDeliveries } from './sqlite-deliveries';
 import { sqliteDrafts } from './sqlite-drafts';
 import { sqliteEvents, submissionDeliveredCheck } from './sqlite-events';
 import { sqliteInbox } from './sqlite-inbox';
@@ -120,54 +116,7 @@ export function openSqliteStore(dataDir: string): Store {
     INSERT INTO delivery_jobs (id, submission_id, authority_id, channel, idempotency_key, content_type, body, state, attempts, next_attempt_at, created_at, is_test)
     VALUES (@id, @submissionId, @authorityId, @channel, @idempotencyKey, @contentType, @body, 'pending', 0, @now, @now, @isTest)`);
   const selectSubmission = db.prepare<[string], SubmissionRow>('SELECT * FROM submissions WHERE id = ?');
-  const claim = db.prepare<[string, number, number, number, number], JobRow>(`
-    UPDATE delivery_jobs
-       SET state = 'in_flight', lease_owner = ?, lease_until = ?, attempts = attempts + 1
-     WHERE id IN (SELECT id FROM delivery_jobs
-                   WHERE channel <> 'inbox'
-                     AND ((state IN ('pending', 'failed') AND next_attempt_at <= ?)
-                          OR (state = 'in_flight' AND lease_until <= ?))
-                   ORDER BY next_attempt_at
-                   LIMIT ?)
-    RETURNING *`);
-  const setDelivered = db.prepare(`
-    UPDATE delivery_jobs SET state = 'delivered', delivered_at = ?, lease_owner = NULL, lease_until = NULL, last_error = NULL
-     WHERE id = ? AND state <> 'delivered'
-    RETURNING submission_id, channel`);
   const submissionDelivered = submissionDeliveredCheck(db, events);
-  const setFailed = db.prepare(`
-    UPDATE delivery_jobs
-       SET state = CASE WHEN @permanent = 1 OR @nextAttemptAt > COALESCE(give_up_from, created_at) + @giveUpAfterMs THEN 'dead' ELSE 'failed' END,
-           next_attempt_at = @nextAttemptAt, last_error = @error, lease_owner = NULL, lease_until = NULL
-     WHERE id = @jobId AND state = 'in_flight' AND lease_owner = @owner
-    RETURNING state, submission_id, channel, attempts`);
-  const setRetry = db.prepare<{ jobId: string; at: number }, JobRow>(`
-    UPDATE delivery_jobs SET state = 'pending', next_attempt_at = @at, give_up_from = @at
-     WHERE id = @jobId AND state IN ('failed', 'dead')
-    RETURNING *`);
-  const selectJob = db.prepare<[string], JobRow>('SELECT * FROM delivery_jobs WHERE id = ?');
-  const setSealed = db.prepare<{ jobId: string; body: string; contentType: string; idempotencyKey: string }, JobRow>(`
-    UPDATE delivery_jobs SET body = @body, content_type = @contentType, idempotency_key = @idempotencyKey
-     WHERE id = @jobId
-    RETURNING *`);
-  const selectInState = db.prepare<[string, number], JobRow>('SELECT * FROM delivery_jobs WHERE state = ? ORDER BY created_at, id LIMIT ?');
-  const selectInStateOf = db.prepare<[string, string, number], JobRow>(
-    'SELECT * FROM delivery_jobs WHERE state = ? AND authority_id IN (SELECT value FROM json_each(?)) ORDER BY created_at, id LIMIT ?');
-  const claimOne = db.prepare<[string, number, string], JobRow>(`
-    UPDATE delivery_jobs SET state = 'in_flight', lease_owner = ?, lease_until = ?, attempts = attempts + 1
-     WHERE id = ? AND state = 'pending' AND channel <> 'inbox'
-    RETURNING *`);
-  const selectLastDelivered = db.prepare<[], { authority_id: string; is_test: number; at: number }>(`
-    SELECT authority_id, is_test, MAX(delivered_at) AS at FROM delivery_jobs
-     WHERE state = 'delivered' AND channel <> 'email-citizen'
-     GROUP BY authority_id, is_test`);
-  const selectOpenCounts = db.prepare<[], { authority_id: string; n: number }>(
-    "SELECT authority_id, COUNT(*) AS n FROM delivery_jobs WHERE state IN ('pending', 'in_flight', 'failed') GROUP BY authority_id");
-  const release = db.prepare(`
-    UPDATE delivery_jobs SET state = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
-     WHERE state = 'in_flight' AND lease_owner = ?`);
-  const selectJobs = db.prepare<[string], JobRow>('SELECT * FROM delivery_jobs WHERE submission_id = ? ORDER BY created_at, id');
-  const stats = sqliteDeliveryStats(db);
 
   const create = db.transaction((submission: NewSubmission, jobs: readonly NewDeliveryJob[]) => {
     const createdAt = submission.createdAt.getTime();
@@ -175,29 +124,6 @@ export function openSqliteStore(dataDir: string): Store {
     insertSubmission.run({ ...columns, createdAt, parametersJson: parametersJson ?? null, isTest: test === true ? 1 : 0 });
     events.add(submission.id, 'accepted', createdAt);
     for (const { test: isTest, ...job } of jobs) insertJob.run({ ...job, now: createdAt, isTest: isTest === true ? 1 : 0 });
-  });
-
-  const deliver = db.transaction((jobId: string, at: number): boolean => {
-    const row = setDelivered.get(at, jobId) as { submission_id: string; channel: string } | undefined;
-    if (!row) return false;
-    // The applicant's e-mail does not change whether the authority has the application.
-    if (row.channel !== 'email-citizen') submissionDelivered(row.submission_id, row.channel, at);
-    return true;
-  });
-
-  const fail = db.transaction((params: Record<string, string | number>): 'failed' | 'dead' | undefined => {
-    const row = setFailed.get(params) as { state: 'failed' | 'dead'; submission_id: string; channel: string; attempts: number } | undefined;
-    if (!row) return undefined;
-    events.add(row.submission_id, row.state === 'dead' ? 'dead' : 'delivery_failed', Number(params.at),
-      `${row.channel}, attempt ${row.attempts}: ${String(params.error)}`);
-    return row.state;
-  });
-
-  const retry = db.transaction((jobId: string, at: number): DeliveryJob | undefined => {
-    const row = setRetry.get({ jobId, at });
-    if (!row) return undefined;
-    events.add(row.submission_id, 'retry_requested', at, row.channel);
-    return toJob(row);
   });
 
   const submissions: SubmissionRepository = {
@@ -239,74 +165,9 @@ export function openSqliteStore(dataDir: string): Store {
     },
   };
 
-  const deliveries: DeliveryQueue = {
-    claimDue({ now, limit, leaseMs, owner }: ClaimRequest) {
-      const t = now.getTime();
-      // better-sqlite3 runs one statement at a time; the UPDATE ... RETURNING is atomic.
-      return settle(() => claim.all(owner, t + leaseMs, t, t, limit).map(toJob));
-    },
-    markDelivered(jobId, at) {
-      return settle(() => deliver.immediate(jobId, at.getTime()));
-    },
-    markFailed(jobId, owner, failure) {
-      return settle(() => fail.immediate({
-        jobId, owner, error: failure.error, nextAttemptAt: failure.nextAttemptAt.getTime(),
-        permanent: failure.permanent ? 1 : 0, giveUpAfterMs: failure.giveUpAfterMs, at: failure.at.getTime(),
-      }));
-    },
-    releaseLeases(owner, now) {
-      return settle(() => release.run(now.getTime(), owner).changes);
-    },
-    jobsOf(submissionId) {
-      return settle(() => selectJobs.all(submissionId).map(toJob));
-    },
-    reseal(jobId, sealed) {
-      return settle(() => {
-        const row = setSealed.get({ jobId, ...sealed });
-        return row ? toJob(row) : undefined;
-      });
-    },
-    findJob(jobId) {
-      return settle(() => {
-        const row = selectJob.get(jobId);
-        return row ? toJob(row) : undefined;
-      });
-    },
-    jobsInState(state, limit, authorityIds) {
-      return settle(() => (authorityIds === undefined
-        ? selectInState.all(state, limit)
-        : selectInStateOf.all(state, JSON.stringify(authorityIds), limit)).map(toJob));
-    },
-    claimJob(jobId, { now, leaseMs, owner }) {
-      return settle(() => {
-        const row = claimOne.get(owner, now.getTime() + leaseMs, jobId);
-        return row ? toJob(row) : undefined;
-      });
-    },
-    lastDeliveries() {
-      return settle(() => {
-        const last = new Map<string, { real?: Date; test?: Date }>();
-        for (const row of selectLastDelivered.all()) {
-          const entry = last.get(row.authority_id) ?? {};
-          last.set(row.authority_id, { ...entry, [row.is_test === 1 ? 'test' : 'real']: new Date(row.at) });
-        }
-        return last;
-      });
-    },
-    openJobCounts() {
-      return settle(() => new Map(selectOpenCounts.all().map((r) => [r.authority_id, r.n])));
-    },
-    retry(jobId, at) {
-      return settle(() => retry.immediate(jobId, at.getTime()));
-    },
-    stats(now) {
-      return settle(() => stats(now));
-    },
-  };
-
   return {
     submissions,
-    deliveries,
+    deliveries: sqliteDeliveries(db, events, submissionDelivered),
     inbox: sqliteInbox(db, events, submissionDelivered),
     drafts: sqliteDrafts(db),
     operatorAudit: sqliteOperatorAudit(db),
