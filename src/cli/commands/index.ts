@@ -3,6 +3,8 @@ import { checkCommand } from './check';
 import { coverageCommand } from './coverage';
 import { importMunicipalitiesCommand } from './import-municipalities';
 import { routeCommand } from './route';
+import { testDeliveryCommand } from './test-delivery';
+import { testLinkCommand } from './test-link';
 
 /** Every command of `efa-forms`, in the order `efa-forms --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [checkCommand, importMunicipalitiesCommand, routeCommand, coverageCommand];
+export const COMMANDS: readonly CliCommand[] = [checkCommand, importMunicipalitiesCommand, routeCommand, coverageCommand, testDeliveryCommand, testLinkCommand];
