@@ -143,6 +143,28 @@ describe('efa-forms check', () => {
     expect(human.stderr).toContain(`warning: ${file}: /authorities/${tenant.authorities.length - 1}: authority "vg-ilmenau"`);
   }));
 
+  test('warns of a municipality with no live route and of a planned date that has passed (checked against today)', withSamples(async (dirs, check) => {
+    const tenant = readTenant(dirs.tenants, 'sachsen-anhalt');
+    const dessau = tenant.authorities.findIndex((a: any) => a.id === 'stadt-dessau-rosslau-steuern');
+    const naumburg = tenant.authorities.findIndex((a: any) => a.id === 'stadt-naumburg-buergerbuero');
+    tenant.authorities[dessau].serves[0].plannedFrom = '2020-01-01';
+    // Naumburg's is far ahead: not passed.
+    tenant.authorities[naumburg].serves[0] = { ...tenant.authorities[naumburg].serves[0], rollout: 'planned', plannedFrom: '2999-01-01' };
+    writeTenant(dirs.tenants, tenant);
+    const run = await check(['--json'], secrets(repoTenants()));
+    expect(run.code).toBe(0);
+    const file = `${dirs.tenants}/sachsen-anhalt.json`;
+    const warnings = (JSON.parse(run.stdout).warnings as string[]).filter((w) => w.startsWith(file));
+    expect(warnings).toContain(`${file}: /authorities/${dessau}/serves/0/plannedFrom: planned from 2020-01-01, which has passed; citizens are still told it is not yet online (set rollout to "testing" or "live", or a later date)`);
+    expect(warnings.filter((w) => w.includes('which has passed'))).toHaveLength(1);
+    const index = tenant.municipalities.findIndex((m: any) => m.ars === '150010000000');
+    expect(warnings).toContainEqual(expect.stringMatching(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: /municipalities/${index}: Dessau-Roßlau \\(150010000000\\) can apply online for no form yet: hundesteuer-anmeldung planned from 2020-01-01 \\(stadt-dessau-rosslau-steuern\\)`)));
+    // The help names both.
+    const help = await check(['--help']);
+    expect(help.stdout).toContain('none of whose routes is live');
+    expect(help.stdout).toContain('plannedFrom date has passed');
+  }));
+
   test('from the built package: npm run --silent efa -- check --json keeps stdout one JSON document', withSamples(async (dirs) => {
     // Builds dist/ when the sources are newer, as an operator's first run in a checkout does.
     const run = await runProgram('npm', ['run', '--silent', 'efa', '--', 'check', '--forms', dirs.forms, '--tenants', dirs.tenants, '--json']);

@@ -23,6 +23,11 @@ Warnings (the server starts with them):
   - a 12-digit region in "serves" that is not a municipality of the tenant, or a
     shorter one that matches none
   - a secret or certificate variable that is not set (deliveries would wait)
+  - a municipality with responsible authorities, none of whose routes is live (citizens
+    there can apply for nothing online yet), naming each form's rollout state
+  - a "planned" responsibility whose plannedFrom date has passed (citizens are still told
+    it is not yet online: set rollout to "testing" or "live", or a later date); today is
+    the date in UTC when the check runs
 
 Output: a summary on stdout; each problem on stderr as "file: pointer: reason", then
 each warning as "warning: file: pointer: reason".
@@ -112,7 +117,7 @@ async function run(input: CliInput): Promise<CliResult> {
     else throw err;
   }
   const warnings = files
-    ? [...logged.map((l) => describeLogged(l, files.tenants)), ...tenantWarnings(files.tenants, files.routing, files.forms.ids())]
+    ? [...logged.map((l) => describeLogged(l, files.tenants)), ...tenantWarnings(files.tenants, files.routing, files.forms.ids(), input.now())]
     : logged.map((l) => describeLogged(l, sources));
   const ok = problems.length === 0;
   const summary = summaryOf(files, problems.length, warnings.length);
