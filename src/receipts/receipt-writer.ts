@@ -1,0 +1,182 @@
+import type { SummaryEntry } from '../forms/summary';
+import type { ReceiptFonts } from './receipt-fonts';
+
+/** The receipt's page and type: A4 margins in points, colours, the body size and the two columns. */
+export const BLACK = '#0b0c0c';
+export const GREY = '#505a5f';
+export const RULE = '#b1b4b6';
+export const TEST_RED = '#b10e1e';
+export const MARGIN = { top: 56, bottom: 72, left: 56, right: 56 } as const;
+export const FOOTER_OFFSET = 44;
+export const BODY_SIZE = 10;
+const LABEL_SHARE = 0.4;
+const COLUMN_GAP = 12;
+const INDENT = 14;
+export const LINE_GAP = 1.5;
+
+/**
+ * Texts known to take exactly one line at a font, size and width (and to contain no break that
+ * pdfkit must make). pdfkit's LineWrapper, which splits a text into words by the Unicode line
+ * breaking rules and measures each, was the most expensive step of writing most texts; a text
+ * it once put on a single line without a page break is put there again without it (the same
+ * text, at the same place: the same bytes). Learnt from pdfkit's own wrapping, per process and
+ * fonts, bounded.
+ */
+const singleLines = new WeakMap<object, Map<string, Set<string>>>();
+/** Per font, size and width (a handful of each). */
+const MAX_SINGLE_LINES = 10_000;
+/** Longer texts never fit on one line of an A4 page. */
+const MAX_SINGLE_LINE_TEXT = 200;
+/** Characters after which pdfkit must break (or may hyphenate): such texts are always wrapped. */
+const MANDATORY_BREAK = /[\n\r\v\f\u0085\u2028\u2029\u00ad]/;
+
+/**
+ * Writing on the receipt's pages: texts, headings, label/value rows, lists of answers and rules,
+ * each in the receipt's fonts and colours, opening a new page where the next block does not fit.
+ * Every helper draws at once, in the order called, so the same calls give the same bytes.
+ */
+export interface ReceiptWriter {
+  /** The left margin and the width between the margins. */
+  readonly left: number;
+  readonly width: number;
+  /** A text as it is written (NFC-normalised). */
+  readonly text: (s: string) => string;
+  /** Writes a text at x, y in the current font and size, wrapped to the column's width. */
+  readonly write: (s: string, x: number, y: number, columnWidth: number, lineGap?: number) => void;
+  /** A new page unless `height` fits above the bottom margin. */
+  readonly ensureSpace: (height: number) => void;
+  readonly heading: (title: string, size: number, spaceBefore: number) => void;
+  /** Label left, value right. */
+  readonly row: (label: string, value: string, indent: number, valueFont?: string, valueSize?: number) => void;
+  /** A section's answers, lists' items indented under their titles. */
+  readonly entries: (list: readonly SummaryEntry[], indent: number) => void;
+  /** A thin line across the page between blocks. */
+  readonly rule: () => void;
+}
+
+/** The writer of one receipt's document (its fonts registered by their PostScript names). */
+export function receiptWriter(doc: PDFKit.PDFDocument, fonts: ReceiptFonts): ReceiptWriter {
+  const regular = fonts.regular.postscriptName;
+  const bold = fonts.bold.postscriptName;
+  const left = MARGIN.left;
+  const width = doc.page.width - MARGIN.left - MARGIN.right;
+  const bottom = () => doc.page.height - MARGIN.bottom;
+  const text = (s: string) => s.normalize('NFC');
+
+  let known = singleLines.get(fonts.regular);
+  if (!known) {
+    known = new Map();
+    singleLines.set(fonts.regular, known);
+  }
+  const columns = known;
+  // pdfkit's current font and size (not in its types).
+  const current = doc as unknown as { readonly _font: { readonly name: string }; readonly _fontSize: number };
+  /** The texts known to fit on one line in the current font and size, at a width. */
+  const linesAt = (columnWidth: number): Set<string> => {
+    const column = `${current._font.name}|${current._fontSize}|${columnWidth}`;
+    let lines = columns.get(column);
+    if (!lines) {
+      lines = new Set();
+      columns.set(column, lines);
+    }
+    return lines;
+  };
+
+  /**
+   * doc.text(s, x, y, { width, lineGap }) in the current font and size; a text known to fit on
+   * one line (see singleLines) is written without wrapping, where no page break could follow.
+   */
+  const write = (s: string, x: number, y: number, columnWidth: number, lineGap = 0): void => {
+    const lineHeight = doc.currentLineHeight(true);
+    const lines = s.length <= MAX_SINGLE_LINE_TEXT ? linesAt(columnWidth) : undefined;
+    if (lines?.has(s) && y + lineHeight <= doc.page.maxY() - 0.01) {
+      doc.text(s, x, y, { lineBreak: false });
+      // Where pdfkit's wrapping leaves the position after a line.
+      doc.x = x;
+      doc.y = y + (lineHeight + lineGap);
+      return;
+    }
+    const pages = doc.bufferedPageRange().count;
+    doc.text(s, x, y, { width: columnWidth, lineGap });
+    const oneLine = doc.y === y + (lineHeight + lineGap) && doc.bufferedPageRange().count === pages;
+    if (lines && oneLine && !MANDATORY_BREAK.test(s)) {
+      if (lines.size >= MAX_SINGLE_LINES) lines.clear();
+      lines.add(s);
+    }
+  };
+
+  const ensureSpace = (height: number): void => {
+    if (doc.y + height > bottom()) doc.addPage();
+  };
+
+  const heading = (title: string, size: number, spaceBefore: number): void => {
+    doc.font(bold).fontSize(size);
+    // Keep a heading with at least two lines of what follows.
+    ensureSpace(spaceBefore + doc.heightOfString(text(title), { width }) + 2 * BODY_SIZE * 1.4);
+    doc.y += spaceBefore;
+    doc.fillColor(BLACK);
+    write(text(title), left, doc.y, width);
+    doc.y += 4;
+  };
+
+  /** Height of a text in the current font and size; a single line is not wrapped to find out. */
+  const heightOf = (value: string, columnWidth: number): number =>
+    !value.includes('\n') && doc.widthOfString(value) <= columnWidth
+      ? doc.currentLineHeight(true) + LINE_GAP
+      : doc.heightOfString(value, { width: columnWidth, lineGap: LINE_GAP });
+
+  /** Label left, value right; a value longer than a page flows on under its label instead. */
+  const row = (label: string, value: string, indent: number, valueFont = regular, valueSize = BODY_SIZE): void => {
+    // The value column stays where it is inside lists; the label column gives up the indent.
+    const x = left + indent;
+    const labelWidth = width * LABEL_SHARE - COLUMN_GAP - indent;
+    const valueX = left + width * LABEL_SHARE;
+    const valueWidth = width * (1 - LABEL_SHARE);
+    const labelText = text(label);
+    const valueText = text(value);
+    doc.font(regular).fontSize(BODY_SIZE);
+    const labelHeight = heightOf(labelText, labelWidth);
+    doc.font(valueFont).fontSize(valueSize);
+    const height = Math.max(labelHeight, heightOf(valueText, valueWidth));
+    if (height > bottom() - MARGIN.top) {
+      ensureSpace(3 * BODY_SIZE * 1.4);
+      doc.font(regular).fontSize(BODY_SIZE).fillColor(GREY).text(labelText, x, doc.y, { width: width - indent, lineGap: LINE_GAP });
+      doc.font(valueFont).fontSize(valueSize).fillColor(BLACK).text(valueText, x, doc.y, { width: width - indent, lineGap: LINE_GAP });
+      doc.y += 5;
+      return;
+    }
+    ensureSpace(height);
+    const top = doc.y;
+    doc.font(regular).fontSize(BODY_SIZE).fillColor(GREY);
+    write(labelText, x, top, labelWidth, LINE_GAP);
+    doc.font(valueFont).fontSize(valueSize).fillColor(BLACK);
+    write(valueText, valueX, top, valueWidth, LINE_GAP);
+    doc.y = top + height + 5;
+  };
+
+  const entries = (list: readonly SummaryEntry[], indent: number): void => {
+    for (const entry of list) {
+      if (entry.kind === 'answer') {
+        row(entry.label, entry.value, indent);
+        continue;
+      }
+      for (const item of entry.items) {
+        doc.font(bold).fontSize(BODY_SIZE);
+        ensureSpace(doc.heightOfString(text(item.title), { width }) + 4 + 2 * BODY_SIZE * 1.4);
+        doc.y += 4;
+        doc.fillColor(BLACK);
+        write(text(item.title), left + indent, doc.y, width - indent);
+        doc.y += 3;
+        entries(item.entries, indent + INDENT);
+      }
+    }
+  };
+
+  const rule = (): void => {
+    doc.y += 6;
+    doc.moveTo(left, doc.y).lineTo(left + width, doc.y).lineWidth(0.5).strokeColor(RULE).stroke();
+    doc.y += 8;
+  };
+
+  return { left, width, text, write, ensureSpace, heading, row, entries, rule };
+}
