@@ -1,0 +1,206 @@
+import type { Store } from '../../src/storage/ports';
+import { DAY, job, later, retryable, submission, T0, type StoreFactory } from './store-contract-fixtures';
+
+/** The contract of `DeliveryQueue`: claims and leases, failures, dead jobs, delivery, and what operators ask of it. */
+export function deliveriesContract(factory: () => StoreFactory): void {
+  describe('the delivery queue', () => {
+    let f: StoreFactory;
+    let store: Store;
+
+    beforeEach(async () => {
+      f = factory();
+      store = await f.open();
+    });
+    afterEach(async () => {
+      await store.close();
+      await f.destroy();
+    });
+
+    test('claiming takes due jobs once, counts the attempt and leases them', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id), job(s.id), job(s.id)]);
+      const first = await store.deliveries.claimDue({ now: T0, limit: 2, leaseMs: 1000, owner: 'w1' });
+      expect(first).toHaveLength(2);
+      expect(first.every((j) => j.state === 'in_flight' && j.attempts === 1)).toBe(true);
+      const second = await store.deliveries.claimDue({ now: T0, limit: 10, leaseMs: 1000, owner: 'w2' });
+      expect(second).toHaveLength(1);
+      expect(second[0]!.id).not.toBe(first[0]!.id);
+      expect(await store.deliveries.claimDue({ now: later(999), limit: 10, leaseMs: 1000, owner: 'w3' })).toEqual([]);
+      // An expired lease (the worker died) makes the jobs claimable again.
+      const retaken = await store.deliveries.claimDue({ now: later(1000), limit: 10, leaseMs: 1000, owner: 'w3' });
+      expect(retaken).toHaveLength(3);
+      expect(retaken.every((j) => j.attempts === 2)).toBe(true);
+    });
+
+    test('parallel claims never hand out the same job twice', async () => {
+      const s = submission();
+      await store.submissions.create(s, Array.from({ length: 20 }, () => job(s.id)));
+      const claims = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => store.deliveries.claimDue({ now: T0, limit: 3, leaseMs: 60_000, owner: `w${i}` })),
+      );
+      const ids = claims.flat().map((j) => j.id);
+      expect(ids).toHaveLength(20);
+      expect(new Set(ids).size).toBe(20);
+    });
+
+    test('a failure reschedules only for the lease owner', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id)]);
+      const [claimed] = await store.deliveries.claimDue({ now: T0, limit: 1, leaseMs: 1000, owner: 'w1' });
+      expect(await store.deliveries.markFailed(claimed!.id, 'someone-else', retryable('x', later(10)))).toBeUndefined();
+      expect(await store.deliveries.markFailed(claimed!.id, 'w1', retryable('receiver answered HTTP 503', later(5000)))).toBe('failed');
+      const [stored] = await store.deliveries.jobsOf(s.id);
+      expect(stored).toMatchObject({ state: 'failed', attempts: 1, lastError: 'receiver answered HTTP 503', nextAttemptAt: later(5000) });
+      expect(await store.deliveries.claimDue({ now: later(4999), limit: 1, leaseMs: 1000, owner: 'w1' })).toEqual([]);
+      expect(await store.deliveries.claimDue({ now: later(5000), limit: 1, leaseMs: 1000, owner: 'w1' })).toHaveLength(1);
+    });
+
+    test('a permanent refusal is dead at once and never claimed again', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id)]);
+      const [claimed] = await store.deliveries.claimDue({ now: T0, limit: 1, leaseMs: 1000, owner: 'w1' });
+      expect(await store.deliveries.markFailed(claimed!.id, 'w1', { ...retryable('receiver answered HTTP 400', later(10)), permanent: true })).toBe('dead');
+      expect((await store.deliveries.jobsOf(s.id))[0]).toMatchObject({ state: 'dead', attempts: 1, lastError: 'receiver answered HTTP 400' });
+      expect(await store.deliveries.claimDue({ now: later(10 * DAY), limit: 10, leaseMs: 1000, owner: 'w2' })).toEqual([]);
+      expect((await store.submissions.find(s.id))?.status).toBe('accepted');
+    });
+
+    test('a job still failing when its next attempt would pass the give-up time is dead', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id)]);
+      const [first] = await store.deliveries.claimDue({ now: T0, limit: 1, leaseMs: 1000, owner: 'w1' });
+      expect(await store.deliveries.markFailed(first!.id, 'w1', retryable('down', later(3 * DAY)))).toBe('failed');
+      const [second] = await store.deliveries.claimDue({ now: later(3 * DAY), limit: 1, leaseMs: 1000, owner: 'w1' });
+      expect(second?.attempts).toBe(2);
+      expect(await store.deliveries.markFailed(second!.id, 'w1', retryable('down', later(3 * DAY + 1)))).toBe('dead');
+      expect(await store.deliveries.claimDue({ now: later(10 * DAY), limit: 10, leaseMs: 1000, owner: 'w1' })).toEqual([]);
+    });
+
+    test('delivery is recorded once; the submission becomes delivered when all its jobs are', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id), job(s.id)]);
+      const [a, b] = await store.deliveries.claimDue({ now: T0, limit: 2, leaseMs: 1000, owner: 'w1' });
+      expect(await store.deliveries.markDelivered(a!.id, later(100))).toBe(true);
+      expect((await store.submissions.find(s.id))?.status).toBe('accepted');
+      expect(await store.deliveries.markDelivered(b!.id, later(200))).toBe(true);
+      expect(await store.deliveries.markDelivered(b!.id, later(300))).toBe(false);
+      const found = await store.submissions.find(s.id);
+      expect(found?.status).toBe('delivered');
+      expect(found?.events).toEqual([{ type: 'accepted', at: T0 }, { type: 'delivered', at: later(200), detail: 'http' }]);
+      // A delivered job is never claimed again, however much time passes.
+      expect(await store.deliveries.claimDue({ now: later(10 ** 9), limit: 10, leaseMs: 1000, owner: 'w2' })).toEqual([]);
+      // And a late failure report from a worker whose lease had expired cannot undo it.
+      expect(await store.deliveries.markFailed(a!.id, 'w1', retryable('late', later(1)))).toBeUndefined();
+    });
+
+    test('the applicant\'s e-mail job does not decide the submission\'s status', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id, { channel: 'email-citizen', body: '' }), job(s.id)]);
+      const claimed = await store.deliveries.claimDue({ now: T0, limit: 2, leaseMs: 1000, owner: 'w1' });
+      const mail = claimed.find((j) => j.channel === 'email-citizen')!;
+      const push = claimed.find((j) => j.channel === 'http')!;
+      expect(await store.deliveries.markDelivered(mail.id, later(10))).toBe(true);
+      expect((await store.submissions.find(s.id))?.status).toBe('accepted');
+      expect(await store.deliveries.markDelivered(push.id, later(20))).toBe(true);
+      const found = await store.submissions.find(s.id);
+      expect(found?.status).toBe('delivered');
+      expect(found?.events.map((e) => e.type)).toEqual(['accepted', 'delivered']);
+    });
+
+    test('a delivered submission stays delivered while the e-mail still retries', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id), job(s.id, { channel: 'email-citizen', body: '' })]);
+      const claimed = await store.deliveries.claimDue({ now: T0, limit: 2, leaseMs: 1000, owner: 'w1' });
+      await store.deliveries.markDelivered(claimed.find((j) => j.channel === 'http')!.id, later(10));
+      await store.deliveries.markFailed(claimed.find((j) => j.channel === 'email-citizen')!.id, 'w1', retryable('smtp down', later(100)));
+      expect((await store.submissions.find(s.id))?.status).toBe('delivered');
+    });
+
+    test('releasing leases makes an owner\'s jobs pending again', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id), job(s.id)]);
+      await store.deliveries.claimDue({ now: T0, limit: 1, leaseMs: 60_000, owner: 'w1' });
+      await store.deliveries.claimDue({ now: T0, limit: 1, leaseMs: 60_000, owner: 'w2' });
+      expect(await store.deliveries.releaseLeases('w1', later(10))).toBe(1);
+      const again = await store.deliveries.claimDue({ now: later(10), limit: 10, leaseMs: 60_000, owner: 'w3' });
+      expect(again).toHaveLength(1);
+    });
+
+    test('failed attempts and give-ups are in the audit trail, with channel, attempt and error', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id)]);
+      const [first] = await store.deliveries.claimDue({ now: T0, limit: 1, leaseMs: 1000, owner: 'w1' });
+      await store.deliveries.markFailed(first!.id, 'w1', { ...retryable('receiver answered HTTP 503', later(10)), at: later(5) });
+      const [second] = await store.deliveries.claimDue({ now: later(10), limit: 1, leaseMs: 1000, owner: 'w1' });
+      await store.deliveries.markFailed(second!.id, 'w1', { ...retryable('receiver answered HTTP 400', later(20)), permanent: true, at: later(15) });
+      expect((await store.submissions.find(s.id))?.events).toEqual([
+        { type: 'accepted', at: T0 },
+        { type: 'delivery_failed', at: later(5), detail: 'http, attempt 1: receiver answered HTTP 503' },
+        { type: 'dead', at: later(15), detail: 'http, attempt 2: receiver answered HTTP 400' },
+      ]);
+    });
+
+    test('operators list jobs by state and retry a dead one with a fresh give-up period', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id)]);
+      const [claimed] = await store.deliveries.claimDue({ now: T0, limit: 1, leaseMs: 1000, owner: 'w1' });
+      // Not retryable while pending or in flight.
+      expect(await store.deliveries.retry(claimed!.id, later(1))).toBeUndefined();
+      await store.deliveries.markFailed(claimed!.id, 'w1', { ...retryable('receiver answered HTTP 400', later(10)), permanent: true });
+      expect((await store.deliveries.jobsInState('dead', 10)).map((j) => j.id)).toEqual([claimed!.id]);
+      expect(await store.deliveries.findJob(claimed!.id)).toMatchObject({ state: 'dead', lastError: 'receiver answered HTTP 400' });
+
+      const retried = await store.deliveries.retry(claimed!.id, later(4 * DAY));
+      expect(retried).toMatchObject({ id: claimed!.id, state: 'pending', nextAttemptAt: later(4 * DAY) });
+      expect(await store.deliveries.jobsInState('dead', 10)).toEqual([]);
+      expect((await store.submissions.find(s.id))?.events.at(-1)).toEqual({ type: 'retry_requested', at: later(4 * DAY), detail: 'http' });
+      // The give-up time now counts from the retry: a failure a day later is retried again.
+      const [again] = await store.deliveries.claimDue({ now: later(4 * DAY), limit: 1, leaseMs: 1000, owner: 'w1' });
+      expect(await store.deliveries.markFailed(again!.id, 'w1', retryable('down', later(5 * DAY)))).toBe('failed');
+      expect(await store.deliveries.findJob('no-such-job')).toBeUndefined();
+    });
+
+    test('jobs in a state are listed oldest first, with authorityIds only those authorities\' (a tenant operator\'s view)', async () => {
+      const first = submission({ authorityId: 'amt-a', createdAt: T0 });
+      const second = submission({ authorityId: 'amt-b', createdAt: later(10) });
+      const third = submission({ authorityId: 'amt-c', createdAt: later(20) });
+      const a = job(first.id, { authorityId: 'amt-a' });
+      const b = job(second.id, { authorityId: 'amt-b' });
+      const c = job(third.id, { authorityId: 'amt-c' });
+      await store.submissions.create(first, [a]);
+      await store.submissions.create(second, [b]);
+      await store.submissions.create(third, [c]);
+      const ids = async (limit: number, authorityIds?: readonly string[]) => (await store.deliveries.jobsInState('pending', limit, authorityIds)).map((j) => j.id);
+      expect(await ids(10)).toEqual([a.id, b.id, c.id]);
+      expect(await ids(2)).toEqual([a.id, b.id]);
+      expect(await ids(10, ['amt-c', 'amt-a'])).toEqual([a.id, c.id]);
+      expect(await ids(1, ['amt-c', 'amt-a'])).toEqual([a.id]);
+      expect(await ids(10, ['amt-b'])).toEqual([b.id]);
+      // An operator whose tenant has no authorities sees nothing, not everything.
+      expect(await ids(10, [])).toEqual([]);
+      expect(await ids(10, ['amt-x'])).toEqual([]);
+      expect(await store.deliveries.jobsInState('dead', 10, ['amt-a'])).toEqual([]);
+    });
+
+    test('open job counts: per authority, the jobs not delivered and not dead', async () => {
+      expect(await store.deliveries.openJobCounts()).toEqual(new Map());
+      const s = submission({ authorityId: 'amt-a' });
+      const [pending, inFlight, failing, dying, delivered] = Array.from({ length: 5 }, () => job(s.id, { authorityId: 'amt-a' }));
+      const t = submission({ authorityId: 'amt-b' });
+      const ofB = job(t.id, { authorityId: 'amt-b', channel: 'inbox' });
+      await store.submissions.create(s, [inFlight!, failing!, dying!, delivered!]);
+      await store.submissions.create(t, [ofB]);
+      const claimed = await store.deliveries.claimDue({ now: T0, limit: 10, leaseMs: 60_000, owner: 'w1' });
+      expect(claimed).toHaveLength(4);
+      expect(await store.deliveries.markFailed(failing!.id, 'w1', retryable('receiver answered HTTP 503', later(1000)))).toBe('failed');
+      expect(await store.deliveries.markFailed(dying!.id, 'w1', { ...retryable('receiver answered HTTP 400', later(1000)), permanent: true })).toBe('dead');
+      expect(await store.deliveries.markDelivered(delivered!.id, later(5))).toBe(true);
+      const late = submission({ authorityId: 'amt-a' });
+      await store.submissions.create(late, [{ ...pending!, submissionId: late.id }]);
+      // amt-a: one pending, one in flight, one failed; amt-b: its inbox job waits to be fetched.
+      expect(await store.deliveries.openJobCounts()).toEqual(new Map([['amt-a', 3], ['amt-b', 1]]));
+      await store.inbox.fetch('amt-b', t.id, later(10));
+      expect(await store.deliveries.openJobCounts()).toEqual(new Map([['amt-a', 3]]));
+    });
+  });
+}
