@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { SETTINGS, type Config } from '../config/config-schema';
 import { ConfigError } from '../config/load-config';
 
@@ -21,12 +19,7 @@ export function serverSetting<K extends 'formsDir' | 'tenantsDir' | 'dataDir'>(k
 }
 
 /**
- * The database file in DATA_DIR (docs/architecture.md: `DATA_DIR/efa-forms.sqlite`). Commands
- * that read what the running server wrote look for it first: opening the store would create an
- * empty database in a mistyped DATA_DIR, and its answers would silently say "never".
+ * Commands that read what the running server wrote look for its database first: opening the store
+ * would create an empty database in a mistyped DATA_DIR, and its answers would silently say "never".
  */
-export const DATABASE_FILE = 'efa-forms.sqlite';
-
-export function hasDatabase(dataDir: string): boolean {
-  return existsSync(path.join(path.resolve(dataDir), DATABASE_FILE));
-}
+export { DATABASE_FILE, sqliteDatabaseExists as hasDatabase } from '../storage/sqlite/sqlite-store';

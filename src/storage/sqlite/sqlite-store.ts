@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -21,7 +22,16 @@ import { sqliteTestLinks } from './sqlite-test-links';
 import { toStorageError } from './storage-errors';
 import { WRITE_PROBE_SQL, writeProbeThread } from './write-probe';
 
-const DATABASE_FILE = 'efa-forms.sqlite';
+/** The database's file in DATA_DIR. */
+export const DATABASE_FILE = 'efa-forms.sqlite';
+
+/**
+ * Whether DATA_DIR holds a database already. Commands that read what a running server wrote ask
+ * first: opening the store would create an empty one in a mistyped DATA_DIR.
+ */
+export function sqliteDatabaseExists(dataDir: string): boolean {
+  return existsSync(path.join(path.resolve(dataDir), DATABASE_FILE));
+}
 /**
  * How long the readiness probe waits for a write lock another connection holds. Below the ~1 s
  * that GET /readyz waits for the probe, so a lock held that long is reported as "busy" rather
