@@ -70,6 +70,11 @@ export interface NewDeliveryJob {
   readonly body: string;
   /** A test delivery (or a tester's submission): every channel marks what it sends as a test. */
   readonly test?: boolean;
+  /**
+   * Created already claimed (in flight, first attempt) by this owner until then: a test delivery
+   * makes its own attempt at once, and no worker may take the job before its lease runs out.
+   */
+  readonly lease?: { readonly owner: string; readonly until: Date };
 }
 
 export interface SubmissionEvent {
@@ -204,16 +209,11 @@ export interface DeliveryQueue {
   /** Jobs in one state, oldest first (operators' view); with `authorityIds` only theirs (a tenant operator's view). */
   jobsInState(state: DeliveryState, limit: number, authorityIds?: readonly string[]): Promise<DeliveryJob[]>;
   /**
-   * How many jobs each authority has that are not delivered yet and not dead (pending, in flight,
-   * failed): a reload must not remove an authority that still has deliveries queued.
+   * How many real jobs each authority has that are not delivered yet and not dead (pending, in
+   * flight, failed): a reload must not remove an authority that still has deliveries queued.
+   * Test jobs do not count: an inbox test nobody fetches must not pin an authority forever.
    */
   openJobCounts(): Promise<ReadonlyMap<string, number>>;
-  /**
-   * Claims one given job now, when it is pending (a test delivery sends its own job at once
-   * rather than waiting for the next poll); undefined when it is not pending any more (a worker
-   * took it first) or does not exist. Never an inbox job.
-   */
-  claimJob(jobId: string, claim: { readonly now: Date; readonly leaseMs: number; readonly owner: string }): Promise<DeliveryJob | undefined>;
   /** Per authority, when a job to it (not the applicant's e-mail) was last delivered: a real one and a test one. */
   lastDeliveries(): Promise<ReadonlyMap<string, { readonly real?: Date; readonly test?: Date }>>;
   /**

@@ -71,8 +71,11 @@ function testTarget(tenant: Tenant, authority: Authority): { readonly formId: st
  * submission and its job: the payload header, an HTTP header, the e-mail subject, the receipt's
  * watermark) and never counted as real. It goes through the real pipeline: sealed to the
  * authority's key when it has one, sent over its channel with its secret and client certificate.
- * The attempt is made here, at once, so the operator sees the outcome; a failed test is not
- * retried (dead at once: a test says how the channel is now). Inbox tests wait to be fetched.
+ * The job is created already leased to the attempt made here, at once, so the operator sees the
+ * outcome and no worker sends it too; a failed test is not retried (dead at once: a test says how
+ * the channel is now). Only if this process dies during the attempt does a worker take the job
+ * over once its lease has run out, and retry it like a tester's submission. Inbox tests wait to
+ * be fetched.
  */
 export function createTestDeliveries(deps: TestDeliveryDependencies): TestDeliveries {
   const { store, now } = deps;
@@ -92,18 +95,6 @@ export function createTestDeliveries(deps: TestDeliveryDependencies): TestDelive
     }
     await store.deliveries.markFailed(job.id, ownerId, { error: result.error, nextAttemptAt: now(), permanent: true, giveUpAfterMs: 0, at: now() });
     return { outcome: 'failed', detail: result.error };
-  }
-
-  /** A worker claimed the job first (it was due at once): its outcome is read back, bounded by the timeout. */
-  async function outcomeOf(jobId: string): Promise<{ outcome: 'delivered' | 'failed'; detail?: string }> {
-    const until = Date.now() + deps.timeoutMs + 1000;
-    for (;;) {
-      const job = await store.deliveries.findJob(jobId);
-      if (job?.state === 'delivered') return { outcome: 'delivered' };
-      if (job && (job.state === 'failed' || job.state === 'dead')) return { outcome: 'failed', detail: job.lastError ?? job.state };
-      if (Date.now() > until) return { outcome: 'failed', detail: 'no outcome within the delivery timeout' };
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
   }
 
   return {
@@ -136,14 +127,16 @@ export function createTestDeliveries(deps: TestDeliveryDependencies): TestDelive
         [{
           id: jobId, submissionId: id, authorityId: authority.id, channel: authority.delivery.type,
           idempotencyKey: randomUUID(), contentType: sealed.contentType, body: sealed.body, test: true,
+          // Created already leased to this attempt: no worker can take it first (inbox jobs wait to be fetched).
+          ...(authority.delivery.type === 'inbox' ? {} : { lease: { owner: ownerId, until: new Date(createdAt.getTime() + deps.timeoutMs * 2 + 5000) } }),
         }],
       );
       let result: { outcome: TestDeliveryResult['outcome']; detail?: string };
-      if (authority.delivery.type === 'inbox') {
+      const job = authority.delivery.type === 'inbox' ? undefined : await store.deliveries.findJob(jobId);
+      if (!job) {
         result = { outcome: 'queued', detail: 'waiting in the inbox for the authority to fetch it' };
       } else {
-        const claimed = await store.deliveries.claimJob(jobId, { now: now(), leaseMs: deps.timeoutMs * 2 + 5000, owner: ownerId });
-        result = claimed ? await attempt(claimed) : await outcomeOf(jobId);
+        result = await attempt(job);
       }
       await store.operatorAudit.record({
         at: now(), actor: actor.id, tenantId: tenant.id, action: 'test-delivery', target: authority.id,

@@ -32,6 +32,20 @@ export function deliveriesContract(factory: () => StoreFactory): void {
       expect(retaken.every((j) => j.attempts === 2)).toBe(true);
     });
 
+    test('a job created with a lease is in flight for its owner: no claim takes it before the lease ends, then one does', async () => {
+      const s = submission();
+      const leased = job(s.id, { test: true, lease: { owner: 'tester', until: later(5000) } });
+      await store.submissions.create(s, [leased]);
+      const found = await store.deliveries.findJob(leased.id);
+      expect(found).toMatchObject({ state: 'in_flight', attempts: 1, test: true });
+      expect(await store.deliveries.claimDue({ now: later(4999), limit: 10, leaseMs: 1000, owner: 'w1' })).toEqual([]);
+      // Its owner settles it as any claimed job.
+      expect(await store.deliveries.markFailed(leased.id, 'w1', { error: 'x', nextAttemptAt: later(1), permanent: true, giveUpAfterMs: 0, at: later(2) })).toBeUndefined();
+      // A crashed owner: once the lease has run out a worker takes the job over.
+      const taken = await store.deliveries.claimDue({ now: later(5000), limit: 10, leaseMs: 1000, owner: 'w2' });
+      expect(taken.map((j) => [j.id, j.attempts])).toEqual([[leased.id, 2]]);
+    });
+
     test('parallel claims never hand out the same job twice', async () => {
       const s = submission();
       await store.submissions.create(s, Array.from({ length: 20 }, () => job(s.id)));

@@ -49,16 +49,12 @@ export function sqliteDeliveries(
   const selectInState = db.prepare<[string, number], JobRow>('SELECT * FROM delivery_jobs WHERE state = ? ORDER BY created_at, id LIMIT ?');
   const selectInStateOf = db.prepare<[string, string, number], JobRow>(
     'SELECT * FROM delivery_jobs WHERE state = ? AND authority_id IN (SELECT value FROM json_each(?)) ORDER BY created_at, id LIMIT ?');
-  const claimOne = db.prepare<[string, number, string], JobRow>(`
-    UPDATE delivery_jobs SET state = 'in_flight', lease_owner = ?, lease_until = ?, attempts = attempts + 1
-     WHERE id = ? AND state = 'pending' AND channel <> 'inbox'
-    RETURNING *`);
   const selectLastDelivered = db.prepare<[], { authority_id: string; is_test: number; at: number }>(`
     SELECT authority_id, is_test, MAX(delivered_at) AS at FROM delivery_jobs
      WHERE state = 'delivered' AND channel <> 'email-citizen'
      GROUP BY authority_id, is_test`);
   const selectOpenCounts = db.prepare<[], { authority_id: string; n: number }>(
-    "SELECT authority_id, COUNT(*) AS n FROM delivery_jobs WHERE state IN ('pending', 'in_flight', 'failed') GROUP BY authority_id");
+    "SELECT authority_id, COUNT(*) AS n FROM delivery_jobs WHERE state IN ('pending', 'in_flight', 'failed') AND is_test = 0 GROUP BY authority_id");
   const release = db.prepare(`
     UPDATE delivery_jobs SET state = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
      WHERE state = 'in_flight' AND lease_owner = ?`);
@@ -125,12 +121,6 @@ export function sqliteDeliveries(
       return settle(() => (authorityIds === undefined
         ? selectInState.all(state, limit)
         : selectInStateOf.all(state, JSON.stringify(authorityIds), limit)).map(toJob));
-    },
-    claimJob(jobId, { now, leaseMs, owner }) {
-      return settle(() => {
-        const row = claimOne.get(owner, now.getTime() + leaseMs, jobId);
-        return row ? toJob(row) : undefined;
-      });
     },
     lastDeliveries() {
       return settle(() => {

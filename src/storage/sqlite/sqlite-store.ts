@@ -123,8 +123,10 @@ export function openSqliteStore(dataDir: string): Store {
     VALUES (@id, @tokenHash, @formId, @formVersion, @tenantId, @authorityId, @regionArs, @language, @dataJson, @payloadXml, 'accepted', @createdAt, @parametersJson, @isTest)`);
   const events = sqliteEvents(db);
   const insertJob = db.prepare(`
-    INSERT INTO delivery_jobs (id, submission_id, authority_id, channel, idempotency_key, content_type, body, state, attempts, next_attempt_at, created_at, is_test)
-    VALUES (@id, @submissionId, @authorityId, @channel, @idempotencyKey, @contentType, @body, 'pending', 0, @now, @now, @isTest)`);
+    INSERT INTO delivery_jobs (id, submission_id, authority_id, channel, idempotency_key, content_type, body, state, attempts, next_attempt_at, created_at, is_test, lease_owner, lease_until)
+    VALUES (@id, @submissionId, @authorityId, @channel, @idempotencyKey, @contentType, @body,
+            CASE WHEN @leaseOwner IS NULL THEN 'pending' ELSE 'in_flight' END, CASE WHEN @leaseOwner IS NULL THEN 0 ELSE 1 END,
+            @now, @now, @isTest, @leaseOwner, @leaseUntil)`);
   const selectSubmission = db.prepare<[string], SubmissionRow>('SELECT * FROM submissions WHERE id = ?');
   const submissionDelivered = submissionDeliveredCheck(db, events);
 
@@ -133,7 +135,9 @@ export function openSqliteStore(dataDir: string): Store {
     const { test, parametersJson, ...columns } = submission;
     insertSubmission.run({ ...columns, createdAt, parametersJson: parametersJson ?? null, isTest: test === true ? 1 : 0 });
     events.add(submission.id, 'accepted', createdAt);
-    for (const { test: isTest, ...job } of jobs) insertJob.run({ ...job, now: createdAt, isTest: isTest === true ? 1 : 0 });
+    for (const { test: isTest, lease, ...job } of jobs) {
+      insertJob.run({ ...job, now: createdAt, isTest: isTest === true ? 1 : 0, leaseOwner: lease?.owner ?? null, leaseUntil: lease?.until.getTime() ?? null });
+    }
   });
 
   const submissions: SubmissionRepository = {
