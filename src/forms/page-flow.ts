@@ -2,7 +2,7 @@ import type { FieldError } from '../errors';
 import type { Language } from '../i18n/language';
 import { format, type Translator } from '../i18n/translator';
 import type { MunicipalitySearch } from '../routing/municipality-search';
-import { openRollouts, rolloutRefusal, type TesterAccess } from '../routing/rollout-refusal';
+import { submissionRefusal, type TesterAccess } from '../routing/rollout-refusal';
 import type { RoutingTable } from '../routing/routing-table';
 import { pruneInapplicable, stepApplies } from './applicability';
 import type { CompiledForm } from './compiled-form';
@@ -80,7 +80,7 @@ export function createPageFlow(deps: PageFlowDependencies): PageFlow {
       const name = municipalities.byArs(ars)?.municipality.name;
       if (!match) return [{ pointer: form.regionPattern, message: format(t.regionNoAuthority ?? '', { name: name ?? ars }) }];
       // Planned, testing or paused: told here, before the citizen types anything else.
-      const refusal = rolloutRefusal(match, name, language, openRollouts(match, tester));
+      const refusal = submissionRefusal(match, name, language, tester);
       if (refusal) return [{ pointer: form.regionPattern, message: refusal.message }];
     }
     return errors;

@@ -47,6 +47,10 @@ export const ERROR_TITLES = {
     de: 'Dieser Antrag ist für Ihren Wohnort vorübergehend nicht online verfügbar.',
     en: 'This application is temporarily not available online for your place of residence.',
   },
+  TEST_ACCESS_NOT_HERE: {
+    de: 'Mit diesem Testzugang können Sie für diesen Ort keinen Antrag senden.',
+    en: 'With this test access you cannot send an application for this place.',
+  },
   RATE_LIMITED: {
     de: 'Zu viele Anfragen in kurzer Zeit. Bitte warten Sie einen Moment und versuchen Sie es dann erneut.',
     en: 'Too many requests in a short time. Please wait a moment and try again.',

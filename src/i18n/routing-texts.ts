@@ -43,3 +43,13 @@ export const SERVICE_PAUSED_HERE: LocalizedText = {
   de: 'Für {place} ist dieser Antrag vorübergehend nicht online verfügbar. Bitte wenden Sie sich an {authority} ({email}).',
   en: 'This application is temporarily not available online for {place}. Please contact {authority} ({email}).',
 };
+
+/**
+ * TEST_ACCESS_NOT_HERE: a tester's link is for one authority; a municipality another authority is
+ * responsible for cannot be chosen with it (the link must not turn real applications into tests,
+ * nor reach another authority or tenant). {authority}: the link's authority; {place}: the choice.
+ */
+export const TEST_ACCESS_NOT_HERE: LocalizedText = {
+  de: 'Dieser Testzugang gilt nur für {authority}. Für {place} ist eine andere Stelle zuständig; wählen Sie eine Gemeinde, für die {authority} zuständig ist.',
+  en: 'This test access is only for {authority}. Another authority is responsible for {place}; choose a municipality {authority} is responsible for.',
+};

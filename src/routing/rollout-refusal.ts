@@ -1,6 +1,6 @@
 import { formatCalendarDate } from '../i18n/formatters';
 import type { Language } from '../i18n/language';
-import { NOT_YET_ONLINE, NOT_YET_ONLINE_PLANNED, PLACE_FALLBACK, SERVICE_PAUSED_HERE } from '../i18n/routing-texts';
+import { NOT_YET_ONLINE, NOT_YET_ONLINE_PLANNED, PLACE_FALLBACK, SERVICE_PAUSED_HERE, TEST_ACCESS_NOT_HERE } from '../i18n/routing-texts';
 import { format } from '../i18n/translator';
 import type { RoutingMatch } from './routing-table';
 import type { RolloutState } from './tenant';
@@ -14,6 +14,8 @@ export const TESTER_ROLLOUTS: readonly RolloutState[] = Object.freeze(['live', '
 /** What a valid tester's link grants (see src/test-delivery/test-links.ts): the authority whose testing route it opens. */
 export interface TesterAccess {
   readonly authorityId: string;
+  /** The link's authority's name, for the sentence when another authority is chosen. */
+  readonly authorityName: string;
   readonly formId: string;
 }
 
@@ -27,7 +29,7 @@ export function openRollouts(match: Pick<RoutingMatch, 'authority'>, tester: Tes
 
 /** Why a responsibility does not take the application (yet): its error code and the citizen's sentence. */
 export interface RolloutRefusal {
-  readonly code: 'SERVICE_NOT_YET_ONLINE' | 'SERVICE_PAUSED';
+  readonly code: 'SERVICE_NOT_YET_ONLINE' | 'SERVICE_PAUSED' | 'TEST_ACCESS_NOT_HERE';
   readonly rollout: RolloutState;
   readonly message: string;
 }
@@ -51,6 +53,27 @@ export function rolloutRefusal(
 ): RolloutRefusal | undefined {
   if (allowed.includes(match.rollout)) return undefined;
   const where = place ?? PLACE_FALLBACK[language];
+  return stateRefusal(match, where, language);
+}
+
+/**
+ * What a submission made here is told: with a tester's link, any authority but the link's own is
+ * refused (whatever its state: a link must neither turn real applications into tests nor send
+ * tests to another authority or tenant); otherwise as rolloutRefusal, with `testing` open to the
+ * link's authority.
+ */
+export function submissionRefusal(match: RoutingMatch, place: string | undefined, language: Language, tester: TesterAccess | undefined): RolloutRefusal | undefined {
+  if (tester !== undefined && tester.authorityId !== match.authority.id) {
+    return {
+      code: 'TEST_ACCESS_NOT_HERE',
+      rollout: match.rollout,
+      message: format(TEST_ACCESS_NOT_HERE[language], { authority: tester.authorityName, place: place ?? PLACE_FALLBACK[language] }),
+    };
+  }
+  return rolloutRefusal(match, place, language, openRollouts(match, tester));
+}
+
+function stateRefusal(match: RoutingMatch, where: string, language: Language): RolloutRefusal {
   if (match.rollout === 'paused') {
     return {
       code: 'SERVICE_PAUSED',

@@ -6,7 +6,7 @@ import { canonicalOrder } from '../forms/canonical-order';
 import { normalizeAnswers } from '../forms/normalize-answers';
 import { buildPayloadV1 } from '../payloads/xml/v1';
 import type { RoutingTable } from '../routing/routing-table';
-import { municipalityName, openRollouts, rolloutRefusal, type TesterAccess } from '../routing/rollout-refusal';
+import { municipalityName, submissionRefusal, type TesterAccess } from '../routing/rollout-refusal';
 import { DuplicateReferenceError, type Store } from '../storage/ports';
 import type { OutboundPayloads } from '../delivery/outbound-payload';
 import { sha256Hex } from '../support/sha256';
@@ -100,7 +100,7 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
     }
     // The longest prefix names who is responsible whatever its state; a route that is not open
     // to this submission is refused, never handed to a shorter prefix's authority.
-    const refusal = rolloutRefusal(match, municipalityName(match, ars), language, openRollouts(match, acceptOptions.tester));
+    const refusal = submissionRefusal(match, municipalityName(match, ars), language, acceptOptions.tester);
     const test = acceptOptions.tester !== undefined;
     if (refusal) {
       throw new AppError(refusal.code, `form ${formId}: the route of authority ${match.authority.id} for region ${ars} is ${refusal.rollout}`, {

@@ -136,6 +136,30 @@ describe("a tester's link for a testing route", () => {
     expect(valueOf(metrics, 'efa_submissions_total', { form: FORM, outcome: 'accepted' })).toBe(0);
   });
 
+  test("the link is for its own authority only: another authority's live municipality is refused, nothing is sent as a test", async () => {
+    const c = await start();
+    const model = c.forms.get(FORM)!;
+    const issued = await request(c.app).post(`/api/admin/authorities/${JENA}/test-links`).set(admin).send({ formId: FORM });
+    const tester = request.agent(c.app);
+    await tester.get((issued.body as { url: string }).url).expect(303);
+    // Erfurt is live, with another authority: with Jena's link it must neither become a test nor reach Erfurt.
+    const erfurt = example(FORM, 'valid-1');
+    const walked = await fillIn(tester, model, erfurt);
+    expect(walked.refused?.status).toBe(400);
+    expect(walked.refused?.text).toContain('Dieser Testzugang gilt nur für Stadtverwaltung Jena, Bürgerservice. Für Erfurt ist eine andere Stelle zuständig');
+    // The check page's send is refused the same way (the region answer was kept in the draft).
+    const check = await tester.get(`/forms/${FORM}/check`);
+    const declarations = model.declarations.map((d) => [d.pattern, 'true'] as [string, string]);
+    const sent = await tester.post(`/forms/${FORM}/check`).type('form').send(encodeForm([['_csrf', csrfOf(check.text)], ...declarations, ['_action', 'submit']]));
+    expect(sent.status).toBe(400);
+    expect(sent.text).toContain('Dieser Testzugang gilt nur für');
+    expect(receiver!.requests).toHaveLength(0);
+    // Without the link, the same answers are an ordinary application to Erfurt.
+    const real = await request(c.app).post(`/api/forms/${FORM}/submissions`).send({ data: erfurt });
+    expect(real.status).toBe(201);
+    expect((await c.store.submissions.find(real.body.id as string))?.test).toBeUndefined();
+  });
+
   test('an unknown or expired link is a readable page, and the pages stay the citizen\'s', async () => {
     const c = await start();
     const agent = request.agent(c.app);

@@ -10,7 +10,7 @@ import { setTester, TESTER_COOKIE } from './tester';
  * check on every page of a form. `cookieOptions` gives a cookie's options for a form's pages.
  */
 export function testerAccessRouter(
-  deps: Pick<PagesDependencies, 'forms' | 'testLinks'>,
+  deps: Pick<PagesDependencies, 'forms' | 'testLinks' | 'routing'>,
   views: Pick<PageViews, 'base' | 'renderMessage'>,
   cookieOptions: (formId: string, maxAgeSeconds?: number) => CookieOptions,
 ): Router {
@@ -22,7 +22,9 @@ export function testerAccessRouter(
     const token = readCookie(req.get('cookie'), TESTER_COOKIE);
     if (token !== undefined) {
       const link = await deps.testLinks.check(token);
-      if (link && link.formId === req.params.id) setTester(res, { authorityId: link.authorityId, formId: link.formId });
+      const authority = link ? deps.routing.authority(link.authorityId)?.authority : undefined;
+      // A link whose authority a reload took away opens nothing any more.
+      if (link && authority && link.formId === req.params.id) setTester(res, { authorityId: link.authorityId, authorityName: authority.name, formId: link.formId });
     }
     next();
   });
