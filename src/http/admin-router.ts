@@ -18,6 +18,7 @@ import { normalizeReferenceNumber } from '../submissions/reference-number';
 import { matchesSha256 } from '../support/sha256';
 import { bearerToken, unauthorized } from './bearer-auth';
 import { actorOf, requireOperator, type OperatorAccessSource } from './operator-auth';
+import { currentChannels } from '../routing/authority-channels';
 
 // The other admin routers (reload and config, test deliveries) use the same check and scope.
 export { actorOf, requireOperator, type OperatorAccessSource } from './operator-auth';
@@ -162,7 +163,7 @@ export function adminRouter(deps: AdminDependencies): Router {
       throw new AppError('INVALID_PARAMETER', 'admin: unknown csv table for coverage', { detail: UNKNOWN_COVERAGE_CSV_DETAIL });
     }
     // Only the scoped tenants' authorities are listed, so other tenants' delivery times never show.
-    const report = computeCoverage({ ...scoped, now: deps.now(), lastDeliveries: await deps.deliveries.lastDeliveries() });
+    const report = computeCoverage({ ...scoped, now: deps.now(), lastDeliveries: await deps.deliveries.lastDeliveries(currentChannels(deps.routing)) });
     res.set({ 'cache-control': 'no-store', vary: 'accept' });
     // JSON unless the client prefers CSV; an Accept naming neither still gets JSON.
     if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {

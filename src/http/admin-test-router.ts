@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import { AppError } from '../errors';
 import { TEST_LINK_BAD_DAYS_DETAIL, TEST_LINK_FORM_NOT_SERVED_DETAIL, TEST_LINK_BODY_DETAIL } from '../i18n/error-texts';
+import { currentChannels } from '../routing/authority-channels';
 import { rolloutOf } from '../routing/local-parameters';
 import type { RoutingTable } from '../routing/routing-table';
 import type { DeliveryQueue } from '../storage/ports';
@@ -36,7 +37,7 @@ export function adminTestRouter(deps: AdminTestDependencies): Router {
 
   router.get('/api/admin/authorities', async (_req, res) => {
     const actor = actorOf(res);
-    const last = await deps.deliveries.lastDeliveries();
+    const last = await deps.deliveries.lastDeliveries(currentChannels(deps.routing));
     const items = deps.routing.tenants().filter((t) => mayAccessTenant(actor, t.id)).flatMap((tenant) => tenant.authorities.map((authority) => {
       const delivered = last.get(authority.id);
       const responsibilities = authority.serves.map((entry) => ({

@@ -214,8 +214,12 @@ export interface DeliveryQueue {
    * Test jobs do not count: an inbox test nobody fetches must not pin an authority forever.
    */
   openJobCounts(): Promise<ReadonlyMap<string, number>>;
-  /** Per authority, when a job to it (not the applicant's e-mail) was last delivered: a real one and a test one. */
-  lastDeliveries(): Promise<ReadonlyMap<string, { readonly real?: Date; readonly test?: Date }>>;
+  /**
+   * Per authority, when a job to it (not the applicant's e-mail) was last delivered: a real one and
+   * a test one. With `channels` (each authority's channel now), only deliveries over that channel
+   * count: an authority that moved from http to e-mail has not had its e-mail channel tested yet.
+   */
+  lastDeliveries(channels?: ReadonlyMap<string, DeliveryChannel>): Promise<ReadonlyMap<string, { readonly real?: Date; readonly test?: Date }>>;
   /**
    * An operator's retry: a failed or dead job becomes pending and due at `at`, with a fresh
    * give-up period, and the submission gets a `retry_requested` event. Returns the new job, or

@@ -46,6 +46,25 @@ export function deliveriesContract(factory: () => StoreFactory): void {
       expect(taken.map((j) => [j.id, j.attempts])).toEqual([[leased.id, 2]]);
     });
 
+    test('the last deliveries per authority: real and test apart, the applicant\'s e-mail never, and only over the channel given', async () => {
+      const real = submission();
+      const test = submission();
+      const realJob = job(real.id, { channel: 'http' });
+      const citizen = job(real.id, { channel: 'email-citizen' });
+      const testJob = job(test.id, { channel: 'email', test: true });
+      await store.submissions.create(real, [realJob, citizen]);
+      await store.submissions.create(test, [testJob]);
+      const claimed = await store.deliveries.claimDue({ now: T0, limit: 10, leaseMs: 60_000, owner: 'w' });
+      expect(claimed).toHaveLength(3);
+      await store.deliveries.markDelivered(realJob.id, later(10));
+      await store.deliveries.markDelivered(citizen.id, later(99));
+      await store.deliveries.markDelivered(testJob.id, later(20));
+      expect(await store.deliveries.lastDeliveries()).toEqual(new Map([['stadt-erfurt', { real: later(10), test: later(20) }]]));
+      // The authority delivers by e-mail now: its http delivery says nothing about that channel.
+      expect(await store.deliveries.lastDeliveries(new Map([['stadt-erfurt', 'email']]))).toEqual(new Map([['stadt-erfurt', { test: later(20) }]]));
+      expect(await store.deliveries.lastDeliveries(new Map([['stadt-erfurt', 'inbox']]))).toEqual(new Map());
+    });
+
     test('parallel claims never hand out the same job twice', async () => {
       const s = submission();
       await store.submissions.create(s, Array.from({ length: 20 }, () => job(s.id)));

@@ -14,6 +14,8 @@ import type { CliCommand, CliInput, CliResult } from '../command';
 import { failure } from '../failure';
 import { COMMON_OPTIONS_HELP } from '../parse-args';
 import { DATABASE_FILE, hasDatabase, serverSetting } from '../server-settings';
+import { currentChannels } from '../../routing/authority-channels';
+import type { DeliveryChannel } from '../../storage/ports';
 
 const FORMATS = ['table', 'csv', 'json', 'html'] as const;
 type Format = (typeof FORMATS)[number];
@@ -31,7 +33,7 @@ const RENDERERS: Readonly<Record<Format, (report: CoverageReport) => string>> = 
  * empty one; a database that cannot be opened (newer schema, unreadable) leaves the report
  * without delivery times instead of without a report.
  */
-async function lastDeliveriesOf(env: CliInput['env']): Promise<{ readonly last?: LastDeliveries; readonly note?: string }> {
+async function lastDeliveriesOf(env: CliInput['env'], channels: ReadonlyMap<string, DeliveryChannel>): Promise<{ readonly last?: LastDeliveries; readonly note?: string }> {
   const dataDir = path.resolve(serverSetting('dataDir', env));
   const without = 'the authorities\' last deliveries are not shown (run with the server\'s DATA_DIR to see them)';
   if (!hasDatabase(dataDir)) return { note: `coverage: no database in DATA_DIR ${dataDir} (${DATABASE_FILE}): ${without}` };
@@ -43,7 +45,7 @@ async function lastDeliveriesOf(env: CliInput['env']): Promise<{ readonly last?:
     return { note: `coverage: the database in DATA_DIR cannot be opened (${reason}): ${without}` };
   }
   try {
-    return { last: await store.deliveries.lastDeliveries() };
+    return { last: await store.deliveries.lastDeliveries(channels) };
   } finally {
     await store.close();
   }
@@ -104,7 +106,7 @@ async function run(input: CliInput): Promise<CliResult> {
       const where = unknown.parameter === 'tenant' ? input.tenantsDir : input.formsDir;
       return refuse(`efa-forms coverage: ${unknown.parameter} "${unknown.value}" is not in ${where} (there: ${unknown.known.join(', ') || 'none'})`);
     }
-    const deliveries = await lastDeliveriesOf(input.env);
+    const deliveries = await lastDeliveriesOf(input.env, currentChannels(routing));
     if (deliveries.note !== undefined) notes.push(deliveries.note);
     report = computeCoverage({ routing, forms, tenantId, formId, now: input.now(), lastDeliveries: deliveries.last });
   } catch (err) {

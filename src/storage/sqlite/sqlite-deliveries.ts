@@ -49,10 +49,10 @@ export function sqliteDeliveries(
   const selectInState = db.prepare<[string, number], JobRow>('SELECT * FROM delivery_jobs WHERE state = ? ORDER BY created_at, id LIMIT ?');
   const selectInStateOf = db.prepare<[string, string, number], JobRow>(
     'SELECT * FROM delivery_jobs WHERE state = ? AND authority_id IN (SELECT value FROM json_each(?)) ORDER BY created_at, id LIMIT ?');
-  const selectLastDelivered = db.prepare<[], { authority_id: string; is_test: number; at: number }>(`
-    SELECT authority_id, is_test, MAX(delivered_at) AS at FROM delivery_jobs
+  const selectLastDelivered = db.prepare<[], { authority_id: string; channel: string; is_test: number; at: number }>(`
+    SELECT authority_id, channel, is_test, MAX(delivered_at) AS at FROM delivery_jobs
      WHERE state = 'delivered' AND channel <> 'email-citizen'
-     GROUP BY authority_id, is_test`);
+     GROUP BY authority_id, channel, is_test`);
   const selectOpenCounts = db.prepare<[], { authority_id: string; n: number }>(
     "SELECT authority_id, COUNT(*) AS n FROM delivery_jobs WHERE state IN ('pending', 'in_flight', 'failed') AND is_test = 0 GROUP BY authority_id");
   const release = db.prepare(`
@@ -122,12 +122,16 @@ export function sqliteDeliveries(
         ? selectInState.all(state, limit)
         : selectInStateOf.all(state, JSON.stringify(authorityIds), limit)).map(toJob));
     },
-    lastDeliveries() {
+    lastDeliveries(channels) {
       return settle(() => {
         const last = new Map<string, { real?: Date; test?: Date }>();
         for (const row of selectLastDelivered.all()) {
+          if (channels !== undefined && channels.get(row.authority_id) !== row.channel) continue;
           const entry = last.get(row.authority_id) ?? {};
-          last.set(row.authority_id, { ...entry, [row.is_test === 1 ? 'test' : 'real']: new Date(row.at) });
+          const kind = row.is_test === 1 ? 'test' : 'real';
+          const at = new Date(row.at);
+          const before = entry[kind];
+          last.set(row.authority_id, { ...entry, [kind]: before !== undefined && before > at ? before : at });
         }
         return last;
       });
