@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { AppError } from '../errors';
 import type { Actor, OperatorAccess } from '../operators/operator-access';
+import { reloadProblemsFor } from '../operators/reload-problems';
 import type { OperatorAuditLog } from '../storage/ports';
 import { negotiateLanguage } from './language';
 import { actorOf, requireOperator } from './operator-auth';
@@ -59,17 +60,6 @@ function versionsFor(actor: Actor, versions: LoadedVersions) {
 }
 
 /**
- * The problem lines an actor is shown: a tenant operator does not see lines about another
- * tenant's file (they could tell what another state configures), only how many there were.
- */
-function problemsFor(actor: Actor, problems: readonly string[], versions: LoadedVersions): { readonly shown: readonly string[]; readonly hidden: number } {
-  if (actor.kind === 'admin') return { shown: problems, hidden: 0 };
-  const others = versions.tenants.filter((t) => t.tenantId !== actor.tenantId).map((t) => `${t.file}:`);
-  const shown = problems.filter((line) => !others.some((prefix) => line.startsWith(prefix)));
-  return { shown, hidden: problems.length - shown.length };
-}
-
-/**
  * `POST /api/admin/reload` (forms and tenants read again; 200 with the new versions, or 422
  * CONFIGURATION_REFUSED listing every problem while the running set stays) and
  * `GET /api/admin/config` (which version of each file is loaded). The installation admin and
@@ -88,6 +78,8 @@ export function adminConfigRouter(deps: AdminConfigDependencies): Router {
 
   router.post('/api/admin/reload', signedIn, async (req, res) => {
     const actor = actorOf(res);
+    // The tenant files of the set that stays when the reload is refused.
+    const running = deps.configuration.versions().tenants;
     const outcome = await deps.configuration.reload();
     await deps.audit.record({
       at: deps.now(), actor: actor.id, tenantId: null, action: 'reload', target: null,
@@ -101,7 +93,8 @@ export function adminConfigRouter(deps: AdminConfigDependencies): Router {
     // The catalogue's problem document, with the problem lines the start-up would print.
     const language = negotiateLanguage(req.get('accept-language'));
     const error = new AppError('CONFIGURATION_REFUSED', `reload refused: ${outcome.problems.length} problem(s)`);
-    const { shown, hidden } = problemsFor(actor, outcome.problems, deps.configuration.versions());
+    // A tenant operator sees no line that names another tenant's file or operator, only how many there were.
+    const { shown, hidden } = await reloadProblemsFor(actor, outcome.problems, running);
     const body = { ...(JSON.parse(problemJson(error, language)) as Record<string, unknown>), problems: shown, ...(hidden > 0 ? { problemsInOtherTenants: hidden } : {}) };
     res.status(error.status).type('application/problem+json').set({ 'content-language': language, 'cache-control': 'no-store' }).send(JSON.stringify(body));
   });

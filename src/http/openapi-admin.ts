@@ -9,7 +9,14 @@
 export const ADMIN_SECURITY = [{ AdminToken: [] }, { OperatorToken: [] }];
 
 /** Said by every scoped operation (a `description`, so the citizen-text scan knows it for documentation). */
-const SCOPE = { description: 'A tenant operator sees only what belongs to its own tenant; the installation admin sees every tenant.' };
+/**
+ * The scoping rule every admin operation states. Objects asked for by id (a job, a reference, an
+ * authority) that belong to another tenant answer 404 as unknown ones; a query parameter naming
+ * another tenant is a parameter error (400), answered as for a tenant that does not exist.
+ */
+const SCOPE = {
+  description: 'A tenant operator sees only what belongs to its own tenant; the installation admin sees every tenant. Another tenant\'s object asked for by id answers 404, exactly as an unknown id does; a query parameter naming another tenant (`?tenant=`) answers 400 INVALID_PARAMETER, exactly as an unknown tenant does. Either way nothing tells that the other tenant or its object exists.',
+};
 
 export function adminSecuritySchemes(): Record<string, unknown> {
   return {
@@ -59,7 +66,7 @@ export function adminPaths(admin: Record<string, unknown>, problem: Record<strin
     '/api/admin/audit': {
       get: {
         ...admin, operationId: 'operatorAudit', summary: 'The operator audit trail: who did what, when, newest first (no personal data)',
-        description: `${SCOPE.description} A tenant operator gets its tenant's entries (its own and the admin's actions on that tenant); entries of the whole installation (a reload, a refused request for a job the caller may not see) have no tenant and only the admin sees them; calls refused for no or a wrong token are not recorded. A tenant other than the caller's own answers 400 as an unknown one.`,
+        description: `${SCOPE.description} A tenant operator gets its tenant's entries (its own and the admin's actions on that tenant); entries of the whole installation (a reload, a refused request for a job the caller may not see) have no tenant and only the admin sees them; calls refused for no or a wrong token are not recorded. A ?tenant= naming any tenant but the caller's own answers 400 INVALID_PARAMETER with the same document as an unknown tenant (its detail names only the caller's own tenant as known).`,
         parameters: [
           { name: 'tenant', in: 'query', required: false, description: "Only this tenant's entries (the admin: any tenant id; a tenant operator: its own only).", schema: { type: 'string' } },
           limit(100),
@@ -110,8 +117,18 @@ export function adminPaths(admin: Record<string, unknown>, problem: Record<strin
           '200': { description: 'Reloaded: the versions now served.', content: versions },
           '401': problem,
           '422': {
-            description: 'CONFIGURATION_REFUSED: the new set has problems; the running one stays. `problems` lists them as `file: pointer: reason` lines, as the start-up does.',
-            content: { 'application/problem+json': { schema: { allOf: [{ $ref: '#/components/schemas/Problem' }], type: 'object', required: ['problems'], properties: { problems: { type: 'array', items: { type: 'string' } } } } } },
+            description: 'CONFIGURATION_REFUSED: the new set has problems; the running one stays. `problems` lists them as `file: pointer: reason` lines, as the start-up does. The admin gets every line; a tenant operator only lines that name no other tenant\'s file and no other tenant\'s operator (its own tenant file, the forms and other shared files), and `problemsInOtherTenants` counts the lines left out.',
+            content: {
+              'application/problem+json': {
+                schema: {
+                  allOf: [{ $ref: '#/components/schemas/Problem' }], type: 'object', required: ['problems'],
+                  properties: {
+                    problems: { type: 'array', items: { type: 'string' } },
+                    problemsInOtherTenants: { type: 'integer', minimum: 1, description: 'Only for a tenant operator, and only when lines were left out: how many.' },
+                  },
+                },
+              },
+            },
           },
         },
       },

@@ -10,7 +10,11 @@ export function coveragePaths(admin: Record<string, unknown>, problem: Record<st
         ...admin, operationId: 'coverage',
         summary: 'How many municipalities and inhabitants can apply online, per form, tenant and district (Kreis), with the municipalities still missing, and per authority its rollout counts and last deliveries',
         parameters: [
-          { name: 'tenant', in: 'query', required: false, description: 'Only this tenant.', schema: { type: 'string' } },
+          {
+            name: 'tenant', in: 'query', required: false,
+            description: 'Only this tenant. A tenant operator\'s report is its own tenant\'s; naming any other tenant answers 400 INVALID_PARAMETER exactly as an unknown tenant does (the detail lists only the caller\'s own tenant as known), never 404: a query naming a tenant is a parameter error, while objects asked for by id answer 404.',
+            schema: { type: 'string' },
+          },
           { name: 'form', in: 'query', required: false, description: 'Only this form (also in the authorities section: only the responsibilities naming it).', schema: { type: 'string' } },
           {
             name: 'csv', in: 'query', required: false,
@@ -23,7 +27,8 @@ export function coveragePaths(admin: Record<string, unknown>, problem: Record<st
             description: 'The report: JSON, or CSV with `Accept: text/csv` (RFC 4180, comma-separated, header row; `?csv=` chooses the table; see docs/operators.md).',
             content: { 'application/json': { schema: { $ref: '#/components/schemas/CoverageReport' } }, 'text/csv': { schema: { type: 'string' } } },
           },
-          '400': problem, '401': problem,
+          '400': { ...problem, description: 'INVALID_PARAMETER: an unknown form, CSV table or tenant; for a tenant operator any tenant but its own counts as unknown.' },
+          '401': problem,
         },
       },
     },

@@ -110,6 +110,12 @@ export const CONSOLE_TEXTS = {
   testResultTitle: { de: 'Ergebnis der Test-Zustellung', en: 'Outcome of the test delivery' },
   outcome: { de: 'Ergebnis', en: 'Outcome' },
   detail: { de: 'Einzelheiten', en: 'Details' },
+  /** Above a channel's own reason for a failure (English, e.g. "receiver answered HTTP 500"), shown as it is. */
+  technicalDetail: { de: 'Technische Angabe (englisch)', en: 'Technical detail' },
+  testQueuedDetail: {
+    de: 'Die Behörde ruft den Test-Antrag über ihr Postfach ab; erst der Abruf zählt als erfolgreicher Test.',
+    en: 'The authority fetches the test application from its inbox; only the fetch counts as a successful test.',
+  },
   reference: { de: 'Vorgangsnummer', en: 'Reference' },
   form: { de: 'Antrag', en: 'Application' },
   at: { de: 'Zeitpunkt', en: 'Time' },
@@ -176,8 +182,8 @@ export const CONSOLE_TEXTS = {
     en: 'The reload was refused. The running set stays in service. Problems:',
   },
   reloadHidden: {
-    de: 'Weitere Probleme in Dateien anderer Mandanten: {count}',
-    en: 'Further problems in other tenants’ files: {count}',
+    de: 'Weitere Probleme, die andere Mandanten betreffen: {count}',
+    en: 'Further problems concerning other tenants: {count}',
   },
 
   notFoundTitle: { de: 'Seite nicht gefunden', en: 'Page not found' },

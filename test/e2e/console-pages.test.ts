@@ -66,6 +66,9 @@ test('every console page works without JavaScript, has no axe violations and ref
   fixture.receiver.respond = () => 500;
   await page.locator('button', { hasText: 'Test-Zustellung senden' }).click();
   expect(await page.locator('.con-result').textContent()).toContain('fehlgeschlagen');
+  // The channel's reason is technical English under a German label, marked so screen readers pronounce it as English.
+  expect(await page.locator('.con-result dt', { hasText: 'Technische Angabe (englisch)' }).count()).toBe(1);
+  expect(await page.locator('.con-result dd[lang="en"]').textContent()).toBe('receiver answered HTTP 500');
   await check(page, 'test-delivery-failed');
   fixture.receiver.respond = () => 204;
 

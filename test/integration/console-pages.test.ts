@@ -117,6 +117,26 @@ describe('what operators do', () => {
     expect(failedTrail.text).toContain('Zustellung endgültig fehlgeschlagen');
   });
 
+  it('shows a failure\'s technical reason marked as English, and waiting in the inbox in the console\'s language', async () => {
+    const a = await signIn(TOKEN_A);
+    fixture.receiver.respond = () => 500;
+    const failed = await a.post('/admin/authorities/a-gewerbeamt/test-delivery').type('form').send({ _csrf: await csrfFrom(a, '/admin/authorities/a-gewerbeamt') }).expect(200);
+    expect(failed.text).toContain('<div><dt>Technische Angabe (englisch)</dt><dd lang="en">receiver answered HTTP 500</dd></div>');
+    fixture.receiver.respond = () => 204;
+
+    // The authority now waits for its testers to fetch from its inbox.
+    const file = path.join(fixture.tenantsDir, 'land-a.json');
+    const tenant = JSON.parse(readFileSync(file, 'utf8')) as { authorities: Array<{ delivery: unknown }> };
+    tenant.authorities[0]!.delivery = { type: 'inbox', apiKeyHashEnv: 'EFA_INBOX_A_GEWERBEAMT' };
+    writeFileSync(file, JSON.stringify(tenant));
+    await a.post('/admin/reload').type('form').send({ _csrf: await csrfFrom(a, '/admin/reload') }).expect(200);
+    const queued = await a.post('/admin/authorities/a-gewerbeamt/test-delivery').type('form').send({ _csrf: await csrfFrom(a, '/admin/authorities/a-gewerbeamt') }).expect(200);
+    expect(queued.text).toContain('liegt im Postfach zum Abruf bereit');
+    expect(queued.text).toContain('<div><dt>Einzelheiten</dt><dd>Die Behörde ruft den Test-Antrag über ihr Postfach ab; erst der Abruf zählt als erfolgreicher Test.</dd></div>');
+    expect(queued.text).not.toContain('waiting in the inbox');
+    expect(queued.text).not.toContain('lang="en">');
+  });
+
   it('shows coverage per form and district, counting only live responsibilities', async () => {
     const a = await signIn(TOKEN_A);
     const res = await a.get('/admin/coverage').expect(200);

@@ -60,7 +60,7 @@ describe('signing in', () => {
     ['a wrong token', { token: 'not-a-token' }],
     ['no token', {}],
     ['an empty token', { token: '' }],
-  ])('refuses %s with the same page and no detail', async (_label, fields) => {
+  ])('refuses %s with the same page and no detail, logged but not written to the audit trail', async (label, fields) => {
     const agent = request.agent(fixture.app);
     const form = await agent.get('/admin/sign-in').expect(200);
     const res = await agent.post('/admin/sign-in').type('form').send({ _csrf: csrfOf(form.text), ...fields });
@@ -68,8 +68,12 @@ describe('signing in', () => {
     expect(res.text).toContain('Die Anmeldung ist fehlgeschlagen.');
     expect(res.headers['set-cookie'] ?? []).not.toEqual(expect.arrayContaining([expect.stringMatching(/^efa_console=[^;]/)]));
     expect((await agent.get('/admin')).status).toBe(303);
-    const [entry] = await fixture.store.operatorAudit.list({ limit: 1 });
-    expect(entry).toMatchObject({ actor: 'anonymous', action: 'sign-in', outcome: 'refused', tenantId: null });
+    // An unauthenticated client cannot fill the operator audit trail.
+    expect(await fixture.store.operatorAudit.list({ limit: 10 })).toEqual([]);
+    // The log keeps the reason's class only, never the token.
+    const refused = fixture.logger.lines.filter((l) => l.event === 'console.sign_in_refused');
+    expect(refused).toEqual([{ level: 'info', event: 'console.sign_in_refused', fields: { reason: label === 'a wrong token' ? 'unknown-token' : 'no-token' } }]);
+    expect(JSON.stringify(fixture.logger.lines)).not.toContain('not-a-token');
   });
 
   it('gives the same refusal page for a wrong and a missing token', async () => {
@@ -96,6 +100,9 @@ describe('signing in', () => {
       expect(res.status).toBe(429);
       expect(res.headers['retry-after']).toMatch(/^\d+$/);
       expect(res.text).toContain('Zu viele Versuche');
+      // The refused attempts were counted by the limiter, not written to the audit trail.
+      expect(await limited.store.operatorAudit.list({ limit: 10 })).toEqual([]);
+      expect(limited.logger.lines.filter((l) => l.event === 'console.sign_in_refused')).toHaveLength(2);
     } finally {
       await limited.close();
     }

@@ -74,6 +74,8 @@ function tenantB(receiverUrl: string): Tenant {
 
 /** Strings of tenant B that must never appear on a page tenant A's operator sees. */
 export const TENANT_B_MARKERS = ['land-b', 'Land Bravo', 'State Bravo', 'b-bravoamt', 'Bravoamt', 'Bravohausen', 'ops-bravo'];
+/** Strings of tenant A that must never appear in what tenant B's operator sees. */
+export const TENANT_A_MARKERS = ['land-a', 'Land Alpha', 'State Alpha', 'a-gewerbeamt', 'Gewerbeamt Alpha', 'a-sued', 'Alphastadt', 'ops-alpha'];
 
 export interface ConsoleFixture {
   /** The container as the entry points build it; its worker is not started. */

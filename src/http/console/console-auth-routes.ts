@@ -122,11 +122,14 @@ export function consoleAuthRoutes(router: Router, deps: ConsoleDependencies, ses
       sendConsolePage(templates, req, res, { status: 403, page: 'message', title: CONSOLE_TEXTS.csrfTitle[language], model: { message: CONSOLE_TEXTS.csrf[language], retryHref: `${CONSOLE_PATH}/sign-in` } });
       return;
     }
-    const opened = await sessions.signIn(typeof body.token === 'string' ? body.token.trim() : undefined);
+    const token = typeof body.token === 'string' ? body.token.trim() : undefined;
+    const opened = await sessions.signIn(token);
     if (!opened) {
-      // Who tried is unknown; the reason is never told apart (no token or a wrong one), nor kept.
-      await audit({ actor: 'anonymous', tenantId: null, action: 'sign-in', target: null, outcome: 'refused' });
-      deps.logger.info('console.sign_in_refused', {});
+      // Not written to the operator audit trail: who tried is unknown, the attempt belongs to no
+      // tenant, and an unauthenticated client must not be able to fill the trail (as the API's
+      // refusals, src/http/operator-auth.ts). The rate limiter above has counted it. The log
+      // keeps the reason's class only, never the token; the page does not tell the reasons apart.
+      deps.logger.info('console.sign_in_refused', { reason: token ? 'unknown-token' : 'no-token' });
       signInPage(req, res, 401, undefined, true);
       return;
     }

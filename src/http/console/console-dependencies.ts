@@ -29,7 +29,8 @@ export type ConsoleReloadOutcome = { readonly ok: true } | { readonly ok: false;
 
 /**
  * Reading forms and tenants again (src/live/). `versions` names each tenant's file, so a tenant
- * operator is not shown problem lines about another tenant's file (only how many there were).
+ * operator is not shown problem lines that name another tenant's file or operator, only how many
+ * there were (src/operators/reload-problems.ts, the API's rule too).
  */
 export interface ConsoleReload {
   reload(): Promise<ConsoleReloadOutcome>;

@@ -7,6 +7,7 @@ import { localize } from '../../i18n/language';
 import { format } from '../../i18n/translator';
 import type { Actor } from '../../operators/operator-access';
 import { auditTarget } from '../../operators/audit-record';
+import { reloadProblemsFor } from '../../operators/reload-problems';
 import { authorityIdsOf, mayAccessTenant, tenantScope } from '../../operators/tenant-scope';
 import type { DeliveryJob } from '../../storage/ports';
 import { consoleAuthRoutes, consoleForm, signedIn, type ConsoleGuards } from './console-auth-routes';
@@ -153,7 +154,11 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       model: {
         authority: found.authority.name, authorityHref: `${CONSOLE_PATH}/authorities/${encodeURIComponent(found.authority.id)}`,
         outcome: consoleLabel(CONSOLE_TEST_OUTCOME_LABELS, result.outcome, language), failed: result.outcome === 'failed',
-        detail: result.detail, channel: result.channel, reference: result.reference, referenceHref: submissionHref(result.reference),
+        // Waiting in the inbox is said in the console's language; a failure's reason is the
+        // channel's own technical English text, shown as it is and marked as English.
+        note: result.outcome === 'queued' ? T.testQueuedDetail[language] : undefined,
+        technicalDetail: result.outcome === 'queued' ? undefined : result.detail,
+        channel: result.channel, reference: result.reference, referenceHref: submissionHref(result.reference),
         form: formTitle(set, language)(result.formId), at: formatLongDateTime(new Date(result.at), language),
       },
     });
@@ -189,7 +194,10 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     try {
       job = await visibleJob(set, actor, id);
     } catch (err) {
-      await store.operatorAudit.record({ at: deps.now(), actor: actor.id, tenantId: tenantScope(actor) ?? null, action: 'delivery.retry', target: auditTarget(id), outcome: 'refused', detail: 'DELIVERY_NOT_FOUND' });
+      // Recorded for the installation (tenant null: the admin's view only), as the API does: in the
+      // caller's own trail another tenant's job id would show, and keeping only unknown ids there
+      // would tell which ids exist.
+      await store.operatorAudit.record({ at: deps.now(), actor: actor.id, tenantId: null, action: 'delivery.retry', target: auditTarget(id), outcome: 'refused', detail: 'DELIVERY_NOT_FOUND' });
       throw err;
     }
     const entry = { at: deps.now(), actor: actor.id, tenantId: set.routing.authority(job.authorityId)?.tenant.id ?? null, action: 'delivery.retry', target: job.id };
@@ -250,15 +258,15 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   router.post('/reload', requireCaller, consoleForm, requireCsrf, async (req, res) => {
     const { actor } = signedIn(res);
     const language = consoleLanguage(req);
-    // The tenant files before the reload: a tenant operator is not shown lines about another tenant's file.
-    const others = deps.reload.versions().tenants.filter((t) => actor.kind === 'operator' && t.tenantId !== actor.tenantId).map((t) => `${t.file}:`);
+    // The tenant files of the set that stays when the reload is refused.
+    const running = deps.reload.versions().tenants;
     const outcome = await deps.reload.reload();
     await store.operatorAudit.record({
       at: deps.now(), actor: actor.id, tenantId: null, action: 'reload', target: null, outcome: outcome.ok ? 'ok' : 'refused',
       ...(outcome.ok ? {} : { detail: `${outcome.problems.length} problem(s)` }),
     });
-    const problems = outcome.ok ? [] : outcome.problems.filter((line) => !others.some((prefix) => line.startsWith(prefix)));
-    const hidden = outcome.ok ? 0 : outcome.problems.length - problems.length;
+    // The API's rule exactly: no line naming another tenant's file or operator, only how many there were.
+    const { shown: problems, hidden } = outcome.ok ? { shown: [], hidden: 0 } : await reloadProblemsFor(actor, outcome.problems, running);
     page(req, res, {
       status: outcome.ok ? 200 : 422, page: 'reload', title: T.reloadTitle[language], section: 'reload', hasErrors: !outcome.ok,
       model: {
