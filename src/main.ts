@@ -48,6 +48,9 @@ async function main(): Promise<void> {
 
   // SIGHUP reads forms and tenants again; the running set stays if the new one has problems.
   reloadOnSignal({ logger, reload: () => container.live.reload() });
+  // A reload in any other process on this store (SIGHUP, the admin API, the console) is followed
+  // here within CONFIG_POLL_SECONDS; container.close() stops looking.
+  container.live.startFollowing();
   stopGracefullyOnSignals({
     name: 'server',
     logger,

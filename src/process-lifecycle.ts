@@ -80,6 +80,8 @@ export interface ReloadOnSignalOptions {
  * instead of ending the process, Node's default. The reload logs `config.reloaded`, or
  * `config.reload_refused` with one `config.reload_problem` line per problem while the running set
  * stays; an unexpected failure is logged as `config.reload_failed` and never ends the process.
+ * A successful reload counts a generation in the store, which every other process follows
+ * (live/generation-follower.ts): one signal to one process is enough.
  */
 export function reloadOnSignal({ logger, reload }: ReloadOnSignalOptions): void {
   process.on('SIGHUP', (signal: NodeJS.Signals) => {

@@ -33,6 +33,7 @@ export interface Config {
   readonly rateLimitSubmissions: number;
   readonly rateLimitSignIn: number;
   readonly consoleIdleMinutes: number;
+  readonly configPollSeconds: number;
   readonly httpHeadersTimeoutMs: number;
   readonly httpRequestTimeoutMs: number;
   readonly httpKeepAliveTimeoutMs: number;
@@ -224,6 +225,8 @@ export const SETTINGS = [
     description: 'Sign-in attempts at the operator console one client may make per window (0: no limit).' }),
   spec({ key: 'consoleIdleMinutes', env: 'CONSOLE_IDLE_MINUTES', default: '30', secret: false, parse: integer(1, 1440),
     description: 'Minutes without a request after which an operator console session ends.' }),
+  spec({ key: 'configPollSeconds', env: 'CONFIG_POLL_SECONDS', default: '5', secret: false, parse: integer(1, 3600),
+    description: 'How often each process (web server and worker) looks whether another process reloaded forms and tenants, and then reloads too (seconds).' }),
   spec({ key: 'httpHeadersTimeoutMs', env: 'HTTP_HEADERS_TIMEOUT_MS', default: '10000', secret: false, parse: integer(1000, 600_000),
     description: 'Time a client has to send the request headers (ms); slower ones are disconnected.' }),
   spec({ key: 'httpRequestTimeoutMs', env: 'HTTP_REQUEST_TIMEOUT_MS', default: '30000', secret: false, parse: integer(1000, 3_600_000),

@@ -6,17 +6,21 @@ import type { ConfigurationControl, ReloadOutcome } from '../http/admin-config-r
 import type { OperatorAccess } from '../operators/operator-access';
 import type { RoutingTable } from '../routing/routing-table';
 import { StartupError } from '../startup-error';
-import type { DeliveryJob } from '../storage/ports';
 import type { SubmissionService } from '../submissions/submission-service';
 import { currentView } from './current-view';
+import { createGenerationFollower, type FollowOutcome } from './generation-follower';
 import { loadVersionedOperatorFiles, type VersionedOperatorFiles } from './load-versioned';
 import { removedAuthoritiesWithOpenJobs } from './queued-authorities';
+import { logReloaded, logRefused } from './reload-log';
 import { buildServedSet, type ServedSet, type ServedSetDependencies } from './served-set';
+import { createSetLifetimes } from './set-lifetimes';
 
 /**
  * The forms and tenants the process serves, replaceable while it runs (SIGHUP, POST
- * /api/admin/reload). Also the delivery worker's sender: each claimed job goes out over the set
- * loaded at that moment, with the authority id and body it was stored with.
+ * /api/admin/reload, the console), and followed when another process on the same store reloads.
+ * Also the delivery worker's sender: each claimed job goes out over the set loaded at that moment
+ * (or, for an authority a reload removed, the newest older set that still knows it), with the
+ * authority id and body it was stored with.
  */
 export interface LiveConfiguration extends ConfigurationControl, JobSender {
   /** The set new requests start on. */
@@ -27,7 +31,11 @@ export interface LiveConfiguration extends ConfigurationControl, JobSender {
   readonly forms: FormRegistry;
   readonly routing: RoutingTable;
   readonly submissions: SubmissionService;
-  /** Stops the worker (letting deliveries finish within timeoutMs), then closes every set's agents. */
+  /** Looks once whether another process reloaded (a newer generation in the store) and then reloads too. */
+  follow(): Promise<FollowOutcome>;
+  /** Looks every CONFIG_POLL_SECONDS (started by the entry points; an unref'd timer, stopped by close()). */
+  startFollowing(): void;
+  /** Stops following and the worker (letting deliveries finish within timeoutMs), then closes every set's agents. */
   close(timeoutMs: number): Promise<void>;
 }
 
@@ -40,121 +48,108 @@ export interface LiveConfigurationDependencies extends Omit<ServedSetDependencie
   readonly retryPolicy?: RetryPolicy | undefined;
 }
 
-/** A set no longer current: closed once its grace period is over and no delivery uses it. */
-interface SetInUse {
-  readonly set: ServedSet;
-  sending: number;
-  retired: boolean;
-  graceOver: boolean;
-  closed: boolean;
-}
-
 /**
  * Holds the served set and swaps it on a reload. A reload loads and checks everything as the
  * start does (loadOperatorFiles), refuses a set that would drop an authority with queued
  * deliveries, and only then builds and serves the new set; otherwise the running one stays.
- * Reloads are serialised (a second waits for the first). A replaced set's keep-alive agents are
- * closed after DELIVERY_TIMEOUT_MS, once no delivery started on it still runs.
+ * Reloads are serialised (a second waits for the first). A successful reload counts a generation
+ * in the store, which every other process follows (generation-follower.ts). A replaced set's
+ * keep-alive agents are closed after DELIVERY_TIMEOUT_MS, once no delivery started on it still
+ * runs and no open job needs it (set-lifetimes.ts).
  */
 export function createLiveConfiguration(deps: LiveConfigurationDependencies): LiveConfiguration {
   const { config, logger, store } = deps;
-  const sets = new Set<SetInUse>();
-  const graceMs = config.deliveryTimeoutMs + 1_000;
   let reloading: Promise<unknown> = Promise.resolve();
-
-  const closeIfUnused = (entry: SetInUse): void => {
-    if (entry.closed || !entry.retired || !entry.graceOver || entry.sending > 0) return;
-    entry.closed = true;
-    sets.delete(entry);
-    entry.set.close();
+  const serialise = <T>(work: () => Promise<T>): Promise<T> => {
+    const outcome = reloading.then(work);
+    // The next reload waits for this one, whatever its outcome.
+    reloading = outcome.catch(() => undefined);
+    return outcome;
   };
 
   const worker = createDeliveryWorker({
     config, store, logger, metrics: deps.metrics, now: deps.now, random: deps.random, retryPolicy: deps.retryPolicy,
-    sender: { send: (job) => live.send(job) },
+    sender: { send: (job) => sets.send(job) },
   });
   const setDependencies: ServedSetDependencies = { ...deps, nudge: () => worker.nudge() };
-  const build = (loaded: VersionedOperatorFiles): SetInUse => ({
-    set: buildServedSet(loaded.files, loaded.versions, setDependencies), sending: 0, retired: false, graceOver: false, closed: false,
+  const sets = createSetLifetimes({
+    initial: buildServedSet(deps.initial.files, deps.initial.versions, setDependencies),
+    store, logger, graceMs: config.deliveryTimeoutMs + 1_000, recheckMs: config.configPollSeconds * 1000,
   });
-  let active = build(deps.initial);
-  sets.add(active);
 
-  async function reloadNow(): Promise<ReloadOutcome> {
-    const running = active.set;
+  /**
+   * Loads the files and, without problems, makes the new set current. `checkOpenJobs`: refuse a
+   * set that drops an authority with open jobs. A process following another's reload skips it:
+   * the reloading process checked, and jobs committed since go out over the retired set.
+   */
+  async function replaceSet(checkOpenJobs: boolean): Promise<ReloadOutcome> {
+    const running = sets.current();
     let loaded: VersionedOperatorFiles;
     try {
       loaded = await loadVersionedOperatorFiles({ config, env: deps.env, logger, now: deps.now, previous: running.versions });
     } catch (err) {
-      if (err instanceof StartupError) return refused(err.problems);
+      if (err instanceof StartupError) return { ok: false, problems: err.problems };
       throw err;
     }
-    const problems = removedAuthoritiesWithOpenJobs({
-      openJobs: await store.deliveries.openJobCounts(),
-      running: { routing: running.routing, tenants: running.files.tenants },
-      next: loaded.files.routing,
-    });
-    if (problems.length > 0) {
+    let next: ServedSet;
+    try {
+      const problems = checkOpenJobs ? removedAuthoritiesWithOpenJobs({
+        openJobs: await store.deliveries.openJobCounts(),
+        running: { routing: running.routing, tenants: running.files.tenants },
+        next: loaded.files.routing,
+      }) : [];
+      if (problems.length > 0) {
+        loaded.files.credentials.close();
+        return { ok: false, problems };
+      }
+      next = buildServedSet(loaded.files, loaded.versions, setDependencies);
+    } catch (err) {
+      // No set holds the new credentials: close their agents here, or nobody ever does.
       loaded.files.credentials.close();
-      return refused(problems);
+      if (err instanceof StartupError) return { ok: false, problems: err.problems };
+      throw err;
     }
-    const previous = active;
-    active = build(loaded);
-    sets.add(active);
-    previous.retired = true;
-    setTimeout(() => {
-      previous.graceOver = true;
-      closeIfUnused(previous);
-    }, graceMs).unref();
-    logger.info('config.reloaded', {
-      forms: loaded.versions.forms.length,
-      tenants: loaded.versions.tenants.length,
-      changedFiles: [...loaded.versions.forms, ...loaded.versions.tenants].filter((v) => v.loadedAt.getTime() === loaded.versions.loadedAt.getTime()).length,
-    });
+    sets.replace(next);
     return { ok: true, versions: loaded.versions };
   }
 
-  function refused(problems: readonly string[]): ReloadOutcome {
-    // One line per problem, as the start-up prints them (file, pointer, reason: no personal data).
-    logger.warn('config.reload_refused', { problems: problems.length });
-    for (const line of problems) logger.warn('config.reload_problem', { problem: line });
-    return { ok: false, problems };
+  async function reloadOwn(): Promise<ReloadOutcome> {
+    const outcome = await replaceSet(true);
+    if (!outcome.ok) {
+      logRefused(logger, outcome.problems, {});
+      return outcome;
+    }
+    const generation = await follower.counted(deps.now());
+    logReloaded(logger, outcome.versions, generation === undefined ? {} : { generation });
+    return outcome;
   }
 
-  const live: LiveConfiguration = {
-    current: () => active.set,
-    worker,
-    forms: currentView(() => active.set.forms),
-    routing: currentView(() => active.set.routing),
-    submissions: currentView(() => active.set.submissions),
-    versions: () => active.set.versions,
-    operatorAccess: (): OperatorAccess => active.set.access,
-    reload() {
-      const outcome = reloading.then(reloadNow);
-      // The next reload waits for this one, whatever its outcome.
-      reloading = outcome.catch(() => undefined);
+  const follower = createGenerationFollower({
+    store, logger, pollMs: config.configPollSeconds * 1000, serialise,
+    async reload(generation) {
+      const outcome = await replaceSet(false);
+      if (outcome.ok) logReloaded(logger, outcome.versions, { generation, following: true });
       return outcome;
     },
-    async send(job: DeliveryJob) {
-      const entry = active;
-      entry.sending += 1;
-      try {
-        return await entry.set.delivery.send(job);
-      } finally {
-        entry.sending -= 1;
-        closeIfUnused(entry);
-      }
-    },
+  });
+
+  return {
+    current: () => sets.current(),
+    worker,
+    forms: currentView(() => sets.current().forms),
+    routing: currentView(() => sets.current().routing),
+    submissions: currentView(() => sets.current().submissions),
+    versions: () => sets.current().versions,
+    operatorAccess: (): OperatorAccess => sets.current().access,
+    reload: () => serialise(reloadOwn),
+    send: (job) => sets.send(job),
+    follow: () => follower.follow(),
+    startFollowing: () => follower.start(),
     async close(timeoutMs: number) {
+      follower.stop();
       await reloading;
       await worker.stop(timeoutMs);
-      for (const entry of [...sets]) {
-        entry.retired = true;
-        entry.graceOver = true;
-        entry.sending = 0;
-        closeIfUnused(entry);
-      }
+      sets.closeAll();
     },
   };
-  return live;
 }

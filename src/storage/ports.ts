@@ -4,10 +4,12 @@
  * test/contract runs one suite against every adapter.
  */
 
+import type { ConfigurationGenerationStore } from './configuration-ports';
 import type { OperatorAuditLog, OperatorSessionStore, TestLinkStore } from './operator-ports';
 
 // The operators' ports live in a file of their own; importers of ports.ts find them here too.
 export type { OperatorAuditEntry, OperatorAuditLog, OperatorSession, OperatorSessionStore, TestLink, TestLinkStore } from './operator-ports';
+export type { ConfigurationGeneration, ConfigurationGenerationStore } from './configuration-ports';
 
 /**
  * accepted (committed, 201 given) → delivered (the authority has it: pushed with a 2xx, handed
@@ -288,6 +290,7 @@ export interface Store {
   readonly operatorAudit: OperatorAuditLog;
   readonly operatorSessions: OperatorSessionStore;
   readonly testLinks: TestLinkStore;
+  readonly configuration: ConfigurationGenerationStore;
   /**
    * For readiness checks: writes one row of the store's own (no data) in a transaction and
    * resolves once it is committed; rejects with StorageUnavailableError when the store cannot be

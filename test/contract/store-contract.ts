@@ -1,3 +1,4 @@
+import { configurationContract } from './store-contract-configuration';
 import { deliveriesContract } from './store-contract-deliveries';
 import { deliveryStatsContract } from './store-contract-delivery-stats';
 import { draftsContract } from './store-contract-drafts';
@@ -21,5 +22,6 @@ export function storeContract(name: string, factory: () => StoreFactory): void {
     inboxContract(factory);
     draftsContract(factory);
     operatorsContract(factory);
+    configurationContract(factory);
   });
 }

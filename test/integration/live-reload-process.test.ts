@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Tenant } from '../../src/routing/tenant';
@@ -7,9 +8,10 @@ import { tempDir } from '../support/temp-dir';
 import { example, secretFor, writeSampleTenant } from '../support/test-setup';
 
 /**
- * SIGHUP on the real processes (issue 12, point 4): a web server with DELIVERY_WORKER=off and a
- * standalone worker (`npm run worker`) on one store both read the tenant files again; a broken
- * file is refused with its problem lines in the log, and both go on with the running set.
+ * Live reload on the real processes (issue 12, point 4): a web server with DELIVERY_WORKER=off and
+ * a standalone worker (`npm run worker`) on one store. SIGHUP makes each read the tenant files
+ * again; a broken file is refused with its problem lines in the log, and both go on with the
+ * running set. A reload through the admin API on the web server is followed by the worker.
  */
 const FORM = 'hundesteuer-anmeldung';
 const WEIMAR_APPLICATION = example(FORM, 'valid-1');
@@ -41,6 +43,8 @@ test('SIGHUP reloads the web server and the worker; a broken file is refused and
   const env = {
     ...writeSampleTenant(tenants, receiver.url),
     TENANTS_DIR: tenants, DATA_DIR: path.join(dir.path, 'data'), DELIVERY_WORKER: 'off', DELIVERY_POLL_INTERVAL_MS: '50', DELIVERY_TIMEOUT_MS: '2000',
+    // Each process is signalled here; neither should meanwhile follow the other's reload.
+    CONFIG_POLL_SECONDS: '3600',
   };
   const full = readFileSync(file, 'utf8');
   const tenant = JSON.parse(full) as Tenant;
@@ -78,4 +82,36 @@ test('SIGHUP reloads the web server and the worker; a broken file is refused and
   expect(again.body.authority?.id).toBe('stadt-weimar');
   await worker.waitForLog('delivery.delivered', { where: (l) => l.channel === 'http' && l.submission === again.body.id });
   expect(web.hasExited() || worker.hasExited()).toBe(false);
+});
+
+test('a reload through POST /api/admin/reload on the web server is followed by the worker, without a signal', async () => {
+  const tenants = path.join(dir.path, 'tenants');
+  mkdirSync(tenants);
+  const file = path.join(tenants, 'thueringen.json');
+  const token = 'admin-token-of-the-process-test';
+  const env = {
+    ...writeSampleTenant(tenants, receiver.url),
+    TENANTS_DIR: tenants, DATA_DIR: path.join(dir.path, 'data'), DELIVERY_WORKER: 'off', DELIVERY_POLL_INTERVAL_MS: '50', DELIVERY_TIMEOUT_MS: '2000',
+    ADMIN_TOKEN_HASH: createHash('sha256').update(token).digest('hex'), CONFIG_POLL_SECONDS: '1',
+  };
+  const full = readFileSync(file, 'utf8');
+  const tenant = JSON.parse(full) as Tenant;
+  writeFileSync(file, JSON.stringify({ ...tenant, authorities: tenant.authorities.filter((a) => a.id !== 'stadt-weimar') }, null, 2));
+  const web = await startServerProcess(env);
+  const worker = await startWorkerProcess(env);
+
+  writeFileSync(file, full);
+  const reload = await fetch(`${web.url}/api/admin/reload`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  expect(reload.status).toBe(200);
+  expect(await web.waitForLog('config.reloaded')).toMatchObject({ generation: 1, changedFiles: 1 });
+  expect(await worker.waitForLog('config.reloaded')).toMatchObject({ level: 'info', generation: 1, following: true, forms: 3, tenants: 1, changedFiles: 1 });
+
+  const accepted = await submit(web.url);
+  expect(accepted.status).toBe(201);
+  expect(accepted.body.authority?.id).toBe('stadt-weimar');
+  await worker.waitForLog('delivery.delivered', { where: (l) => l.channel === 'http' && l.submission === accepted.body.id });
+  expect(receiver.requests.filter((r) => r.path === '/stadt-weimar').map((r) => r.signatureValid)).toEqual([true]);
+  // The worker followed once and counted nothing itself; neither process was signalled.
+  expect(worker.logLines().filter((l) => l.event === 'config.reloaded')).toHaveLength(1);
+  expect([...web.logLines(), ...worker.logLines()].filter((l) => l.event === 'config.reload_requested')).toEqual([]);
 });

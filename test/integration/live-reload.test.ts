@@ -182,9 +182,17 @@ describe('POST /api/admin/reload', () => {
       });
       const finished = await answer;
       expect(finished.status).toBe(201);
-      expect((JSON.parse(finished.body) as { authority: { id: string } }).authority.id).toBe('stadt-weimar');
+      const accepted = JSON.parse(finished.body) as { id: string; authority: { id: string } };
+      expect(accepted.authority.id).toBe('stadt-weimar');
       // A request that starts now meets the new set.
       expect((await submitWeimar(c)).status).toBe(422);
+      // The job was committed after the reload's open-jobs check, to an authority the new set
+      // no longer knows: it goes out over the retired set, which stays open for it.
+      c.worker.start();
+      await waitUntil(async () => (await c.store.deliveries.jobsOf(accepted.id)).every((j) => j.state === 'delivered'));
+      const arrived = receiver.requests.filter((r) => r.path === '/stadt-weimar');
+      expect(arrived.map((r) => r.signatureValid)).toEqual([true]);
+      expect(arrived[0]?.body).toContain(accepted.id);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

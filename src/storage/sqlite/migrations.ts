@@ -194,5 +194,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     created_at    INTEGER NOT NULL,
     expires_at    INTEGER NOT NULL
   ) STRICT;
+  -- Live reload across processes: one row counting the installation's successful reloads. The
+  -- process that reloaded bumps it; every other process on this database sees the newer
+  -- generation when it next looks and reloads too (src/live/live-configuration.ts).
+  CREATE TABLE configuration_generation (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    generation  INTEGER NOT NULL CHECK (generation >= 1),
+    at          INTEGER NOT NULL
+  ) STRICT;
   `,
 ];

@@ -12,6 +12,7 @@ import {
 import { dataDirProblem, ensureWritableDataDir } from './data-dir';
 import { SQLITE_MIGRATIONS } from './migrations';
 import { settler } from './settle';
+import { sqliteConfiguration } from './sqlite-configuration';
 import { sqliteDeliveries } from './sqlite-deliveries';
 import { sqliteDrafts } from './sqlite-drafts';
 import { sqliteEvents, submissionDeliveredCheck } from './sqlite-events';
@@ -187,6 +188,7 @@ export function openSqliteStore(dataDir: string): Store {
     operatorAudit: sqliteOperatorAudit(db),
     operatorSessions: sqliteOperatorSessions(db),
     testLinks: sqliteTestLinks(db),
+    configuration: sqliteConfiguration(db),
     probeWritable(now) {
       return writeProbe.probe(now);
     },
