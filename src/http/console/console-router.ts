@@ -15,6 +15,7 @@ import type { ConsoleDependencies, ConsoleSet } from './console-dependencies';
 import { consoleErrorHandler } from './console-errors';
 import { CONSOLE_CSP, consoleLanguage, sendConsolePage, type ConsolePage } from './console-frame';
 import { CONSOLE_LANGUAGE_COOKIE, CONSOLE_PATH, consoleCookie, createConsoleSessions } from './console-session';
+import { currentChannels } from '../../routing/authority-channels';
 import {
   auditView, coverageView, jobHref, jobView, responsibilitiesView, submissionHref, submissionView, untestedLiveCount,
 } from './console-views';
@@ -90,7 +91,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     const language = consoleLanguage(req);
     const ids = authorityIds(set, actor);
     const [dead, failed, last] = await Promise.all([
-      store.deliveries.jobsInState('dead', LIST_LIMIT, ids), store.deliveries.jobsInState('failed', LIST_LIMIT, ids), store.deliveries.lastDeliveries(),
+      store.deliveries.jobsInState('dead', LIST_LIMIT, ids), store.deliveries.jobsInState('failed', LIST_LIMIT, ids), store.deliveries.lastDeliveries(currentChannels(set.routing)),
     ]);
     // The listings stop at LIST_LIMIT: "200+" rather than a count that looks exact.
     const jobCount = (jobs: readonly DeliveryJob[]) => `${formatNumber(jobs.length, language)}${jobs.length >= LIST_LIMIT ? '+' : ''}`;
@@ -120,7 +121,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     const { actor } = signedIn(res);
     const set = setOf(res);
     const language = consoleLanguage(req);
-    const last = await store.deliveries.lastDeliveries();
+    const last = await store.deliveries.lastDeliveries(currentChannels(set.routing));
     page(req, res, {
       status: 200, page: 'responsibilities', title: T.responsibilitiesTitle[language], section: 'responsibilities',
       model: { tenants: responsibilitiesView(visibleTenants(set, actor), last, formTitle(set, language), language) },
@@ -133,7 +134,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     const language = consoleLanguage(req);
     const found = set.routing.authority(String(req.params.id));
     if (!found || !mayAccessTenant(actor, found.tenant.id)) throw notFound('authority');
-    const last = await store.deliveries.lastDeliveries();
+    const last = await store.deliveries.lastDeliveries(currentChannels(set.routing));
     const [view] = responsibilitiesView([{ ...found.tenant, authorities: [found.authority] }], last, formTitle(set, language), language);
     page(req, res, {
       status: 200, page: 'authority', title: format(T.authorityTitle[language], { authority: found.authority.name }), section: 'responsibilities',
