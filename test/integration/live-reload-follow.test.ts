@@ -142,8 +142,9 @@ test('a store that cannot be read during a look is logged, and the next look fol
 });
 
 test('a job committed on the old set to an authority the followed reload removed is delivered over the retired set', async () => {
-  // A short grace period (DELIVERY_TIMEOUT_MS + 1 s) and a look every second.
-  const settings = { DELIVERY_TIMEOUT_MS: '200', CONFIG_POLL_SECONDS: '1' };
+  // A short grace period (DELIVERY_TIMEOUT_MS + 1 s) and a look every second; the timeout still
+  // long enough for an attempt on a loaded machine.
+  const settings = { DELIVERY_TIMEOUT_MS: '1500', CONFIG_POLL_SECONDS: '1' };
   const web = await open(settings);
   const worker = await open(settings);
   writeThueringen(withoutWeimar);
@@ -162,8 +163,12 @@ test('a job committed on the old set to an authority the followed reload removed
 
   worker.worker.start();
   await waitUntil(async () => (await worker.store.deliveries.jobsOf(accepted.body.id)).every((j) => j.state === 'delivered'));
+  // At least once (an attempt that timed out on a loaded machine is sent again), always the same
+  // job: one idempotency key, one body, each signature valid.
   const arrived = receiver.requests.filter((r) => r.path === '/stadt-weimar');
-  expect(arrived.map((r) => r.signatureValid)).toEqual([true]);
+  expect(arrived.length).toBeGreaterThanOrEqual(1);
+  expect(new Set(arrived.map((r) => `${String(r.headers['idempotency-key'])} ${r.body}`)).size).toBe(1);
+  expect(arrived.every((r) => r.signatureValid)).toBe(true);
   expect(arrived[0]?.body).toContain(accepted.body.id);
   // Once they are gone the retired set is closed.
   await waitUntil(() => events(worker, 'config.orphaned_jobs_settled').length > 0);
