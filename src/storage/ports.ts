@@ -122,7 +122,7 @@ export class DuplicateReferenceError extends Error {
  * once its cause is gone (space freed, the file system writable again, the lock released), and
  * the same store works again without a restart.
  */
-export type StorageUnavailableReason = 'disk full' | 'read-only' | 'I/O error' | 'cannot open' | 'busy';
+export type StorageUnavailableReason = 'disk full' | 'read-only' | 'I/O error' | 'cannot open' | 'busy' | 'unreachable';
 
 /**
  * Thrown (as a rejection) by every port method when the database cannot be read or written for

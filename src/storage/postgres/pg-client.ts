@@ -1,0 +1,109 @@
+import pg from 'pg';
+import { StorageUnavailableError, type StorageUnavailableReason } from '../ports';
+
+/** Runs statements on the pool, or inside one transaction; every error is mapped as the port reports it. */
+export interface PgQueries {
+  query<R extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+}
+
+export interface PgClient extends PgQueries {
+  /** BEGIN … COMMIT on one connection; any rejection rolls back and is passed on (mapped). */
+  transaction<T>(work: (tx: PgQueries) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface PgClientOptions {
+  /** postgres://… (DATABASE_URL; a secret). */
+  readonly url: string;
+  readonly poolSize: number;
+  /** Every statement is cancelled after this long (statement_timeout): a hung query never holds a request. */
+  readonly statementTimeoutMs: number;
+  /** A schema to use instead of the user's default (tests give each run its own). */
+  readonly schema?: string;
+}
+
+/**
+ * SQLSTATE classes and codes of a database that cannot be used just now (PostgreSQL appendix A),
+ * and Node's socket errors of a server that is not there. Everything else is a bug or a
+ * constraint and passes unchanged.
+ */
+const UNAVAILABLE_CODES: ReadonlyArray<readonly [code: string, reason: StorageUnavailableReason]> = [
+  ['53100', 'disk full'],
+  ['53', 'disk full'], // insufficient resources
+  ['25006', 'read-only'],
+  ['58030', 'I/O error'],
+  ['08', 'unreachable'], // connection exceptions
+  ['57P01', 'unreachable'], // admin shutdown
+  ['57P02', 'unreachable'], // crash shutdown
+  ['57P03', 'unreachable'], // cannot connect now (starting up, recovering)
+  ['57014', 'busy'], // statement timeout
+  ['55P03', 'busy'], // lock not available
+  ['40001', 'busy'], // serialization failure
+  ['40P01', 'busy'], // deadlock
+  ['ECONNREFUSED', 'unreachable'],
+  ['ECONNRESET', 'unreachable'],
+  ['ETIMEDOUT', 'unreachable'],
+  ['EPIPE', 'unreachable'],
+  ['ENOTFOUND', 'unreachable'],
+  ['EHOSTUNREACH', 'unreachable'],
+];
+
+/** The port's error for a pg or socket error: StorageUnavailableError for availability faults. */
+export function toPgStorageError(err: unknown): unknown {
+  if (err instanceof StorageUnavailableError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : '';
+  // pg reports a connection that ended under it without a code.
+  if (typeof code !== 'string') {
+    return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message)
+      ? new StorageUnavailableError('unreachable', 'CONNECTION_LOST', { cause: err })
+      : err;
+  }
+  const found = UNAVAILABLE_CODES.find(([prefix]) => code === prefix || (prefix.length === 2 && code.startsWith(prefix)));
+  return found ? new StorageUnavailableError(found[1], code, { cause: err }) : err;
+}
+
+function mapped<T>(work: () => Promise<T>): Promise<T> {
+  return work().catch((err: unknown) => {
+    throw toPgStorageError(err);
+  });
+}
+
+/** One pool per store, bounded in size; a lost connection is dropped by the pool and replaced on the next query. */
+export function createPgClient(options: PgClientOptions): PgClient {
+  const schemaOption = options.schema ? ` -c search_path=${options.schema}` : '';
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize,
+    connectionTimeoutMillis: 5_000,
+    options: `-c statement_timeout=${options.statementTimeoutMs}${schemaOption}`,
+  });
+  // An idle connection that dies (server restart) emits here; the pool has already dropped it.
+  pool.on('error', () => undefined);
+  const run = async <R extends object>(on: pg.Pool | pg.PoolClient, sql: string, params: readonly unknown[] = []): Promise<R[]> =>
+    (await on.query<R>(sql, params as unknown[])).rows;
+
+  return {
+    query: <R extends object>(sql: string, params?: readonly unknown[]) => mapped(() => run<R>(pool, sql, params)),
+    transaction: <T>(work: (tx: PgQueries) => Promise<T>) => mapped(async () => {
+      const connection = await pool.connect();
+      let broken = false;
+      try {
+        await connection.query('BEGIN');
+        const result = await work({ query: <R extends object>(sql: string, params?: readonly unknown[]) => run<R>(connection, sql, params) });
+        await connection.query('COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          await connection.query('ROLLBACK');
+        } catch {
+          broken = true; // the connection is gone: never hand it out again
+        }
+        throw err;
+      } finally {
+        connection.release(broken);
+      }
+    }),
+    close: () => pool.end(),
+  };
+}

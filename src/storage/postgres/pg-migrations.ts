@@ -1,0 +1,118 @@
+/**
+ * Schema migrations for PostgreSQL, applied in order at start under an advisory lock (so
+ * instances starting together do not race), one transaction each, recorded in
+ * efa_schema_version. Never edit a released migration: add a new one. Times are timestamptz;
+ * booleans are boolean. The shape follows the SQLite adapter's as of its migration 7.
+ */
+export const PG_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE submissions (
+    id               TEXT PRIMARY KEY,
+    token_hash       TEXT NOT NULL,
+    form_id          TEXT NOT NULL,
+    form_version     TEXT NOT NULL,
+    tenant_id        TEXT NOT NULL,
+    authority_id     TEXT NOT NULL,
+    region_ars       TEXT NOT NULL,
+    language         TEXT NOT NULL,
+    data_json        TEXT NOT NULL,
+    payload_xml      TEXT NOT NULL,
+    parameters_json  TEXT,
+    is_test          BOOLEAN NOT NULL DEFAULT false,
+    status           TEXT NOT NULL CHECK (status IN ('accepted', 'delivered')),
+    acknowledged_at  TIMESTAMPTZ,
+    created_at       TIMESTAMPTZ NOT NULL
+  );
+
+  CREATE TABLE submission_events (
+    submission_id  TEXT NOT NULL REFERENCES submissions(id),
+    seq            INTEGER NOT NULL,
+    type           TEXT NOT NULL,
+    at             TIMESTAMPTZ NOT NULL,
+    detail         TEXT,
+    PRIMARY KEY (submission_id, seq)
+  );
+
+  CREATE TABLE delivery_jobs (
+    id               TEXT PRIMARY KEY,
+    submission_id    TEXT NOT NULL REFERENCES submissions(id),
+    authority_id     TEXT NOT NULL,
+    channel          TEXT NOT NULL,
+    idempotency_key  TEXT NOT NULL UNIQUE,
+    content_type     TEXT NOT NULL,
+    body             TEXT NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('pending', 'in_flight', 'delivered', 'failed', 'dead')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  TIMESTAMPTZ NOT NULL,
+    lease_owner      TEXT,
+    lease_until      TIMESTAMPTZ,
+    last_error       TEXT,
+    delivered_at     TIMESTAMPTZ,
+    fetched_at       TIMESTAMPTZ,
+    give_up_from     TIMESTAMPTZ,
+    is_test          BOOLEAN NOT NULL DEFAULT false,
+    created_at       TIMESTAMPTZ NOT NULL
+  );
+  CREATE INDEX delivery_jobs_submission ON delivery_jobs (submission_id);
+  CREATE INDEX delivery_jobs_inbox ON delivery_jobs (authority_id, channel);
+  -- Claims and the metrics' aggregate read only jobs that are not delivered: they drain, delivered ones pile up.
+  CREATE INDEX delivery_jobs_open ON delivery_jobs (state, channel, next_attempt_at, lease_until) WHERE state <> 'delivered';
+  CREATE INDEX delivery_jobs_last_delivered ON delivery_jobs (authority_id, channel, is_test, delivered_at)
+    WHERE state = 'delivered' AND channel <> 'email-citizen';
+
+  CREATE TABLE drafts (
+    key                TEXT PRIMARY KEY,
+    form_id            TEXT NOT NULL,
+    form_version       TEXT NOT NULL,
+    data_json          TEXT NOT NULL,
+    csrf_token         TEXT NOT NULL,
+    resume_token_hash  TEXT UNIQUE,
+    created_at         TIMESTAMPTZ NOT NULL,
+    updated_at         TIMESTAMPTZ NOT NULL,
+    expires_at         TIMESTAMPTZ NOT NULL
+  );
+  CREATE INDEX drafts_expiry ON drafts (expires_at);
+
+  CREATE TABLE write_probe (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    probed_at  TIMESTAMPTZ NOT NULL
+  );
+
+  CREATE TABLE operator_audit (
+    seq        BIGSERIAL PRIMARY KEY,
+    at         TIMESTAMPTZ NOT NULL,
+    actor      TEXT NOT NULL,
+    tenant_id  TEXT,
+    action     TEXT NOT NULL,
+    target     TEXT,
+    outcome    TEXT NOT NULL CHECK (outcome IN ('ok', 'refused', 'failed')),
+    detail     TEXT
+  );
+  CREATE INDEX operator_audit_tenant ON operator_audit (tenant_id, seq);
+
+  CREATE TABLE operator_sessions (
+    key          TEXT PRIMARY KEY,
+    token_hash   TEXT NOT NULL,
+    csrf_token   TEXT NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL,
+    expires_at   TIMESTAMPTZ NOT NULL
+  );
+  CREATE INDEX operator_sessions_expiry ON operator_sessions (expires_at);
+
+  CREATE TABLE test_links (
+    token_hash    TEXT PRIMARY KEY,
+    tenant_id     TEXT NOT NULL,
+    authority_id  TEXT NOT NULL,
+    form_id       TEXT NOT NULL,
+    created_by    TEXT NOT NULL,
+    created_at    TIMESTAMPTZ NOT NULL,
+    expires_at    TIMESTAMPTZ NOT NULL
+  );
+
+  CREATE TABLE configuration_generation (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    generation  INTEGER NOT NULL CHECK (generation >= 1),
+    at          TIMESTAMPTZ NOT NULL
+  );
+  `,
+];
