@@ -9,7 +9,7 @@ import type { RoutingTable } from './routing/routing-table';
 import { createLiveConfiguration, type LiveConfiguration } from './live/live-configuration';
 import { loadVersionedOperatorFiles } from './live/load-versioned';
 import type { Store } from './storage/ports';
-import { openSqliteStore } from './storage/sqlite/sqlite-store';
+import { openStore } from './storage/open-store';
 import type { SubmissionService } from './submissions/submission-service';
 import { DraftCleanup } from './drafts/draft-cleanup';
 import { createDraftService } from './drafts/draft-service';
@@ -60,7 +60,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
 
   // Forms, tenants, credentials, templates, fonts and SITE_TENANT, checked as `efa-forms check` does.
   const initial = await loadVersionedOperatorFiles({ config, env, logger, now });
-  const store = openSqliteStore(config.dataDir);
+  const store = await openStore(config);
   const metrics = createMetrics({ formIds: initial.files.forms.ids(), deliveries: store.deliveries, now, logger });
   const drafts = createDraftService({ store, now, ttlDays: config.draftTtlDays });
   const draftCleanup = new DraftCleanup(drafts, logger);

@@ -34,6 +34,10 @@ export interface Config {
   readonly rateLimitSignIn: number;
   readonly consoleIdleMinutes: number;
   readonly configPollSeconds: number;
+  /** postgres://… (secret); empty: SQLite in DATA_DIR. */
+  readonly databaseUrl: string;
+  readonly databasePoolSize: number;
+  readonly databaseStatementTimeoutMs: number;
   readonly httpHeadersTimeoutMs: number;
   readonly httpRequestTimeoutMs: number;
   readonly httpKeepAliveTimeoutMs: number;
@@ -104,6 +108,19 @@ function optionalSmtpUrl(raw: string): string {
     throw new Error('must be a URL such as smtps://user:password@mail.example.de:465');
   }
   if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error('must start with smtp:// or smtps://');
+  return raw;
+}
+
+function optionalPostgresUrl(raw: string): string {
+  if (raw === '') return raw;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // Never echo the value: it may hold a password.
+    throw new Error('must be a URL such as postgres://efa:password@db.example.de:5432/efa');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new Error('must start with postgres:// or postgresql://');
   return raw;
 }
 
@@ -225,6 +242,12 @@ export const SETTINGS = [
     description: 'Sign-in attempts at the operator console one client may make per window (0: no limit).' }),
   spec({ key: 'consoleIdleMinutes', env: 'CONSOLE_IDLE_MINUTES', default: '30', secret: false, parse: integer(1, 1440),
     description: 'Minutes without a request after which an operator console session ends.' }),
+  spec({ key: 'databaseUrl', env: 'DATABASE_URL', default: '', secret: true, parse: optionalPostgresUrl,
+    description: 'PostgreSQL database for several processes and machines (postgres://user:password@host:5432/db); empty: SQLite in DATA_DIR.' }),
+  spec({ key: 'databasePoolSize', env: 'DATABASE_POOL_SIZE', default: '10', secret: false, parse: integer(1, 200),
+    description: 'Connections each process keeps to PostgreSQL at most.' }),
+  spec({ key: 'databaseStatementTimeoutMs', env: 'DATABASE_STATEMENT_TIMEOUT_MS', default: '10000', secret: false, parse: integer(100, 600_000),
+    description: 'PostgreSQL cancels any statement of efa-forms that runs longer (ms).' }),
   spec({ key: 'configPollSeconds', env: 'CONFIG_POLL_SECONDS', default: '5', secret: false, parse: integer(1, 3600),
     description: 'How often each process (web server and worker) looks whether another process reloaded forms and tenants, and then reloads too (seconds).' }),
   spec({ key: 'httpHeadersTimeoutMs', env: 'HTTP_HEADERS_TIMEOUT_MS', default: '10000', secret: false, parse: integer(1000, 600_000),

@@ -129,6 +129,21 @@ describe('the server process', () => {
     expect(stderr.trim().split('\n')).toEqual(['efa-forms: configuration error: PORT="dreitausend" must be a whole number from 0 to 65535']);
   });
 
+  test('a PostgreSQL that cannot be reached stops the start with exit code 1 and one line, never the URL', async () => {
+    const dir = tempDir();
+    try {
+      // A port nobody listens on (the shared server is on 5432; nothing is stopped for this).
+      const url = 'postgres://efa:geheimes-passwort@127.0.0.1:1/efa';
+      const { code, stderr } = await spawnEntryPoint('src/main.ts', { DATABASE_URL: url, DATA_DIR: path.join(dir.path, 'data') }).exited;
+      expect(code).toBe(1);
+      const lines = stderr.trim().split('\n').filter((l) => l.startsWith('efa-forms:'));
+      expect(lines).toEqual(['efa-forms: cannot start: DATABASE_URL: /: PostgreSQL cannot be used (unreachable, ECONNREFUSED); efa-forms needs its database to start']);
+      expect(stderr).not.toContain('geheimes-passwort');
+    } finally {
+      dir.remove();
+    }
+  });
+
   test('a broken form stops the start with exit code 1 naming file and pointer', async () => {
     const dir = tempDir();
     try {
