@@ -55,6 +55,8 @@ export function toPgStorageError(err: unknown): unknown {
   const message = err instanceof Error ? err.message : '';
   // pg reports a connection that ended under it without a code.
   if (typeof code !== 'string') {
+    // Every connection of the pool busy for connectionTimeoutMillis: the database is overloaded.
+    if (/timeout exceeded when trying to connect/i.test(message)) return new StorageUnavailableError('busy', 'POOL_TIMEOUT', { cause: err });
     return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message)
       ? new StorageUnavailableError('unreachable', 'CONNECTION_LOST', { cause: err })
       : err;
