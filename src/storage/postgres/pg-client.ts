@@ -82,6 +82,7 @@ export function createPgClient(options: PgClientOptions): PgClient {
   });
   // An idle connection that dies (server restart) emits here; the pool has already dropped it.
   pool.on('error', () => undefined);
+  let closing: Promise<void> | undefined;
   const run = async <R extends object>(on: pg.Pool | pg.PoolClient, sql: string, params: readonly unknown[] = []): Promise<R[]> =>
     (await on.query<R>(sql, params as unknown[])).rows;
 
@@ -106,6 +107,10 @@ export function createPgClient(options: PgClientOptions): PgClient {
         connection.release(broken);
       }
     }),
-    close: () => pool.end(),
+    // Safe to call twice, as the SQLite store's close is (a test's afterEach may close again).
+    close: () => {
+      closing ??= pool.end();
+      return closing;
+    },
   };
 }
