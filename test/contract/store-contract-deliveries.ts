@@ -76,6 +76,32 @@ export function deliveriesContract(factory: () => StoreFactory): void {
       expect(new Set(ids).size).toBe(20);
     });
 
+    test('two stores on the same data (two processes) claim in parallel without sharing a job, and settle one submission\'s jobs at once', async () => {
+      const other = await f.open();
+      try {
+        const subs = Array.from({ length: 10 }, () => submission());
+        for (const s of subs) await store.submissions.create(s, [job(s.id), job(s.id)]);
+        const stores = [store, other];
+        const claims = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+          stores[i % 2]!.deliveries.claimDue({ now: T0, limit: 3, leaseMs: 60_000, owner: `w${i}` })));
+        const ids = claims.flat().map((j) => j.id);
+        expect(ids).toHaveLength(20);
+        expect(new Set(ids).size).toBe(20);
+        // Each submission's two jobs are delivered at the same moment, one by each store: whichever
+        // commits second must see the first and mark the submission delivered, exactly once.
+        await Promise.all(subs.flatMap((s) => {
+          const [a, b] = claims.flat().filter((j) => j.submissionId === s.id);
+          return [store.deliveries.markDelivered(a!.id, later(10)), other.deliveries.markDelivered(b!.id, later(10))];
+        }));
+        for (const s of subs) {
+          const found = await other.submissions.find(s.id);
+          expect([found?.status, found?.events.map((e) => e.type)]).toEqual(['delivered', ['accepted', 'delivered']]);
+        }
+      } finally {
+        await other.close();
+      }
+    });
+
     test('a failure reschedules only for the lease owner', async () => {
       const s = submission();
       await store.submissions.create(s, [job(s.id)]);

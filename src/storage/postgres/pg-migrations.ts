@@ -59,6 +59,44 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX delivery_jobs_open ON delivery_jobs (state, channel, next_attempt_at, lease_until) WHERE state <> 'delivered';
   CREATE INDEX delivery_jobs_last_delivered ON delivery_jobs (authority_id, channel, is_test, delivered_at)
     WHERE state = 'delivered' AND channel <> 'email-citizen';
+  -- Metrics scrapes must not grow with the history: DeliveryQueue.stats groups only the jobs that
+  -- are not delivered (delivery_jobs_open) and sums the delivered ones from delivery_job_counts,
+  -- kept exact by the trigger below for every insert, state change or delete of a job, whichever
+  -- statement made it. Many workers deliver at once: each change adds +1 or -1 to one of 16 slots
+  -- of its channel, chosen at random, and the trigger is deferred to the commit, so a counter row
+  -- is locked only for the commit itself and never while the transaction still waits for others.
+  CREATE TABLE delivery_job_counts (
+    channel    TEXT NOT NULL,
+    slot       SMALLINT NOT NULL CHECK (slot BETWEEN 0 AND 15),
+    delivered  BIGINT NOT NULL,
+    PRIMARY KEY (channel, slot)
+  );
+  CREATE FUNCTION delivery_job_counts_track() RETURNS trigger LANGUAGE plpgsql
+    SET search_path FROM CURRENT AS $$
+  BEGIN
+    IF TG_OP <> 'INSERT' THEN
+      IF OLD.state = 'delivered' THEN
+        INSERT INTO delivery_job_counts (channel, slot, delivered) VALUES (OLD.channel, floor(random() * 16), -1)
+          ON CONFLICT (channel, slot) DO UPDATE SET delivered = delivery_job_counts.delivered - 1;
+      END IF;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+      IF NEW.state = 'delivered' THEN
+        INSERT INTO delivery_job_counts (channel, slot, delivered) VALUES (NEW.channel, floor(random() * 16), 1)
+          ON CONFLICT (channel, slot) DO UPDATE SET delivered = delivery_job_counts.delivered + 1;
+      END IF;
+    END IF;
+    RETURN NULL;
+  END $$;
+  CREATE CONSTRAINT TRIGGER delivery_job_counts_insert AFTER INSERT ON delivery_jobs
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.state = 'delivered')
+    EXECUTE FUNCTION delivery_job_counts_track();
+  CREATE CONSTRAINT TRIGGER delivery_job_counts_update AFTER UPDATE OF state, channel ON delivery_jobs
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (OLD.state = 'delivered' OR NEW.state = 'delivered')
+    EXECUTE FUNCTION delivery_job_counts_track();
+  CREATE CONSTRAINT TRIGGER delivery_job_counts_delete AFTER DELETE ON delivery_jobs
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (OLD.state = 'delivered')
+    EXECUTE FUNCTION delivery_job_counts_track();
 
   CREATE TABLE drafts (
     key                TEXT PRIMARY KEY,
