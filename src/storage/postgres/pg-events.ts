@@ -27,6 +27,9 @@ export async function eventsOf(q: PgQueries, submissionId: string): Promise<Subm
  * the applicant's e-mail never decides it.
  */
 export async function markSubmissionDeliveredIfDone(tx: PgQueries, submissionId: string, channel: string, at: Date): Promise<void> {
+  // Two transactions settling the submission's last two jobs at once must not each see the
+  // other's job undelivered: the submission's row lock orders them (job rows are locked first).
+  await tx.query('SELECT 1 FROM submissions WHERE id = $1 FOR UPDATE', [submissionId]);
   const [left] = await tx.query<{ n: string }>(
     "SELECT COUNT(*) AS n FROM delivery_jobs WHERE submission_id = $1 AND state <> 'delivered' AND channel <> 'email-citizen'", [submissionId]);
   if (Number(left?.n ?? 0) !== 0) return;
