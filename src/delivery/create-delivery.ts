@@ -4,11 +4,11 @@ import type { Config } from '../config/config-schema';
 import type { FormRegistry } from '../forms/form-registry';
 import type { Metrics } from '../metrics/metrics';
 import type { RoutingTable } from '../routing/routing-table';
-import type { Store, SubmissionRecord } from '../storage/ports';
+import type { DeliveryQueue, Store, SubmissionRecord } from '../storage/ports';
 import type { Logger } from '../support/logger';
 import type { AuthorityCredentials } from './authority-credentials';
 import { createChannelDispatcher, createHttpPush, type SendJob } from './channels';
-import { DeliveryWorker } from './delivery-worker';
+import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery-worker';
 import { createAuthorityEmail } from './email/authority-email';
 import { createCitizenEmail } from './email/citizen-email';
 import type { MailTemplates } from './email/mail-templates';
@@ -119,11 +119,36 @@ export interface DeliveryWorkerDependencies {
   readonly ownerId?: string | undefined;
 }
 
+/**
+ * A worker that also wakes when the store hears of new jobs committed by any process
+ * (DeliveryQueue.onNewJobs, PostgreSQL's NOTIFY): subscribed while it runs, so a process whose
+ * worker is never started (a web process with DELIVERY_WORKER off) opens no listening connection.
+ */
+class ListeningDeliveryWorker extends DeliveryWorker {
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(options: DeliveryWorkerOptions, private readonly onNewJobs: DeliveryQueue['onNewJobs']) {
+    super(options);
+  }
+
+  override start(): void {
+    if (!this.isRunning()) this.unsubscribe ??= this.onNewJobs?.(() => this.nudge());
+    super.start();
+  }
+
+  override stop(timeoutMs: number): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    return super.stop(timeoutMs);
+  }
+}
+
 /** The outbox worker (started by the entry points, not here); one per process. */
 export function createDeliveryWorker(deps: DeliveryWorkerDependencies): DeliveryWorker {
   const { config, sender } = deps;
-  return new DeliveryWorker({
-    queue: deps.store.deliveries,
+  const queue = deps.store.deliveries;
+  return new ListeningDeliveryWorker({
+    queue,
     send: (job) => sender.send(job),
     logger: deps.logger,
     now: deps.now,
@@ -135,5 +160,5 @@ export function createDeliveryWorker(deps: DeliveryWorkerDependencies): Delivery
     timeoutMs: config.deliveryTimeoutMs,
     giveUpAfterMs: config.deliveryGiveUpAfterHours * 3_600_000,
     metrics: deps.metrics,
-  });
+  }, queue.onNewJobs?.bind(queue));
 }

@@ -230,6 +230,17 @@ export interface DeliveryQueue {
   retry(jobId: string, at: Date): Promise<DeliveryJob | undefined>;
   /** Counts by state and channel and the age of the oldest due job, in one aggregate query. */
   stats(now: Date): Promise<DeliveryStats>;
+  /**
+   * Optional: calls `listener` when another process (or this one) has committed jobs a worker may
+   * claim (a new submission, an operator's retry), so idle workers everywhere poll at once
+   * instead of on their next poll. Also called once the store (re)starts listening, since jobs
+   * committed while it did not listen may be waiting. May call when nothing new is due (a hint,
+   * never a promise). Returns the unsubscribe. SQLite does not implement it: its processes share
+   * one file on one machine, the in-process nudge after each commit wakes the worker of the same
+   * process, and a separate worker process finds the jobs on its next poll. PostgreSQL does
+   * (NOTIFY efa_jobs in the committing transaction, heard on one dedicated LISTEN connection).
+   */
+  onNewJobs?(listener: () => void): () => void;
 }
 
 /** The pull channel: an authority fetches and acknowledges what waits for it. */

@@ -3,6 +3,7 @@ import type { PgClient, PgQueries } from './pg-client';
 import { addEvent, markSubmissionDeliveredIfDone } from './pg-events';
 import { PG_JOB_COLUMNS, toPgJob, type PgJobRow } from './pg-job-rows';
 import { pgDeliveryStats } from './pg-delivery-stats';
+import { JOBS_NOTIFY_SQL } from './pg-listener';
 
 /*
  * Lock order, the same in every transaction that touches a job and its submission (this file,
@@ -183,6 +184,8 @@ export function pgDeliveries(client: PgClient): DeliveryQueue {
       return client.transaction(async (tx) => {
         const [row] = await tx.query<PgJobRow>(SET_RETRY, [jobId, at]);
         if (!row) return undefined;
+        // Idle workers of every process wake at the commit, never before it (NOTIFY is transactional).
+        if (row.channel !== 'inbox') await tx.query(`SELECT ${JOBS_NOTIFY_SQL}`);
         await addEvent(tx, row.submission_id, 'retry_requested', at, row.channel);
         return toPgJob(row);
       });

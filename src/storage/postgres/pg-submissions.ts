@@ -1,5 +1,6 @@
 import { DuplicateReferenceError, type SubmissionEventType, type SubmissionRepository, type SubmissionStatus } from '../ports';
 import type { PgClient } from './pg-client';
+import { JOBS_NOTIFY_SQL } from './pg-listener';
 
 interface SubmissionRow {
   id: string;
@@ -28,7 +29,9 @@ interface SubmissionRow {
  * so one round trip and atomic without an explicit transaction: a taken reference or a taken
  * idempotency key fails the statement and nothing of it is written. The foreign keys are
  * checked at the end of the statement, when the submission row exists. Jobs arrive as one JSON
- * array; a job created with a lease is in flight on its first attempt.
+ * array; a job created with a lease is in flight on its first attempt. A job a worker may claim
+ * (pending, not the inbox) is announced on efa_jobs by the same statement: PostgreSQL delivers
+ * the notification at the commit, so a worker woken by it always finds the job.
  */
 const CREATE_SQL = `
   WITH submission AS (
@@ -39,17 +42,19 @@ const CREATE_SQL = `
   ), accepted AS (
     INSERT INTO submission_events (submission_id, seq, type, at)
     SELECT id, 1, 'accepted', created_at FROM submission
-  )
-  INSERT INTO delivery_jobs (id, submission_id, authority_id, channel, idempotency_key, content_type, body,
-                             state, attempts, next_attempt_at, created_at, is_test, lease_owner, lease_until)
-  SELECT j.id, j.submission_id, j.authority_id, j.channel, j.idempotency_key, j.content_type, j.body,
-         CASE WHEN j.lease_owner IS NULL THEN 'pending' ELSE 'in_flight' END,
-         CASE WHEN j.lease_owner IS NULL THEN 0 ELSE 1 END,
-         s.created_at, s.created_at, j.is_test, j.lease_owner, j.lease_until
-    FROM submission s
-   CROSS JOIN json_to_recordset($14::json) AS j(id text, submission_id text, authority_id text, channel text,
-                                                idempotency_key text, content_type text, body text, is_test boolean,
-                                                lease_owner text, lease_until timestamptz)`;
+  ), jobs AS (
+    INSERT INTO delivery_jobs (id, submission_id, authority_id, channel, idempotency_key, content_type, body,
+                               state, attempts, next_attempt_at, created_at, is_test, lease_owner, lease_until)
+    SELECT j.id, j.submission_id, j.authority_id, j.channel, j.idempotency_key, j.content_type, j.body,
+           CASE WHEN j.lease_owner IS NULL THEN 'pending' ELSE 'in_flight' END,
+           CASE WHEN j.lease_owner IS NULL THEN 0 ELSE 1 END,
+           s.created_at, s.created_at, j.is_test, j.lease_owner, j.lease_until
+      FROM submission s
+     CROSS JOIN json_to_recordset($14::json) AS j(id text, submission_id text, authority_id text, channel text,
+                                                  idempotency_key text, content_type text, body text, is_test boolean,
+                                                  lease_owner text, lease_until timestamptz)
+    RETURNING state, channel)
+  SELECT ${JOBS_NOTIFY_SQL} WHERE EXISTS (SELECT 1 FROM jobs WHERE state = 'pending' AND channel <> 'inbox')`;
 
 const FIND_SQL = `
   SELECT s.*,

@@ -8,14 +8,21 @@ import { pgDrafts } from './pg-drafts';
 import { pgOperatorAudit, pgOperatorSessions, pgTestLinks } from './pg-operators';
 import { pgConfiguration } from './pg-configuration';
 import { pgWriteProbe } from './pg-write-probe';
+import { createPgJobListener } from './pg-listener';
+import type { Logger } from '../../support/logger';
 
-export type PostgresStoreOptions = PgClientOptions;
+export interface PostgresStoreOptions extends PgClientOptions {
+  /** Told when the jobs listener's connection is lost and back (no data); optional. */
+  readonly logger?: Logger | undefined;
+}
 
 /**
  * The store on PostgreSQL (DATABASE_URL): the same ports as the SQLite adapter, checked by the
  * same contract suite (test/contract). Several processes and machines share one database: claims
  * take rows with FOR UPDATE SKIP LOCKED under leases; migrations run at start under an advisory
- * lock. The pool is bounded (DATABASE_POOL_SIZE) and every statement has a timeout.
+ * lock. The pool is bounded (DATABASE_POOL_SIZE) and every statement has a timeout. New jobs are
+ * announced with NOTIFY efa_jobs and heard on one connection of its own, opened with the first
+ * onNewJobs subscriber (a web process without a worker never opens it).
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const client = createPgClient(options);
@@ -26,9 +33,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw err;
   }
   const submissions = pgSubmissions(client);
+  const jobListener = createPgJobListener({ url: options.url, schema: options.schema, logger: options.logger });
   return {
     submissions,
-    deliveries: pgDeliveries(client),
+    deliveries: { ...pgDeliveries(client), onNewJobs: (listener) => jobListener.subscribe(listener) },
     inbox: pgInbox(client),
     drafts: pgDrafts(client),
     operatorAudit: pgOperatorAudit(client),
@@ -36,6 +44,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     testLinks: pgTestLinks(client),
     configuration: pgConfiguration(client),
     probeWritable: pgWriteProbe(client),
-    close: () => client.close(),
+    close: async () => {
+      await Promise.all([jobListener.close(), client.close()]);
+    },
   };
 }
