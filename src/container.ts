@@ -60,7 +60,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
 
   // Forms, tenants, credentials, templates, fonts and SITE_TENANT, checked as `efa-forms check` does.
   const initial = await loadVersionedOperatorFiles({ config, env, logger, now });
-  const store = await openStore(config);
+  const store = await openStore(config, logger);
   const metrics = createMetrics({ formIds: initial.files.forms.ids(), deliveries: store.deliveries, now, logger });
   const drafts = createDraftService({ store, now, ttlDays: config.draftTtlDays });
   const draftCleanup = new DraftCleanup(drafts, logger);

@@ -1,5 +1,6 @@
 import type { Config } from '../config/config-schema';
 import { problem, StartupError } from '../startup-error';
+import type { Logger } from '../support/logger';
 import { StorageUnavailableError, type Store } from './ports';
 import { openPostgresStore } from './postgres/postgres-store';
 import { openSqliteStore } from './sqlite/sqlite-store';
@@ -9,10 +10,10 @@ import { openSqliteStore } from './sqlite/sqlite-store';
  * one database), else the embedded SQLite file in DATA_DIR. A PostgreSQL that cannot be reached
  * at start stops it with one line, naming the reason but never the URL (it holds a password).
  */
-export async function openStore(config: Pick<Config, 'dataDir' | 'databaseUrl' | 'databasePoolSize' | 'databaseStatementTimeoutMs'>): Promise<Store> {
+export async function openStore(config: Pick<Config, 'dataDir' | 'databaseUrl' | 'databasePoolSize' | 'databaseStatementTimeoutMs'>, logger: Logger): Promise<Store> {
   if (config.databaseUrl === '') return openSqliteStore(config.dataDir);
   try {
-    return await openPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize, statementTimeoutMs: config.databaseStatementTimeoutMs });
+    return await openPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize, statementTimeoutMs: config.databaseStatementTimeoutMs, logger });
   } catch (err) {
     if (err instanceof StorageUnavailableError) {
       throw new StartupError([problem('DATABASE_URL', '', `PostgreSQL cannot be used (${err.reason}, ${err.code}); efa-forms needs its database to start`)]);
