@@ -214,7 +214,7 @@ describe('the efa-forms command line', () => {
   });
 
   test.each([
-    [['frobnicate'], 'efa-forms: unknown command "frobnicate" (commands: check, import-municipalities, route, coverage, test-delivery, test-link; see efa-forms --help)'],
+    [['frobnicate'], 'efa-forms: unknown command "frobnicate" (commands: check, import-municipalities, route, coverage, test-delivery, test-link, copy-to-postgres; see efa-forms --help)'],
     [['check', '--bogus'], 'efa-forms check: unknown option --bogus (see efa-forms check --help)'],
     [['route', '-x'], 'efa-forms route: unknown option -x (see efa-forms route --help)'],
   ])('%j: exit 1 with one line and no stack trace', async (args, line) => {
