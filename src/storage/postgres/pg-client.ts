@@ -91,6 +91,13 @@ export function createPgClient(options: PgClientOptions): PgClient {
     transaction: <T>(work: (tx: PgQueries) => Promise<T>) => mapped(async () => {
       const connection = await pool.connect();
       let broken = false;
+      // A checked-out client has no 'error' listener of the pool's: a server that dies under it
+      // (crash, restart, network) would emit an unhandled 'error' and end the process. The
+      // running statement rejects anyway (and is mapped); the connection must not be reused.
+      const onError = (): void => {
+        broken = true;
+      };
+      connection.on('error', onError);
       try {
         await connection.query('BEGIN');
         const result = await work({ query: <R extends object>(sql: string, params?: readonly unknown[]) => run<R>(connection, sql, params) });
@@ -104,6 +111,7 @@ export function createPgClient(options: PgClientOptions): PgClient {
         }
         throw err;
       } finally {
+        connection.removeListener('error', onError);
         connection.release(broken);
       }
     }),
