@@ -32,6 +32,15 @@ export interface DeliveryWorkerOptions {
  * same idempotency key and the same body. The loop never throws out of its timer; failures are
  * logged and the next poll goes on. stop() lets running deliveries finish.
  */
+/**
+ * The wait after `failed` polls in a row: doubling from the poll interval, but never longer than
+ * 2 intervals + 2 s, which stays below what /readyz calls a stalled worker (3 intervals + 5 s):
+ * an outage of the store is /readyz's store check to report, not a dead worker.
+ */
+export function backoffDelay(pollIntervalMs: number, failed: number): number {
+  return Math.min(pollIntervalMs * 2 ** Math.min(failed, 20), pollIntervalMs * 2 + 2000);
+}
+
 export class DeliveryWorker {
   private readonly inFlight = new Set<Promise<void>>();
   /** Ids of the jobs this worker is sending, so it never runs one twice at the same time. */
@@ -104,6 +113,9 @@ export class DeliveryWorker {
     this.timer.unref?.();
   }
 
+  /** Polls that failed in a row (the store unavailable): the next poll waits longer. */
+  private failedPolls = 0;
+
   private async poll(): Promise<void> {
     const { queue, concurrency, ownerId, now, logger, pollIntervalMs } = this.options;
     let claimedFull = false;
@@ -122,11 +134,16 @@ export class DeliveryWorker {
           this.inFlight.add(work);
         }
       }
+      if (this.failedPolls > 0) logger.info('delivery.poll_recovered', { failedPolls: this.failedPolls });
+      this.failedPolls = 0;
     } catch (err) {
-      logger.error('delivery.poll_failed', { error: errorName(err) });
+      this.failedPolls += 1;
+      // The store is away (a database restart, a full disk): said at once, then ever more rarely
+      // (the 1st, 2nd, 4th, 8th … failure), not once per poll.
+      if ((this.failedPolls & (this.failedPolls - 1)) === 0) logger.error('delivery.poll_failed', { error: errorName(err) });
     }
     this.lastPollFinished = new Date();
-    this.schedule(claimedFull ? 0 : pollIntervalMs);
+    this.schedule(claimedFull ? 0 : this.failedPolls > 0 ? backoffDelay(pollIntervalMs, this.failedPolls) : pollIntervalMs);
   }
 
   private async process(job: DeliveryJob): Promise<void> {
