@@ -36,12 +36,6 @@ async function main(): Promise<void> {
     headersTimeoutMs: config.httpHeadersTimeoutMs, requestTimeoutMs: config.httpRequestTimeoutMs, keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
   });
   if (metricsServer) await listening(metricsServer);
-  const address = server.address();
-  logger.info('server.listening', {
-    port: typeof address === 'object' && address ? address.port : config.port,
-    forms: container.forms.list().length,
-    ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort } : {}),
-  });
   // DELIVERY_WORKER=off leaves deliveries to separate `npm run worker` processes.
   if (config.deliveryWorker) container.worker.start();
   container.draftCleanup.start();
@@ -66,6 +60,15 @@ async function main(): Promise<void> {
       clearTimeout(timer);
       await container.close(config.shutdownTimeoutMs);
     },
+  });
+  // Said only now that the signal handlers are installed: whoever waits for this line (a test, a
+  // supervisor) may send SIGTERM at once, and before process.on('SIGTERM') the kernel's default
+  // would end the process without a graceful stop.
+  const address = server.address();
+  logger.info('server.listening', {
+    port: typeof address === 'object' && address ? address.port : config.port,
+    forms: container.forms.list().length,
+    ...(config.metricsPort !== undefined ? { metricsPort: config.metricsPort } : {}),
   });
 }
 

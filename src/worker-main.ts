@@ -35,11 +35,6 @@ async function main(): Promise<void> {
   if (metricsServer) await listening(metricsServer);
   container.worker.start();
   container.draftCleanup.start();
-  logger.info('worker.started', {
-    concurrency: config.deliveryConcurrency,
-    pollIntervalMs: config.deliveryPollIntervalMs,
-    forms: container.forms.list().length,
-  });
 
   // SIGHUP reads forms and tenants again; the running set stays if the new one has problems.
   reloadOnSignal({ logger, reload: () => container.live.reload() });
@@ -60,6 +55,12 @@ async function main(): Promise<void> {
         clearInterval(keepAlive);
       }
     },
+  });
+  // Said only once the signal handlers are installed (see main.ts): a SIGTERM sent on this line is a graceful stop.
+  logger.info('worker.started', {
+    concurrency: config.deliveryConcurrency,
+    pollIntervalMs: config.deliveryPollIntervalMs,
+    forms: container.forms.list().length,
   });
 }
 
