@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import request from 'supertest';
 import type { Container } from '../../src/container';
 import { importIntoPostgres } from '../../src/storage/postgres/pg-import';
@@ -12,6 +10,7 @@ import { sha256Hex } from '../../src/support/sha256';
 import { waitUntil } from '../support/channel-harness';
 import { csrfOf, encodeForm, stepFormFields } from '../support/page-form';
 import { startReceiver, type TestReceiver } from '../support/http-receiver';
+import { createTestDatabase, type TestDatabase } from '../support/postgres-database';
 import { runCli, STACK_LINE } from '../support/run-cli';
 import { tempDir } from '../support/temp-dir';
 import { buildContainer, example, SAMPLE_FORMS, secretFor, writeSampleTenant } from '../support/test-setup';
@@ -26,35 +25,10 @@ import { buildContainer, example, SAMPLE_FORMS, secretFor, writeSampleTenant } f
 
 jest.setTimeout(120_000);
 
-const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ADMIN_TOKEN = 'copy-to-postgres-admin-token-0123456789';
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const WEIMAR_KEY = 'weimar-inbox-key-0123456789abcdef';
 const NOW = new Date('2031-01-01T00:00:00.000Z');
-
-/** A database of its own on the shared server: CREATE DATABASE now, DROP … WITH (FORCE) in drop(). */
-async function createDatabase(): Promise<{ readonly url: string; query<R extends object>(sql: string): Promise<R[]>; drop(): Promise<void> }> {
-  const name = `efa_test_${randomBytes(6).toString('hex')}`;
-  const onServer = async <R extends object>(connectionString: string, sql: string): Promise<R[]> => {
-    const client = new pg.Client({ connectionString });
-    await client.connect();
-    try {
-      return (await client.query<R>(sql)).rows;
-    } finally {
-      await client.end();
-    }
-  };
-  await onServer(SERVER_URL, `CREATE DATABASE ${name}`);
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    query: (sql) => onServer(url.toString(), sql),
-    drop: async () => {
-      await onServer(SERVER_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    },
-  };
-}
 
 type Snapshot = Awaited<ReturnType<typeof snapshot>>;
 
@@ -81,8 +55,8 @@ describe('efa-forms copy-to-postgres', () => {
   let dir: ReturnType<typeof tempDir>;
   let receiver: TestReceiver;
   let env: Record<string, string>;
-  let target: Awaited<ReturnType<typeof createDatabase>>;
-  const dropLater: Array<Awaited<ReturnType<typeof createDatabase>>> = [];
+  let target: TestDatabase;
+  const dropLater: Array<TestDatabase> = [];
   let before: Snapshot;
   const ids: string[] = [];
   let statusUrls: string[] = [];
@@ -94,7 +68,7 @@ describe('efa-forms copy-to-postgres', () => {
 
   beforeAll(async () => {
     dir = tempDir('efa-copy-to-postgres-');
-    target = await createDatabase();
+    target = await createTestDatabase();
     dropLater.push(target);
     receiver = await startReceiver(secretFor);
     // Gotha refuses every push (a permanent 400): its job is dead at once. Everyone else gets 204.
@@ -252,7 +226,7 @@ describe('efa-forms copy-to-postgres', () => {
 
   test('all or nothing: a row PostgreSQL cannot store (a NUL in a draft) fails the copy and leaves the target empty', async () => {
     const broken = tempDir('efa-copy-broken-');
-    const other = await createDatabase();
+    const other = await createTestDatabase();
     dropLater.push(other);
     try {
       cpSync(env.DATA_DIR!, broken.path, { recursive: true });
@@ -271,7 +245,7 @@ describe('efa-forms copy-to-postgres', () => {
   });
 
   test('in batches: with 2 rows a batch the same rows arrive, each table in the order of its key', async () => {
-    const other = await createDatabase();
+    const other = await createTestDatabase();
     dropLater.push(other);
     const source = openSqliteExport(env.DATA_DIR!, { batchRows: 2 });
     const seen: TableBatch[] = [];

@@ -8,12 +8,14 @@ export interface TestDatabase {
   readonly name: string;
   /** DATABASE_URL of the new database (the server's URL with its name). */
   readonly url: string;
+  /** One statement on the new database (on a connection of its own), for what a test checks directly. */
+  query<R extends object>(sql: string): Promise<R[]>;
   /** Drops it, connections still open included; safe to call twice. */
   drop(): Promise<void>;
 }
 
-async function onServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_SERVER_URL });
+async function onServer<T>(work: (client: pg.Client) => Promise<T>, connectionString = TEST_SERVER_URL): Promise<T> {
+  const client = new pg.Client({ connectionString });
   await client.connect();
   try {
     return await work(client);
@@ -36,6 +38,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     name,
     url: url.toString(),
+    query: <R extends object>(sql: string) => onServer(async (c) => (await c.query<R>(sql)).rows, url.toString()),
     drop() {
       // FORCE: a container a failed test did not close must not keep the database alive.
       dropped ??= onServer(async (c) => {
