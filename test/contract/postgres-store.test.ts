@@ -146,6 +146,8 @@ describe('new jobs wake other processes (PostgreSQL only: LISTEN/NOTIFY efa_jobs
     await blocker.query('COMMIT');
     expect(await retrying).toMatchObject({ id: dead.id, state: 'pending' });
     await heard.reached(2);
+    // The raw connection hears the same NOTIFY on its own socket, possibly a moment after b did.
+    await waitUntil(() => said.slice(said.indexOf(marker)).includes(f.schema));
     expect(said.slice(said.indexOf(marker)).filter((p) => p === f.schema)).toEqual([f.schema]);
     expect(await b.deliveries.findJob(dead.id)).toMatchObject({ state: 'pending' });
   });
