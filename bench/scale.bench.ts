@@ -1,0 +1,206 @@
+/**
+ * PostgreSQL and many instances, measured (issue 13, "Measured"): accepted submissions/s with
+ * p50/p99 and delivered/s for three configurations in one run, each on a fresh store:
+ * - SQLite, one process (`node dist/src/main.js` with its in-process worker);
+ * - PostgreSQL, one web process (DELIVERY_WORKER=off) and one worker (`dist/src/worker-main.js`);
+ * - PostgreSQL, two web processes and two workers.
+ * The same load for each: JSON API submissions of the dog-tax form (without applicant e-mail, see
+ * support/scale-installation.ts) at 50 connections for 10 s, split evenly across the web
+ * processes; every authority pushes over HTTP to a receiver in this process that answers 204.
+ * Afterwards the bench waits (up to 120 s) until every accepted submission has arrived.
+ * Target: 2 web + 2 workers at least as fast as SQLite single-process in accepted/s and
+ * delivered/s, and nothing lost.
+ *
+ * The processes run a build of the working tree made at the start into a temporary folder of this
+ * bench (not dist/, which other tools in the same checkout may be rebuilding at the same time).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createTestDatabase, type TestDatabase } from '../test/support/postgres-database';
+import { startAppProcess, type AppProcess } from './support/app-process';
+import { cpuSecondsOf, postgresCpuBetween, postgresCpuSeconds } from './support/cpu-usage';
+import { startDeliveryReceiver, type DeliveryReceiver } from './support/delivery-receiver';
+import { writeRoutingSigningKey } from './support/routing-signing-key';
+import { computeFigures, formatScaleTable, type ScaleFigures } from './support/scale-figures';
+import { SCALE_FORM, scaleSubmissionBody, writeScaleInstallation } from './support/scale-installation';
+import { offerSubmissions } from './support/submission-load';
+
+export type { ScaleFigures } from './support/scale-figures';
+
+const REPO = path.resolve(__dirname, '..');
+const CONNECTIONS = 50;
+const DURATION_S = Number(process.env.BENCH_SCALE_DURATION_S ?? 10);
+const DRAIN_DEADLINE_MS = Number(process.env.BENCH_SCALE_DRAIN_DEADLINE_S ?? 120) * 1000;
+const START_DEADLINE_MS = 30_000;
+const TARGET_RATIO = 1;
+
+interface Configuration {
+  readonly key: ScaleFigures['key'];
+  readonly label: string;
+  readonly webs: number;
+  readonly workers: number;
+  readonly postgres: boolean;
+}
+
+const CONFIGURATIONS: readonly Configuration[] = [
+  { key: 'sqlite-1', label: 'SQLite, 1 process', webs: 1, workers: 0, postgres: false },
+  { key: 'postgres-1web-1worker', label: 'PostgreSQL, 1 web + 1 worker', webs: 1, workers: 1, postgres: true },
+  { key: 'postgres-2web-2worker', label: 'PostgreSQL, 2 web + 2 workers', webs: 2, workers: 2, postgres: true },
+];
+
+export interface ScaleResult {
+  readonly configurations: readonly ScaleFigures[];
+  /** 2 web + 2 workers divided by SQLite single-process. */
+  readonly ratios: { readonly acceptedPerS: number; readonly deliveredPerSOverall: number; readonly deliveredPerSDuringLoad: number };
+  readonly targetRatio: number;
+  /** Both ratios ≥ the target and nothing lost in any configuration. */
+  readonly pass: boolean;
+}
+
+/** Builds src/ into `outDir` with the project's build settings (what `npm run build` does into dist/). */
+function build(outDir: string): void {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: REPO, stdio: 'inherit' });
+}
+
+/** Waits until every accepted submission reached the receiver, or the deadline passed. */
+async function drained(receiver: DeliveryReceiver, accepted: readonly string[], processes: readonly AppProcess[], deadline: number): Promise<void> {
+  let missing = accepted.filter((id) => !receiver.firstArrival.has(id));
+  while (missing.length > 0 && performance.now() < deadline) {
+    const gone = processes.find((p) => p.exited());
+    if (gone) throw new Error(`${gone.name} ended while deliveries were outstanding`);
+    await delay(50);
+    missing = missing.filter((id) => !receiver.firstArrival.has(id));
+  }
+}
+
+async function run(configuration: Configuration, root: string, dist: string, keyFile: string): Promise<ScaleFigures> {
+  const dir = path.join(root, configuration.key);
+  mkdirSync(dir);
+  const processes: AppProcess[] = [];
+  let receiver: DeliveryReceiver | undefined;
+  let database: TestDatabase | undefined;
+  try {
+    receiver = await startDeliveryReceiver();
+    const installation = writeScaleInstallation(dir, receiver.url);
+    database = configuration.postgres ? await createTestDatabase() : undefined;
+    const env = (role: string, index: number): Record<string, string> => ({
+      PATH: process.env.PATH ?? '',
+      // The build lives outside the checkout: its imports are found in the checkout's node_modules.
+      NODE_PATH: path.join(REPO, 'node_modules'),
+      NODE_ENV: 'production',
+      PORT: '0',
+      PUBLIC_BASE_URL: 'https://antrag.example.de',
+      ADMIN_TOKEN_HASH: 'f'.repeat(64),
+      ROUTING_SIGNING_KEY_FILE: keyFile,
+      FORMS_DIR: installation.formsDir,
+      TENANTS_DIR: installation.tenantsDir,
+      TEMPLATES_DIR: path.join(REPO, 'templates'),
+      DATA_DIR: path.join(dir, `data-${role}-${index}`),
+      // One load generator is one client: the per-client limits would turn most answers into 429s.
+      RATE_LIMIT_DRAFTS: '0', RATE_LIMIT_STEPS: '0', RATE_LIMIT_SUBMISSIONS: '0',
+      ...installation.secrets,
+      ...(database ? { DATABASE_URL: database.url, DELIVERY_WORKER: 'off' } : {}),
+    });
+    const web = (index: number) => startAppProcess({ name: `web ${index + 1}`, script: path.join(dist, 'src', 'main.js'), env: env('web', index), readyEvent: 'server.listening', deadlineMs: START_DEADLINE_MS });
+    const worker = (index: number) => startAppProcess({ name: `worker ${index + 1}`, script: path.join(dist, 'src', 'worker-main.js'), env: env('worker', index), readyEvent: 'worker.started', deadlineMs: START_DEADLINE_MS });
+    // The first process migrates the fresh database; the others start together after it.
+    processes.push(await web(0));
+    const rest = await Promise.allSettled([
+      ...Array.from({ length: configuration.webs - 1 }, (_, i) => web(i + 1)),
+      ...Array.from({ length: configuration.workers }, (_, i) => worker(i)),
+    ]);
+    for (const r of rest) if (r.status === 'fulfilled') processes.push(r.value);
+    const failed = rest.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const webs = processes.filter((p) => p.port !== undefined);
+    const urls = webs.map((p) => `http://127.0.0.1:${p.port}/api/forms/${SCALE_FORM}/submissions`);
+
+    // One submission first: the load must measure 201s, not an error answer.
+    const bodyFor = scaleSubmissionBody();
+    const alsoAccepted: string[] = [];
+    for (const url of urls) {
+      const check = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodyFor(-1 - alsoAccepted.length) });
+      const text = await check.text();
+      if (check.status !== 201) throw new Error(`${configuration.label}: the check submission answered ${check.status}, not 201: ${text.slice(0, 300)}`);
+      alsoAccepted.push((JSON.parse(text) as { id: string }).id);
+    }
+
+    const cpuOf = (list: readonly AppProcess[]) => list.reduce((sum, p) => sum + (cpuSecondsOf(p.pid) ?? 0), 0);
+    const workers = processes.filter((p) => p.port === undefined);
+    const loadBefore = os.loadavg()[0]!;
+    const before = { web: cpuOf(webs), worker: cpuOf(workers), postgres: postgresCpuSeconds(), bench: process.cpuUsage() };
+    const load = await offerSubmissions({ urls, connectionsEach: Math.floor(CONNECTIONS / urls.length), durationS: DURATION_S, bodyFor });
+    const bench = process.cpuUsage(before.bench);
+    const cpuSeconds = {
+      web: cpuOf(webs) - before.web,
+      worker: cpuOf(workers) - before.worker,
+      postgres: postgresCpuBetween(before.postgres, postgresCpuSeconds()) ?? null,
+      bench: (bench.user + bench.system) / 1e6,
+    };
+    const loadAfter = os.loadavg()[0]!;
+
+    await drained(receiver, [...load.accepted, ...alsoAccepted], processes, load.endedAt + DRAIN_DEADLINE_MS);
+    const problems: Record<string, number> = {};
+    for (const p of processes) for (const [event, count] of p.problems) problems[event] = (problems[event] ?? 0) + count;
+    return {
+      key: configuration.key,
+      label: configuration.label,
+      ...computeFigures({ load, receiver, alsoAccepted }),
+      cpuSeconds,
+      loadAverage: { before: loadBefore, after: loadAfter },
+      problems,
+    };
+  } finally {
+    await Promise.all(processes.map((p) => p.stop()));
+    await receiver?.close();
+    await database?.drop();
+  }
+}
+
+/** Runs the three configurations one after the other, prints the table and returns the figures. */
+export async function benchScale(): Promise<ScaleResult> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'efa-bench-scale-'));
+  try {
+    const dist = path.join(root, 'dist');
+    const started = performance.now();
+    build(dist);
+    const buildS = (performance.now() - started) / 1000;
+    const keyFile = writeRoutingSigningKey(root);
+    const rows: ScaleFigures[] = [];
+    for (const configuration of CONFIGURATIONS) rows.push(await run(configuration, root, dist, keyFile));
+
+    const sqlite = rows[0]!;
+    const pg22 = rows[2]!;
+    const ratios = {
+      acceptedPerS: pg22.acceptedPerS / sqlite.acceptedPerS,
+      deliveredPerSOverall: pg22.deliveredPerSOverall / sqlite.deliveredPerSOverall,
+      deliveredPerSDuringLoad: pg22.deliveredPerSDuringLoad / sqlite.deliveredPerSDuringLoad,
+    };
+    const nothingLost = rows.every((r) => r.lost === 0);
+    const pass = ratios.acceptedPerS >= TARGET_RATIO && ratios.deliveredPerSOverall >= TARGET_RATIO && nothingLost;
+    const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+    const cores = os.availableParallelism();
+
+    console.log(`\nScale: JSON API submissions (${SCALE_FORM}, no applicant e-mail), ${CONNECTIONS} connections for ${DURATION_S} s split across the web processes,`);
+    console.log(`HTTP push to a local receiver answering 204; ${cores} cores; build of the working tree ${buildS.toFixed(0)} s`);
+    for (const line of formatScaleTable(rows, cores)) console.log(line);
+    console.log(`ratio 2 web + 2 workers / SQLite, accepted/s:            ${ratios.acceptedPerS.toFixed(2)} (target ≥ ${TARGET_RATIO.toFixed(1)}): ${verdict(ratios.acceptedPerS >= TARGET_RATIO)}`);
+    console.log(`ratio 2 web + 2 workers / SQLite, delivered/s overall:   ${ratios.deliveredPerSOverall.toFixed(2)} (target ≥ ${TARGET_RATIO.toFixed(1)}): ${verdict(ratios.deliveredPerSOverall >= TARGET_RATIO)}`);
+    console.log(`ratio 2 web + 2 workers / SQLite, delivered/s during load: ${ratios.deliveredPerSDuringLoad.toFixed(2)}`);
+    console.log(`nothing lost (every 201 delivered) in every configuration: ${verdict(nothingLost)}`);
+    return { configurations: rows, ratios, targetRatio: TARGET_RATIO, pass };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  benchScale().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

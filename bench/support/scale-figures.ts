@@ -1,0 +1,106 @@
+import type { DeliveryReceiver } from './delivery-receiver';
+import { percentile, type LoadResult } from './submission-load';
+
+/** One configuration's figures, as the scale bench prints and returns them (keys are stable). */
+export interface ScaleFigures {
+  readonly key: 'sqlite-1' | 'postgres-1web-1worker' | 'postgres-2web-2worker';
+  readonly label: string;
+  readonly durationS: number;
+  /** 201s per second of load. */
+  readonly acceptedPerS: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Distinct submissions that reached the receiver while the load ran, per second of load. */
+  readonly deliveredPerSDuringLoad: number;
+  /** Distinct submissions delivered, per second from the load's start to the last delivery. */
+  readonly deliveredPerSOverall: number;
+  /** Seconds from the load's end until the last accepted submission arrived; null: not within the deadline. */
+  readonly drainS: number | null;
+  readonly accepted: number;
+  /** Distinct submissions delivered (including ones whose 201 the load generator never saw). */
+  readonly delivered: number;
+  /** Accepted (201 seen) but not delivered when the bench stopped waiting: must be 0. */
+  readonly lost: number;
+  /** Delivered, but the 201 was not seen: requests cut off when the load stopped. Not a loss. */
+  readonly deliveredWithout201: number;
+  /** Second and later deliveries of one submission (at-least-once resends). */
+  readonly repeatedDeliveries: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  /** CPU seconds used while the load ran, by role; the machine had `cores × durationS` in all. */
+  readonly cpuSeconds: { readonly web: number; readonly worker: number; readonly postgres: number | null; readonly bench: number };
+  /** 1-minute load average before and right after the load. */
+  readonly loadAverage: { readonly before: number; readonly after: number };
+  /** warn/error log events of the processes, by event name. */
+  readonly problems: Readonly<Record<string, number>>;
+}
+
+export interface ScaleMeasurement {
+  readonly load: LoadResult;
+  readonly receiver: DeliveryReceiver;
+  /** Reference numbers accepted outside the load (the bench's check before it). */
+  readonly alsoAccepted: readonly string[];
+}
+
+/** The figures that follow from one load and what the receiver saw until the bench stopped waiting. */
+export function computeFigures(m: ScaleMeasurement): Pick<ScaleFigures, 'durationS' | 'acceptedPerS' | 'p50Ms' | 'p99Ms' | 'deliveredPerSDuringLoad' | 'deliveredPerSOverall' | 'drainS' | 'accepted' | 'delivered' | 'lost' | 'deliveredWithout201' | 'repeatedDeliveries' | 'non2xx' | 'errors' | 'timeouts'> {
+  const { load, receiver } = m;
+  const durationS = (load.endedAt - load.startedAt) / 1000;
+  const acceptedIds = new Set([...load.accepted, ...m.alsoAccepted]);
+  let lost = 0;
+  let lastAccepted = load.startedAt;
+  for (const id of acceptedIds) {
+    const at = receiver.firstArrival.get(id);
+    if (at === undefined) lost++;
+    else lastAccepted = Math.max(lastAccepted, at);
+  }
+  let duringLoad = 0;
+  let last = load.startedAt;
+  for (const at of receiver.firstArrival.values()) {
+    if (at >= load.startedAt && at <= load.endedAt) duringLoad++;
+    last = Math.max(last, at);
+  }
+  let deliveredWithout201 = 0;
+  for (const id of receiver.firstArrival.keys()) if (!acceptedIds.has(id)) deliveredWithout201++;
+  let non2xx = 0;
+  for (const [status, count] of load.statuses) if (status < 200 || status > 299) non2xx += count;
+  const delivered = receiver.firstArrival.size;
+  return {
+    durationS,
+    acceptedPerS: load.accepted.length / durationS,
+    p50Ms: percentile(load.latenciesMs, 0.5),
+    p99Ms: percentile(load.latenciesMs, 0.99),
+    deliveredPerSDuringLoad: duringLoad / durationS,
+    deliveredPerSOverall: last > load.startedAt ? delivered / ((last - load.startedAt) / 1000) : 0,
+    drainS: lost > 0 ? null : Math.max(0, lastAccepted - load.endedAt) / 1000,
+    accepted: acceptedIds.size,
+    delivered,
+    lost,
+    deliveredWithout201,
+    repeatedDeliveries: receiver.repeats(),
+    non2xx,
+    errors: load.errors,
+    timeouts: load.timeouts,
+  };
+}
+
+const num = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+/** The table of the scale bench, one line per configuration, then where the CPU went. */
+export function formatScaleTable(rows: readonly ScaleFigures[], cores: number): string[] {
+  const head = `${'configuration'.padEnd(30)} ${'accepted/s'.padStart(10)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'delivered/s load / overall'.padStart(27)} ${'drain s'.padStart(8)} ${'lost'.padStart(5)} ${'non-2xx'.padStart(8)} ${'errors'.padStart(7)}`;
+  const lines = [head];
+  for (const r of rows) {
+    lines.push(`${r.label.padEnd(30)} ${num(r.acceptedPerS).padStart(10)} ${num(r.p50Ms).padStart(7)} ${num(r.p99Ms).padStart(7)} ${`${num(r.deliveredPerSDuringLoad)} / ${num(r.deliveredPerSOverall)}`.padStart(27)} ${(r.drainS === null ? 'no' : num(r.drainS, 1)).padStart(8)} ${String(r.lost).padStart(5)} ${String(r.non2xx).padStart(8)} ${String(r.errors + r.timeouts).padStart(7)}`);
+  }
+  lines.push('');
+  for (const r of rows) {
+    const cpu = r.cpuSeconds;
+    const problems = Object.entries(r.problems).map(([event, count]) => `${event} ×${count}`).join(', ');
+    lines.push(`${r.label}: ${r.accepted} accepted, ${r.delivered} delivered (${r.deliveredWithout201} without a seen 201, ${r.repeatedDeliveries} repeated); `
+      + `CPU s in the ${num(r.durationS, 1)} s load (of ${num(cores * r.durationS)}): web ${num(cpu.web, 1)}, worker ${num(cpu.worker, 1)}, postgres ${cpu.postgres === null ? 'n/a' : num(cpu.postgres, 1)}, bench ${num(cpu.bench, 1)}; `
+      + `load average ${num(r.loadAverage.before, 2)} before, ${num(r.loadAverage.after, 2)} after${problems ? `; warnings/errors: ${problems}` : ''}`);
+  }
+  return lines;
+}
