@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { NO_RATE_LIMITS, REPO } from './test-setup';
 
 /** One JSON log line of a spawned process (see src/support/logger.ts). */
@@ -35,15 +36,31 @@ export interface SpawnedProcess {
 
 export type EntryPoint = 'src/main.ts' | 'src/worker-main.ts';
 
+export interface SpawnOptions {
+  /**
+   * The outDir of a `tsc -p tsconfig.build.json` build: the entry point's compiled file in it
+   * (`<builtDir>/src/main.js`) runs with plain node, as `npm start` and `npm run worker` run it,
+   * instead of the TypeScript source through tsx. The working directory stays the repository.
+   */
+  readonly builtDir?: string;
+}
+
 const live = new Set<ChildProcess>();
 
+/** The node arguments that run `entry`: its source through tsx, or its compiled file in `builtDir`. */
+function entryArguments(entry: EntryPoint, builtDir: string | undefined): string[] {
+  if (builtDir === undefined) return ['--import', 'tsx', entry];
+  return [path.join(builtDir, entry.replace(/\.ts$/, '.js'))];
+}
+
 /**
- * Runs a real entry point as its own process, through tsx as a developer would, in the repository
- * (so the default FORMS_DIR and TEMPLATES_DIR are the samples). The environment holds only PATH,
- * NODE_ENV=test and `env`: nothing leaks in from the shell running the tests.
+ * Runs a real entry point as its own process, through tsx as a developer would (or, with
+ * `builtDir`, its compiled JavaScript), in the repository (so the default FORMS_DIR and
+ * TEMPLATES_DIR are the samples). The environment holds only PATH, NODE_ENV=test and `env`:
+ * nothing leaks in from the shell running the tests.
  */
-export function spawnEntryPoint(entry: EntryPoint, env: Record<string, string>): SpawnedProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+export function spawnEntryPoint(entry: EntryPoint, env: Record<string, string>, options: SpawnOptions = {}): SpawnedProcess {
+  const child = spawn(process.execPath, entryArguments(entry, options.builtDir), {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...NO_RATE_LIMITS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -97,8 +114,8 @@ export function spawnEntryPoint(entry: EntryPoint, env: Record<string, string>):
 }
 
 /** Starts the web server on a free port and resolves once it listens. */
-export async function startServerProcess(env: Record<string, string>): Promise<SpawnedProcess & { readonly url: string }> {
-  const server = spawnEntryPoint('src/main.ts', { PORT: '0', ...env });
+export async function startServerProcess(env: Record<string, string>, options: SpawnOptions = {}): Promise<SpawnedProcess & { readonly url: string }> {
+  const server = spawnEntryPoint('src/main.ts', { PORT: '0', ...env }, options);
   try {
     const listening = await server.waitForLog('server.listening');
     return Object.assign(server, { url: `http://127.0.0.1:${String(listening.port)}` });
@@ -109,8 +126,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
 }
 
 /** Starts the standalone delivery worker and resolves once it runs. */
-export async function startWorkerProcess(env: Record<string, string>): Promise<SpawnedProcess> {
-  const worker = spawnEntryPoint('src/worker-main.ts', env);
+export async function startWorkerProcess(env: Record<string, string>, options: SpawnOptions = {}): Promise<SpawnedProcess> {
+  const worker = spawnEntryPoint('src/worker-main.ts', env, options);
   try {
     await worker.waitForLog('worker.started');
     return worker;
