@@ -6,10 +6,12 @@
 
 import type { ConfigurationGenerationStore } from './configuration-ports';
 import type { OperatorAuditLog, OperatorSessionStore, TestLinkStore } from './operator-ports';
+import type { PurgeRequest, PurgeResult } from './retention-ports';
 
 // The operators' ports live in a file of their own; importers of ports.ts find them here too.
 export type { OperatorAuditEntry, OperatorAuditLog, OperatorSession, OperatorSessionStore, TestLink, TestLinkStore } from './operator-ports';
 export type { ConfigurationGeneration, ConfigurationGenerationStore } from './configuration-ports';
+export type { PurgeRequest, PurgeResult } from './retention-ports';
 
 /**
  * accepted (committed, 201 given) → delivered (the authority has it: pushed with a 2xx, handed
@@ -22,7 +24,9 @@ export type SubmissionStatus = 'accepted' | 'delivered' | 'acknowledged';
  */
 export type SubmissionEventType =
   | 'accepted' | 'delivered' | 'acknowledged'
-  | 'delivery_failed' | 'dead' | 'retry_requested' | 'fetched';
+  | 'delivery_failed' | 'dead' | 'retry_requested' | 'fetched'
+  /** The retention period ran out: answers, payload and job bodies were blanked (docs/retention.md). */
+  | 'purged';
 /**
  * pending → in_flight (leased) → delivered, or → failed (waiting for the next attempt) → … →
  * dead (a permanent refusal, or still failing after the give-up time; kept for operators).
@@ -90,6 +94,11 @@ export interface SubmissionEvent {
 export interface SubmissionRecord extends NewSubmission {
   readonly status: SubmissionStatus;
   readonly events: readonly SubmissionEvent[];
+  /**
+   * When its personal data was deleted (retention): `dataJson` and `payloadXml` are '' then;
+   * reference, form, authority, tenant, region, status and events stay. Absent before.
+   */
+  readonly purgedAt?: Date;
 }
 
 /** A job as the queue holds it: the payload to send and where its delivery stands. */
@@ -100,6 +109,8 @@ export interface DeliveryJob extends NewDeliveryJob {
   readonly nextAttemptAt: Date;
   readonly lastError: string | null;
   readonly createdAt: Date;
+  /** When its submission's personal data was deleted: `body` is '' then and the job is never sent again. */
+  readonly purgedAt?: Date;
 }
 
 /** A submission waiting in an authority's inbox (listed until the authority acknowledges it). */
@@ -149,6 +160,16 @@ export interface SubmissionRepository {
    */
   create(submission: NewSubmission, jobs: readonly NewDeliveryJob[]): Promise<void>;
   find(id: string): Promise<SubmissionRecord | undefined>;
+  /**
+   * Retention (docs/retention.md): blanks the personal data of at most `limit` due submissions,
+   * oldest first, each with its jobs' bodies, `purged_at` and a `purged` event in one
+   * transaction. Due: the authority has it (status delivered; with an inbox job, acknowledged),
+   * no job is pending, in flight or failed, and the latest of its jobs' delivery times (the
+   * inbox's: the acknowledgement) + the form's days <= now. Never a submission purged before;
+   * two processes calling at once purge each submission once (PostgreSQL: rows taken with SKIP
+   * LOCKED; SQLite: one IMMEDIATE transaction).
+   */
+  purgeDue(request: PurgeRequest): Promise<PurgeResult>;
 }
 
 export interface ClaimRequest {
@@ -225,7 +246,7 @@ export interface DeliveryQueue {
   /**
    * An operator's retry: a failed or dead job becomes pending and due at `at`, with a fresh
    * give-up period, and the submission gets a `retry_requested` event. Returns the new job, or
-   * undefined when there is no such job or it is not failed or dead.
+   * undefined when there is no such job, it is not failed or dead, or its data was purged.
    */
   retry(jobId: string, at: Date): Promise<DeliveryJob | undefined>;
   /** Counts by state and channel and the age of the oldest due job, in one aggregate query. */

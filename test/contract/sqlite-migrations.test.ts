@@ -33,3 +33,33 @@ test('an older SQLite database is migrated with its data', async () => {
   reopened.close();
   dir.remove();
 });
+
+/** Migration 9 (retention) adds purged_at: a delivered submission of an older database stays whole until it is due. */
+test('a database of schema version 8 keeps its delivered submission through migration 9, which is then purged when due', async () => {
+  const dir = tempDir('efa-migrate-9-');
+  const file = path.join(dir.path, 'efa-forms.sqlite');
+  const old = new Database(file);
+  SQLITE_MIGRATIONS.slice(0, 8).forEach((sql, i) => {
+    old.exec(sql);
+    old.pragma(`user_version = ${i + 1}`);
+  });
+  old.prepare(`INSERT INTO submissions (id, token_hash, form_id, form_version, tenant_id, authority_id, region_ars, language, data_json, payload_xml, status, created_at)
+               VALUES ('AAAA-BBBB-D', ?, 'f', '1.0.0', 't', 'a', '160510000000', 'de', '{"name":"Marker-9"}', '<x>Marker-9</x>', 'delivered', 1000)`).run('a'.repeat(64));
+  old.prepare(`INSERT INTO delivery_jobs (id, submission_id, authority_id, channel, idempotency_key, content_type, body, state, attempts, next_attempt_at, delivered_at, created_at)
+               VALUES ('j9', 'AAAA-BBBB-D', 'a', 'http', 'k9', 'application/xml', '<x>Marker-9</x>', 'delivered', 1, 1000, 2000, 1000)`).run();
+  old.prepare("INSERT INTO submission_events (submission_id, seq, type, at, detail) VALUES ('AAAA-BBBB-D', 1, 'accepted', 1000, NULL), ('AAAA-BBBB-D', 2, 'delivered', 2000, 'http')").run();
+  old.close();
+
+  const store = openSqliteStore(dir.path);
+  const before = await store.submissions.find('AAAA-BBBB-D');
+  expect(before).toMatchObject({ dataJson: '{"name":"Marker-9"}', payloadXml: '<x>Marker-9</x>', status: 'delivered' });
+  expect(before?.purgedAt).toBeUndefined();
+  expect((await store.deliveries.findJob('j9'))?.purgedAt).toBeUndefined();
+  const day = 24 * 3600 * 1000;
+  expect(await store.submissions.purgeDue({ now: new Date(2000 + 2 * day - 1), defaultDays: 2, daysByForm: new Map(), limit: 10 })).toEqual({ purged: 0 });
+  expect(await store.submissions.purgeDue({ now: new Date(2000 + 2 * day), defaultDays: 2, daysByForm: new Map(), limit: 10 })).toEqual({ purged: 1 });
+  expect(await store.submissions.find('AAAA-BBBB-D')).toMatchObject({ dataJson: '', payloadXml: '', purgedAt: new Date(2000 + 2 * day) });
+  expect((await store.submissions.find('AAAA-BBBB-D'))?.events.map((e) => e.type)).toEqual(['accepted', 'delivered', 'purged']);
+  await store.close();
+  dir.remove();
+});

@@ -46,9 +46,10 @@ const SET_FAILED = `
    WHERE id = $1 AND state = 'in_flight' AND lease_owner = $2
   RETURNING state, submission_id, channel, attempts`;
 
+/** A purged job (its body blanked, docs/retention.md) is never sent again: not retryable. */
 const SET_RETRY = `
   UPDATE delivery_jobs SET state = 'pending', next_attempt_at = $2, give_up_from = $2
-   WHERE id = $1 AND state IN ('failed', 'dead')
+   WHERE id = $1 AND state IN ('failed', 'dead') AND purged_at IS NULL
   RETURNING ${PG_JOB_COLUMNS}`;
 
 const RELEASE = `

@@ -25,7 +25,7 @@ const TABLES: Readonly<Record<string, ImportedTable>> = {
   submissions: {
     columns: [
       ...text('id', 'token_hash', 'form_id', 'form_version', 'tenant_id', 'authority_id', 'region_ars', 'language', 'data_json', 'payload_xml', 'parameters_json'),
-      ['is_test', 'boolean'], ['status', 'text'], ...time('acknowledged_at', 'created_at'),
+      ['is_test', 'boolean'], ['status', 'text'], ...time('acknowledged_at', 'created_at', 'purged_at'),
     ],
   },
   submission_events: { columns: [['submission_id', 'text'], ['seq', 'integer'], ['type', 'text'], ['at', 'time'], ['detail', 'text']] },
@@ -33,7 +33,7 @@ const TABLES: Readonly<Record<string, ImportedTable>> = {
     columns: [
       ...text('id', 'submission_id', 'authority_id', 'channel', 'idempotency_key', 'content_type', 'body', 'state'),
       ['attempts', 'integer'], ['next_attempt_at', 'time'], ['lease_owner', 'text'], ['lease_until', 'time'], ['last_error', 'text'],
-      ...time('delivered_at', 'fetched_at', 'give_up_from'), ['is_test', 'boolean'], ['created_at', 'time'],
+      ...time('delivered_at', 'fetched_at', 'give_up_from'), ['is_test', 'boolean'], ['created_at', 'time'], ['purged_at', 'time'],
     ],
   },
   drafts: { columns: [...text('key', 'form_id', 'form_version', 'data_json', 'csrf_token', 'resume_token_hash'), ...time('created_at', 'updated_at', 'expires_at')] },

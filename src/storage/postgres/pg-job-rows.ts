@@ -19,11 +19,12 @@ export interface PgJobRow {
   last_error: string | null;
   created_at: Date;
   is_test: boolean;
+  purged_at: Date | null;
 }
 
 /** The columns toPgJob reads, for `SELECT … ` and `RETURNING …` lists. */
 export const PG_JOB_COLUMNS =
-  'id, submission_id, authority_id, channel, idempotency_key, content_type, body, state, attempts, next_attempt_at, last_error, created_at, is_test';
+  'id, submission_id, authority_id, channel, idempotency_key, content_type, body, state, attempts, next_attempt_at, last_error, created_at, is_test, purged_at';
 
 export function toPgJob(row: PgJobRow): DeliveryJob {
   return {
@@ -40,5 +41,6 @@ export function toPgJob(row: PgJobRow): DeliveryJob {
     lastError: row.last_error,
     createdAt: new Date(row.created_at),
     ...(row.is_test ? { test: true } : {}),
+    ...(row.purged_at === null ? {} : { purgedAt: new Date(row.purged_at) }),
   };
 }

@@ -2,7 +2,8 @@
  * Schema migrations for PostgreSQL, applied in order at start under an advisory lock (so
  * instances starting together do not race), one transaction each, recorded in
  * efa_schema_version. Never edit a released migration: add a new one. Times are timestamptz;
- * booleans are boolean. The shape follows the SQLite adapter's as of its migration 7.
+ * booleans are boolean. The shape follows the SQLite adapter's as of its migration 7; the second
+ * migration matches SQLite's migration 9 (retention).
  */
 export const PG_MIGRATIONS: readonly string[] = [
   `
@@ -152,5 +153,13 @@ export const PG_MIGRATIONS: readonly string[] = [
     generation  INTEGER NOT NULL CHECK (generation >= 1),
     at          TIMESTAMPTZ NOT NULL
   );
+  `,
+  `
+  -- Issue 13 point 5, retention (as SQLite's migration 9): when a submission's personal data was
+  -- deleted, on the submission and on each of its jobs (a purged job is never sent or retried
+  -- again); the partial index holds only submissions not purged yet, oldest first.
+  ALTER TABLE submissions ADD COLUMN purged_at TIMESTAMPTZ;
+  ALTER TABLE delivery_jobs ADD COLUMN purged_at TIMESTAMPTZ;
+  CREATE INDEX submissions_unpurged ON submissions (created_at, id) WHERE purged_at IS NULL;
   `,
 ];

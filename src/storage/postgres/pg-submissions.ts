@@ -1,6 +1,7 @@
 import { DuplicateReferenceError, type SubmissionEventType, type SubmissionRepository, type SubmissionStatus } from '../ports';
 import type { PgClient } from './pg-client';
 import { JOBS_NOTIFY_SQL } from './pg-listener';
+import { pgPurgeDue } from './pg-retention';
 
 interface SubmissionRow {
   id: string;
@@ -18,6 +19,7 @@ interface SubmissionRow {
   status: 'accepted' | 'delivered';
   acknowledged_at: Date | null;
   created_at: Date;
+  purged_at: Date | null;
   /** The audit trail in order, as three parallel arrays (pg parses timestamptz[] into Dates). */
   event_types: SubmissionEventType[];
   event_ats: Date[];
@@ -69,7 +71,7 @@ function isDuplicateReference(err: unknown): boolean {
   return code === '23505' && constraint === 'submissions_pkey';
 }
 
-/** The SubmissionRepository on PostgreSQL: each method is one statement. */
+/** The SubmissionRepository on PostgreSQL: each method is one statement (purgeDue: one transaction, pg-retention.ts). */
 export function pgSubmissions(client: PgClient): SubmissionRepository {
   return {
     async create(submission, jobs) {
@@ -121,7 +123,10 @@ export function pgSubmissions(client: PgClient): SubmissionRepository {
         }),
         ...(row.parameters_json === null ? {} : { parametersJson: row.parameters_json }),
         ...(row.is_test ? { test: true } : {}),
+        ...(row.purged_at === null ? {} : { purgedAt: row.purged_at }),
       };
     },
+
+    purgeDue: pgPurgeDue(client),
   };
 }

@@ -19,6 +19,8 @@ export interface JobRow {
   last_error: string | null;
   created_at: number;
   is_test: number;
+  /** Absent in rows read before migration 9 ran (never, once the store is open). */
+  purged_at?: number | null;
 }
 
 export function toJob(row: JobRow): DeliveryJob {
@@ -36,5 +38,6 @@ export function toJob(row: JobRow): DeliveryJob {
     lastError: row.last_error,
     createdAt: new Date(row.created_at),
     ...(row.is_test === 1 ? { test: true } : {}),
+    ...(row.purged_at === null || row.purged_at === undefined ? {} : { purgedAt: new Date(row.purged_at) }),
   };
 }

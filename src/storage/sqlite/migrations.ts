@@ -203,4 +203,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     at          INTEGER NOT NULL
   ) STRICT;
   `,
+  `
+  -- Issue 13 point 5, retention: when a submission's personal data was deleted (its answers,
+  -- payload and jobs' bodies blanked; reference, form, authority, status and events stay), on the
+  -- submission and on each of its jobs (a purged job is never sent or retried again). The partial
+  -- index holds only submissions not purged yet, oldest first: the clean-up reads from its start
+  -- and purged rows leave it.
+  ALTER TABLE submissions ADD COLUMN purged_at INTEGER;
+  ALTER TABLE delivery_jobs ADD COLUMN purged_at INTEGER;
+  CREATE INDEX submissions_unpurged ON submissions (created_at, id) WHERE purged_at IS NULL;
+  `,
 ];

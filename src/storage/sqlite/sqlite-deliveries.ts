@@ -39,7 +39,7 @@ export function sqliteDeliveries(
     RETURNING state, submission_id, channel, attempts`);
   const setRetry = db.prepare<{ jobId: string; at: number }, JobRow>(`
     UPDATE delivery_jobs SET state = 'pending', next_attempt_at = @at, give_up_from = @at
-     WHERE id = @jobId AND state IN ('failed', 'dead')
+     WHERE id = @jobId AND state IN ('failed', 'dead') AND purged_at IS NULL
     RETURNING *`);
   const selectJob = db.prepare<[string], JobRow>('SELECT * FROM delivery_jobs WHERE id = ?');
   const setSealed = db.prepare<{ jobId: string; body: string; contentType: string; idempotencyKey: string }, JobRow>(`

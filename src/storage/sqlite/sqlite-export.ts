@@ -24,11 +24,11 @@ interface ExportedTable {
 
 /** Dependency order: parents first. */
 const TABLES: readonly ExportedTable[] = [
-  { name: 'submissions', key: 'id', times: ['created_at', 'acknowledged_at'], flags: ['is_test'] },
+  { name: 'submissions', key: 'id', times: ['created_at', 'acknowledged_at', 'purged_at'], flags: ['is_test'] },
   { name: 'submission_events', key: 'submission_id, seq', times: ['at'], flags: [] },
   {
     name: 'delivery_jobs', key: 'id',
-    times: ['next_attempt_at', 'lease_until', 'delivered_at', 'fetched_at', 'give_up_from', 'created_at'], flags: ['is_test'],
+    times: ['next_attempt_at', 'lease_until', 'delivered_at', 'fetched_at', 'give_up_from', 'created_at', 'purged_at'], flags: ['is_test'],
   },
   { name: 'drafts', key: 'key', times: ['created_at', 'updated_at', 'expires_at'], flags: [] },
   { name: 'operator_audit', key: 'seq', times: ['at'], flags: [] },

@@ -17,6 +17,7 @@ import { sqliteDeliveries } from './sqlite-deliveries';
 import { sqliteDrafts } from './sqlite-drafts';
 import { sqliteEvents, submissionDeliveredCheck } from './sqlite-events';
 import { sqliteInbox } from './sqlite-inbox';
+import { sqlitePurgeDue } from './sqlite-retention';
 import { sqliteOperatorAudit } from './sqlite-operator-audit';
 import { sqliteOperatorSessions } from './sqlite-operator-sessions';
 import { sqliteTestLinks } from './sqlite-test-links';
@@ -39,6 +40,8 @@ export function sqliteDatabaseExists(dataDir: string): boolean {
  * than as a timeout. Requests wait the full busy timeout (5 s) instead.
  */
 const PROBE_BUSY_TIMEOUT_MS = 800;
+/** How long a statement waits for a write lock another process holds (SQLITE_BUSY after that). */
+const BUSY_TIMEOUT_MS = 5000;
 
 interface SubmissionRow {
   id: string;
@@ -56,6 +59,7 @@ interface SubmissionRow {
   created_at: number;
   parameters_json: string | null;
   is_test: number;
+  purged_at: number | null;
 }
 
 function migrate(db: Database.Database, dir: string): void {
@@ -83,7 +87,10 @@ function openDatabase(dir: string): Database.Database {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL'); // a 201 must survive a power cut, not just a process crash
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Deleted and overwritten content is zeroed in the file, not left in free space: retention
+    // (docs/retention.md) and expired drafts must not stay readable in the database's bytes.
+    db.pragma('secure_delete = ON');
     migrate(db, dir);
     const probe = db.prepare(WRITE_PROBE_SQL);
     db.transaction(() => probe.run(Date.now())).immediate();
@@ -155,6 +162,7 @@ export function openSqliteStore(dataDir: string): Store {
         }
       });
     },
+    purgeDue: sqlitePurgeDue(db, events, BUSY_TIMEOUT_MS),
     find(id) {
       return settle(() => {
         const row = selectSubmission.get(id);
@@ -175,6 +183,7 @@ export function openSqliteStore(dataDir: string): Store {
           events: events.of(id),
           ...(row.parameters_json === null ? {} : { parametersJson: row.parameters_json }),
           ...(row.is_test === 1 ? { test: true } : {}),
+          ...(row.purged_at === null ? {} : { purgedAt: new Date(row.purged_at) }),
         };
       });
     },

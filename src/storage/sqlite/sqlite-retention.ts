@@ -1,0 +1,79 @@
+import type Database from 'better-sqlite3';
+import type { PurgeRequest, PurgeResult } from '../retention-ports';
+import { settler } from './settle';
+import type { SqliteEvents } from './sqlite-events';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * Which submissions are due (docs/retention.md), oldest first. The clock starts at the latest
+ * delivery of any of its jobs except the inbox's, or at the acknowledgement (the inbox's clock):
+ * with an inbox job nothing is due before the authority acknowledged. Open or retryable jobs
+ * (pending, in flight, failed) keep the data; a dead job of the applicant's e-mail does not,
+ * once the authority has the application (status delivered). `created_at <= @earliest` (the
+ * smallest number of days of any form) lets the partial index submissions_unpurged bound the scan.
+ */
+const DUE_SQL = `
+  SELECT s.id AS id, COALESCE(d.value, @defaultDays) AS days
+    FROM submissions s
+    LEFT JOIN json_each(@daysByForm) d ON d.key = s.form_id
+   WHERE s.purged_at IS NULL
+     AND s.created_at <= @earliest
+     AND s.status = 'delivered'
+     AND NOT EXISTS (SELECT 1 FROM delivery_jobs j WHERE j.submission_id = s.id AND j.state IN ('pending', 'in_flight', 'failed'))
+     AND (s.acknowledged_at IS NOT NULL
+          OR NOT EXISTS (SELECT 1 FROM delivery_jobs j WHERE j.submission_id = s.id AND j.channel = 'inbox'))
+     AND MAX(COALESCE(s.acknowledged_at, 0),
+             COALESCE((SELECT MAX(j.delivered_at) FROM delivery_jobs j
+                        WHERE j.submission_id = s.id AND j.state = 'delivered' AND j.channel <> 'inbox'), 0))
+         + COALESCE(d.value, @defaultDays) * ${DAY_MS} <= @now
+   ORDER BY s.created_at, s.id
+   LIMIT @limit`;
+
+/**
+ * Retention on SQLite: one IMMEDIATE transaction per call finds the due submissions and blanks
+ * them (answers, payload, every job's body) with `purged_at` and a `purged` event; a second
+ * process calling at once waits for the write lock and then finds them purged. The connection
+ * runs with secure_delete, so the old bytes are overwritten in the database file; after a call
+ * that purged anything the WAL is checkpointed and truncated, so no copy stays in the -wal file
+ * either (a reader holding an old snapshot may delay that to a later call).
+ */
+export function sqlitePurgeDue(db: Database.Database, events: SqliteEvents, busyTimeoutMs: number): (request: PurgeRequest) => Promise<PurgeResult> {
+  const settle = settler(db);
+  const due = db.prepare<Record<string, string | number>, { id: string; days: number }>(DUE_SQL);
+  const blankSubmission = db.prepare("UPDATE submissions SET data_json = '', payload_xml = '', purged_at = @now WHERE id = @id AND purged_at IS NULL");
+  const blankJobs = db.prepare("UPDATE delivery_jobs SET body = '', purged_at = @now WHERE submission_id = @id");
+
+  const purge = db.transaction((request: PurgeRequest): number => {
+    const now = request.now.getTime();
+    const fewestDays = Math.min(request.defaultDays, ...request.daysByForm.values());
+    const rows = due.all({
+      now, defaultDays: request.defaultDays, daysByForm: JSON.stringify(Object.fromEntries(request.daysByForm)),
+      earliest: now - fewestDays * DAY_MS, limit: request.limit,
+    });
+    let purged = 0;
+    for (const row of rows) {
+      if (blankSubmission.run({ id: row.id, now }).changes === 0) continue;
+      blankJobs.run({ id: row.id, now });
+      events.add(row.id, 'purged', now, `retention ${row.days} days`);
+      purged += 1;
+    }
+    return purged;
+  });
+
+  return (request) => settle(() => {
+    const purged = purge.immediate(request);
+    if (purged > 0) {
+      // Without waiting: a checkpoint that had to wait for readers would block the event loop
+      // for up to the busy timeout. What it cannot do now, a later call (or SQLite's own
+      // checkpoints, which overwrite the WAL from its start) does.
+      db.pragma('busy_timeout = 0');
+      try {
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      } finally {
+        db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      }
+    }
+    return { purged };
+  });
+}
