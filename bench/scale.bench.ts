@@ -11,6 +11,8 @@
  * Target: 2 web + 2 workers at least as fast as SQLite single-process in accepted/s and
  * delivered/s, and nothing lost.
  *
+ * BENCH_SCALE_DURATION_S and BENCH_SCALE_DRAIN_DEADLINE_S change the load's length and the
+ * wait; BENCH_SCALE_CPU_PROF_DIR=<folder> writes a CPU profile of every process (--cpu-prof).
  * The processes run a build of the working tree made at the start into a temporary folder of this
  * bench (not dist/, which other tools in the same checkout may be rebuilding at the same time).
  */
@@ -37,6 +39,9 @@ const DURATION_S = Number(process.env.BENCH_SCALE_DURATION_S ?? 10);
 const DRAIN_DEADLINE_MS = Number(process.env.BENCH_SCALE_DRAIN_DEADLINE_S ?? 120) * 1000;
 const START_DEADLINE_MS = 30_000;
 const TARGET_RATIO = 1;
+/** A folder for a CPU profile of every process (node --cpu-prof), written when each one stops. */
+const CPU_PROFILE_DIR = process.env.BENCH_SCALE_CPU_PROF_DIR;
+const NODE_ARGS = CPU_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROFILE_DIR] : [];
 
 interface Configuration {
   readonly key: ScaleFigures['key'];
@@ -105,8 +110,8 @@ async function run(configuration: Configuration, root: string, dist: string, key
       ...installation.secrets,
       ...(database ? { DATABASE_URL: database.url, DELIVERY_WORKER: 'off' } : {}),
     });
-    const web = (index: number) => startAppProcess({ name: `web ${index + 1}`, script: path.join(dist, 'src', 'main.js'), env: env('web', index), readyEvent: 'server.listening', deadlineMs: START_DEADLINE_MS });
-    const worker = (index: number) => startAppProcess({ name: `worker ${index + 1}`, script: path.join(dist, 'src', 'worker-main.js'), env: env('worker', index), readyEvent: 'worker.started', deadlineMs: START_DEADLINE_MS });
+    const web = (index: number) => startAppProcess({ name: `web ${index + 1}`, script: path.join(dist, 'src', 'main.js'), env: env('web', index), nodeArgs: NODE_ARGS, readyEvent: 'server.listening', deadlineMs: START_DEADLINE_MS });
+    const worker = (index: number) => startAppProcess({ name: `worker ${index + 1}`, script: path.join(dist, 'src', 'worker-main.js'), env: env('worker', index), nodeArgs: NODE_ARGS, readyEvent: 'worker.started', deadlineMs: START_DEADLINE_MS });
     // The first process migrates the fresh database; the others start together after it.
     processes.push(await web(0));
     const rest = await Promise.allSettled([

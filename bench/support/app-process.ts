@@ -32,8 +32,10 @@ export function startAppProcess(options: {
   readonly env: Readonly<Record<string, string>>;
   readonly readyEvent: 'server.listening' | 'worker.started';
   readonly deadlineMs: number;
+  /** Node options before the script, e.g. --cpu-prof for a profile written when it ends. */
+  readonly nodeArgs?: readonly string[];
 }): Promise<AppProcess> {
-  const child = spawn(process.execPath, [options.script], { env: { ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], { env: { ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   const problems = new Map<string, number>();
   const stderrTail: string[] = [];
