@@ -22,6 +22,17 @@ export interface CheckingReceiver {
   readonly malformed: ReadonlyArray<string>;
   /** Requests received but not yet answered (or dropped by the sender). */
   openRequests(): number;
+  /** Requests whose sender closed the connection before the answer (a killed worker's). */
+  droppedRequests(): number;
+  /** The idempotency keys of the requests open now. */
+  openKeys(): string[];
+  /**
+   * From now on requests are not answered until release(): they stay open for as long as the
+   * test needs to kill a worker that has one of them open. Requests already waiting are kept too.
+   */
+  hold(): void;
+  /** Answers the held requests (each after its delay) and stops holding. */
+  release(): void;
   requestCount(): number;
   close(): Promise<void>;
 }
@@ -34,7 +45,9 @@ const REFERENCE = /<reference>([^<]+)<\/reference>/;
  * idempotency key, and no two requests for one key open at the same time. It answers 204 after
  * `delayMs()` (a few tens of milliseconds), so deliveries are in flight long enough for a kill to
  * meet them and for an overlap to be seen. A request counts as open from its headers until its
- * answer is written or its connection closes (a killed worker's socket closes with it).
+ * answer is written or its connection closes (a killed worker's socket closes with it). While
+ * `hold()` is on, answers wait for `release()`, so a test can kill a worker whose request is open
+ * for certain instead of by luck.
  */
 export async function startCheckingReceiver(secretOf: (authorityId: string) => string | undefined, delayMs: () => number): Promise<CheckingReceiver> {
   const keys = new Map<string, KeyRecord>();
@@ -44,6 +57,9 @@ export async function startCheckingReceiver(secretOf: (authorityId: string) => s
   const openPerKey = new Map<string, number>();
   let open = 0;
   let count = 0;
+  let dropped = 0;
+  let holding = false;
+  let held: Array<() => void> = [];
 
   const server: Server = createServer((req, res) => {
     count += 1;
@@ -62,11 +78,18 @@ export async function startCheckingReceiver(secretOf: (authorityId: string) => s
       if (ended) return;
       ended = true;
       open -= 1;
-      if (key !== undefined) openPerKey.set(key, (openPerKey.get(key) ?? 1) - 1);
+      if (key !== undefined) {
+        const left = (openPerKey.get(key) ?? 1) - 1;
+        if (left > 0) openPerKey.set(key, left);
+        else openPerKey.delete(key);
+      }
     };
     res.on('finish', end);
     res.on('close', () => {
-      if (!res.writableFinished) gone = true;
+      if (!res.writableFinished) {
+        gone = true;
+        dropped += 1;
+      }
       end();
     });
 
@@ -87,13 +110,17 @@ export async function startCheckingReceiver(secretOf: (authorityId: string) => s
         record.bodies.push(body);
         keys.set(key, record);
       }
-      setTimeout(() => {
-        // The sender may be gone (SIGKILLed while waiting): then nothing was delivered.
-        if (gone) return;
-        res.writeHead(204).end();
-        if (record) record.answered += 1;
-        if (reference !== undefined) deliveredReferences.add(reference);
-      }, delayMs());
+      const answer = (): void => {
+        setTimeout(() => {
+          // The sender may be gone (SIGKILLed while waiting): then nothing was delivered.
+          if (gone) return;
+          res.writeHead(204).end();
+          if (record) record.answered += 1;
+          if (reference !== undefined) deliveredReferences.add(reference);
+        }, delayMs());
+      };
+      if (holding) held.push(answer);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -104,6 +131,17 @@ export async function startCheckingReceiver(secretOf: (authorityId: string) => s
     overlaps,
     malformed,
     openRequests: () => open,
+    droppedRequests: () => dropped,
+    openKeys: () => [...openPerKey.keys()],
+    hold: () => {
+      holding = true;
+    },
+    release: () => {
+      holding = false;
+      const waiting = held;
+      held = [];
+      for (const answer of waiting) answer();
+    },
     requestCount: () => count,
     close: () =>
       new Promise<void>((resolve) => {

@@ -19,6 +19,8 @@ export interface SubmissionStream {
   sent(): number;
   /** Requests that met a process being killed or not yet back (no answer at all). */
   connectionErrors(): number;
+  /** Requests sent to one target that have no answer yet. */
+  inFlight(name: string): number;
   /** The 201s one target gave since `since` (an index into `accepted`). */
   acceptedVia(name: string, since?: number): number;
   /** Stops sending and resolves once the requests in flight have their answers. */
@@ -36,6 +38,11 @@ export function startSubmissionStream(options: {
   /** The bodies to send, in turn ({"data": …}). */
   readonly bodies: readonly string[];
   readonly concurrency: number;
+  /**
+   * Checked before each request: while it says so, the lanes wait (e.g. while the workers have a
+   * backlog to work off), so deliveries stay in flight but the backlog at the end stays small.
+   */
+  readonly waitWhile: (accepted: number) => boolean;
 }): SubmissionStream {
   const accepted: Accepted[] = [];
   const unexpected: string[] = [];
@@ -43,6 +50,7 @@ export function startSubmissionStream(options: {
   let connectionErrors = 0;
   let stopped = false;
   let turn = 0;
+  const inFlight = new Map<string, number>();
 
   const nextTarget = (): StreamTarget | undefined => {
     for (let i = 0; i < options.targets.length; i += 1) {
@@ -56,6 +64,15 @@ export function startSubmissionStream(options: {
   };
 
   const sendOne = async (target: StreamTarget): Promise<void> => {
+    inFlight.set(target.name, (inFlight.get(target.name) ?? 0) + 1);
+    try {
+      await post(target);
+    } finally {
+      inFlight.set(target.name, (inFlight.get(target.name) ?? 1) - 1);
+    }
+  };
+
+  const post = async (target: StreamTarget): Promise<void> => {
     const body = options.bodies[sent % options.bodies.length]!;
     sent += 1;
     let res: Response;
@@ -83,9 +100,9 @@ export function startSubmissionStream(options: {
 
   const lane = async (): Promise<void> => {
     while (!stopped) {
-      const target = nextTarget();
-      // Both down cannot happen in this test (one web process is killed at a time), but a lane
-      // must not spin if it did: wait a moment for one to come back.
+      const target = options.waitWhile(accepted.length) ? undefined : nextTarget();
+      // Waits for the workers to catch up, or (never in this test, one web process is killed at
+      // a time) for a web process to come back, without spinning.
       if (!target) await new Promise((r) => setTimeout(r, 20));
       else await sendOne(target);
     }
@@ -97,6 +114,7 @@ export function startSubmissionStream(options: {
     unexpected,
     sent: () => sent,
     connectionErrors: () => connectionErrors,
+    inFlight: (name) => inFlight.get(name) ?? 0,
     acceptedVia: (name, since = 0) => accepted.slice(since).filter((a) => a.via === name).length,
     async stop() {
       stopped = true;
