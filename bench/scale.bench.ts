@@ -12,7 +12,8 @@
  * delivered/s, and nothing lost.
  *
  * BENCH_SCALE_DURATION_S and BENCH_SCALE_DRAIN_DEADLINE_S change the load's length and the
- * wait; BENCH_SCALE_CPU_PROF_DIR=<folder> writes a CPU profile of every process (--cpu-prof).
+ * wait; BENCH_SCALE_CPU_PROF_DIR=<folder> writes a CPU profile of every process (--cpu-prof);
+ * BENCH_SCALE_APP_<SETTING>=value sets <SETTING> in every process (experiments only).
  * The processes run a build of the working tree made at the start into a temporary folder of this
  * bench (not dist/, which other tools in the same checkout may be rebuilding at the same time).
  */
@@ -42,6 +43,10 @@ const TARGET_RATIO = 1;
 /** A folder for a CPU profile of every process (node --cpu-prof), written when each one stops. */
 const CPU_PROFILE_DIR = process.env.BENCH_SCALE_CPU_PROF_DIR;
 const NODE_ARGS = CPU_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROFILE_DIR] : [];
+/** BENCH_SCALE_APP_<SETTING>=value gives every process <SETTING>=value (e.g. DELIVERY_CONCURRENCY), for experiments. */
+const APP_OVERRIDES: Record<string, string> = Object.fromEntries(Object.entries(process.env)
+  .filter((e): e is [string, string] => e[0].startsWith('BENCH_SCALE_APP_') && e[1] !== undefined)
+  .map(([k, v]) => [k.slice('BENCH_SCALE_APP_'.length), v]));
 
 interface Configuration {
   readonly key: ScaleFigures['key'];
@@ -109,6 +114,7 @@ async function run(configuration: Configuration, root: string, dist: string, key
       RATE_LIMIT_DRAFTS: '0', RATE_LIMIT_STEPS: '0', RATE_LIMIT_SUBMISSIONS: '0',
       ...installation.secrets,
       ...(database ? { DATABASE_URL: database.url, DELIVERY_WORKER: 'off' } : {}),
+      ...APP_OVERRIDES,
     });
     const web = (index: number) => startAppProcess({ name: `web ${index + 1}`, script: path.join(dist, 'src', 'main.js'), env: env('web', index), nodeArgs: NODE_ARGS, readyEvent: 'server.listening', deadlineMs: START_DEADLINE_MS });
     const worker = (index: number) => startAppProcess({ name: `worker ${index + 1}`, script: path.join(dist, 'src', 'worker-main.js'), env: env('worker', index), nodeArgs: NODE_ARGS, readyEvent: 'worker.started', deadlineMs: START_DEADLINE_MS });
@@ -191,7 +197,8 @@ export async function benchScale(): Promise<ScaleResult> {
     const cores = os.availableParallelism();
 
     console.log(`\nScale: JSON API submissions (${SCALE_FORM}, no applicant e-mail), ${CONNECTIONS} connections for ${DURATION_S} s split across the web processes,`);
-    console.log(`HTTP push to a local receiver answering 204; ${cores} cores; build of the working tree ${buildS.toFixed(0)} s`);
+    const overrides = Object.entries(APP_OVERRIDES).map(([k, v]) => `${k}=${v}`).join(' ');
+    console.log(`HTTP push to a local receiver answering 204; ${cores} cores; build of the working tree ${buildS.toFixed(0)} s; settings: ${overrides || 'defaults'}`);
     for (const line of formatScaleTable(rows, cores)) console.log(line);
     console.log(`ratio 2 web + 2 workers / SQLite, accepted/s:            ${ratios.acceptedPerS.toFixed(2)} (target ≥ ${TARGET_RATIO.toFixed(1)}): ${verdict(ratios.acceptedPerS >= TARGET_RATIO)}`);
     console.log(`ratio 2 web + 2 workers / SQLite, delivered/s overall:   ${ratios.deliveredPerSOverall.toFixed(2)} (target ≥ ${TARGET_RATIO.toFixed(1)}): ${verdict(ratios.deliveredPerSOverall >= TARGET_RATIO)}`);
