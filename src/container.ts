@@ -12,6 +12,7 @@ import type { Store } from './storage/ports';
 import { openStore } from './storage/open-store';
 import type { SubmissionService } from './submissions/submission-service';
 import { DraftCleanup } from './drafts/draft-cleanup';
+import { RetentionCleanup } from './retention/retention-cleanup';
 import { createDraftService } from './drafts/draft-service';
 import { createRateLimiter } from './http/rate-limit';
 import { createMetrics, type Metrics } from './metrics/metrics';
@@ -41,6 +42,8 @@ export interface Container {
   readonly store: Store;
   readonly worker: DeliveryWorker;
   readonly draftCleanup: DraftCleanup;
+  /** Deletes submissions' personal data after their retention period (started by both entry points). */
+  readonly retentionCleanup: RetentionCleanup;
   /** This process's metrics (served on /metrics of the app, or by main on METRICS_PORT). */
   readonly metrics: Metrics;
   /** Stops the worker (letting deliveries finish within timeoutMs) and closes the store. */
@@ -73,6 +76,10 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const live = createLiveConfiguration({
     initial, config, env, store, logger, metrics, rateLimiter, drafts, transport, product, now, random, retryPolicy: options.retryPolicy,
   });
+  const retentionCleanup = new RetentionCleanup({
+    submissions: store.submissions, forms: live.forms, defaultDays: config.retentionDays, intervalMinutes: config.retentionIntervalMinutes,
+    now, logger, metrics,
+  });
   const operatorConsole = createOperatorConsole({
     sets: live, reload: live, store, templates: initial.files.consoleTemplates, rateLimiter, logger, now, worker: live.worker,
     secureCookies: config.production, idleMinutes: config.consoleIdleMinutes,
@@ -97,9 +104,10 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     store,
     worker: live.worker,
     draftCleanup,
+    retentionCleanup,
     metrics,
     async close(timeoutMs: number) {
-      await draftCleanup.stop();
+      await Promise.all([draftCleanup.stop(), retentionCleanup.stop()]);
       // The worker first (deliveries finish), then every loaded set's agents, the mail transport, the store.
       await live.close(timeoutMs);
       transport.close();

@@ -39,6 +39,8 @@ async function main(): Promise<void> {
   // DELIVERY_WORKER=off leaves deliveries to separate `npm run worker` processes.
   if (config.deliveryWorker) container.worker.start();
   container.draftCleanup.start();
+  // Retention (docs/retention.md): every process runs it; the store purges each submission once.
+  container.retentionCleanup.start();
 
   // SIGHUP reads forms and tenants again; the running set stays if the new one has problems.
   reloadOnSignal({ logger, reload: () => container.live.reload() });

@@ -8,9 +8,9 @@ import { createJsonLogger } from './support/logger';
 
 /**
  * The standalone delivery worker (`npm run worker`): the same container as the web server, but
- * the app is never listened on; only the outbox worker and the draft cleanup run. Web servers
- * started with DELIVERY_WORKER=off leave all deliveries to processes like this one, so both scale
- * apart. Several workers may share a store: leases keep them from sending a job twice at once.
+ * the app is never listened on; only the outbox worker, the draft cleanup and the retention
+ * cleanup run. Web servers started with DELIVERY_WORKER=off leave all deliveries to processes
+ * like this one, so both scale apart. Several workers may share a store: leases keep them from sending a job twice at once.
  * DELIVERY_WORKER itself is not read here: it says whether the *web server* delivers.
  */
 async function main(): Promise<void> {
@@ -35,6 +35,8 @@ async function main(): Promise<void> {
   if (metricsServer) await listening(metricsServer);
   container.worker.start();
   container.draftCleanup.start();
+  // Retention (docs/retention.md): every process runs it; the store purges each submission once.
+  container.retentionCleanup.start();
 
   // SIGHUP reads forms and tenants again; the running set stays if the new one has problems.
   reloadOnSignal({ logger, reload: () => container.live.reload() });

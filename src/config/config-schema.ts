@@ -20,6 +20,9 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly templatesDir: string;
   readonly draftTtlDays: number;
+  /** Days after delivery (inbox: acknowledgement) until a submission's personal data is deleted; per form `retentionDays` wins. */
+  readonly retentionDays: number;
+  readonly retentionIntervalMinutes: number;
   readonly siteTenant: string;
   readonly publicBaseUrl: string;
   readonly smtpUrl: string;
@@ -216,6 +219,10 @@ export const SETTINGS = [
     description: 'Folder with the page templates, UI strings (locales) and assets.' }),
   spec({ key: 'draftTtlDays', env: 'DRAFT_TTL_DAYS', default: '30', secret: false, parse: integer(1, 365),
     description: 'Days an unfinished application is kept after its last change; then it is deleted.' }),
+  spec({ key: 'retentionDays', env: 'RETENTION_DAYS', default: '30', secret: false, parse: integer(0, 3650),
+    description: 'Days after delivery (inbox: acknowledgement) after which a submission\'s personal data is deleted, unless its form sets retentionDays (0: at the next clean-up).' }),
+  spec({ key: 'retentionIntervalMinutes', env: 'RETENTION_INTERVAL_MINUTES', default: '60', secret: false, parse: integer(1, 1440),
+    description: 'How often each web and worker process deletes the personal data of submissions past their retention (minutes).' }),
   spec({ key: 'siteTenant', env: 'SITE_TENANT', default: '', secret: false, parse: optionalTenantId,
     description: 'Tenant whose name and legal links frame the pages before a municipality is chosen (empty: the first tenant file).' }),
   spec({ key: 'publicBaseUrl', env: 'PUBLIC_BASE_URL', default: '', secret: false, parse: optionalBaseUrl,

@@ -32,4 +32,6 @@ export interface FormDefinition {
   readonly routing: { readonly regionField: string };
   /** Where the applicant's e-mail address is, for the confirmation e-mail (optional). */
   readonly emailField?: string;
+  /** Days after delivery (inbox: acknowledgement) until its submissions' personal data is deleted; RETENTION_DAYS when absent. */
+  readonly retentionDays?: number;
 }

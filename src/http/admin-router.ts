@@ -123,7 +123,10 @@ export function adminRouter(deps: AdminDependencies): Router {
     const job = await deps.deliveries.retry(id, deps.now());
     const entry = { tenantId: tenantId ?? null, action: 'delivery.retry', target: existing.id };
     if (!job) {
-      await writeAudit(actor, { ...entry, outcome: 'refused', detail: 'DELIVERY_NOT_RETRYABLE' });
+      // Purged (retention) since, or before: its body and the answers are gone, it can never be sent again.
+      const purged = existing.purgedAt !== undefined || (await deps.deliveries.findJob(id))?.purgedAt !== undefined;
+      await writeAudit(actor, { ...entry, outcome: 'refused', detail: purged ? 'SUBMISSION_DATA_DELETED' : 'DELIVERY_NOT_RETRYABLE' });
+      if (purged) throw new AppError('SUBMISSION_DATA_DELETED', 'admin: retry of a purged job');
       throw new AppError('DELIVERY_NOT_RETRYABLE', `admin: job in state ${existing.state}`);
     }
     await writeAudit(actor, { ...entry, outcome: 'ok' });

@@ -66,6 +66,7 @@ export function authorityInboxRouter(deps: AuthorityInboxDependencies): Router {
     const id = referenceOf(req);
     const found = await deps.inbox.find(authorityId, id);
     if (!found) throw new AppError('SUBMISSION_NOT_FOUND', 'authority inbox: not in this inbox');
+    if (found.purgedAt) throw new AppError('SUBMISSION_DATA_DELETED', 'authority inbox: payload of a purged submission');
     // Encrypted first if the authority has a key by now; a HEAD request records no fetch.
     const sealed = await deps.outbound.ensureSealed(found);
     const job = req.method === 'HEAD' ? sealed : await deps.inbox.fetch(authorityId, id, deps.now());
@@ -80,6 +81,7 @@ export function authorityInboxRouter(deps: AuthorityInboxDependencies): Router {
     const job = await deps.inbox.find(authorityId, id);
     const record = job ? await deps.submissions.find(id) : undefined;
     if (!job || !record) throw new AppError('SUBMISSION_NOT_FOUND', 'authority inbox: not in this inbox');
+    if (record.purgedAt) throw new AppError('SUBMISSION_DATA_DELETED', 'authority inbox: receipt of a purged submission');
     const receipt = await deps.receipts.receiptOf(record);
     // The receipt embeds the XML: with an authority key it leaves only encrypted.
     const outgoing = await deps.outbound.receiptFor(authorityId, receipt.pdf);

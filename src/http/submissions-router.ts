@@ -64,8 +64,11 @@ export function submissionsRouter(service: SubmissionService, receipts: Receipts
 
   router.get('/api/submissions/:id/receipt.pdf', async (req, res) => {
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
-    const receipt = await receipts.receiptFor(req.params.id, token);
-    if (!receipt) throw new AppError('SUBMISSION_NOT_FOUND', 'receipt for unknown reference or wrong token');
+    const record = await service.findWithToken(req.params.id, token);
+    if (!record) throw new AppError('SUBMISSION_NOT_FOUND', 'receipt for unknown reference or wrong token');
+    // Only after the token matched: whether a reference was purged is not told to strangers.
+    if (record.purgedAt) throw new AppError('SUBMISSION_DATA_DELETED', 'receipt of a purged submission');
+    const receipt = await receipts.receiptOf(record);
     res.status(200).set({
       'content-type': 'application/pdf',
       'content-disposition': `attachment; filename="${receiptFileName(receipt.reference)}"`,

@@ -139,6 +139,10 @@ export const CONSOLE_TEXTS = {
   retryButton: { de: 'Erneut versuchen', en: 'Retry' },
   jobDetails: { de: 'Auftrag {job}', en: 'Job {job}' },
   retried: { de: 'Der Auftrag steht wieder in der Warteschlange.', en: 'The job is back in the queue.' },
+  purgedNotRetryable: {
+    de: 'Die Angaben zu diesem Antrag wurden nach Ablauf der Aufbewahrungsfrist gelöscht; ohne sie kann der Auftrag nicht mehr zugestellt werden.',
+    en: 'The answers of this application were deleted when their retention period ended; without them the job cannot be delivered any more.',
+  },
   notRetryableTitle: { de: 'Dieser Auftrag kann nicht erneut versucht werden', en: 'This job cannot be retried' },
   notRetryable: {
     de: 'Nur fehlgeschlagene oder endgültig fehlgeschlagene Aufträge können erneut versucht werden. Der Auftrag ist im Zustand „{state}“.',
@@ -254,6 +258,7 @@ export const CONSOLE_SUBMISSION_LABELS = {
   dead: { de: 'Zustellung endgültig fehlgeschlagen', en: 'delivery failed for good' },
   retry_requested: { de: 'erneuter Versuch angefordert', en: 'retry requested' },
   fetched: { de: 'von der Behörde abgerufen', en: 'fetched by the authority' },
+  purged: { de: 'personenbezogene Daten gelöscht (Aufbewahrungsfrist)', en: 'personal data deleted (retention)' },
 } as const satisfies Readonly<Record<string, LocalizedText>>;
 
 /** Outcomes in the operator audit trail (storage/ports.ts OperatorAuditEntry). */

@@ -16,6 +16,10 @@ export const ERROR_TITLES = {
     de: 'Zu dieser Vorgangsnummer wurde nichts gefunden. Bitte prüfen Sie den Link.',
     en: 'Nothing was found for this reference number. Please check the link.',
   },
+  SUBMISSION_DATA_DELETED: {
+    de: 'Die Angaben zu diesem Antrag wurden nach Ablauf der Aufbewahrungsfrist gelöscht. Vorgangsnummer und Verlauf bleiben erhalten; die Eingangsbestätigung kann nicht mehr abgerufen werden.',
+    en: 'The answers of this application were deleted when their retention period ended. The reference number and its history remain; the receipt can no longer be downloaded.',
+  },
   UNAUTHORIZED: {
     de: 'Für diese Schnittstelle ist ein gültiger Zugangsschlüssel nötig.',
     en: 'This interface needs a valid access key.',

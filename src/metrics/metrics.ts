@@ -24,6 +24,8 @@ export interface Metrics {
   deliveryAttempt(channel: DeliveryChannel, outcome: DeliveryAttemptOutcome, seconds: number): void;
   /** One PDF receipt was rendered in this many seconds. */
   receiptRendered(seconds: number): void;
+  /** The retention clean-up deleted the personal data of this many submissions (docs/retention.md). */
+  submissionsPurged(count: number): void;
   /** The content type of `text()` (Prometheus text exposition format 0.0.4). */
   readonly contentType: string;
   /** Every metric in the exposition format; never rejects because the store failed. */
@@ -88,6 +90,11 @@ export function createMetrics(options: MetricsOptions): Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: [registry],
   });
 
+  const purged = new Counter({
+    name: 'efa_submissions_purged_total', help: 'Submissions whose personal data this process deleted after their retention period (docs/retention.md).',
+    registers: [registry],
+  });
+
   // Zeros for every known series, so rates and alerts work before the first event.
   for (const form of knownForms) {
     for (const outcome of ['accepted', 'refused']) submissions.inc({ form, outcome }, 0);
@@ -116,6 +123,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     receiptRendered(seconds) {
       receiptRender.observe(seconds);
+    },
+    submissionsPurged(count) {
+      purged.inc(count);
     },
     contentType: registry.contentType,
     async text() {

@@ -6,8 +6,11 @@ import type { DeliveryJob, SubmissionRecord } from '../storage/ports';
  */
 export type CitizenStatus = 'accepted' | 'in_progress' | 'delivered' | 'acknowledged';
 
-/** The events the applicant sees, in order; retries and operators' actions stay internal. */
-const CITIZEN_EVENTS = new Set(['accepted', 'delivered', 'acknowledged']);
+/**
+ * The events the applicant sees, in order; retries and operators' actions stay internal.
+ * `purged`: the answers were deleted after the retention period (docs/retention.md).
+ */
+const CITIZEN_EVENTS = new Set(['accepted', 'delivered', 'acknowledged', 'purged']);
 
 export function citizenStatus(record: SubmissionRecord, jobs: readonly DeliveryJob[]): {
   readonly status: CitizenStatus;

@@ -204,10 +204,15 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     const entry = { at: deps.now(), actor: actor.id, tenantId: set.routing.authority(job.authorityId)?.tenant.id ?? null, action: 'delivery.retry', target: job.id };
     const retried = await store.deliveries.retry(job.id, deps.now());
     if (!retried) {
-      await store.operatorAudit.record({ ...entry, outcome: 'refused', detail: 'DELIVERY_NOT_RETRYABLE' });
+      // Purged (retention): the job's body and the answers are gone, so it can never be sent again.
+      const purged = (await store.deliveries.findJob(job.id))?.purgedAt !== undefined;
+      await store.operatorAudit.record({ ...entry, outcome: 'refused', detail: purged ? 'SUBMISSION_DATA_DELETED' : 'DELIVERY_NOT_RETRYABLE' });
       page(req, res, {
-        status: 409, page: 'message', title: T.notRetryableTitle[language], section: 'deliveries',
-        model: { message: format(T.notRetryable[language], { state: consoleLabel(CONSOLE_JOB_STATE_LABELS, job.state, language) }), backHref: jobHref(job.id) },
+        status: purged ? 410 : 409, page: 'message', title: T.notRetryableTitle[language], section: 'deliveries',
+        model: {
+          message: purged ? T.purgedNotRetryable[language] : format(T.notRetryable[language], { state: consoleLabel(CONSOLE_JOB_STATE_LABELS, job.state, language) }),
+          backHref: jobHref(job.id),
+        },
       });
       return;
     }

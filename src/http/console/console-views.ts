@@ -121,7 +121,8 @@ export function jobView(job: DeliveryJob, routing: Pick<RoutingTable, 'authority
     authorityId: job.authorityId,
     channel: job.channel,
     state: consoleLabel(CONSOLE_JOB_STATE_LABELS, job.state, language),
-    retryable: job.state === 'failed' || job.state === 'dead',
+    // A purged job (retention) has no body left to send.
+    retryable: (job.state === 'failed' || job.state === 'dead') && job.purgedAt === undefined,
     attempts: formatNumber(job.attempts, language),
     lastError: job.lastError ?? T.none[language],
     nextAttempt: job.state === 'failed' ? formatLongDateTime(job.nextAttemptAt, language) : '–',

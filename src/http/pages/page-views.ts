@@ -237,8 +237,12 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
     const language = pageLanguage(req);
     const t = renderer.strings(language);
     const view = await deps.submissions.statusOf(record);
-    const latest = view.events.at(-1)?.at ?? record.createdAt;
+    // The status holds since its latest event; the deletion of the answers (retention) is told apart.
+    const latest = view.events.filter((e) => e.type !== 'purged').at(-1)?.at ?? record.createdAt;
     const status = { code: view.status, text: t[`status_${view.status}`] ?? '', iso: latest.toISOString(), at: formatLongDateTime(latest, language) };
+    const purged = record.purgedAt
+      ? { text: t.statusPurged ?? '', iso: record.purgedAt.toISOString(), at: formatLongDateTime(record.purgedAt, language) }
+      : undefined;
     res.set('cache-control', 'no-store').type('html').send(renderer.render('confirmation', {
       ...frame({ testMode: testerOf(res) !== undefined || record.test === true, renderer, tenant: found.tenant, language, form, pageTitle: t.confirmationTitle ?? '', switchUrl: switchTo(req, language) }),
       reference: record.id,
@@ -246,8 +250,10 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
       // As they held when the application was accepted, not as the tenant file says today.
       localParameters: parametersBox(storedParameters(record), record.regionArs, language),
       status,
+      purged,
       pageUrl: req.originalUrl,
-      receiptUrl,
+      // Nothing left to render a receipt from once the answers are deleted.
+      receiptUrl: purged ? undefined : receiptUrl,
       againUrl: base(form.definition.id),
     }));
   }
