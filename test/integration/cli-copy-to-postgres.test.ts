@@ -103,6 +103,9 @@ describe('efa-forms copy-to-postgres', () => {
       const fetched = inWeimar[0]!.submissionId;
       expect((await request(sqlite.app).get(`/api/authority/inbox/${fetched}`).set({ authorization: `Bearer ${WEIMAR_KEY}` })).status).toBe(200);
       expect((await request(sqlite.app).post(`/api/authority/inbox/${fetched}/ack`).set({ authorization: `Bearer ${WEIMAR_KEY}` })).status).toBeLessThan(300);
+      // Retention with 0 days: the delivered and the acknowledged submissions are purged (purged_at on
+      // them and their jobs, a purged event); the dead one and the unacknowledged inbox one are not.
+      expect(await sqlite.store.submissions.purgeDue({ now: NOW, defaultDays: 0, daysByForm: new Map(), limit: 100 })).toEqual({ purged: 5 });
 
       // A draft saved for later on the first step of the pages (the municipality: Erfurt).
       const agent = request.agent(sqlite.app);
@@ -141,6 +144,10 @@ describe('efa-forms copy-to-postgres', () => {
   test('the database it copies from holds every kind of row', () => {
     expect(before.submissions.map((s) => s?.status).sort()).toEqual(['accepted', 'acknowledged', 'delivered', 'delivered', 'delivered', 'delivered', 'accepted'].sort());
     expect(before.dead).toHaveLength(1);
+    expect(before.submissions.filter((s) => s?.purgedAt !== undefined).map((s) => [s?.status, s?.dataJson, s?.purgedAt])).toEqual(
+      expect.arrayContaining([['acknowledged', '', NOW], ['delivered', '', NOW]]));
+    expect(before.submissions.filter((s) => s?.purgedAt !== undefined)).toHaveLength(5);
+    expect(before.jobs.flat().filter((j) => j.purgedAt !== undefined).every((j) => j.body === '')).toBe(true);
     expect(before.inbox).toHaveLength(1);
     expect(before.audit.map((a) => a.action)).toEqual(['test-link', 'reload']);
     expect(before.testLink).toBeDefined();
