@@ -17,6 +17,7 @@ import { buildContainer, example, SAMPLE_FORMS, secretFor, writeSampleTenant } f
  */
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const ADMIN_TOKEN = 'admin-token-for-retention-tests';
+const WEIMAR_KEY = 'weimar-inbox-key-for-retention-tests';
 const FORM = 'hundesteuer-anmeldung';
 const DAY = 24 * 3600 * 1000;
 type Container = Awaited<ReturnType<typeof buildContainer>>;
@@ -159,5 +160,39 @@ describe.each([sqlite, postgres()])('retention through the app on $name', (backe
     container = undefined;
     // Closed (SQLite: the WAL checkpointed into the file): still nowhere.
     expect(await backend.contents(dataDir)).not.toContain(secret);
+  });
+
+  test('an inbox authority: the clock starts at its acknowledgement; afterwards payload and receipt answer 410 and nothing is listed', async () => {
+    const tenants = path.join(dir.path, 'tenants');
+    mkdirSync(tenants);
+    const env = {
+      ...writeSampleTenant(tenants, receiver.url, [], { 'stadt-weimar': { delivery: { type: 'inbox', apiKeyHashEnv: 'EFA_INBOX_WEIMAR' } } }),
+      ...(await backend.setUp(dataDir)),
+      FORMS_DIR: SAMPLE_FORMS, TENANTS_DIR: tenants, DATA_DIR: dataDir, EFA_INBOX_WEIMAR: sha256(WEIMAR_KEY), RETENTION_DAYS: '0',
+    };
+    let clock = new Date('2026-11-30T09:00:00.000Z');
+    container = await buildContainer(env, { now: () => clock, retryPolicy: FAST_RETRIES });
+    const { app } = container;
+    const weimar = { authorization: `Bearer ${WEIMAR_KEY}` };
+    // valid-1 lives in Weimar (ARS 160550000000).
+    const accepted = await request(app).post(`/api/forms/${FORM}/submissions`).send({ data: example(FORM, 'valid-1') });
+    expect(accepted.status).toBe(201);
+    const { id } = accepted.body as { id: string };
+    container.worker.start();
+    await waitUntil(async () => (await container!.store.deliveries.jobsOf(id)).every((j) => j.channel === 'inbox' || j.state === 'delivered'));
+
+    expect((await request(app).get(`/api/authority/inbox/${id}`).set(weimar)).status).toBe(200);
+    clock = new Date(clock.getTime() + DAY);
+    // Fetched but not acknowledged: kept, even with 0 days.
+    expect(await container.retentionCleanup.runOnce()).toBe(0);
+    expect((await request(app).post(`/api/authority/inbox/${id}/ack`).set(weimar)).status).toBe(200);
+    expect(await container.retentionCleanup.runOnce()).toBe(1);
+
+    for (const url of [`/api/authority/inbox/${id}`, `/api/authority/inbox/${id}/receipt.pdf`]) {
+      const res = await request(app).get(url).set(weimar);
+      expect({ url, status: res.status, code: (res.body as { code?: string }).code }).toEqual({ url, status: 410, code: 'SUBMISSION_DATA_DELETED' });
+    }
+    const listed = await request(app).get('/api/authority/inbox').set(weimar);
+    expect((listed.body as { items: unknown[] }).items).toEqual([]);
   });
 });
