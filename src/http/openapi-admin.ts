@@ -52,7 +52,7 @@ export function adminPaths(admin: Record<string, unknown>, problem: Record<strin
         ...admin, operationId: 'retryDelivery', summary: 'Makes a failed or dead job pending again, due now, with a fresh give-up period',
         description: `${SCOPE.description} A job of another tenant's authority answers 404 DELIVERY_NOT_FOUND (never 403: nothing tells that it exists) and is not retried. Every call is written to the operator audit trail (action delivery.retry, outcome ok or refused).`,
         parameters: [{ name: 'jobId', in: 'path', required: true, schema: { type: 'string' } }],
-        responses: { '200': { description: 'The job, now pending.', content: { 'application/json': { schema: { $ref: '#/components/schemas/DeliveryJob' } } } }, '401': problem, '404': problem, '409': problem },
+        responses: { '200': { description: 'The job, now pending.', content: { 'application/json': { schema: { $ref: '#/components/schemas/DeliveryJob' } } } }, '401': problem, '404': problem, '409': problem, '410': problem },
       },
     },
     '/api/admin/submissions/{reference}': {

@@ -107,6 +107,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
               content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
             },
             '404': problem,
+            // SUBMISSION_DATA_DELETED: the answers were deleted after the retention period (docs/retention.md).
+            '410': problem,
           },
         },
       },
@@ -219,14 +221,14 @@ function authorityAndAdminPaths(problem: Record<string, string>): Record<string,
       get: {
         ...authority, operationId: 'fetchFromInbox', summary: 'The XML payload (or its JWE); the first fetch marks the submission delivered',
         parameters: [reference],
-        responses: { '200': { description: 'The payload, the same bytes on every fetch.', content: payload }, '401': problem, '404': problem },
+        responses: { '200': { description: 'The payload, the same bytes on every fetch.', content: payload }, '401': problem, '404': problem, '410': problem },
       },
     },
     '/api/authority/inbox/{reference}/receipt.pdf': {
       get: {
         ...authority, operationId: 'fetchReceiptFromInbox', summary: 'The PDF receipt (or its JWE)',
         parameters: [reference],
-        responses: { '200': { description: 'The receipt.', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } }, 'application/jose': { schema: { type: 'string' } } } }, '401': problem, '404': problem },
+        responses: { '200': { description: 'The receipt.', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } }, 'application/jose': { schema: { type: 'string' } } } }, '401': problem, '404': problem, '410': problem },
       },
     },
     '/api/authority/inbox/{reference}/ack': {
