@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { signPayload } from '../../src/delivery/signature';
 import { loadFormRegistry } from '../../src/forms/form-registry';
 import { csrfOf, stepFormFields } from '../support/page-form';
 import { createTestDatabase, type TestDatabase } from '../support/postgres-database';
@@ -86,6 +87,31 @@ afterAll(async () => {
   built?.remove();
 });
 
+test('the endpoint itself notices two requests for one key open at once, and a second body for a key', async () => {
+  // The checks below would pass vacuously if the endpoint could not see what they rule out.
+  const endpoint = await startCheckingReceiver(secretFor, () => 30);
+  try {
+    const send = (body: string) => {
+      const timestamp = Math.floor(Date.now() / 1000);
+      return fetch(`${endpoint.url}/stadt-weimar`, {
+        method: 'POST',
+        headers: { 'idempotency-key': 'one-key', 'efa-timestamp': String(timestamp), 'efa-signature': signPayload(secretFor('stadt-weimar'), timestamp, body) },
+        body,
+      });
+    };
+    endpoint.hold();
+    const both = Promise.all([send('<reference>AAAA</reference>'), send('<reference>AAAA</reference> ')]);
+    await waitFor('both requests held', () => endpoint.heldKeys().length === 2, 5_000);
+    endpoint.release();
+    expect((await both).map((r) => r.status)).toEqual([204, 204]);
+    expect(endpoint.overlaps.map((o) => o.key)).toEqual(['one-key']);
+    expect(new Set(endpoint.keys.get('one-key')?.bodies).size).toBe(2);
+    expect(endpoint.malformed).toEqual([]);
+  } finally {
+    await endpoint.close();
+  }
+});
+
 test('a draft started through web process A continues through web process B and back, with the same cookie', async () => {
   const [a, b] = cluster.webs as [Instance, Instance];
   const model = (await loadFormRegistry(SAMPLE_FORMS)).get(FORM)!;
@@ -156,8 +182,10 @@ test('one web and one worker process SIGKILLed three times while deliveries are 
       let submissionsInFlightAtKill: number;
       try {
         await waitFor(`${worker.name} has a request open at the endpoint while ${web.name} takes a submission`, async () => {
-          const open = new Set(checking.openKeys());
-          victimOpen = (await leasedKeys(worker)).filter((k) => open.has(k)).length;
+          const leased = new Set(await leasedKeys(worker));
+          // Held now, after the query: such a request stays open until release(), so nothing can
+          // answer it between this check and the kill below.
+          victimOpen = checking.heldKeys().filter((k) => leased.has(k)).length;
           return victimOpen > 0 && stream.inFlight(web.name) > 0;
         }, 30_000, () => `${figures()} (the victim's requests open: ${victimOpen}, submissions to ${web.name} under way: ${stream.inFlight(web.name)})`);
         target.up = false;

@@ -24,8 +24,8 @@ export interface CheckingReceiver {
   openRequests(): number;
   /** Requests whose sender closed the connection before the answer (a killed worker's). */
   droppedRequests(): number;
-  /** The idempotency keys of the requests open now. */
-  openKeys(): string[];
+  /** The idempotency keys of the requests held open now (see hold()); each stays open until release() or its sender goes. */
+  heldKeys(): string[];
   /**
    * From now on requests are not answered until release(): they stay open for as long as the
    * test needs to kill a worker that has one of them open. Requests already waiting are kept too.
@@ -59,7 +59,7 @@ export async function startCheckingReceiver(secretOf: (authorityId: string) => s
   let count = 0;
   let dropped = 0;
   let holding = false;
-  let held: Array<() => void> = [];
+  let held: Array<{ readonly key: string | undefined; readonly answer: () => void; readonly gone: () => boolean }> = [];
 
   const server: Server = createServer((req, res) => {
     count += 1;
@@ -119,7 +119,7 @@ export async function startCheckingReceiver(secretOf: (authorityId: string) => s
           if (reference !== undefined) deliveredReferences.add(reference);
         }, delayMs());
       };
-      if (holding) held.push(answer);
+      if (holding) held.push({ key, answer, gone: () => gone });
       else answer();
     });
   });
@@ -132,7 +132,7 @@ export async function startCheckingReceiver(secretOf: (authorityId: string) => s
     malformed,
     openRequests: () => open,
     droppedRequests: () => dropped,
-    openKeys: () => [...openPerKey.keys()],
+    heldKeys: () => held.filter((h) => !h.gone() && h.key !== undefined).map((h) => h.key!),
     hold: () => {
       holding = true;
     },
@@ -140,7 +140,7 @@ export async function startCheckingReceiver(secretOf: (authorityId: string) => s
       holding = false;
       const waiting = held;
       held = [];
-      for (const answer of waiting) answer();
+      for (const { answer } of waiting) answer();
     },
     requestCount: () => count,
     close: () =>
