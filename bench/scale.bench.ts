@@ -25,7 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createTestDatabase, type TestDatabase } from '../test/support/postgres-database';
 import { startAppProcess, type AppProcess } from './support/app-process';
-import { cpuSecondsOf, postgresCpuBetween, postgresCpuSeconds } from './support/cpu-usage';
+import { cpuSecondsOf, machineBusySeconds, postgresCpuBetween, postgresCpuSeconds } from './support/cpu-usage';
 import { startDeliveryReceiver, type DeliveryReceiver } from './support/delivery-receiver';
 import { writeRoutingSigningKey } from './support/routing-signing-key';
 import { computeFigures, formatScaleTable, type ScaleFigures } from './support/scale-figures';
@@ -143,10 +143,12 @@ async function run(configuration: Configuration, root: string, dist: string, key
     const cpuOf = (list: readonly AppProcess[]) => list.reduce((sum, p) => sum + (cpuSecondsOf(p.pid) ?? 0), 0);
     const workers = processes.filter((p) => p.port === undefined);
     const loadBefore = os.loadavg()[0]!;
-    const before = { web: cpuOf(webs), worker: cpuOf(workers), postgres: postgresCpuSeconds(), bench: process.cpuUsage() };
+    const before = { web: cpuOf(webs), worker: cpuOf(workers), postgres: postgresCpuSeconds(), bench: process.cpuUsage(), machine: machineBusySeconds() };
     const load = await offerSubmissions({ urls, connectionsEach: Math.floor(CONNECTIONS / urls.length), durationS: DURATION_S, bodyFor });
     const bench = process.cpuUsage(before.bench);
+    const machineAfter = machineBusySeconds();
     const cpuSeconds = {
+      machine: before.machine === undefined || machineAfter === undefined ? null : machineAfter - before.machine,
       web: cpuOf(webs) - before.web,
       worker: cpuOf(workers) - before.worker,
       postgres: postgresCpuBetween(before.postgres, postgresCpuSeconds()) ?? null,

@@ -54,3 +54,19 @@ export function postgresCpuBetween(before: Map<number, number> | undefined, afte
   for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
   return total;
 }
+
+/**
+ * CPU seconds the whole machine has been busy so far (all cores: /proc/stat's first line,
+ * everything but idle and iowait); undefined without /proc. The difference over the load minus
+ * what the bench's own processes used is what other users of the machine took.
+ */
+export function machineBusySeconds(): number | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already inside user).
+    const busy = [0, 1, 2, 5, 6, 7].reduce((sum, i) => sum + (fields[i] ?? 0), 0);
+    return busy / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}

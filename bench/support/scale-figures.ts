@@ -29,7 +29,11 @@ export interface ScaleFigures {
   readonly errors: number;
   readonly timeouts: number;
   /** CPU seconds used while the load ran, by role; the machine had `cores × durationS` in all. */
-  readonly cpuSeconds: { readonly web: number; readonly worker: number; readonly postgres: number | null; readonly bench: number };
+  readonly cpuSeconds: {
+    readonly web: number; readonly worker: number; readonly postgres: number | null; readonly bench: number;
+    /** The whole machine (all processes, other users' included); null without /proc. */
+    readonly machine: number | null;
+  };
   /** 1-minute load average before and right after the load. */
   readonly loadAverage: { readonly before: number; readonly after: number };
   /** warn/error log events of the processes, by event name. */
@@ -97,9 +101,11 @@ export function formatScaleTable(rows: readonly ScaleFigures[], cores: number): 
   lines.push('');
   for (const r of rows) {
     const cpu = r.cpuSeconds;
+    const ours = cpu.web + cpu.worker + (cpu.postgres ?? 0) + cpu.bench;
+    const others = cpu.machine === null ? 'n/a' : num(Math.max(0, cpu.machine - ours), 1);
     const problems = Object.entries(r.problems).map(([event, count]) => `${event} ×${count}`).join(', ');
     lines.push(`${r.label}: ${r.accepted} accepted, ${r.delivered} delivered (${r.deliveredWithout201} without a seen 201, ${r.repeatedDeliveries} repeated); `
-      + `CPU s in the ${num(r.durationS, 1)} s load (of ${num(cores * r.durationS)}): web ${num(cpu.web, 1)}, worker ${num(cpu.worker, 1)}, postgres ${cpu.postgres === null ? 'n/a' : num(cpu.postgres, 1)}, bench ${num(cpu.bench, 1)}; `
+      + `CPU s in the ${num(r.durationS, 1)} s load (of ${num(cores * r.durationS)}): web ${num(cpu.web, 1)}, worker ${num(cpu.worker, 1)}, postgres ${cpu.postgres === null ? 'n/a' : num(cpu.postgres, 1)}, bench ${num(cpu.bench, 1)}, everything else on the machine ${others}; `
       + `load average ${num(r.loadAverage.before, 2)} before, ${num(r.loadAverage.after, 2)} after${problems ? `; warnings/errors: ${problems}` : ''}`);
   }
   return lines;
