@@ -78,7 +78,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   });
   const retentionCleanup = new RetentionCleanup({
     submissions: store.submissions, forms: live.forms, defaultDays: config.retentionDays, intervalMinutes: config.retentionIntervalMinutes,
-    now, logger, metrics,
+    now, logger, metrics, mail: transport,
   });
   const operatorConsole = createOperatorConsole({
     sets: live, reload: live, store, templates: initial.files.consoleTemplates, rateLimiter, logger, now, worker: live.worker,

@@ -1,3 +1,4 @@
+import type { MailTransport } from '../delivery/email/mail-transport';
 import type { PurgeResult, SubmissionRepository } from '../storage/ports';
 import type { Logger } from '../support/logger';
 import { retentionPolicy, type RetentionFormInfo } from './retention-policy';
@@ -18,6 +19,12 @@ export interface RetentionCleanupOptions {
   /** Told how many submissions each round purged (the metrics counter). */
   readonly metrics?: { submissionsPurged(count: number): void };
   readonly batchSize?: number;
+  /**
+   * The mail transport: when it keeps copies of sent mail (the .eml folder without SMTP_URL),
+   * those older than the shortest retention period in force are deleted each round too. The
+   * copies carry no form id, so the shortest period is the one that never keeps one too long.
+   */
+  readonly mail?: Pick<MailTransport, 'deleteCopiesOlderThan'>;
 }
 
 /**
@@ -50,6 +57,10 @@ export class RetentionCleanup {
       total += result.purged;
       if (result.purged > 0) this.options.metrics?.submissionsPurged(result.purged);
     } while (result.purged >= limit && !this.stopping);
+    if (this.options.mail?.deleteCopiesOlderThan && !this.stopping) {
+      const days = Math.min(policy.defaultDays, ...policy.daysByForm.values());
+      await this.options.mail.deleteCopiesOlderThan(new Date(now().getTime() - days * 86_400_000));
+    }
     return total;
   }
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { FAST_RETRIES, waitUntil } from '../support/channel-harness';
@@ -114,16 +114,28 @@ describe.each([sqlite, postgres()])('retention through the app on $name', (backe
     expect(receiver.requests.some((r) => r.body.includes(secret))).toBe(true);
     expect((await request(app).get(receiptUrl)).status).toBe(200);
     expect(await backend.contents(dataDir)).toContain(secret);
+    // Without SMTP_URL the applicant's confirmation was also written as an .eml copy: their
+    // address, the reference and the receipt with the answers. Its time is set to the injected
+    // clock's, as if written at that moment.
+    const mailDir = path.join(dataDir, 'mail');
+    const copies = () => readdirSync(mailDir).filter((f) => f.endsWith('.eml'));
+    expect(copies()).toHaveLength(1);
+    const copy = readFileSync(path.join(mailDir, copies()[0]!), 'utf8');
+    expect(copy).toContain(id);
+    expect(copy).toContain(String(data.halter.email));
+    utimesSync(path.join(mailDir, copies()[0]!), clock, clock);
 
     // Not yet: 7 days after the delivery, less a minute.
     clock = new Date(clock.getTime() + 7 * DAY - 60_000);
     expect(await container.retentionCleanup.runOnce()).toBe(0);
     expect((await request(app).get(receiptUrl)).status).toBe(200);
+    expect(copies()).toHaveLength(1);
 
     clock = new Date(clock.getTime() + 60_000);
     expect(await container.retentionCleanup.runOnce()).toBe(1);
     expect(await container.retentionCleanup.runOnce()).toBe(0);
     expect(await backend.contents(dataDir)).not.toContain(secret);
+    expect(copies()).toEqual([]);
 
     const receipt = await request(app).get(receiptUrl).set('accept-language', 'en');
     expect(receipt.status).toBe(410);

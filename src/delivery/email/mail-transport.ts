@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
@@ -6,6 +6,12 @@ import type Mail from 'nodemailer/lib/mailer';
 /** Sends one message; throws when the message was not accepted. */
 export interface MailTransport {
   send(message: Mail.Options, fileName: string): Promise<void>;
+  /**
+   * Only where the transport keeps copies of what it sent (the .eml folder): deletes those
+   * written at or before `cutoff` and answers how many. The retention clean-up calls it, because a
+   * copy of an applicant's confirmation holds their answers as much as the stored submission.
+   */
+  deleteCopiesOlderThan?(cutoff: Date): Promise<number>;
   close(): void;
 }
 
@@ -46,6 +52,26 @@ export function fileTransport(folder: string): MailTransport {
         await rm(part, { force: true }).catch(() => undefined);
         throw err;
       }
+    },
+    async deleteCopiesOlderThan(cutoff) {
+      let names: string[];
+      try {
+        names = await readdir(folder);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0; // nothing written yet
+        throw err;
+      }
+      let deleted = 0;
+      for (const name of names) {
+        if (!name.endsWith('.eml')) continue;
+        const file = path.join(folder, name);
+        // A file removed meanwhile (an operator, another process's clean-up) is not an error.
+        const info = await stat(file).catch(() => undefined);
+        if (!info?.isFile() || info.mtime > cutoff) continue; // due at cutoff, as submissions are
+        await rm(file, { force: true });
+        deleted++;
+      }
+      return deleted;
     },
     close: () => transport.close(),
   };
