@@ -13,7 +13,8 @@
  *
  * BENCH_SCALE_DURATION_S and BENCH_SCALE_DRAIN_DEADLINE_S change the load's length and the
  * wait; BENCH_SCALE_CPU_PROF_DIR=<folder> writes a CPU profile of every process (--cpu-prof);
- * BENCH_SCALE_APP_<SETTING>=value sets <SETTING> in every process (experiments only).
+ * BENCH_SCALE_APP_<SETTING>=value sets <SETTING> in every process and BENCH_SCALE_PG_SOCKET_DIR
+ * connects them through PostgreSQL's Unix socket (experiments only).
  * The processes run a build of the working tree made at the start into a temporary folder of this
  * bench (not dist/, which other tools in the same checkout may be rebuilding at the same time).
  */
@@ -43,6 +44,8 @@ const TARGET_RATIO = 1;
 /** A folder for a CPU profile of every process (node --cpu-prof), written when each one stops. */
 const CPU_PROFILE_DIR = process.env.BENCH_SCALE_CPU_PROF_DIR;
 const NODE_ARGS = CPU_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROFILE_DIR] : [];
+/** BENCH_SCALE_PG_SOCKET_DIR=<folder>: the processes reach PostgreSQL through its Unix socket there instead of TCP (experiments). */
+const PG_SOCKET_DIR = process.env.BENCH_SCALE_PG_SOCKET_DIR;
 /** BENCH_SCALE_APP_<SETTING>=value gives every process <SETTING>=value (e.g. DELIVERY_CONCURRENCY), for experiments. */
 const APP_OVERRIDES: Record<string, string> = Object.fromEntries(Object.entries(process.env)
   .filter((e): e is [string, string] => e[0].startsWith('BENCH_SCALE_APP_') && e[1] !== undefined)
@@ -69,6 +72,14 @@ export interface ScaleResult {
   readonly targetRatio: number;
   /** Both ratios ≥ the target and nothing lost in any configuration. */
   readonly pass: boolean;
+}
+
+/** The processes' DATABASE_URL: the new database's, through the Unix socket with BENCH_SCALE_PG_SOCKET_DIR. */
+function databaseUrl(url: string): string {
+  if (!PG_SOCKET_DIR) return url;
+  const socket = new URL(url);
+  socket.searchParams.set('host', PG_SOCKET_DIR);
+  return socket.toString();
 }
 
 /** Builds src/ into `outDir` with the project's build settings (what `npm run build` does into dist/). */
@@ -113,7 +124,7 @@ async function run(configuration: Configuration, root: string, dist: string, key
       // One load generator is one client: the per-client limits would turn most answers into 429s.
       RATE_LIMIT_DRAFTS: '0', RATE_LIMIT_STEPS: '0', RATE_LIMIT_SUBMISSIONS: '0',
       ...installation.secrets,
-      ...(database ? { DATABASE_URL: database.url, DELIVERY_WORKER: 'off' } : {}),
+      ...(database ? { DATABASE_URL: databaseUrl(database.url), DELIVERY_WORKER: 'off' } : {}),
       ...APP_OVERRIDES,
     });
     const web = (index: number) => startAppProcess({ name: `web ${index + 1}`, script: path.join(dist, 'src', 'main.js'), env: env('web', index), nodeArgs: NODE_ARGS, readyEvent: 'server.listening', deadlineMs: START_DEADLINE_MS });
@@ -199,7 +210,7 @@ export async function benchScale(): Promise<ScaleResult> {
     const cores = os.availableParallelism();
 
     console.log(`\nScale: JSON API submissions (${SCALE_FORM}, no applicant e-mail), ${CONNECTIONS} connections for ${DURATION_S} s split across the web processes,`);
-    const overrides = Object.entries(APP_OVERRIDES).map(([k, v]) => `${k}=${v}`).join(' ');
+    const overrides = [...Object.entries(APP_OVERRIDES).map(([k, v]) => `${k}=${v}`), ...(PG_SOCKET_DIR ? [`PostgreSQL through the Unix socket in ${PG_SOCKET_DIR}`] : [])].join(', ');
     console.log(`HTTP push to a local receiver answering 204; ${cores} cores; build of the working tree ${buildS.toFixed(0)} s; settings: ${overrides || 'defaults'}`);
     for (const line of formatScaleTable(rows, cores)) console.log(line);
     console.log(`ratio 2 web + 2 workers / SQLite, accepted/s:            ${ratios.acceptedPerS.toFixed(2)} (target ≥ ${TARGET_RATIO.toFixed(1)}): ${verdict(ratios.acceptedPerS >= TARGET_RATIO)}`);
