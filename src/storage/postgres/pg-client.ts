@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { StorageUnavailableError, type StorageUnavailableReason } from '../ports';
 
@@ -71,6 +72,28 @@ function mapped<T>(work: () => Promise<T>): Promise<T> {
   });
 }
 
+/** At most this many statement texts are prepared per connection; rarer ones run unnamed. */
+const MAX_PREPARED = 256;
+
+/**
+ * Names for the adapters' parameterised statements, so that each connection parses and plans
+ * one only once (pg prepares a named statement on first use per connection and reuses it): for
+ * the short statements of a submission or a claim, parsing and planning were a large part of
+ * PostgreSQL's CPU. The name is derived from the text, so one name never means two statements;
+ * the count is bounded, because statements built per call (the copy's row batches) must not
+ * fill every connection with prepared statements used once.
+ */
+function preparedNames(): (sql: string) => string | undefined {
+  const known = new Map<string, string>();
+  return (sql) => {
+    const found = known.get(sql);
+    if (found !== undefined || known.size >= MAX_PREPARED) return found;
+    const name = `efa_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+    known.set(sql, name);
+    return name;
+  };
+}
+
 /** One pool per store, bounded in size; a lost connection is dropped by the pool and replaced on the next query. */
 export function createPgClient(options: PgClientOptions): PgClient {
   const schemaOption = options.schema ? ` -c search_path=${options.schema}` : '';
@@ -83,8 +106,11 @@ export function createPgClient(options: PgClientOptions): PgClient {
   // An idle connection that dies (server restart) emits here; the pool has already dropped it.
   pool.on('error', () => undefined);
   let closing: Promise<void> | undefined;
-  const run = async <R extends object>(on: pg.Pool | pg.PoolClient, sql: string, params: readonly unknown[] = []): Promise<R[]> =>
-    (await on.query<R>(sql, params as unknown[])).rows;
+  const names = preparedNames();
+  const run = async <R extends object>(on: pg.Pool | pg.PoolClient, sql: string, params: readonly unknown[] = []): Promise<R[]> => {
+    const name = params.length > 0 ? names(sql) : undefined;
+    return (await on.query<R>(name ? { name, text: sql, values: params as unknown[] } : { text: sql, values: params as unknown[] })).rows;
+  };
 
   return {
     query: <R extends object>(sql: string, params?: readonly unknown[]) => mapped(() => run<R>(pool, sql, params)),

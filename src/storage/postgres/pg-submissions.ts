@@ -1,6 +1,6 @@
 import { DuplicateReferenceError, type SubmissionEventType, type SubmissionRepository, type SubmissionStatus } from '../ports';
 import type { PgClient } from './pg-client';
-import { JOBS_NOTIFY_SQL } from './pg-listener';
+import type { PgJobAnnouncer } from './pg-job-announcer';
 import { pgPurgeDue } from './pg-retention';
 
 interface SubmissionRow {
@@ -31,9 +31,9 @@ interface SubmissionRow {
  * so one round trip and atomic without an explicit transaction: a taken reference or a taken
  * idempotency key fails the statement and nothing of it is written. The foreign keys are
  * checked at the end of the statement, when the submission row exists. Jobs arrive as one JSON
- * array; a job created with a lease is in flight on its first attempt. A job a worker may claim
- * (pending, not the inbox) is announced on efa_jobs by the same statement: PostgreSQL delivers
- * the notification at the commit, so a worker woken by it always finds the job.
+ * array; a job created with a lease is in flight on its first attempt. The statement answers
+ * whether a job a worker may claim (pending, not the inbox) was written; then it is announced
+ * on efa_jobs after the commit (pg-job-announcer.ts), so a worker woken by it finds the job.
  */
 const CREATE_SQL = `
   WITH submission AS (
@@ -56,7 +56,7 @@ const CREATE_SQL = `
                                                   idempotency_key text, content_type text, body text, is_test boolean,
                                                   lease_owner text, lease_until timestamptz)
     RETURNING state, channel)
-  SELECT ${JOBS_NOTIFY_SQL} WHERE EXISTS (SELECT 1 FROM jobs WHERE state = 'pending' AND channel <> 'inbox')`;
+  SELECT EXISTS (SELECT 1 FROM jobs WHERE state = 'pending' AND channel <> 'inbox') AS claimable`;
 
 const FIND_SQL = `
   SELECT s.*,
@@ -71,8 +71,8 @@ function isDuplicateReference(err: unknown): boolean {
   return code === '23505' && constraint === 'submissions_pkey';
 }
 
-/** The SubmissionRepository on PostgreSQL: each method is one statement (purgeDue: one transaction, pg-retention.ts). */
-export function pgSubmissions(client: PgClient): SubmissionRepository {
+/** The SubmissionRepository on PostgreSQL: each method is one statement (create: plus its announcement after the commit) (purgeDue: one transaction, pg-retention.ts). */
+export function pgSubmissions(client: PgClient, announcer: PgJobAnnouncer): SubmissionRepository {
   return {
     async create(submission, jobs) {
       const jobsJson = JSON.stringify(jobs.map((j) => ({
@@ -88,11 +88,12 @@ export function pgSubmissions(client: PgClient): SubmissionRepository {
         lease_until: j.lease?.until.toISOString() ?? null,
       })));
       try {
-        await client.query(CREATE_SQL, [
+        const [row] = await client.query<{ claimable: boolean }>(CREATE_SQL, [
           submission.id, submission.tokenHash, submission.formId, submission.formVersion, submission.tenantId,
           submission.authorityId, submission.regionArs, submission.language, submission.dataJson, submission.payloadXml,
           submission.parametersJson ?? null, submission.test === true, submission.createdAt, jobsJson,
         ]);
+        if (row?.claimable === true) announcer.announce();
       } catch (err) {
         if (isDuplicateReference(err)) throw new DuplicateReferenceError(`reference ${submission.id} exists`, { cause: err });
         throw err;

@@ -1,6 +1,7 @@
 import type { Store } from '../ports';
 import { createPgClient, type PgClientOptions } from './pg-client';
 import { migratePostgres } from './pg-migrate';
+import { createPgJobAnnouncer } from './pg-job-announcer';
 import { pgSubmissions } from './pg-submissions';
 import { pgDeliveries } from './pg-deliveries';
 import { pgInbox } from './pg-inbox';
@@ -32,7 +33,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await client.close();
     throw err;
   }
-  const submissions = pgSubmissions(client);
+  const announcer = createPgJobAnnouncer(client);
+  const submissions = pgSubmissions(client, announcer);
   const jobListener = createPgJobListener({ url: options.url, schema: options.schema, logger: options.logger });
   return {
     submissions,
@@ -45,6 +47,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     configuration: pgConfiguration(client),
     probeWritable: pgWriteProbe(client),
     close: async () => {
+      await announcer.idle();
       await Promise.all([jobListener.close(), client.close()]);
     },
   };
