@@ -81,7 +81,13 @@ export class DeliveryWorker {
     if (this.running) this.schedule(0);
   }
 
-  /** Stops polling, waits up to timeoutMs for running deliveries, then gives back leases. */
+  /**
+   * Stops polling, waits up to timeoutMs for running deliveries, then gives back the leases of
+   * jobs no longer being sent (an attempt whose store update failed). An attempt still under way
+   * keeps its lease: released, another process could claim and send the job while the receiver
+   * still has this request, two sends of one job at once. Its lease (longer than the attempt
+   * timeout) runs out by itself; then the job is due again.
+   */
   async stop(timeoutMs: number): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
@@ -96,7 +102,7 @@ export class DeliveryWorker {
     ]);
     clearTimeout(timeout);
     try {
-      const released = await this.options.queue.releaseLeases(this.options.ownerId, this.options.now());
+      const released = await this.options.queue.releaseLeases(this.options.ownerId, this.options.now(), [...this.sending]);
       if (released > 0) this.options.logger.warn('delivery.leases_released', { count: released });
     } catch (err) {
       this.options.logger.error('delivery.release_failed', { error: errorName(err) });

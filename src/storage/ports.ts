@@ -217,8 +217,12 @@ export interface DeliveryQueue {
     /** When the attempt failed (the time of its `delivery_failed` or `dead` event). */
     readonly at: Date;
   }): Promise<'failed' | 'dead' | undefined>;
-  /** Gives back every unexpired lease of this owner (graceful shutdown); returns how many. */
-  releaseLeases(owner: string, now: Date): Promise<number>;
+  /**
+   * Gives back every unexpired lease of this owner (graceful shutdown) except those of the jobs
+   * in `keep` (attempts still under way: another worker must not send them while the receiver
+   * may still be taking the first request; their leases run out by themselves); returns how many.
+   */
+  releaseLeases(owner: string, now: Date, keep?: readonly string[]): Promise<number>;
   /** Jobs of one submission, for status pages and tests. */
   jobsOf(submissionId: string): Promise<DeliveryJob[]>;
   /**

@@ -185,6 +185,19 @@ export function deliveriesContract(factory: () => StoreFactory): void {
       expect(again).toHaveLength(1);
     });
 
+    test('releasing leases keeps those of the jobs named as still being sent', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id), job(s.id), job(s.id)]);
+      const claimed = await store.deliveries.claimDue({ now: T0, limit: 3, leaseMs: 60_000, owner: 'w1' });
+      expect(claimed).toHaveLength(3);
+      const [sending, done, other] = claimed.map((j) => j.id) as [string, string, string];
+      expect(await store.deliveries.releaseLeases('w1', later(10), [sending, 'no-such-job'])).toBe(2);
+      const again = await store.deliveries.claimDue({ now: later(10), limit: 10, leaseMs: 60_000, owner: 'w2' });
+      expect(again.map((j) => j.id).sort()).toEqual([done, other].sort());
+      const kept = (await store.deliveries.jobsOf(s.id)).find((j) => j.id === sending);
+      expect(kept?.state).toBe('in_flight');
+    });
+
     test('failed attempts and give-ups are in the audit trail, with channel, attempt and error', async () => {
       const s = submission();
       await store.submissions.create(s, [job(s.id)]);

@@ -41,25 +41,28 @@ describe('delivery lifecycle', () => {
     expect(receiver.requests[0]!.signatureValid).toBe(true);
   });
 
-  test('a shutdown that cannot wait for a hanging delivery gives its lease back; the next process delivers it', async () => {
+  test('a shutdown that cannot wait for a hanging delivery keeps its lease, so no other worker sends the job meanwhile; once the lease has run out the next process delivers it', async () => {
     receiver = await startReceiver(secretFor);
     let hang = true;
     const held: Array<() => void> = [];
     receiver.respond = () => (hang ? new Promise<number>((resolve) => held.push(() => resolve(204))) : 204);
-    const c = await harness.start(receiver.url);
+    // A short attempt timeout, so the lease (2 × timeout + 5 s) runs out within the test.
+    const c = await harness.start(receiver.url, {}, { DELIVERY_TIMEOUT_MS: '500' });
     c.worker.start();
     const a = await submit(c, 'gewerbeanmeldung', example('gewerbeanmeldung', 'valid-1'));
     await receiver.waitFor((r) => r.length === 1);
-    await c.close(200); // the attempt is still running: the lease is released anyway
-    hang = false;
-    held.forEach((release) => release());
+    await c.close(200); // the attempt is still under way: the receiver may yet take it
 
-    // The same data directory, a new process: the job is pending at once (no lease to wait for).
+    // The same data directory, a new process: the job is still leased, so no worker can claim it
+    // while the first request may be in the receiver's hands (two sends of one job at once).
     const again = await harness.restart();
     const job = (await again.store.deliveries.jobsOf(a.id)).find((j) => j.channel === 'http')!;
-    expect(job.state).toBe('pending');
+    expect(job.state).toBe('in_flight');
+    expect(await again.store.deliveries.claimDue({ now: new Date(), limit: 10, leaseMs: 60_000, owner: 'another-worker' })).toEqual([]);
+    hang = false;
+    held.forEach((release) => release());
     again.worker.start();
-    await waitUntil(async () => (await again.store.submissions.find(a.id))?.status === 'delivered');
+    await waitUntil(async () => (await again.store.submissions.find(a.id))?.status === 'delivered', 20_000);
     const sent = receiver.requests.filter((r) => r.path === '/stadt-erfurt-buergeramt');
     expect(sent).toHaveLength(2);
     expect(new Set(sent.map((r) => r.headers['idempotency-key'])).size).toBe(1);

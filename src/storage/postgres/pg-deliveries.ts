@@ -55,7 +55,7 @@ const SET_RETRY = `
 const RELEASE = `
   WITH released AS (
     UPDATE delivery_jobs SET state = 'pending', next_attempt_at = $1, lease_owner = NULL, lease_until = NULL
-     WHERE state = 'in_flight' AND lease_owner = $2
+     WHERE state = 'in_flight' AND lease_owner = $2 AND NOT (id = ANY($3::text[]))
     RETURNING 1)
   SELECT COUNT(*) AS n FROM released`;
 
@@ -148,8 +148,8 @@ export function pgDeliveries(client: PgClient): DeliveryQueue {
         return row.state;
       });
     },
-    async releaseLeases(owner, now) {
-      const [row] = await client.query<{ n: string }>(RELEASE, [now, owner]);
+    async releaseLeases(owner, now, keep = []) {
+      const [row] = await client.query<{ n: string }>(RELEASE, [now, owner, keep]);
       return Number(row?.n ?? 0);
     },
     jobsOf(submissionId) {

@@ -57,7 +57,7 @@ export function sqliteDeliveries(
     "SELECT authority_id, COUNT(*) AS n FROM delivery_jobs WHERE state IN ('pending', 'in_flight', 'failed') AND is_test = 0 GROUP BY authority_id");
   const release = db.prepare(`
     UPDATE delivery_jobs SET state = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
-     WHERE state = 'in_flight' AND lease_owner = ?`);
+     WHERE state = 'in_flight' AND lease_owner = ? AND id NOT IN (SELECT value FROM json_each(?))`);
   const selectJobs = db.prepare<[string], JobRow>('SELECT * FROM delivery_jobs WHERE submission_id = ? ORDER BY created_at, id');
   const stats = sqliteDeliveryStats(db);
 
@@ -99,8 +99,8 @@ export function sqliteDeliveries(
         permanent: failure.permanent ? 1 : 0, giveUpAfterMs: failure.giveUpAfterMs, at: failure.at.getTime(),
       }));
     },
-    releaseLeases(owner, now) {
-      return settle(() => release.run(now.getTime(), owner).changes);
+    releaseLeases(owner, now, keep = []) {
+      return settle(() => release.run(now.getTime(), owner, JSON.stringify(keep)).changes);
     },
     jobsOf(submissionId) {
       return settle(() => selectJobs.all(submissionId).map(toJob));
