@@ -27,12 +27,6 @@ export interface DeliveryWorkerOptions {
 }
 
 /**
- * Takes due jobs from the queue and delivers them. At-least-once: a job is marked delivered only
- * after the receiver answered 2xx, so a crash in between repeats the delivery later with the
- * same idempotency key and the same body. The loop never throws out of its timer; failures are
- * logged and the next poll goes on. stop() lets running deliveries finish.
- */
-/**
  * The wait after `failed` polls in a row: doubling from the poll interval, but never longer than
  * 2 intervals + 2 s, which stays below what /readyz calls a stalled worker (3 intervals + 5 s):
  * an outage of the store is /readyz's store check to report, not a dead worker.
@@ -41,6 +35,12 @@ export function backoffDelay(pollIntervalMs: number, failed: number): number {
   return Math.min(pollIntervalMs * 2 ** Math.min(failed, 20), pollIntervalMs * 2 + 2000);
 }
 
+/**
+ * Takes due jobs from the queue and delivers them. At-least-once: a job is marked delivered only
+ * after the receiver answered 2xx, so a crash in between repeats the delivery later with the
+ * same idempotency key and the same body. The loop never throws out of its timer; failures are
+ * logged and the next poll goes on. stop() lets running deliveries finish.
+ */
 export class DeliveryWorker {
   private readonly inFlight = new Set<Promise<void>>();
   /** Ids of the jobs this worker is sending, so it never runs one twice at the same time. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Container } from '../../src/container';
 import { planMunicipalityImport } from '../../src/directory/plan-import';
 import type { Tenant } from '../../src/routing/tenant';
-import { haveSharedData, sharedFile } from '../support/shared-data';
+import { requireSharedData, sharedFile } from '../support/shared-data';
 import { tempDir } from '../support/temp-dir';
 import { buildContainer, SAMPLE_FORMS, writeSampleTenant } from '../support/test-setup';
 import { checkAccessibility, launchBrowser, newPage, startServer, type Browser, type Page } from './support/browser';
@@ -19,7 +19,9 @@ const POSTAL_CODES = 'plz-thueringen.csv';
 
 jest.setTimeout(60_000);
 
-(haveSharedData([DIRECTORY, POSTAL_CODES]) ? describe : describe.skip)('the region step with a whole state loaded', () => {
+requireSharedData([DIRECTORY, POSTAL_CODES]);
+
+describe('the region step with a whole state loaded', () => {
   const dir = tempDir();
   let container: Container;
   let server: { url: string; close(): Promise<void> };

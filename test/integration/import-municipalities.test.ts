@@ -7,7 +7,7 @@ import { loadTenantFiles } from '../../src/routing/load-tenants';
 import { buildRoutingTable } from '../../src/routing/routing-table';
 import type { Tenant } from '../../src/routing/tenant';
 import { runCli, STACK_LINE } from '../support/run-cli';
-import { haveSharedData, sharedFile } from '../support/shared-data';
+import { requireSharedData, sharedFile } from '../support/shared-data';
 import { tempDir } from '../support/temp-dir';
 
 /**
@@ -21,7 +21,7 @@ const THUERINGEN = sharedFile('gv100ad-thueringen-20201231.txt');
 const THUERINGEN_PLZ = sharedFile('plz-thueringen.csv');
 const SACHSEN_ANHALT = sharedFile('gv100ad-sachsen-anhalt-20201231.txt');
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'gv100ad');
-const sharedData = haveSharedData(['gv100ad-thueringen-20201231.txt', 'plz-thueringen.csv', 'gv100ad-sachsen-anhalt-20201231.txt']);
+requireSharedData(['gv100ad-thueringen-20201231.txt', 'plz-thueringen.csv', 'gv100ad-sachsen-anhalt-20201231.txt']);
 
 let work: ReturnType<typeof tempDir>;
 let tenantFile: string;
@@ -130,7 +130,7 @@ describe('import-municipalities on its own fixtures', () => {
   });
 });
 
-(sharedData ? describe : describe.skip)('import-municipalities with the official directory of Thüringen', () => {
+describe('import-municipalities with the official directory of Thüringen', () => {
   const importThueringen = (extra: Record<string, string | true> = {}, json = false) =>
     run({ tenant: 'thueringen', directory: THUERINGEN, 'postal-codes': THUERINGEN_PLZ, ...extra }, json);
 
@@ -295,7 +295,6 @@ describe('import-municipalities on its own fixtures', () => {
 describe('efa-forms import-municipalities run as a process, as an operator runs it', () => {
   const cli = (...args: string[]) =>
     runCli(['import-municipalities', '--tenant', 'thueringen', '--forms', path.join(work.path, 'forms'), '--tenants', path.join(work.path, 'tenants'), ...args]);
-  const withSharedData = sharedData ? test : test.skip;
 
   test('refuses a device that never ends and a binary file at once: exit 1, one line each', async () => {
     const binary = writeInput('program', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x1b, 0x5b, 0x32, 0x4a, 0x00]));
@@ -305,7 +304,7 @@ describe('efa-forms import-municipalities run as a process, as an operator runs 
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 
-  withSharedData('imports Thüringen: 633 municipalities written, exit 0', async () => {
+  test('imports Thüringen: 633 municipalities written, exit 0', async () => {
     const result = await cli('--directory', THUERINGEN, '--postal-codes', THUERINGEN_PLZ);
     expect(result.stderr).toBe(`warning: ${THUERINGEN_PLZ}: 1 AGS is not in the directory; its postal codes are not used\n`);
     expect(result.code).toBe(0);
@@ -314,7 +313,7 @@ describe('efa-forms import-municipalities run as a process, as an operator runs 
     expect(readTenant().municipalities).toHaveLength(633);
   });
 
-  withSharedData('a re-import after a merger lists the removed, the added and the broken responsibility: exit 0', async () => {
+  test('a re-import after a merger lists the removed, the added and the broken responsibility: exit 0', async () => {
     expect((await run({ tenant: 'thueringen', directory: THUERINGEN })).exitCode).toBe(0);
     const { authorities, directory } = mergeBerka();
     const result = await cli('--directory', directory);
@@ -326,7 +325,7 @@ describe('efa-forms import-municipalities run as a process, as an operator runs 
     expect(result.stdout).toContain(`\nWritten: ${tenantFile}\n`);
   });
 
-  withSharedData('a malformed line of the real directory: exit 1, file:line: reason on stderr, no stack trace, nothing written', async () => {
+  test('a malformed line of the real directory: exit 1, file:line: reason on stderr, no stack trace, nothing written', async () => {
     const before = readFileSync(tenantFile);
     const lines = readFileSync(THUERINGEN, 'utf8').split('\n');
     lines[299] = `${lines[299]!.slice(0, 122)}X${lines[299]!.slice(123)}`;

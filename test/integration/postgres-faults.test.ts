@@ -7,7 +7,7 @@ import { createPgClient } from '../../src/storage/postgres/pg-client';
 import { StorageUnavailableError } from '../../src/storage/ports';
 import { FAST_RETRIES, waitUntil } from '../support/channel-harness';
 import { startReceiver, type TestReceiver } from '../support/http-receiver';
-import { haveOwnPostgres, startOwnPostgres, type OwnPostgres } from '../support/own-postgres';
+import { requireOwnPostgres, startOwnPostgres, type OwnPostgres } from '../support/own-postgres';
 import { csrfOf, encodeForm, stepFormFields } from '../support/page-form';
 import { tempDir } from '../support/temp-dir';
 import { buildContainer, example, SAMPLE_FORMS, secretFor, writeSampleTenant } from '../support/test-setup';
@@ -27,13 +27,14 @@ const PERSONAL = ['Çağrı', 'Şahin', 'cagri.sahin@example.org', 'Schillerstra
 
 type Container = Awaited<ReturnType<typeof buildContainer>>;
 
-(haveOwnPostgres() ? describe : describe.skip)('PostgreSQL lost while running', () => {
+describe('PostgreSQL lost while running', () => {
   let server: OwnPostgres;
   let dir: ReturnType<typeof tempDir>;
   let receiver: TestReceiver;
   let container: Container;
 
   beforeEach(async () => {
+    requireOwnPostgres();
     server = await startOwnPostgres();
     dir = tempDir('efa-pg-faults-');
     receiver = await startReceiver(secretFor);

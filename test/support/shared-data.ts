@@ -14,16 +14,13 @@ export function sharedFile(name: string): string {
 }
 
 /**
- * Whether the shared files exist. Without them (a contributor's own clone) the tests that need
- * them say so and do not run; with CI=true their absence is a failure, never a skip.
+ * Fails with the reason when a file of the shared test data is missing: the tests that read it
+ * fail rather than skip (no skipped tests here); `.ci/run` finds ../shared/data and sets
+ * EFA_SHARED_DATA. Called at the top of a test file, so the file reports the reason at once.
  */
-export function haveSharedData(names: readonly string[]): boolean {
-  const present = names.every((name) => existsSync(sharedFile(name)));
-  if (!present && process.env.CI === 'true') {
-    throw new Error(`the shared test data is missing in ${SHARED_DATA} (${names.join(', ')}); .ci/run sets EFA_SHARED_DATA`);
+export function requireSharedData(names: readonly string[]): void {
+  const missing = names.filter((name) => !existsSync(sharedFile(name)));
+  if (missing.length > 0) {
+    throw new Error(`the shared test data is missing in ${SHARED_DATA} (${missing.join(', ')}); set EFA_SHARED_DATA to ../shared/data (.ci/run does)`);
   }
-  if (!present) {
-    console.warn(`the shared test data is missing in ${SHARED_DATA}: the tests that need ${names.join(', ')} do not run here`);
-  }
-  return present;
 }

@@ -23,9 +23,11 @@ const DUE_SQL = `
      AND NOT EXISTS (SELECT 1 FROM delivery_jobs j WHERE j.submission_id = s.id AND j.state IN ('pending', 'in_flight', 'failed'))
      AND (s.acknowledged_at IS NOT NULL
           OR NOT EXISTS (SELECT 1 FROM delivery_jobs j WHERE j.submission_id = s.id AND j.channel = 'inbox'))
-     AND MAX(COALESCE(s.acknowledged_at, 0),
-             COALESCE((SELECT MAX(j.delivered_at) FROM delivery_jobs j
-                        WHERE j.submission_id = s.id AND j.state = 'delivered' AND j.channel <> 'inbox'), 0))
+     -- NULLIF: without any clock start (neither acknowledged nor delivered) never due, as
+     -- GREATEST's NULL makes it on PostgreSQL.
+     AND NULLIF(MAX(COALESCE(s.acknowledged_at, 0),
+                    COALESCE((SELECT MAX(j.delivered_at) FROM delivery_jobs j
+                               WHERE j.submission_id = s.id AND j.state = 'delivered' AND j.channel <> 'inbox'), 0)), 0)
          + COALESCE(d.value, @defaultDays) * ${DAY_MS} <= @now
    ORDER BY s.created_at, s.id
    LIMIT @limit`;
