@@ -1,5 +1,5 @@
 import type { Config } from '../config/config-schema';
-import { problem, StartupError } from '../startup-error';
+import { StartupError } from '../startup-error';
 import type { Logger } from '../support/logger';
 import { StorageUnavailableError, type Store } from './ports';
 import { openPostgresStore } from './postgres/postgres-store';
@@ -16,12 +16,12 @@ export async function openStore(config: Pick<Config, 'dataDir' | 'databaseUrl' |
     return await openPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize, statementTimeoutMs: config.databaseStatementTimeoutMs, logger });
   } catch (err) {
     if (err instanceof StorageUnavailableError) {
-      throw new StartupError([problem('DATABASE_URL', '', `PostgreSQL cannot be used (${err.reason}, ${err.code}); efa-forms needs its database to start`)]);
+      throw new StartupError([`DATABASE_URL: PostgreSQL cannot be used (${err.reason}, ${err.code}); efa-forms needs its database to start`]);
     }
     const code = (err as { code?: unknown } | null)?.code;
     if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
       // PostgreSQL's own refusals (authentication, unknown database, missing rights) name no data.
-      throw new StartupError([problem('DATABASE_URL', '', `PostgreSQL refused (${code}: ${(err as Error).message})`)]);
+      throw new StartupError([`DATABASE_URL: PostgreSQL refused (${code}: ${(err as Error).message})`]);
     }
     throw err;
   }

@@ -137,7 +137,7 @@ describe('the server process', () => {
       const { code, stderr } = await spawnEntryPoint('src/main.ts', { DATABASE_URL: url, DATA_DIR: path.join(dir.path, 'data') }).exited;
       expect(code).toBe(1);
       const lines = stderr.trim().split('\n').filter((l) => l.startsWith('efa-forms:'));
-      expect(lines).toEqual(['efa-forms: cannot start: DATABASE_URL: /: PostgreSQL cannot be used (unreachable, ECONNREFUSED); efa-forms needs its database to start']);
+      expect(lines).toEqual(['efa-forms: cannot start: DATABASE_URL: PostgreSQL cannot be used (unreachable, ECONNREFUSED); efa-forms needs its database to start']);
       expect(stderr).not.toContain('geheimes-passwort');
     } finally {
       dir.remove();
