@@ -232,6 +232,26 @@ export function deliveriesContract(factory: () => StoreFactory): void {
       expect(await store.deliveries.findJob('no-such-job')).toBeUndefined();
     });
 
+    test('an id holding a NUL (a raw id from a URL) is an unknown one, never an error', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id)]);
+      const nul = 'a\0b';
+      expect(await store.deliveries.findJob(nul)).toBeUndefined();
+      expect(await store.deliveries.retry(nul, later(1))).toBeUndefined();
+      expect(await store.deliveries.jobsOf(nul)).toEqual([]);
+      expect(await store.deliveries.reseal(nul, { body: 'x', contentType: 'application/jose', idempotencyKey: 'k' })).toBeUndefined();
+      expect(await store.submissions.find(nul)).toBeUndefined();
+      expect(await store.submissions.find(`${s.id}\0`)).toBeUndefined();
+      expect(await store.inbox.find('stadt-erfurt', nul)).toBeUndefined();
+      expect(await store.inbox.fetch('stadt-erfurt', nul, later(1))).toBeUndefined();
+      expect(await store.inbox.acknowledge('stadt-erfurt', nul, later(1))).toBe(false);
+      expect(await store.drafts.find(nul, T0)).toBeUndefined();
+      expect(await store.drafts.findByResumeToken(nul, T0)).toBeUndefined();
+      expect(await store.drafts.rekey(nul, 'other')).toBe(false);
+      // The store still works for the real ones.
+      expect((await store.deliveries.jobsOf(s.id))).toHaveLength(1);
+    });
+
     test('jobs in a state are listed oldest first, with authorityIds only those authorities\' (a tenant operator\'s view)', async () => {
       const first = submission({ authorityId: 'amt-a', createdAt: T0 });
       const second = submission({ authorityId: 'amt-b', createdAt: later(10) });

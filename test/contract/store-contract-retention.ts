@@ -141,6 +141,23 @@ export function retentionContract(factory: () => StoreFactory): void {
       expect((await store.submissions.find(s.id))?.events.map((e) => e.type)).toEqual(['accepted', 'fetched', 'delivered', 'acknowledged', 'purged']);
     });
 
+    test('a purged job is never resealed: a sealer that read the plain XML before the purge writes nothing', async () => {
+      const s = await delivered();
+      const [before] = await store.deliveries.jobsOf(s.id);
+      const at = later(40 * DAY);
+      expect(await store.submissions.purgeDue(request(at))).toEqual({ purged: 1 });
+      const sealed = { body: 'eyJhbGciOiJSU0EtT0FFUC0yNTYifQ.sealed-answers', contentType: 'application/jose', idempotencyKey: 'after-the-purge' };
+      expect(await store.deliveries.reseal(before!.id, sealed)).toBeUndefined();
+      expect(await store.deliveries.findJob(before!.id)).toMatchObject({
+        body: '', contentType: before!.contentType, idempotencyKey: before!.idempotencyKey, purgedAt: at,
+      });
+      // An unpurged job still takes its seal.
+      const open = submission();
+      const openJob = job(open.id);
+      await store.submissions.create(open, [openJob]);
+      expect(await store.deliveries.reseal(openJob.id, sealed)).toMatchObject({ id: openJob.id, ...sealed });
+    });
+
     test('a second run purges nothing again: one purged event each', async () => {
       const a = await delivered();
       const b = await delivered();

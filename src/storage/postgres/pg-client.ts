@@ -66,6 +66,19 @@ export function toPgStorageError(err: unknown): unknown {
   return found ? new StorageUnavailableError(found[1], code, { cause: err }) : err;
 }
 
+/**
+ * Whether `value` can be a key stored in PostgreSQL at all. PostgreSQL's text cannot hold U+0000:
+ * a bound parameter containing it fails the whole statement with SQLSTATE 22021 (a 500 for the
+ * caller), where SQLite simply finds no row. Since no stored id, reference or key can contain a
+ * NUL, a lookup by such a value finds nothing *by definition*, so the adapters' functions that
+ * take a raw id from outside answer "not found" (undefined, [], false, no change) before asking
+ * the database. This is checked per lookup and not by mapping 22021 afterwards: a write that
+ * carries a NUL (copy-to-postgres moving a draft) is a real error and must stay one.
+ */
+export function isStorableKey(value: string): boolean {
+  return !value.includes('\0');
+}
+
 function mapped<T>(work: () => Promise<T>): Promise<T> {
   return work().catch((err: unknown) => {
     throw toPgStorageError(err);

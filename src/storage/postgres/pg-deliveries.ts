@@ -1,5 +1,5 @@
 import type { DeliveryChannel, DeliveryJob, DeliveryQueue, DeliveryState } from '../ports';
-import type { PgClient, PgQueries } from './pg-client';
+import { isStorableKey, type PgClient, type PgQueries } from './pg-client';
 import { addEvent, markSubmissionDeliveredIfDone } from './pg-events';
 import { PG_JOB_COLUMNS, toPgJob, type PgJobRow } from './pg-job-rows';
 import { pgDeliveryStats } from './pg-delivery-stats';
@@ -59,9 +59,15 @@ const RELEASE = `
     RETURNING 1)
   SELECT COUNT(*) AS n FROM released`;
 
+/**
+ * Never on a purged job: a purge that committed after the sealer read the plain XML must not get
+ * the answers (as JWE) written back into the blanked row. The UPDATE re-checks purged_at on the
+ * row it locks, so whichever commits second loses: the purge blanks the sealed body, or the reseal
+ * finds no row (undefined).
+ */
 const SET_SEALED = `
   UPDATE delivery_jobs SET body = $2, content_type = $3, idempotency_key = $4
-   WHERE id = $1
+   WHERE id = $1 AND purged_at IS NULL
   RETURNING ${PG_JOB_COLUMNS}`;
 
 // COLLATE "C": ties are broken by the id's bytes, as SQLite does, whatever the database's collation.
@@ -152,13 +158,17 @@ export function pgDeliveries(client: PgClient): DeliveryQueue {
       const [row] = await client.query<{ n: string }>(RELEASE, [now, owner, keep]);
       return Number(row?.n ?? 0);
     },
-    jobsOf(submissionId) {
+    // Ids from outside (an operator's URL) may hold a NUL, which no stored id does: not found (pg-client.ts).
+    async jobsOf(submissionId) {
+      if (!isStorableKey(submissionId)) return [];
       return jobs(client, SELECT_JOBS_OF, [submissionId]);
     },
-    reseal(jobId, sealed) {
+    async reseal(jobId, sealed) {
+      if (!isStorableKey(jobId)) return undefined;
       return oneJob(client, SET_SEALED, [jobId, sealed.body, sealed.contentType, sealed.idempotencyKey]);
     },
-    findJob(jobId) {
+    async findJob(jobId) {
+      if (!isStorableKey(jobId)) return undefined;
       return oneJob(client, SELECT_JOB, [jobId]);
     },
     jobsInState(state: DeliveryState, limit, authorityIds) {
@@ -181,7 +191,8 @@ export function pgDeliveries(client: PgClient): DeliveryQueue {
       const rows = await client.query<{ authority_id: string; n: string }>(SELECT_OPEN_COUNTS);
       return new Map(rows.map((r) => [r.authority_id, Number(r.n)]));
     },
-    retry(jobId, at) {
+    async retry(jobId, at) {
+      if (!isStorableKey(jobId)) return undefined;
       return client.transaction(async (tx) => {
         const [row] = await tx.query<PgJobRow>(SET_RETRY, [jobId, at]);
         if (!row) return undefined;

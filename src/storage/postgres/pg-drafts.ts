@@ -1,5 +1,5 @@
 import type { Draft, DraftRepository } from '../ports';
-import type { PgClient } from './pg-client';
+import { isStorableKey, type PgClient } from './pg-client';
 
 interface DraftRow {
   key: string;
@@ -34,7 +34,10 @@ const COLUMNS = 'key, form_id, form_version, data_json, csrf_token, resume_token
  * compares with the caller's `now`) and deleted by deleteExpired. One statement per method.
  */
 export function pgDrafts(client: PgClient): DraftRepository {
-  const first = async (sql: string, params: readonly unknown[]): Promise<Draft | undefined> => {
+  // Keys and token hashes are ours (hashes), but a lookup by a value holding a NUL, which no stored
+  // key does, answers "not found" without asking, as on SQLite (pg-client.ts).
+  const first = async (sql: string, params: readonly [string, ...unknown[]]): Promise<Draft | undefined> => {
+    if (!isStorableKey(params[0])) return undefined;
     const [row] = await client.query<DraftRow>(sql, params);
     return row ? toDraft(row) : undefined;
   };
@@ -48,6 +51,7 @@ export function pgDrafts(client: PgClient): DraftRepository {
     find: (key, now) => first(`SELECT ${COLUMNS} FROM drafts WHERE key = $1 AND expires_at > $2`, [key, now]),
     findByResumeToken: (hash, now) => first(`SELECT ${COLUMNS} FROM drafts WHERE resume_token_hash = $1 AND expires_at > $2`, [hash, now]),
     async update(key, changes) {
+      if (!isStorableKey(key)) return; // no such draft: nothing to change, as on SQLite
       // Absent changes leave the column as it is (null parameters keep the stored value).
       await client.query(
         `UPDATE drafts SET data_json = COALESCE($2::text, data_json), form_version = COALESCE($3::text, form_version),
@@ -57,10 +61,12 @@ export function pgDrafts(client: PgClient): DraftRepository {
       );
     },
     async rekey(oldKey, newKey) {
+      if (!isStorableKey(oldKey)) return false;
       const rows = await client.query('UPDATE drafts SET key = $1 WHERE key = $2 RETURNING 1', [newKey, oldKey]);
       return rows.length === 1;
     },
     async delete(key) {
+      if (!isStorableKey(key)) return;
       await client.query('DELETE FROM drafts WHERE key = $1', [key]);
     },
     async deleteExpired(now) {

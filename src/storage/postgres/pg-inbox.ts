@@ -1,5 +1,5 @@
 import type { AuthorityInboxStore, DeliveryJob } from '../ports';
-import type { PgClient, PgQueries } from './pg-client';
+import { isStorableKey, type PgClient, type PgQueries } from './pg-client';
 import { addEvent, markSubmissionDeliveredIfDone } from './pg-events';
 import { PG_JOB_COLUMNS, toPgJob, type PgJobRow } from './pg-job-rows';
 
@@ -65,12 +65,15 @@ export function pgInbox(client: PgClient): AuthorityInboxStore {
       }));
     },
 
+    // A reference holding a NUL is no stored one: not in the inbox, without asking (pg-client.ts).
     async find(authorityId, submissionId) {
+      if (!isStorableKey(submissionId)) return undefined;
       const [row] = await client.query<InboxJobRow>(SELECT_SQL, [authorityId, submissionId]);
       return row ? toPgJob(row) : undefined;
     },
 
     async fetch(authorityId, submissionId, at) {
+      if (!isStorableKey(submissionId)) return undefined;
       // Fetched before (the usual case of a repeated fetch), or not this authority's: one read, no transaction.
       const [row] = await client.query<InboxJobRow>(SELECT_SQL, [authorityId, submissionId]);
       if (!row) return undefined;
@@ -78,7 +81,8 @@ export function pgInbox(client: PgClient): AuthorityInboxStore {
       return client.transaction((tx) => fetchIn(tx, authorityId, submissionId, at));
     },
 
-    acknowledge(authorityId, submissionId, at) {
+    async acknowledge(authorityId, submissionId, at) {
+      if (!isStorableKey(submissionId)) return false;
       return client.transaction(async (tx) => {
         // Acknowledging implies the authority has it: a first fetch is recorded if there was none.
         if (!(await fetchIn(tx, authorityId, submissionId, at))) return false;

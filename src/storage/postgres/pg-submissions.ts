@@ -1,5 +1,5 @@
 import { DuplicateReferenceError, type SubmissionEventType, type SubmissionRepository, type SubmissionStatus } from '../ports';
-import type { PgClient } from './pg-client';
+import { isStorableKey, type PgClient } from './pg-client';
 import type { PgJobAnnouncer } from './pg-job-announcer';
 import { pgPurgeDue } from './pg-retention';
 
@@ -101,6 +101,8 @@ export function pgSubmissions(client: PgClient, announcer: PgJobAnnouncer): Subm
     },
 
     async find(id) {
+      // No stored reference holds a NUL; asking with one would fail the statement (pg-client.ts).
+      if (!isStorableKey(id)) return undefined;
       const [row] = await client.query<SubmissionRow>(FIND_SQL, [id]);
       if (!row) return undefined;
       const status: SubmissionStatus = row.acknowledged_at !== null ? 'acknowledged' : row.status;

@@ -42,9 +42,11 @@ export function sqliteDeliveries(
      WHERE id = @jobId AND state IN ('failed', 'dead') AND purged_at IS NULL
     RETURNING *`);
   const selectJob = db.prepare<[string], JobRow>('SELECT * FROM delivery_jobs WHERE id = ?');
+  // Never on a purged job: a purge after the sealer read the plain XML must not get the answers
+  // (as JWE) written back into the blanked row; such a reseal finds no row (undefined).
   const setSealed = db.prepare<{ jobId: string; body: string; contentType: string; idempotencyKey: string }, JobRow>(`
     UPDATE delivery_jobs SET body = @body, content_type = @contentType, idempotency_key = @idempotencyKey
-     WHERE id = @jobId
+     WHERE id = @jobId AND purged_at IS NULL
     RETURNING *`);
   const selectInState = db.prepare<[string, number], JobRow>('SELECT * FROM delivery_jobs WHERE state = ? ORDER BY created_at, id LIMIT ?');
   const selectInStateOf = db.prepare<[string, string, number], JobRow>(
