@@ -13,8 +13,10 @@ import { DATABASE_FILE, hasDatabase } from './server-settings';
  * For commands that act as the running server would (`test-delivery`, `test-link`): the real
  * container, built from the server's environment (loadConfig(env), with --forms/--tenants) on
  * the server's database, never listening and without starting the worker or the draft clean-up;
- * closed again when the command is done. SQLite lets this second process write beside the
- * server (WAL, busy timeout), so a test delivery is stored where the server and its coverage see it.
+ * closed again when the command is done. The store is the one the server opens (openStore):
+ * PostgreSQL with DATABASE_URL, else the SQLite file in DATA_DIR, which lets this second process
+ * write beside the server (WAL, busy timeout). Either way a test delivery is stored where the
+ * server and its coverage see it.
  */
 
 /** At most this many known authority ids are named when an id is unknown. */
@@ -45,7 +47,7 @@ export async function authorityArgument(command: string, input: CliInput): Promi
 }
 
 /** Keeps what the container logs as warnings and errors, to print as notes (never as JSON log lines on stdout). */
-function noteLogger(notes: string[]): Logger {
+export function noteLogger(notes: string[]): Logger {
   const keep = (event: string, fields: LogFields = {}) => {
     notes.push(`warning: ${event}${Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : ''}`);
   };
@@ -53,10 +55,13 @@ function noteLogger(notes: string[]): Logger {
 }
 
 /**
- * Builds the container on the server's database, runs `body`, and closes it. Refuses (exit 1,
- * one line) when DATA_DIR holds no database: a mistyped DATA_DIR would otherwise get a new,
- * empty one that the server never reads. Configuration and start-up problems are thrown
- * (ConfigError, StartupError) and become one line each in runCli.
+ * Builds the container on the server's database, runs `body`, and closes it. On SQLite (no
+ * DATABASE_URL) it refuses (exit 1, one line) when DATA_DIR holds no database: a mistyped
+ * DATA_DIR would otherwise get a new, empty one that the server never reads. With DATABASE_URL
+ * DATA_DIR is not looked at (an old SQLite file left there after copy-to-postgres is not the
+ * server's database). Configuration and start-up problems, a PostgreSQL that cannot be used
+ * among them (never naming the URL), are thrown (ConfigError, StartupError) and become one line
+ * each in runCli.
  */
 export async function withServerContainer(
   command: string,
@@ -64,9 +69,9 @@ export async function withServerContainer(
   body: (container: Container, config: Config) => Promise<CliResult>,
 ): Promise<CliResult> {
   const config = loadConfig({ ...input.env, FORMS_DIR: input.formsDir, TENANTS_DIR: input.tenantsDir });
-  if (!hasDatabase(config.dataDir)) {
+  if (config.databaseUrl === '' && !hasDatabase(config.dataDir)) {
     return failure(input.json, [
-      `efa-forms ${command}: no database in DATA_DIR ${config.dataDir} (${DATABASE_FILE}); run it with the server's environment (DATA_DIR of the running server), or start the server once`,
+      `efa-forms ${command}: no database in DATA_DIR ${config.dataDir} (${DATABASE_FILE}); run it with the server's environment (DATA_DIR of the running server, or its DATABASE_URL on PostgreSQL), or start the server once`,
     ]);
   }
   const notes: string[] = [];

@@ -31,7 +31,7 @@ describe('efa-forms coverage', () => {
 
   // A DATA_DIR without a database: the report has no delivery times (see the next describe for one with).
   const noData = path.join(dir.path, 'no-data');
-  const noDatabaseNote = `coverage: no database in DATA_DIR ${noData} (efa-forms.sqlite): the authorities' last deliveries are not shown (run with the server's DATA_DIR to see them)`;
+  const noDatabaseNote = `coverage: no database in DATA_DIR ${noData} (efa-forms.sqlite): the authorities' last deliveries are not shown (run with the server's DATA_DIR or DATABASE_URL to see them)`;
   const run = (options: Record<string, string | true> = {}, extra: Partial<CliInput> = {}) => coverageCommand.run({
     args: [], options, json: false, formsDir, tenantsDir, env: { DATA_DIR: noData }, now: () => NOW, ...extra,
   });

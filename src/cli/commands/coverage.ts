@@ -8,14 +8,16 @@ import { loadFormRegistry } from '../../forms/form-registry';
 import { loadTenantFiles } from '../../routing/load-tenants';
 import { buildRoutingTable } from '../../routing/routing-table';
 import { StartupError } from '../../startup-error';
+import { openStore } from '../../storage/open-store';
 import { openSqliteStore } from '../../storage/sqlite/sqlite-store';
 import { writeFileAtomically } from '../../support/atomic-write';
 import type { CliCommand, CliInput, CliResult } from '../command';
 import { failure } from '../failure';
 import { COMMON_OPTIONS_HELP } from '../parse-args';
-import { DATABASE_FILE, hasDatabase, serverSetting } from '../server-settings';
+import { noteLogger } from '../server-container';
+import { DATABASE_FILE, hasDatabase, storeSettings } from '../server-settings';
 import { currentChannels } from '../../routing/authority-channels';
-import type { DeliveryChannel } from '../../storage/ports';
+import type { DeliveryChannel, Store } from '../../storage/ports';
 
 const FORMATS = ['table', 'csv', 'json', 'html'] as const;
 type Format = (typeof FORMATS)[number];
@@ -27,28 +29,39 @@ const RENDERERS: Readonly<Record<Format, (report: CoverageReport) => string>> = 
   html: renderCoverageHtml,
 };
 
+/** The last deliveries per authority from an open store, closed again afterwards. */
+async function readLastDeliveries(store: Store, channels: ReadonlyMap<string, DeliveryChannel>): Promise<LastDeliveries> {
+  try {
+    return await store.deliveries.lastDeliveries(channels);
+  } finally {
+    await store.close();
+  }
+}
+
 /**
  * The last deliveries per authority from the running server's database, or why there are none
- * (one note line). Only an existing database is opened, so a mistyped DATA_DIR never gets an
- * empty one; a database that cannot be opened (newer schema, unreadable) leaves the report
- * without delivery times instead of without a report.
+ * (one note line). With DATABASE_URL that is PostgreSQL, opened as the server opens it
+ * (openStore), and DATA_DIR is not looked at: a SQLite file left there after copy-to-postgres
+ * holds stale deliveries. A PostgreSQL that cannot be used is thrown (StartupError, one line
+ * without the URL; exit 1): the operator named that database, so a report silently without its
+ * deliveries would mislead. On SQLite only an existing database is opened, so a mistyped
+ * DATA_DIR never gets an empty one; a database that cannot be opened (newer schema, unreadable)
+ * leaves the report without delivery times instead of without a report.
  */
-async function lastDeliveriesOf(env: CliInput['env'], channels: ReadonlyMap<string, DeliveryChannel>): Promise<{ readonly last?: LastDeliveries; readonly note?: string }> {
-  const dataDir = path.resolve(serverSetting('dataDir', env));
-  const without = 'the authorities\' last deliveries are not shown (run with the server\'s DATA_DIR to see them)';
+async function lastDeliveriesOf(env: CliInput['env'], channels: ReadonlyMap<string, DeliveryChannel>, notes: string[]): Promise<{ readonly last?: LastDeliveries; readonly note?: string }> {
+  const settings = storeSettings(env);
+  if (settings.databaseUrl !== '') return { last: await readLastDeliveries(await openStore(settings, noteLogger(notes)), channels) };
+  const dataDir = path.resolve(settings.dataDir);
+  const without = 'the authorities\' last deliveries are not shown (run with the server\'s DATA_DIR or DATABASE_URL to see them)';
   if (!hasDatabase(dataDir)) return { note: `coverage: no database in DATA_DIR ${dataDir} (${DATABASE_FILE}): ${without}` };
-  let store: ReturnType<typeof openSqliteStore>;
+  let store: Store;
   try {
     store = openSqliteStore(dataDir);
   } catch (err) {
     const reason = err instanceof StartupError ? err.problems.join('; ') : err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err);
     return { note: `coverage: the database in DATA_DIR cannot be opened (${reason}): ${without}` };
   }
-  try {
-    return { last: await store.deliveries.lastDeliveries(channels) };
-  } finally {
-    await store.close();
-  }
+  return { last: await readLastDeliveries(store, channels) };
 }
 
 interface Options {
@@ -106,7 +119,7 @@ async function run(input: CliInput): Promise<CliResult> {
       const where = unknown.parameter === 'tenant' ? input.tenantsDir : input.formsDir;
       return refuse(`efa-forms coverage: ${unknown.parameter} "${unknown.value}" is not in ${where} (there: ${unknown.known.join(', ') || 'none'})`);
     }
-    const deliveries = await lastDeliveriesOf(input.env, currentChannels(routing));
+    const deliveries = await lastDeliveriesOf(input.env, currentChannels(routing), notes);
     if (deliveries.note !== undefined) notes.push(deliveries.note);
     report = computeCoverage({ routing, forms, tenantId, formId, now: input.now(), lastDeliveries: deliveries.last });
   } catch (err) {
@@ -139,10 +152,11 @@ paused routes are counted apart ("not live yet"). Municipalities without a popul
 0 inhabitants; the report says for how many that is.
 
 Then, per tenant, its authorities: channel, responsibilities by rollout state, and, read from
-the database in DATA_DIR (as the server reads it), the last successful test delivery and the
-last real delivery; an authority with a live route whose channel never took a delivery is
-flagged (send it one with efa-forms test-delivery). Without a database in DATA_DIR (it is never
-created here) the report has no delivery times, and a note on stderr says so.
+the server's database (as the server reads it: the PostgreSQL database of DATABASE_URL when
+that is set, else the SQLite file in DATA_DIR), the last successful test delivery and the last
+real delivery; an authority with a live route whose channel never took a delivery is flagged
+(send it one with efa-forms test-delivery). On SQLite without a database in DATA_DIR (it is
+never created here) the report has no delivery times, and a note on stderr says so.
 
 Options:
   --tenant <id>      only this tenant (TENANTS_DIR/<id>.json)
@@ -165,7 +179,8 @@ ${COMMON_OPTIONS_HELP}
 Exit codes:
   0  the report was printed or written
   1  bad option, unknown tenant or form, a configuration problem (one "file: pointer: reason"
-     line each, as the server reports it at start-up), or <file> could not be written
+     line each, as the server reports it at start-up), the PostgreSQL database of DATABASE_URL
+     cannot be used (one line, never the URL), or <file> could not be written
 `,
   valueOptions: ['tenant', 'form', 'format', 'out'],
   flags: ['authorities'],

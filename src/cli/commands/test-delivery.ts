@@ -22,8 +22,9 @@ never counted as a real delivery. The test submission and its job are stored in 
 server's database, so the coverage report and GET /api/admin/authorities show the last
 successful test.
 
-Run it with the server's environment: the same tenant files and secrets, and DATA_DIR of
-the running server (its database must exist there; the server may keep running). It
+Run it with the server's environment: the same tenant files and secrets, and its database:
+DATABASE_URL of the running server when it uses PostgreSQL (DATA_DIR is then not read), else
+DATA_DIR (its SQLite database must exist there). The server may keep running. It
 builds the server's parts without listening and without the delivery worker, sends, and
 closes them again. The operator audit trail records it as the admin's test-delivery.
 
@@ -45,7 +46,8 @@ ${COMMON_OPTIONS_HELP}
 Exit codes:
   0  delivered or queued
   1  bad input or configuration: an unknown authority (the known ones are named), no
-     database in DATA_DIR, a setting or tenant file the server would refuse (one line each)
+     database in DATA_DIR (without DATABASE_URL), the PostgreSQL database of DATABASE_URL
+     cannot be used, a setting or tenant file the server would refuse (one line each)
   2  failed: the channel did not take the test delivery`;
 
 function outcomeLine(r: TestDeliveryResult): string {

@@ -14,8 +14,9 @@ submission made with it is a test (marked in payload, receipt and e-mail, never 
 real). Hand it to the authority's testers through a safe channel: the link is the key, and
 it is shown only now (the database keeps only its SHA-256).
 
-Run it with the server's environment (DATA_DIR of the running server, whose database must
-exist there; PUBLIC_BASE_URL for the link's address).
+Run it with the server's environment: its database (DATABASE_URL of the running server when
+it uses PostgreSQL, else DATA_DIR, whose SQLite database must exist there) and
+PUBLIC_BASE_URL for the link's address.
 
 Options:
   --form <id>   the form to test (one the authority serves; default: the first of them
@@ -32,8 +33,9 @@ ${COMMON_OPTIONS_HELP}
 Exit codes:
   0  the link was issued
   1  bad input or configuration: an unknown authority (the known ones are named), a form
-     it does not serve, --days out of range, no database in DATA_DIR, a setting or tenant
-     file the server would refuse (one line each)`;
+     it does not serve, --days out of range, no database in DATA_DIR (without DATABASE_URL),
+     the PostgreSQL database of DATABASE_URL cannot be used, a setting or tenant file the
+     server would refuse (one line each)`;
 
 /** --days as a whole number of days, or the line refusing it. */
 function daysOf(value: string | true | undefined): number | undefined | { readonly problem: string } {
