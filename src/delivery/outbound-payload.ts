@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { AppError } from '../errors';
 import type { DeliveryJob, DeliveryQueue, SubmissionRepository } from '../storage/ports';
 import { JWE_CONTENT_TYPE, type PayloadEncrypter } from './payload-encryption';
 
@@ -117,11 +118,18 @@ export function createOutboundPayloads(deps: OutboundPayloadDependencies): Outbo
     if (job.channel === 'email-citizen' || job.contentType === JWE_CONTENT_TYPE) return job;
     const encrypter = encrypterOf(job.authorityId);
     if (!encrypter) return job;
+    // The caller's copy of the job may predate a purge (retention) that committed since: then the
+    // answers are gone, which is the caller's 410, not a failure of ours.
     const record = await deps.submissions.find(job.submissionId);
-    if (!record || record.payloadXml === '') throw new Error(`job ${job.id}: no payload to encrypt`);
+    if (!record) throw new Error(`job ${job.id}: its submission does not exist`);
+    if (record.purgedAt !== undefined || record.payloadXml === '') {
+      throw new AppError('SUBMISSION_DATA_DELETED', `job ${job.id}: purged before it was sealed`);
+    }
     const body = await encrypter.encrypt(record.payloadXml, XML);
+    // The store never reseals a purged job (jobs are never deleted): no job back means a purge
+    // committed while this one was encrypting, and nothing was written.
     const sealed = await deps.deliveries.reseal(job.id, { body, contentType: JWE_CONTENT_TYPE, idempotencyKey: randomUUID() });
-    if (!sealed) throw new Error(`job ${job.id}: gone while encrypting`);
+    if (!sealed) throw new AppError('SUBMISSION_DATA_DELETED', `job ${job.id}: purged while it was sealed`);
     return sealed;
   }
 

@@ -71,6 +71,9 @@ export function authorityInboxRouter(deps: AuthorityInboxDependencies): Router {
     const sealed = await deps.outbound.ensureSealed(found);
     const job = req.method === 'HEAD' ? sealed : await deps.inbox.fetch(authorityId, id, deps.now());
     if (!job) throw new AppError('SUBMISSION_NOT_FOUND', 'authority inbox: not in this inbox');
+    // A purge (another process's retention run) may have committed since the check above: the
+    // job fetch returns is then blanked, and an empty 200 would pass for the payload.
+    if (job.purgedAt) throw new AppError('SUBMISSION_DATA_DELETED', 'authority inbox: payload purged during the fetch');
     res.status(200).set({ 'content-type': job.contentType, 'cache-control': 'no-store', 'idempotency-key': job.idempotencyKey }).send(job.body);
   });
 
