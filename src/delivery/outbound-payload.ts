@@ -121,7 +121,7 @@ export function createOutboundPayloads(deps: OutboundPayloadDependencies): Outbo
     // The caller's copy of the job may predate a purge (retention) that committed since: then the
     // answers are gone, which is the caller's 410, not a failure of ours.
     const record = await deps.submissions.find(job.submissionId);
-    if (!record) throw new Error(`job ${job.id}: its submission does not exist`);
+    if (!record) throw new Error(`job ${job.id}: no payload to encrypt (no such submission)`);
     if (record.purgedAt !== undefined || record.payloadXml === '') {
       throw new AppError('SUBMISSION_DATA_DELETED', `job ${job.id}: purged before it was sealed`);
     }
