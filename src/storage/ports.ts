@@ -228,7 +228,8 @@ export interface DeliveryQueue {
   /**
    * Replaces the payload of a job (its authority got an encryption key after the job was made):
    * new body, type and idempotency key together, so no key ever reaches a receiver with two
-   * different bodies. Returns the job as it is now, or undefined when there is no such job.
+   * different bodies. Returns the job as it is now, or undefined when there is no such job or its data was purged
+   * (retention: nothing is written back into a purged job).
    */
   reseal(jobId: string, sealed: { readonly body: string; readonly contentType: string; readonly idempotencyKey: string }): Promise<DeliveryJob | undefined>;
   /** One job by its id (operators' view). */
