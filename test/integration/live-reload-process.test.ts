@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Tenant } from '../../src/routing/tenant';
+import { waitUntil } from '../support/channel-harness';
 import { startReceiver, type TestReceiver } from '../support/http-receiver';
 import { killSpawnedProcesses, startServerProcess, startWorkerProcess } from '../support/spawn-server';
 import { tempDir } from '../support/temp-dir';
@@ -73,7 +74,10 @@ test('SIGHUP reloads the web server and the worker; a broken file is refused and
   worker.kill('SIGHUP');
   for (const process of [web, worker]) {
     const refused = await process.waitForLog('config.reload_refused');
-    const problems = process.logLines().filter((l) => l.event === 'config.reload_problem');
+    // The problem lines follow the summary line and may reach this process's pipe a moment later.
+    const problemLines = () => process.logLines().filter((l) => l.event === 'config.reload_problem');
+    await waitUntil(() => problemLines().length >= Number(refused.problems)).catch(() => undefined);
+    const problems = problemLines();
     expect(problems.length).toBe(refused.problems);
     expect(problems.length).toBeGreaterThan(0);
     for (const line of problems) expect(String(line.problem)).toMatch(new RegExp(`^${file.replace(/[.\\/]/g, '\\$&')}: /authorities/\\d+\\S*: .+`));
