@@ -30,7 +30,7 @@ import { receiptFileName } from '../i18n/receipt-texts';
 export type DeliveryConfig = Pick<Config,
   'deliveryTimeoutMs' | 'deliveryPollIntervalMs' | 'deliveryConcurrency' | 'deliveryGiveUpAfterHours' | 'mailFrom' | 'smtpUrl' | 'dataDir'>;
 
-/** Where the channels get a submission's PDF receipt from (rendered on demand). */
+/** Where the channels get a submission's PDF receipt from (rendered once and stored, receipts/receipt-service.ts). */
 export interface DeliveryReceipts {
   receiptOf(record: SubmissionRecord): Promise<{ readonly reference: string; readonly pdf: Buffer }>;
 }

@@ -6,12 +6,14 @@
 
 import type { ConfigurationGenerationStore } from './configuration-ports';
 import type { OperatorAuditLog, OperatorSessionStore, TestLinkStore } from './operator-ports';
+import type { ReceiptStore } from './receipt-ports';
 import type { PurgeRequest, PurgeResult } from './retention-ports';
 
 // The operators' ports live in a file of their own; importers of ports.ts find them here too.
 export type { OperatorAuditEntry, OperatorAuditLog, OperatorSession, OperatorSessionStore, TestLink, TestLinkStore } from './operator-ports';
 export type { ConfigurationGeneration, ConfigurationGenerationStore } from './configuration-ports';
 export type { PurgeRequest, PurgeResult } from './retention-ports';
+export type { ReceiptStore, StoredReceipt } from './receipt-ports';
 
 /**
  * accepted (committed, 201 given) → delivered (the authority has it: pushed with a 2xx, handed
@@ -162,8 +164,8 @@ export interface SubmissionRepository {
   find(id: string): Promise<SubmissionRecord | undefined>;
   /**
    * Retention (docs/retention.md): blanks the personal data of at most `limit` due submissions,
-   * oldest first, each with its jobs' bodies, `purged_at` and a `purged` event in one
-   * transaction. Due: the authority has it (status delivered; with an inbox job, acknowledged),
+   * oldest first, each with its jobs' bodies and its stored receipt (deleted), `purged_at` and a
+   * `purged` event in one transaction. Due: the authority has it (status delivered; with an inbox job, acknowledged),
    * no job is pending, in flight or failed, and the latest of its jobs' delivery times (the
    * inbox's: the acknowledgement) + the form's days <= now. Never a submission purged before;
    * two processes calling at once purge each submission once (PostgreSQL: rows taken with SKIP
@@ -328,6 +330,8 @@ export interface Store {
   readonly operatorSessions: OperatorSessionStore;
   readonly testLinks: TestLinkStore;
   readonly configuration: ConfigurationGenerationStore;
+  /** Each submission's PDF receipt, rendered once and kept (receipt-ports.ts). */
+  readonly receipts: ReceiptStore;
   /**
    * For readiness checks: writes one row of the store's own (no data) in a transaction and
    * resolves once it is committed; rejects with StorageUnavailableError when the store cannot be

@@ -4,8 +4,11 @@
  * turns them into its own, so neither adapter knows the other's schema.
  */
 
-/** A column's value: text exactly as stored, whole numbers, points in time (millisecond precision), flags, or NULL. */
-export type TableValue = string | number | boolean | Date | null;
+/**
+ * A column's value: text exactly as stored, whole numbers, points in time (millisecond
+ * precision), flags, binary data byte for byte (the stored receipts' PDFs), or NULL.
+ */
+export type TableValue = string | number | boolean | Date | Buffer | null;
 
 export interface TableBatch {
   /** The table's name, the same in every adapter's schema (e.g. `submissions`). */

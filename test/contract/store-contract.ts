@@ -4,6 +4,7 @@ import { deliveryStatsContract } from './store-contract-delivery-stats';
 import { draftsContract } from './store-contract-drafts';
 import { inboxContract } from './store-contract-inbox';
 import { operatorsContract } from './store-contract-operators';
+import { receiptsContract } from './store-contract-receipts';
 import { retentionContract } from './store-contract-retention';
 import { submissionsContract } from './store-contract-submissions';
 import type { StoreFactory } from './store-contract-fixtures';
@@ -25,5 +26,6 @@ export function storeContract(name: string, factory: () => StoreFactory): void {
     operatorsContract(factory);
     configurationContract(factory);
     retentionContract(factory);
+    receiptsContract(factory);
   });
 }

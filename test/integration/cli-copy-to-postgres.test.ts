@@ -9,6 +9,7 @@ import type { TableBatch } from '../../src/storage/table-batch';
 import { sha256Hex } from '../../src/support/sha256';
 import { waitUntil } from '../support/channel-harness';
 import { csrfOf, encodeForm, stepFormFields } from '../support/page-form';
+import { getBinary } from '../support/pdf';
 import { startReceiver, type TestReceiver } from '../support/http-receiver';
 import { createTestDatabase, type TestDatabase } from '../support/postgres-database';
 import { runCli, STACK_LINE } from '../support/run-cli';
@@ -38,6 +39,7 @@ async function snapshot(c: Container, ids: readonly string[], testLinkHash: stri
   return {
     submissions: await Promise.all(ids.map((id) => store.submissions.find(id))),
     jobs: await Promise.all(ids.map((id) => store.deliveries.jobsOf(id))),
+    receipts: await Promise.all(ids.map((id) => store.receipts.findReceipt(id))),
     // The adapters list the counts in no particular order.
     stats: await store.deliveries.stats(NOW).then((st) => ({ ...st, jobs: [...st.jobs].sort((a, b) => `${a.state}/${a.channel}`.localeCompare(`${b.state}/${b.channel}`)) })),
     openJobs: await store.deliveries.openJobCounts(),
@@ -83,12 +85,12 @@ describe('efa-forms copy-to-postgres', () => {
     const sqlite = await buildContainer(env, { retryPolicy: { baseDelayMs: 20, maxDelayMs: 200 } });
     try {
       sqlite.worker.start();
-      const created: Array<{ id: string; statusUrl: string }> = [];
+      const created: Array<{ id: string; statusUrl: string; receiptUrl: string }> = [];
       for (const [form, name] of [['hundesteuer-anmeldung', 'valid-1'], ['hundesteuer-anmeldung', 'valid-2'], ['hundesteuer-anmeldung', 'valid-3'],
         ['gewerbeanmeldung', 'valid-1'], ['gewerbeanmeldung', 'valid-2'], ['anwohnerparkausweis', 'valid-1'], ['hundesteuer-anmeldung', 'valid-1']] as const) {
         const res = await request(sqlite.app).post(`/api/forms/${form}/submissions`).send({ data: example(form, name) });
         expect(res.status).toBe(201);
-        created.push(res.body as { id: string; statusUrl: string });
+        created.push(res.body as { id: string; statusUrl: string; receiptUrl: string });
       }
       ids.push(...created.map((c) => c.id));
       statusUrls = created.map((c) => c.statusUrl);
@@ -103,7 +105,14 @@ describe('efa-forms copy-to-postgres', () => {
       const fetched = inWeimar[0]!.submissionId;
       expect((await request(sqlite.app).get(`/api/authority/inbox/${fetched}`).set({ authorization: `Bearer ${WEIMAR_KEY}` })).status).toBe(200);
       expect((await request(sqlite.app).post(`/api/authority/inbox/${fetched}/ack`).set({ authorization: `Bearer ${WEIMAR_KEY}` })).status).toBeLessThan(300);
-      // Retention with 0 days: the delivered and the acknowledged submissions are purged (purged_at on
+      // Every submission's receipt, as rendered for the download, stored (already, if the
+      // download stored it): PDFs are binary, and must arrive byte for byte.
+      for (const c of created) {
+        const pdf = await getBinary(sqlite.app, c.receiptUrl);
+        expect(pdf.status).toBe(200);
+        expect((await sqlite.store.receipts.putReceiptIfAbsent(c.id, pdf.body as Buffer))?.pdf.equals(pdf.body as Buffer)).toBe(true);
+      }
+      // Retention with 0 days: the delivered and the acknowledged submissions are purged (their stored receipts deleted) (purged_at on
       // them and their jobs, a purged event); the dead one and the unacknowledged inbox one are not.
       expect(await sqlite.store.submissions.purgeDue({ now: NOW, defaultDays: 0, daysByForm: new Map(), limit: 100 })).toEqual({ purged: 5 });
 
@@ -149,6 +158,10 @@ describe('efa-forms copy-to-postgres', () => {
     expect(before.submissions.filter((s) => s?.purgedAt !== undefined)).toHaveLength(5);
     expect(before.jobs.flat().filter((j) => j.purgedAt !== undefined).every((j) => j.body === '')).toBe(true);
     expect(before.inbox).toHaveLength(1);
+    // The purged submissions' receipts were deleted; the two others keep theirs (real PDFs).
+    expect(before.receipts.map((r, i) => ({ id: ids[i], stored: r !== undefined }))).toEqual(
+      before.submissions.map((s, i) => ({ id: ids[i], stored: s?.purgedAt === undefined })));
+    expect(before.receipts.filter((r) => r !== undefined).every((r) => r.pdf.subarray(0, 5).toString('latin1') === '%PDF-')).toBe(true);
     expect(before.audit.map((a) => a.action)).toEqual(['test-link', 'reload']);
     expect(before.testLink).toBeDefined();
     expect(before.session).toBeDefined();
@@ -180,19 +193,23 @@ describe('efa-forms copy-to-postgres', () => {
       const result = JSON.parse(copy.stdout) as { ok: boolean; from: string; tables: Record<string, number> };
       expect(result.ok).toBe(true);
       expect(result.from).toBe(path.join(env.DATA_DIR!, 'efa-forms.sqlite'));
-      expect(Object.keys(result.tables)).toEqual(['submissions', 'submission_events', 'delivery_jobs', 'drafts', 'operator_audit', 'operator_sessions', 'test_links', 'configuration_generation', 'write_probe']);
+      expect(Object.keys(result.tables)).toEqual(['submissions', 'submission_events', 'receipts', 'delivery_jobs', 'drafts', 'operator_audit', 'operator_sessions', 'test_links', 'configuration_generation', 'write_probe']);
       expect(result.tables).toMatchObject({
         submissions: ids.length,
         submission_events: before.submissions.reduce((n, s) => n + s!.events.length, 0),
         delivery_jobs: before.jobs.flat().length,
+        receipts: 2,
         drafts: 1, operator_audit: 2, operator_sessions: 1, test_links: 1, configuration_generation: 1, write_probe: 1,
       });
     });
 
     test('every port answers as it did on SQLite: submissions with their events, jobs, stats, inbox, audit, links, sessions', async () => {
       const after = await snapshot(pgContainer, ids, testLinkHash, sessionKey);
-      // Byte for byte: answers, payloads, bodies and parameters; times to the millisecond.
+      // Byte for byte: answers, payloads, bodies, parameters and the stored receipts' PDFs; times to the millisecond.
       expect(after).toEqual(before);
+      const pdfs = (r: typeof before.receipts) => r.filter((x) => x !== undefined).map((x) => x.pdf);
+      expect(pdfs(after.receipts)).toHaveLength(2);
+      expect(pdfs(after.receipts).map((pdf, i) => Buffer.compare(pdf, pdfs(before.receipts)[i]!))).toEqual([0, 0]);
       expect(after.stats.jobs.find((j) => j.state === 'delivered' && j.channel === 'http')?.count).toBeGreaterThan(0);
     });
 
@@ -224,7 +241,7 @@ describe('efa-forms copy-to-postgres', () => {
       const again = await runCli(['copy-to-postgres'], { DATA_DIR: env.DATA_DIR!, DATABASE_URL: target.url });
       expect(again.code).toBe(1);
       expect(again.stdout).toBe('');
-      expect(again.stderr).toMatch(/^efa-forms copy-to-postgres: the PostgreSQL database of DATABASE_URL is not empty \(rows in submissions, submission_events, delivery_jobs, drafts, operator_audit, operator_sessions, test_links\): .+\n$/);
+      expect(again.stderr).toMatch(/^efa-forms copy-to-postgres: the PostgreSQL database of DATABASE_URL is not empty \(rows in submissions, submission_events, receipts, delivery_jobs, drafts, operator_audit, operator_sessions, test_links\): .+\n$/);
       expect(again.stderr).not.toContain(target.url);
       const [rows] = await target.query<{ s: string; j: string }>('SELECT (SELECT count(*) FROM submissions) AS s, (SELECT count(*) FROM delivery_jobs) AS j');
       expect(rows).toEqual({ s: String(ids.length), j: String(before.jobs.flat().length) });
@@ -312,6 +329,7 @@ describe('efa-forms copy-to-postgres', () => {
   test('--help says to stop the servers first and what is copied', async () => {
     const run = await runCli(['copy-to-postgres', '--help']);
     expect(run.code).toBe(0);
+    expect(run.stdout).toContain('stored PDF receipts');
     expect(run.stdout).toContain('Stop every efa-forms process using the SQLite file first');
     expect(run.stdout).toContain('ONE transaction');
   });

@@ -14,17 +14,18 @@ const HELP = `Usage: efa-forms copy-to-postgres [--json]
 
 Copies the SQLite database of an installation (DATA_DIR/efa-forms.sqlite) into the
 PostgreSQL database of DATABASE_URL, to move the installation to PostgreSQL: every table
-and every row (submissions with their events, delivery jobs in whatever state, authority
-inboxes, drafts, the operators' audit trail, console sessions, testers' links), text byte
-for byte, times to the millisecond. The SQLite file is only read.
+and every row (submissions with their events and stored PDF receipts, delivery jobs in
+whatever state, authority inboxes, drafts, the operators' audit trail, console sessions,
+testers' links), text and receipts byte for byte, times to the millisecond. The SQLite
+file is only read.
 
 Stop every efa-forms process using the SQLite file first (servers, workers, commands):
 the copy refuses while another process has it open, and holds it locked while it copies,
 so no server can start on it meanwhile. Start the servers with DATABASE_URL afterwards.
 
 The target is migrated to this version's schema, as every efa-forms process does at start,
-and must hold no data (no submissions, events, jobs, drafts, audit entries, sessions or
-links; refused otherwise). Everything is copied in ONE transaction, in batches of at most
+and must hold no data (no submissions, events, receipts, jobs, drafts, audit entries,
+sessions or links; refused otherwise). Everything is copied in ONE transaction, in batches of at most
 500 rows: it is all there afterwards, or (after any error) none of it.
 
 Settings (read as the server reads them):

@@ -5,11 +5,12 @@ import { migratePostgres } from './pg-migrate';
 /**
  * Writes a whole database read by another adapter (`efa-forms copy-to-postgres`) into
  * PostgreSQL: into a database migrated to this code's schema and empty of data, in ONE
- * transaction (all or nothing), one INSERT per batch. Text is written as it came, times as
- * timestamptz to the millisecond, flags as booleans, NULLs kept.
+ * transaction (all or nothing), one INSERT per batch. Text is written as it came, binary data
+ * (the stored receipts) as bytea byte for byte, times as timestamptz to the millisecond, flags
+ * as booleans, NULLs kept.
  */
 
-type PgKind = 'text' | 'integer' | 'time' | 'boolean';
+type PgKind = 'text' | 'integer' | 'time' | 'boolean' | 'bytes';
 
 interface ImportedTable {
   readonly columns: ReadonlyArray<readonly [name: string, kind: PgKind]>;
@@ -29,6 +30,7 @@ const TABLES: Readonly<Record<string, ImportedTable>> = {
     ],
   },
   submission_events: { columns: [['submission_id', 'text'], ['seq', 'integer'], ['type', 'text'], ['at', 'time'], ['detail', 'text']] },
+  receipts: { columns: [['submission_id', 'text'], ['pdf', 'bytes'], ['sha256', 'text'], ['created_at', 'time']] },
   delivery_jobs: {
     columns: [
       ...text('id', 'submission_id', 'authority_id', 'channel', 'idempotency_key', 'content_type', 'body', 'state'),
@@ -50,7 +52,7 @@ const TABLES: Readonly<Record<string, ImportedTable>> = {
 };
 
 /** The tables that must be empty before a copy (everything but the one-row bookkeeping tables). */
-const DATA_TABLES = ['submissions', 'submission_events', 'delivery_jobs', 'drafts', 'operator_audit', 'operator_sessions', 'test_links'] as const;
+const DATA_TABLES = ['submissions', 'submission_events', 'receipts', 'delivery_jobs', 'drafts', 'operator_audit', 'operator_sessions', 'test_links'] as const;
 
 /** The target already holds data: a copy would mix two installations. Nothing was written. */
 export class PostgresNotEmptyError extends Error {
@@ -61,7 +63,8 @@ export class PostgresNotEmptyError extends Error {
   }
 }
 
-const ARRAY_TYPE: Record<PgKind, string> = { text: 'text[]', integer: 'bigint[]', time: 'bigint[]', boolean: 'boolean[]' };
+// bytea[]: pg sends each Buffer of the array as \\x<hex>, so the bytes arrive unchanged.
+const ARRAY_TYPE: Record<PgKind, string> = { text: 'text[]', integer: 'bigint[]', time: 'bigint[]', boolean: 'boolean[]', bytes: 'bytea[]' };
 
 /**
  * One INSERT … SELECT FROM unnest(one array per column): a fixed number of parameters whatever
@@ -76,10 +79,11 @@ function insertSql(table: string, spec: ImportedTable): string {
   return `INSERT INTO ${table} (${names}) SELECT ${values} FROM unnest(${arrays}) AS u(${names})${conflict}`;
 }
 
-function columnValue(table: string, column: string, kind: PgKind, value: TableValue | undefined): string | number | boolean | null {
+function columnValue(table: string, column: string, kind: PgKind, value: TableValue | undefined): string | number | boolean | Buffer | null {
   if (value === undefined) throw new Error(`${table}: the rows read have no column ${column}`);
   if (value === null) return null;
-  const ok = kind === 'time' ? value instanceof Date : kind === 'boolean' ? typeof value === 'boolean' : kind === 'integer' ? Number.isSafeInteger(value) : typeof value === 'string';
+  const ok = kind === 'time' ? value instanceof Date : kind === 'boolean' ? typeof value === 'boolean' : kind === 'integer' ? Number.isSafeInteger(value)
+    : kind === 'bytes' ? Buffer.isBuffer(value) : typeof value === 'string';
   if (!ok) throw new Error(`${table}.${column}: a value that is not ${kind}`);
   return value instanceof Date ? value.getTime() : value;
 }

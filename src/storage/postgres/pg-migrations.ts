@@ -162,4 +162,14 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE delivery_jobs ADD COLUMN purged_at TIMESTAMPTZ;
   CREATE INDEX submissions_unpurged ON submissions (created_at, id) WHERE purged_at IS NULL;
   `,
+  `
+  -- Issue 14 point 4 (as SQLite's migration 10): each submission's PDF receipt, rendered once and
+  -- kept, so every channel serves the same bytes; the retention purge deletes the row.
+  CREATE TABLE receipts (
+    submission_id  TEXT PRIMARY KEY REFERENCES submissions (id),
+    pdf            BYTEA NOT NULL,
+    sha256         TEXT NOT NULL CHECK (length(sha256) = 64),
+    created_at     TIMESTAMPTZ NOT NULL
+  );
+  `,
 ];

@@ -41,8 +41,10 @@ const COUNT_JOBS = 'SELECT submission_id, COUNT(*) AS n FROM delivery_jobs WHERE
 /**
  * Step 3, on the submissions whose jobs are all held too (nothing can change them now): checked
  * once more in this statement's snapshot (a retry committed between step 1 and step 2 made a job
- * pending again), then blanked with their jobs and given their `purged` event, all in one
- * statement. The events' numbers are safe: every writer of a trail holds the submission's row
+ * pending again), then blanked with their jobs, their stored receipts deleted and given their
+ * `purged` event, all in one statement. A receipt being stored meanwhile holds the submission's
+ * row FOR KEY SHARE, so step 1 skipped that submission; one stored after step 1 waited for this
+ * transaction and then finds the submission purged (pg-receipts.ts). The events' numbers are safe: every writer of a trail holds the submission's row
  * first (pg-events.ts), and this transaction holds it.
  */
 const PURGE = `
@@ -55,6 +57,8 @@ const PURGE = `
     RETURNING s.id, due.days
   ), jobs AS (
     UPDATE delivery_jobs SET body = '', purged_at = $1 WHERE submission_id IN (SELECT id FROM purged)
+  ), receipts AS (
+    DELETE FROM receipts WHERE submission_id IN (SELECT id FROM purged)
   ), events AS (
     INSERT INTO submission_events (submission_id, seq, type, at, detail)
     SELECT p.id, (SELECT COALESCE(MAX(e.seq), 0) + 1 FROM submission_events e WHERE e.submission_id = p.id),

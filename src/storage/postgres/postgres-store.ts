@@ -8,6 +8,7 @@ import { pgInbox } from './pg-inbox';
 import { pgDrafts } from './pg-drafts';
 import { pgOperatorAudit, pgOperatorSessions, pgTestLinks } from './pg-operators';
 import { pgConfiguration } from './pg-configuration';
+import { pgReceipts } from './pg-receipts';
 import { pgWriteProbe } from './pg-write-probe';
 import { createPgJobListener } from './pg-listener';
 import type { Logger } from '../../support/logger';
@@ -45,6 +46,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     operatorSessions: pgOperatorSessions(client),
     testLinks: pgTestLinks(client),
     configuration: pgConfiguration(client),
+    receipts: pgReceipts(client),
     probeWritable: pgWriteProbe(client),
     close: async () => {
       await announcer.idle();

@@ -213,4 +213,15 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE delivery_jobs ADD COLUMN purged_at INTEGER;
   CREATE INDEX submissions_unpurged ON submissions (created_at, id) WHERE purged_at IS NULL;
   `,
+  `
+  -- Issue 14 point 4: each submission's PDF receipt, rendered once (by the first caller) and kept,
+  -- so the applicant's e-mail, the download, the authority's e-mail and its inbox serve the same
+  -- bytes. The retention purge deletes the row with the rest of the personal data.
+  CREATE TABLE receipts (
+    submission_id  TEXT PRIMARY KEY REFERENCES submissions (id),
+    pdf            BLOB NOT NULL,
+    sha256         TEXT NOT NULL CHECK (length(sha256) = 64),
+    created_at     INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];

@@ -9,7 +9,8 @@ import { DATABASE_FILE, sqliteDatabaseExists } from './sqlite-store';
  * Reads a whole SQLite database for `efa-forms copy-to-postgres`: every table, in an order that
  * satisfies the foreign keys (a submission before its events and jobs), each in the order of its
  * primary key, in batches, so a database of any size is never held in memory at once. Times
- * (epoch milliseconds here) become Dates and 0/1 flags booleans; text is passed as stored.
+ * (epoch milliseconds here) become Dates and 0/1 flags booleans; text and BLOBs (the stored
+ * receipts) are passed as stored.
  */
 
 interface ExportedTable {
@@ -20,12 +21,15 @@ interface ExportedTable {
   readonly times: readonly string[];
   /** Columns holding 0/1. */
   readonly flags: readonly string[];
+  /** Columns holding BLOBs (passed on byte for byte). */
+  readonly blobs?: readonly string[];
 }
 
 /** Dependency order: parents first. */
 const TABLES: readonly ExportedTable[] = [
   { name: 'submissions', key: 'id', times: ['created_at', 'acknowledged_at', 'purged_at'], flags: ['is_test'] },
   { name: 'submission_events', key: 'submission_id, seq', times: ['at'], flags: [] },
+  { name: 'receipts', key: 'submission_id', times: ['created_at'], flags: [], blobs: ['pdf'] },
   {
     name: 'delivery_jobs', key: 'id',
     times: ['next_attempt_at', 'lease_until', 'delivered_at', 'fetched_at', 'give_up_from', 'created_at', 'purged_at'], flags: ['is_test'],
@@ -50,7 +54,7 @@ export const EXPORTED_TABLES: readonly string[] = TABLES.map((t) => t.name);
 export interface SqliteExportOptions {
   /** At most this many rows per batch (default 500). */
   readonly batchRows?: number;
-  /** A batch ends once its text reaches about this many characters (default 8 million): payloads may be large. */
+  /** A batch ends once its text (and binary data) reaches about this many characters or bytes (default 8 million): payloads and receipts may be large. */
   readonly batchChars?: number;
 }
 
@@ -73,6 +77,10 @@ function converted(table: ExportedTable, row: Record<string, unknown>): Record<s
     } else if (table.flags.includes(column)) {
       if (value !== 0 && value !== 1) throw new Error(`${table.name}.${column}: not 0 or 1`);
       out[column] = value === 1;
+    } else if (table.blobs?.includes(column)) {
+      // ArrayBuffer.isView, not instanceof Buffer: the addon's Buffers may come from another realm (jest).
+      if (!ArrayBuffer.isView(value)) throw new Error(`${table.name}.${column}: not binary data`);
+      out[column] = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     } else if (typeof value === 'string' || typeof value === 'number') out[column] = value;
     else throw new Error(`${table.name}.${column}: a value of type ${typeof value}`);
   }
@@ -83,7 +91,7 @@ function converted(table: ExportedTable, row: Record<string, unknown>): Record<s
 
 function textSize(row: Readonly<Record<string, TableValue>>): number {
   let size = 0;
-  for (const value of Object.values(row)) size += typeof value === 'string' ? value.length : 8;
+  for (const value of Object.values(row)) size += typeof value === 'string' ? value.length : Buffer.isBuffer(value) ? value.byteLength : 8;
   return size;
 }
 

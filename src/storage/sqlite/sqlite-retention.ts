@@ -34,7 +34,8 @@ const DUE_SQL = `
 
 /**
  * Retention on SQLite: one IMMEDIATE transaction per call finds the due submissions and blanks
- * them (answers, payload, every job's body) with `purged_at` and a `purged` event; a second
+ * them (answers, payload, every job's body; the stored receipt is deleted) with `purged_at` and
+ * a `purged` event; a second
  * process calling at once waits for the write lock and then finds them purged. The connection
  * runs with secure_delete, so the old bytes are overwritten in the database file; after a call
  * that purged anything the WAL is checkpointed and truncated, so no copy stays in the -wal file
@@ -45,6 +46,8 @@ export function sqlitePurgeDue(db: Database.Database, events: SqliteEvents, busy
   const due = db.prepare<Record<string, string | number>, { id: string; days: number }>(DUE_SQL);
   const blankSubmission = db.prepare("UPDATE submissions SET data_json = '', payload_xml = '', purged_at = @now WHERE id = @id AND purged_at IS NULL");
   const blankJobs = db.prepare("UPDATE delivery_jobs SET body = '', purged_at = @now WHERE submission_id = @id");
+  // The stored receipt holds the answers (and the payload it embeds): deleted, not kept blank.
+  const deleteReceipt = db.prepare('DELETE FROM receipts WHERE submission_id = @id');
 
   const purge = db.transaction((request: PurgeRequest): number => {
     const now = request.now.getTime();
@@ -57,6 +60,7 @@ export function sqlitePurgeDue(db: Database.Database, events: SqliteEvents, busy
     for (const row of rows) {
       if (blankSubmission.run({ id: row.id, now }).changes === 0) continue;
       blankJobs.run({ id: row.id, now });
+      deleteReceipt.run({ id: row.id });
       events.add(row.id, 'purged', now, `retention ${row.days} days`);
       purged += 1;
     }

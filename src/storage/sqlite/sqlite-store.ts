@@ -17,6 +17,7 @@ import { sqliteDeliveries } from './sqlite-deliveries';
 import { sqliteDrafts } from './sqlite-drafts';
 import { sqliteEvents, submissionDeliveredCheck } from './sqlite-events';
 import { sqliteInbox } from './sqlite-inbox';
+import { sqliteReceipts } from './sqlite-receipts';
 import { sqlitePurgeDue } from './sqlite-retention';
 import { sqliteOperatorAudit } from './sqlite-operator-audit';
 import { sqliteOperatorSessions } from './sqlite-operator-sessions';
@@ -198,6 +199,7 @@ export function openSqliteStore(dataDir: string): Store {
     operatorSessions: sqliteOperatorSessions(db),
     testLinks: sqliteTestLinks(db),
     configuration: sqliteConfiguration(db),
+    receipts: sqliteReceipts(db),
     probeWritable(now) {
       return writeProbe.probe(now);
     },
