@@ -46,8 +46,10 @@ describe('delivery lifecycle', () => {
     let hang = true;
     const held: Array<() => void> = [];
     receiver.respond = () => (hang ? new Promise<number>((resolve) => held.push(() => resolve(204))) : 204);
-    // A short attempt timeout, so the lease (2 × timeout + 5 s) runs out within the test.
-    const c = await harness.start(receiver.url, {}, { DELIVERY_TIMEOUT_MS: '500' });
+    // An attempt timeout long enough that the attempt is surely still under way when the stop
+    // gives up waiting (a loaded machine included), short enough that the lease (2 × timeout +
+    // 5 s = 11 s) runs out within the test.
+    const c = await harness.start(receiver.url, {}, { DELIVERY_TIMEOUT_MS: '3000' });
     c.worker.start();
     const a = await submit(c, 'gewerbeanmeldung', example('gewerbeanmeldung', 'valid-1'));
     await receiver.waitFor((r) => r.length === 1);
@@ -62,12 +64,12 @@ describe('delivery lifecycle', () => {
     hang = false;
     held.forEach((release) => release());
     again.worker.start();
-    await waitUntil(async () => (await again.store.submissions.find(a.id))?.status === 'delivered', 20_000);
+    await waitUntil(async () => (await again.store.submissions.find(a.id))?.status === 'delivered', 30_000);
     const sent = receiver.requests.filter((r) => r.path === '/stadt-erfurt-buergeramt');
     expect(sent).toHaveLength(2);
     expect(new Set(sent.map((r) => r.headers['idempotency-key'])).size).toBe(1);
     expect(new Set(sent.map((r) => r.body)).size).toBe(1);
-  });
+  }, 60_000);
 
   test('mutual TLS from the tenant file: the client certificate named by environment variables is presented', async () => {
     const certs = createTestCertificates();
