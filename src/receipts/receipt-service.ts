@@ -19,12 +19,8 @@ export interface ReceiptsDependencies {
   readonly translator: Translator;
   readonly municipalities: MunicipalitySearch;
   readonly renderer: ReceiptRenderer;
-  /**
-   * Where each receipt is kept once rendered (the store's `receipts`). Without it every call
-   * renders again (the bytes are the same, the renderer being reproducible, but the work is not
-   * saved): only for callers that have no store.
-   */
-  readonly stored?: ReceiptStore | undefined;
+  /** Where each receipt is kept once rendered (the store's `receipts`). */
+  readonly stored: ReceiptStore;
 }
 
 export interface Receipt {
@@ -85,7 +81,6 @@ export function createReceipts(deps: ReceiptsDependencies): Receipts {
 
   async function receiptOf(submission: SubmissionRecord): Promise<Receipt> {
     if (submission.purgedAt) throw new AppError('SUBMISSION_DATA_DELETED', `receipt of ${submission.id}: purged`);
-    if (!stored) return { reference: submission.id, pdf: await render(submission) };
     const running = rendering.get(submission.id);
     if (running) return running;
     const started = renderAndStore(submission, stored).finally(() => rendering.delete(submission.id));
