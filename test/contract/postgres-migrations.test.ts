@@ -1,4 +1,3 @@
-import pg from 'pg';
 import type { Store } from '../../src/storage/ports';
 import { StartupError } from '../../src/startup-error';
 import { createPgClient } from '../../src/storage/postgres/pg-client';
@@ -18,20 +17,14 @@ import { tempDir } from '../support/temp-dir';
 describe('PostgreSQL migrations at start', () => {
   let db: TestDatabase;
   const stores: Store[] = [];
-  const clients: pg.Client[] = [];
-  const connect = async (): Promise<pg.Client> => {
-    const c = new pg.Client({ connectionString: db.url });
-    await c.connect();
-    clients.push(c);
-    return c;
-  };
+  // Raw connections of the test's own; db.drop() ends them.
+  const connect = () => db.connect();
 
   beforeEach(async () => {
     db = await createTestDatabase();
   });
   afterEach(async () => {
     await killSpawnedProcesses();
-    await Promise.all(clients.splice(0).map((c) => c.end().catch(() => undefined)));
     await Promise.all(stores.splice(0).map((s) => s.close()));
     await db.drop();
   });

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import type { PurgeRequest, Store } from '../../src/storage/ports';
 import { openPostgresStore } from '../../src/storage/postgres/postgres-store';
 import { waitUntil } from '../support/channel-harness';
@@ -14,13 +13,8 @@ import { job, later, submission } from './store-contract-fixtures';
 describe('PostgreSQL: stored receipts against a concurrent purge', () => {
   let db: TestDatabase;
   let store: Store;
-  const clients: pg.Client[] = [];
-  const connect = async (): Promise<pg.Client> => {
-    const c = new pg.Client({ connectionString: db.url });
-    await c.connect();
-    clients.push(c);
-    return c;
-  };
+  // Raw connections of the test's own; db.drop() ends them.
+  const connect = () => db.connect();
 
   beforeEach(async () => {
     db = await createTestDatabase();
@@ -28,7 +22,6 @@ describe('PostgreSQL: stored receipts against a concurrent purge', () => {
     store = await openPostgresStore({ url: db.url, poolSize: 4, statementTimeoutMs: 5_000 });
   });
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.end().catch(() => undefined)));
     await store.close();
     await db.drop();
   });

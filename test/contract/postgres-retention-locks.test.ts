@@ -1,4 +1,3 @@
-import pg from 'pg';
 import type { NewSubmission, PurgeRequest, Store } from '../../src/storage/ports';
 import { openPostgresStore } from '../../src/storage/postgres/postgres-store';
 import { waitUntil } from '../support/channel-harness';
@@ -15,13 +14,8 @@ import { DAY, job, later, submission } from './store-contract-fixtures';
 describe('PostgreSQL retention with jobs locked by another transaction', () => {
   let db: TestDatabase;
   let store: Store;
-  const clients: pg.Client[] = [];
-  const connect = async (): Promise<pg.Client> => {
-    const c = new pg.Client({ connectionString: db.url });
-    await c.connect();
-    clients.push(c);
-    return c;
-  };
+  // Raw connections of the test's own; db.drop() ends them.
+  const connect = () => db.connect();
 
   beforeEach(async () => {
     db = await createTestDatabase();
@@ -29,7 +23,6 @@ describe('PostgreSQL retention with jobs locked by another transaction', () => {
     store = await openPostgresStore({ url: db.url, poolSize: 4, statementTimeoutMs: 5_000 });
   });
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.end().catch(() => undefined)));
     await store.close();
     await db.drop();
   });

@@ -10,6 +10,8 @@ export interface TestDatabase {
   readonly url: string;
   /** One statement on the new database (on a connection of its own), for what a test checks directly. */
   query<R extends object>(sql: string): Promise<R[]>;
+  /** A raw connection of the test's own on the new database (holding locks, watching pg_locks); drop() ends it. */
+  connect(): Promise<pg.Client>;
   /** Drops it, connections still open included; safe to call twice. */
   drop(): Promise<void>;
 }
@@ -35,13 +37,21 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = new URL(TEST_SERVER_URL);
   url.pathname = `/${name}`;
   let dropped: Promise<void> | undefined;
+  const clients: pg.Client[] = [];
   return {
     name,
     url: url.toString(),
     query: <R extends object>(sql: string) => onServer(async (c) => (await c.query<R>(sql)).rows, url.toString()),
+    async connect() {
+      const client = new pg.Client({ connectionString: url.toString() });
+      await client.connect();
+      clients.push(client);
+      return client;
+    },
     drop() {
       // FORCE: a container a failed test did not close must not keep the database alive.
       dropped ??= onServer(async (c) => {
+        await Promise.all(clients.splice(0).map((client) => client.end().catch(() => undefined)));
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       });
       return dropped;
