@@ -224,4 +224,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     created_at     INTEGER NOT NULL
   ) STRICT;
   `,
+  `
+  -- Issue 14 point 1: the worker's claim reads due jobs in next_attempt_at order from here, one
+  -- state at a time, and stops after its limit. Through delivery_jobs_due it had to gather every
+  -- due job of both states and sort them all, on every poll: with a backlog of thousands that sort
+  -- took most of the worker's time. Inbox jobs (never pushed) are not in it at all.
+  CREATE INDEX delivery_jobs_claim ON delivery_jobs (state, next_attempt_at) WHERE channel <> 'inbox';
+  `,
 ];

@@ -29,13 +29,18 @@ function asError(value: unknown): Error {
  * transaction spans two port calls, so one still open when a call starts is such a leftover and
  * is rolled back first: the store recovers by itself once the cause is gone.
  */
+/** An error thrown by better-sqlite3 (or a port method's own work) as a port call rejects with it. */
+export function storageFailure(err: unknown): Error {
+  return asError(toStorageError(err));
+}
+
 export function settler(db: Database.Database): Settle {
   return <T>(work: () => T): Promise<T> => {
     try {
       if (db.open && db.inTransaction) db.exec('ROLLBACK');
       return Promise.resolve(work());
     } catch (err) {
-      return Promise.reject(asError(toStorageError(err)));
+      return Promise.reject(storageFailure(err));
     }
   };
 }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ClaimRequest, DeliveryJob, DeliveryQueue } from '../ports';
 import { toJob, type JobRow } from './job-rows';
+import type { GroupCommit } from './group-commit';
 import { settler } from './settle';
 import { sqliteDeliveryStats } from './sqlite-delivery-stats';
 import type { SqliteEvents } from './sqlite-events';
@@ -9,23 +10,37 @@ import type { SqliteEvents } from './sqlite-events';
  * The outbox on SQLite: claiming due jobs with a lease, marking them delivered or failed (dead in
  * the same statement when the failure is permanent or past the give-up time), giving leases back,
  * and what operators ask of it (find, list by state, retry, claim one now, statistics). Each
- * state change and its event are one IMMEDIATE transaction.
+ * state change and its event are one IMMEDIATE transaction; the worker's outcomes (delivered,
+ * failed), one per attempt, are savepoints of a group commit, so many share one fsync.
  */
 export function sqliteDeliveries(
   db: Database.Database,
   events: SqliteEvents,
   submissionDelivered: (submissionId: string, channel: string, at: number) => void,
+  commit: GroupCommit,
 ): DeliveryQueue {
   const settle = settler(db);
-  const claim = db.prepare<[string, number, number, number, number], JobRow>(`
+  // Each state on its own, read in next_attempt_at order from delivery_jobs_claim and cut at the
+  // limit, then the earliest of the three: the cost follows the limit, not the backlog (one OR
+  // over both states made SQLite collect and sort every due job on every poll). The text
+  // `channel <> 'inbox'` must stay as it is: SQLite uses a partial index only for a query that
+  // repeats its WHERE term.
+  const claim = db.prepare<{ owner: string; leaseUntil: number; now: number; limit: number }, JobRow>(`
     UPDATE delivery_jobs
-       SET state = 'in_flight', lease_owner = ?, lease_until = ?, attempts = attempts + 1
-     WHERE id IN (SELECT id FROM delivery_jobs
-                   WHERE channel <> 'inbox'
-                     AND ((state IN ('pending', 'failed') AND next_attempt_at <= ?)
-                          OR (state = 'in_flight' AND lease_until <= ?))
-                   ORDER BY next_attempt_at
-                   LIMIT ?)
+       SET state = 'in_flight', lease_owner = @owner, lease_until = @leaseUntil, attempts = attempts + 1
+     WHERE id IN (SELECT id FROM (
+                   SELECT * FROM (SELECT id, next_attempt_at AS due FROM delivery_jobs
+                                   WHERE channel <> 'inbox' AND state = 'pending' AND next_attempt_at <= @now
+                                   ORDER BY next_attempt_at LIMIT @limit)
+                   UNION ALL
+                   SELECT * FROM (SELECT id, next_attempt_at AS due FROM delivery_jobs
+                                   WHERE channel <> 'inbox' AND state = 'failed' AND next_attempt_at <= @now
+                                   ORDER BY next_attempt_at LIMIT @limit)
+                   UNION ALL
+                   SELECT * FROM (SELECT id, next_attempt_at AS due FROM delivery_jobs
+                                   WHERE channel <> 'inbox' AND state = 'in_flight' AND lease_until <= @now
+                                   ORDER BY next_attempt_at LIMIT @limit))
+                  ORDER BY due LIMIT @limit)
     RETURNING *`);
   const setDelivered = db.prepare(`
     UPDATE delivery_jobs SET state = 'delivered', delivered_at = ?, lease_owner = NULL, lease_until = NULL, last_error = NULL
@@ -90,13 +105,13 @@ export function sqliteDeliveries(
     claimDue({ now, limit, leaseMs, owner }: ClaimRequest) {
       const t = now.getTime();
       // better-sqlite3 runs one statement at a time; the UPDATE ... RETURNING is atomic.
-      return settle(() => claim.all(owner, t + leaseMs, t, t, limit).map(toJob));
+      return settle(() => claim.all({ owner, leaseUntil: t + leaseMs, now: t, limit }).map(toJob));
     },
     markDelivered(jobId, at) {
-      return settle(() => deliver.immediate(jobId, at.getTime()));
+      return commit(() => deliver(jobId, at.getTime()));
     },
     markFailed(jobId, owner, failure) {
-      return settle(() => fail.immediate({
+      return commit(() => fail({
         jobId, owner, error: failure.error, nextAttemptAt: failure.nextAttemptAt.getTime(),
         permanent: failure.permanent ? 1 : 0, giveUpAfterMs: failure.giveUpAfterMs, at: failure.at.getTime(),
       }));

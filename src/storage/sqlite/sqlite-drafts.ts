@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Draft, DraftRepository } from '../ports';
+import type { GroupCommit } from './group-commit';
 import { settler } from './settle';
 
 interface DraftRow {
@@ -28,8 +29,11 @@ function toDraft(row: DraftRow): Draft {
   };
 }
 
-/** Drafts in the SQLite store; expired ones are invisible at once and deleted by deleteExpired. */
-export function sqliteDrafts(db: Database.Database): DraftRepository {
+/**
+ * Drafts in the SQLite store; expired ones are invisible at once and deleted by deleteExpired.
+ * Saving (create, update) is a write per step of every citizen: it goes through the group commit.
+ */
+export function sqliteDrafts(db: Database.Database, commit: GroupCommit): DraftRepository {
   const settle = settler(db);
   const insert = db.prepare(`
     INSERT INTO drafts (key, form_id, form_version, data_json, csrf_token, resume_token_hash, created_at, updated_at, expires_at)
@@ -47,7 +51,7 @@ export function sqliteDrafts(db: Database.Database): DraftRepository {
 
   return {
     create: (draft) =>
-      settle(() => {
+      commit(() => {
         insert.run({
           ...draft,
           createdAt: draft.createdAt.getTime(),
@@ -64,7 +68,7 @@ export function sqliteDrafts(db: Database.Database): DraftRepository {
       return row ? toDraft(row) : undefined;
     }),
     update: (key, changes) =>
-      settle(() => {
+      commit(() => {
         update.run({
           key,
           dataJson: changes.dataJson ?? null,

@@ -11,6 +11,7 @@ import {
 } from '../ports';
 import { dataDirProblem, ensureWritableDataDir } from './data-dir';
 import { SQLITE_MIGRATIONS } from './migrations';
+import { groupCommitter } from './group-commit';
 import { settler } from './settle';
 import { sqliteConfiguration } from './sqlite-configuration';
 import { sqliteDeliveries } from './sqlite-deliveries';
@@ -125,6 +126,8 @@ export function openSqliteStore(dataDir: string): Store {
   const dir = ensureWritableDataDir(dataDir);
   const db = openDatabase(dir);
   const settle = settler(db);
+  const committer = groupCommitter(db);
+  const commit = committer.run;
   const writeProbe = writeProbeThread(path.join(dir, DATABASE_FILE), PROBE_BUSY_TIMEOUT_MS);
 
   const insertSubmission = db.prepare(`
@@ -151,9 +154,10 @@ export function openSqliteStore(dataDir: string): Store {
 
   const submissions: SubmissionRepository = {
     create(submission, jobs) {
-      return settle(() => {
+      // Part of the next group commit (group-commit.ts): the promise settles after its COMMIT.
+      return commit(() => {
         try {
-          create.immediate(submission, jobs);
+          create(submission, jobs);
         } catch (err) {
           const code = (err as { code?: unknown }).code;
           if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
@@ -192,14 +196,14 @@ export function openSqliteStore(dataDir: string): Store {
 
   return {
     submissions,
-    deliveries: sqliteDeliveries(db, events, submissionDelivered),
+    deliveries: sqliteDeliveries(db, events, submissionDelivered, commit),
     inbox: sqliteInbox(db, events, submissionDelivered),
-    drafts: sqliteDrafts(db),
+    drafts: sqliteDrafts(db, commit),
     operatorAudit: sqliteOperatorAudit(db),
     operatorSessions: sqliteOperatorSessions(db),
     testLinks: sqliteTestLinks(db),
     configuration: sqliteConfiguration(db),
-    receipts: sqliteReceipts(db),
+    receipts: sqliteReceipts(db, commit),
     probeWritable(now) {
       return writeProbe.probe(now);
     },
@@ -207,6 +211,7 @@ export function openSqliteStore(dataDir: string): Store {
       // The probe thread's connection first: the last connection to close checkpoints the WAL.
       await writeProbe.close();
       await settle(() => {
+        if (db.open) committer.flushNow();
         if (db.open) db.close();
       });
     },
