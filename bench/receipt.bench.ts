@@ -1,6 +1,7 @@
 /**
- * The PDF receipt (issue 4): median time to render a two-page receipt with the embedded font,
- * from a stored submission, after a warm-up. Target: under 5 ms. Only the rendering is timed;
+ * The PDF receipt (issues 4 and 14): median time to render a two-page receipt with the embedded
+ * font, from a stored submission, after a warm-up. Target (issue 14): median ≤ 3 ms in the full
+ * bench run (issue 4 asked for under 5 ms). Only the rendering is timed;
  * loading the submission and building the model are not. Each render has its own applicant
  * (names, address, dogs), as on a server, so the shaping cache only knows the form's own words.
  *
@@ -16,6 +17,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/load-config';
 import { createContainer } from '../src/container';
+import { figure, type BenchFigure, type BenchResult } from './support/figures';
 import { writeRoutingSigningKey } from './support/routing-signing-key';
 import { loadPageRenderer } from '../src/render/templates';
 import { buildReceiptModel } from '../src/receipts/receipt-model';
@@ -28,7 +30,7 @@ import type { Language } from '../src/i18n/language';
 const REPO = path.resolve(__dirname, '..');
 const WARM_UP = 30;
 const RUNS = Number(process.env.BENCH_RECEIPT_RUNS ?? 300);
-const TARGET_MS = 5;
+const TARGET_MS = 3;
 const LONG_WORD_RUNS = Number(process.env.BENCH_RECEIPT_LONG_WORD_RUNS ?? 20);
 
 function median(values: readonly number[]): number {
@@ -45,7 +47,7 @@ type Container = Awaited<ReturnType<typeof createContainer>>;
 type Source = Omit<Parameters<typeof buildReceiptModel>[0], 'submission' | 'xml' | 'form'>;
 
 /** The business registration with its usual activity and with 2,000-character words in it. */
-async function benchLongWord(container: Container, shared: Source, fonts: ReturnType<typeof loadReceiptFonts>): Promise<void> {
+async function benchLongWord(container: Container, shared: Source, fonts: ReturnType<typeof loadReceiptFonts>): Promise<BenchFigure[]> {
   const data = JSON.parse(readFileSync(path.join(REPO, 'forms/gewerbeanmeldung/examples/valid-1.json'), 'utf8')) as { betrieb: { taetigkeit: string } };
   const accepted = await container.submissions.accept('gewerbeanmeldung', { data }, 'de');
   const submission = await container.store.submissions.find(accepted.id);
@@ -77,15 +79,24 @@ async function benchLongWord(container: Container, shared: Source, fonts: Return
   const zwj = await timeOf(tifinagh);
   const letters = await timeOf(latin);
   console.log(`receipt with a 2,000-character unbreakable word: median ${zwj.toFixed(1)} ms (1,000 × 'ⴰ\u200D'), ${letters.toFixed(1)} ms (2,000 Latin letters); with its usual activity ${usual.toFixed(1)} ms (${LONG_WORD_RUNS} renders each)`);
+  return [
+    figure('receipt.longWord.usualMedianMs', 'business registration receipt, usual activity, median', usual, 'ms'),
+    figure('receipt.longWord.zwjMedianMs', 'business registration receipt, 1,000 × ⴰ+ZWJ word, median', zwj, 'ms'),
+    figure('receipt.longWord.latinMedianMs', 'business registration receipt, 2,000-letter word, median', letters, 'ms'),
+  ];
 }
 
-export async function benchReceipt(): Promise<void> {
+export async function benchReceipt(): Promise<BenchResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'efa-bench-receipt-'));
   const tenants = path.join(dir, 'tenants');
   mkdirSync(tenants);
   cpSync(path.join(REPO, 'tenants'), tenants, { recursive: true });
   const templatesDir = path.join(REPO, 'templates');
-  const config = loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://antrag.example.de', ADMIN_TOKEN_HASH: 'f'.repeat(64), ROUTING_SIGNING_KEY_FILE: writeRoutingSigningKey(dir), FORMS_DIR: path.join(REPO, 'forms'), TENANTS_DIR: tenants, DATA_DIR: path.join(dir, 'data'), TEMPLATES_DIR: templatesDir });
+  const config = loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://antrag.example.de', ADMIN_TOKEN_HASH: 'f'.repeat(64), ROUTING_SIGNING_KEY_FILE: writeRoutingSigningKey(dir), FORMS_DIR: path.join(REPO, 'forms'), TENANTS_DIR: tenants, DATA_DIR: path.join(dir, 'data'), TEMPLATES_DIR: templatesDir,
+    // Production refuses to start with e-mail authorities (Sachsen-Anhalt's samples) and no SMTP
+    // server. No worker: delivering the two stored submissions (and rendering their receipts for
+    // the e-mails) would run beside the renders timed here, so nothing is sent to this closed port.
+    SMTP_URL: 'smtp://127.0.0.1:9', DELIVERY_WORKER: 'off' });
   const container = await createContainer({ config, env: {}, logger: createJsonLogger(() => undefined), product: { name: 'efa-forms', version: 'bench' } });
   try {
     // The dog tax sample with four dogs fills two pages.
@@ -125,9 +136,21 @@ export async function benchReceipt(): Promise<void> {
     }
     if (pageCount(pdf) !== 2) throw new Error(`the last receipt has ${pageCount(pdf)} pages, not 2`);
     const result = median(times);
-    console.log(`\nPDF receipt (2 pages, DejaVu Sans embedded, PDF/A-3b, ${(pdf.length / 1024).toFixed(0)} KiB), ${RUNS} renders after ${WARM_UP} warm-up`);
-    console.log(`median ${result.toFixed(2)} ms, p90 ${[...times].sort((a, b) => a - b)[Math.floor(RUNS * 0.9)]!.toFixed(2)} ms (target under ${TARGET_MS} ms): ${result < TARGET_MS ? 'met' : 'NOT met'}`);
-    await benchLongWord(container, source, fonts);
+    const p90 = [...times].sort((a, b) => a - b)[Math.floor(RUNS * 0.9)]!;
+    const kib = pdf.length / 1024;
+    console.log(`\nPDF receipt (2 pages, DejaVu Sans embedded, PDF/A-3b, ${kib.toFixed(0)} KiB), ${RUNS} renders after ${WARM_UP} warm-up`);
+    console.log(`median ${result.toFixed(2)} ms, p90 ${p90.toFixed(2)} ms (target ≤ ${TARGET_MS} ms): ${result <= TARGET_MS ? 'met' : 'NOT met'}`);
+    const longWord = await benchLongWord(container, source, fonts);
+    return {
+      name: 'receipt',
+      figures: [
+        figure('receipt.render.medianMs', 'PDF receipt (2 pages) render, median', result, 'ms', { op: '<=', value: TARGET_MS }),
+        figure('receipt.render.p90Ms', 'PDF receipt render, p90', p90, 'ms'),
+        figure('receipt.render.sizeKiB', 'PDF receipt size', kib, 'KiB'),
+        ...longWord,
+      ],
+      notes: [`${RUNS} renders after ${WARM_UP} warm-up (BENCH_RECEIPT_RUNS), each with its own applicant; long words: ${LONG_WORD_RUNS} renders each (BENCH_RECEIPT_LONG_WORD_RUNS)`],
+    };
   } finally {
     await container.close(1000);
     rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import type { DeliveryReceiver } from './delivery-receiver';
+import { figure, type BenchFigure } from './figures';
 import { percentile, type LoadResult } from './submission-load';
 
 /** One configuration's figures, as the scale bench prints and returns them (keys are stable). */
@@ -109,4 +110,48 @@ export function formatScaleTable(rows: readonly ScaleFigures[], cores: number): 
       + `load average ${num(r.loadAverage.before, 2)} before, ${num(r.loadAverage.after, 2)} after${problems ? `; warnings/errors: ${problems}` : ''}`);
   }
   return lines;
+}
+
+/** 2 web + 2 workers divided by SQLite single-process (issue 13's comparison). */
+export interface ScaleRatios {
+  readonly acceptedPerS: number;
+  readonly deliveredPerSOverall: number;
+  readonly deliveredPerSDuringLoad: number;
+}
+
+/** Target of issue 13: 2 web + 2 workers at least as fast as SQLite single-process. */
+export const SCALE_TARGET_RATIO = 1;
+
+export function scaleRatios(rows: readonly ScaleFigures[]): ScaleRatios {
+  const sqlite = rows.find((r) => r.key === 'sqlite-1');
+  const pg22 = rows.find((r) => r.key === 'postgres-2web-2worker');
+  if (!sqlite || !pg22) throw new Error('the scale ratios need the sqlite-1 and postgres-2web-2worker configurations');
+  return {
+    acceptedPerS: pg22.acceptedPerS / sqlite.acceptedPerS,
+    deliveredPerSOverall: pg22.deliveredPerSOverall / sqlite.deliveredPerSOverall,
+    deliveredPerSDuringLoad: pg22.deliveredPerSDuringLoad / sqlite.deliveredPerSDuringLoad,
+  };
+}
+
+/**
+ * The scale bench's figures for the summary: per configuration `scale.<configuration>.<figure>`
+ * (lost with the target 0), then the ratios with issue 13's target.
+ */
+export function scaleBenchFigures(rows: readonly ScaleFigures[], ratios: ScaleRatios): BenchFigure[] {
+  const perConfiguration = rows.flatMap((r) => [
+    figure(`scale.${r.key}.acceptedPerS`, `${r.label}: accepted`, r.acceptedPerS, 'submissions/s'),
+    figure(`scale.${r.key}.p50Ms`, `${r.label}: submission p50`, r.p50Ms, 'ms'),
+    figure(`scale.${r.key}.p99Ms`, `${r.label}: submission p99`, r.p99Ms, 'ms'),
+    figure(`scale.${r.key}.deliveredPerSDuringLoad`, `${r.label}: delivered during the load`, r.deliveredPerSDuringLoad, 'deliveries/s'),
+    figure(`scale.${r.key}.deliveredPerSOverall`, `${r.label}: delivered, start to last delivery`, r.deliveredPerSOverall, 'deliveries/s'),
+    figure(`scale.${r.key}.drainS`, `${r.label}: last delivery after the load's end`, r.drainS, 's'),
+    figure(`scale.${r.key}.lost`, `${r.label}: accepted but not delivered`, r.lost, 'count', { op: '<=', value: 0 }),
+  ]);
+  const target = { op: '>=', value: SCALE_TARGET_RATIO } as const;
+  return [
+    ...perConfiguration,
+    figure('scale.ratio.acceptedPerS', '2 web + 2 workers / SQLite, accepted/s', ratios.acceptedPerS, 'ratio', target),
+    figure('scale.ratio.deliveredPerSOverall', '2 web + 2 workers / SQLite, delivered/s overall', ratios.deliveredPerSOverall, 'ratio', target),
+    figure('scale.ratio.deliveredPerSDuringLoad', '2 web + 2 workers / SQLite, delivered/s during load', ratios.deliveredPerSDuringLoad, 'ratio'),
+  ];
 }
