@@ -1,43 +1,70 @@
 /**
- * `npm run bench`: every benchmark of efa-forms, one after the other. Performance goals live
- * here, never in timed tests. `npm run bench -- --only scale` (or `--only pages,receipt`) runs
- * only the named ones, in this order.
+ * `npm run bench`: every benchmark of efa-forms, one after the other, then one table of every
+ * figure with its target (bench/README.md). Performance goals live here, never in timed tests.
+ * `npm run bench -- --only scale` (or `--only pages,receipt`) runs only the named ones, in this
+ * order; `--json` prints one JSON object of the same figures on stdout instead of the table.
+ * Exit code 0 when the benches ran (missed targets included: the run is a measurement), 1 when
+ * a bench failed, 2 on a wrong command line.
  */
+import { performance } from 'node:perf_hooks';
+import { parseBenchArgs, UsageError } from './support/bench-args';
+import { assembleReport, describeMachine, failed, succeeded, type BenchOutcome } from './support/bench-report';
+import type { BenchResult } from './support/figures';
+import { formatSummaryTable } from './support/summary-table';
 import { benchHostile } from './hostile.bench';
 import { benchOperators } from './operators.bench';
 import { benchPages } from './pages.bench';
 import { benchReceipt } from './receipt.bench';
 import { benchScale } from './scale.bench';
+import { benchThroughput } from './throughput.bench';
 
-const BENCHES: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
+const BENCHES: ReadonlyArray<readonly [string, () => Promise<BenchResult>]> = [
   ['pages', benchPages],
   ['receipt', benchReceipt],
   ['hostile', benchHostile],
   ['operators', benchOperators],
+  ['throughput', benchThroughput],
   ['scale', benchScale],
 ];
 
-/** A wrong command line: one line and exit code 2, no stack trace. */
-class UsageError extends Error {}
-
-/** The benches `--only a,b` (or `--only=a,b`) names; all of them without it. */
-function selected(args: readonly string[]): ReadonlySet<string> {
-  const names = BENCHES.map(([name]) => name);
-  const index = args.findIndex((a) => a === '--only' || a.startsWith('--only='));
-  if (index === -1) return new Set(names);
-  const arg = args[index]!;
-  const value = arg === '--only' ? args[index + 1] : arg.slice('--only='.length);
-  const wanted = (value ?? '').split(',').map((n) => n.trim()).filter(Boolean);
-  const unknown = wanted.filter((n) => !names.includes(n));
-  if (wanted.length === 0 || unknown.length > 0) {
-    throw new UsageError(`--only takes a comma-separated list of ${names.join(', ')}${unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : ''}`);
-  }
-  return new Set(wanted);
+/** Writes the last output and exits once it is flushed (a pipe may take it in pieces). */
+function finish(stdout: string, code: number): void {
+  process.stdout.write(stdout, () => process.exit(code));
 }
 
 async function main(): Promise<void> {
-  const only = selected(process.argv.slice(2));
-  for (const [name, bench] of BENCHES) if (only.has(name)) await bench();
+  const args = parseBenchArgs(process.argv.slice(2), BENCHES.map(([name]) => name));
+  if (args.json) {
+    // The benches print their detail lines with console.log; with --json stdout carries the JSON
+    // object alone, so those lines (every bench's, whoever wrote it) go to stderr instead.
+    console.log = console.info = (...values: unknown[]) => console.error(...values);
+  }
+  const startedAt = new Date();
+  const machine = describeMachine();
+  const runStarted = performance.now();
+  const outcomes: BenchOutcome[] = [];
+  for (const [name, bench] of BENCHES) {
+    if (!args.only.has(name)) continue;
+    const started = performance.now();
+    try {
+      const result = await bench();
+      outcomes.push(succeeded(name, result, (performance.now() - started) / 1000));
+    } catch (err: unknown) {
+      // The other benches still run: a failure late in a 5-minute run should not lose the figures.
+      console.error(`npm run bench: the ${name} bench failed:`, err);
+      outcomes.push(failed(name, err, (performance.now() - started) / 1000));
+    }
+  }
+  const durationS = (performance.now() - runStarted) / 1000;
+  const report = assembleReport({ startedAt, machine, durationS, outcomes });
+  const table = formatSummaryTable(outcomes, durationS).join('\n');
+  const code = outcomes.some((o) => o.error !== undefined) ? 1 : 0;
+  if (args.json) {
+    console.error(table);
+    finish(`${JSON.stringify(report, null, 2)}\n`, code);
+  } else {
+    finish(`${table}\n`, code);
+  }
 }
 
 main().catch((err: unknown) => {
