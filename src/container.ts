@@ -19,6 +19,7 @@ import { createMetrics, type Metrics } from './metrics/metrics';
 import { workerStaleAfter } from './http/health-router';
 import type { Logger } from './support/logger';
 import { createOperatorConsole } from './http/console/create-operator-console';
+import { createReceiptRenderPool } from './receipts/render-pool';
 
 export interface ContainerOptions {
   readonly config: Config;
@@ -73,8 +74,9 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     now,
   });
   const transport = createMailTransport(config);
+  const receiptRenderer = config.receiptThreads > 0 ? createReceiptRenderPool(config.receiptThreads) : undefined;
   const live = createLiveConfiguration({
-    initial, config, env, store, logger, metrics, rateLimiter, drafts, transport, product, now, random, retryPolicy: options.retryPolicy,
+    initial, config, env, store, logger, metrics, rateLimiter, drafts, transport, product, now, random, retryPolicy: options.retryPolicy, receiptRenderer,
   });
   const retentionCleanup = new RetentionCleanup({
     submissions: store.submissions, forms: live.forms, defaultDays: config.retentionDays, intervalMinutes: config.retentionIntervalMinutes,
@@ -110,6 +112,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
       await Promise.all([draftCleanup.stop(), retentionCleanup.stop()]);
       // The worker first (deliveries finish), then every loaded set's agents, the mail transport, the store.
       await live.close(timeoutMs);
+      await receiptRenderer?.close();
       transport.close();
       await store.close();
     },

@@ -16,6 +16,7 @@ export interface Config {
   readonly deliveryPollIntervalMs: number;
   readonly deliveryTimeoutMs: number;
   readonly deliveryConcurrency: number;
+  readonly receiptThreads: number;
   readonly deliveryGiveUpAfterHours: number;
   readonly shutdownTimeoutMs: number;
   readonly templatesDir: string;
@@ -211,6 +212,8 @@ export const SETTINGS = [
     parse: integer(100, 600_000), description: 'Timeout of one delivery attempt (ms).' }),
   spec({ key: 'deliveryConcurrency', env: 'DELIVERY_CONCURRENCY', default: '4', secret: false,
     parse: integer(1, 64), description: 'Deliveries sent in parallel by one worker.' }),
+  spec({ key: 'receiptThreads', env: 'RECEIPT_THREADS', default: '1', secret: false,
+    parse: integer(0, 16), description: 'Threads that render PDF receipts beside the event loop (0: on the event loop).' }),
   spec({ key: 'deliveryGiveUpAfterHours', env: 'DELIVERY_GIVE_UP_AFTER_HOURS', default: '72', secret: false,
     parse: integer(1, 24 * 365), description: 'Hours after which a delivery that still fails is given up (dead) for an operator to look at.' }),
   spec({ key: 'shutdownTimeoutMs', env: 'SHUTDOWN_TIMEOUT_MS', default: '10000', secret: false,

@@ -19,7 +19,7 @@ import type { Metrics } from '../metrics/metrics';
 import type { OperatorFiles } from '../operator-files';
 import type { OperatorAccess } from '../operators/operator-access';
 import { createReceipts, type Receipts } from '../receipts/receipt-service';
-import { createReceiptRenderer } from '../receipts/render-receipt';
+import { createReceiptRenderer, type ReceiptRenderer } from '../receipts/render-receipt';
 import { createMunicipalitySearch } from '../routing/municipality-search';
 import type { RoutingTable } from '../routing/routing-table';
 import { createRoutingApi } from '../routing-api/create-routing-api';
@@ -69,6 +69,8 @@ export interface ServedSetDependencies {
   readonly now: () => Date;
   /** Asks the delivery worker for a poll now (after an accepted submission or a retry). */
   readonly nudge: () => void;
+  /** The process's render threads (RECEIPT_THREADS); without them, receipts render on the event loop with the set's fonts. */
+  readonly receiptRenderer?: ReceiptRenderer | undefined;
 }
 
 /** Builds one served set from loaded operator files: the wiring container.ts did before reloads existed. */
@@ -79,7 +81,7 @@ export function buildServedSet(files: OperatorFiles, versions: LoadedVersions, d
   const routingApi = createRoutingApi({ routing, forms, municipalities, signingKey: routingSigningKey, issuer: config.publicBaseUrl, now });
   const receipts = createReceipts({
     submissions: createSubmissionLookup(store), routing, forms, translator: renderer, municipalities,
-    renderer: timeReceipts(createReceiptRenderer(receiptFonts), metrics), stored: store.receipts,
+    renderer: timeReceipts(deps.receiptRenderer ?? createReceiptRenderer(receiptFonts), metrics), stored: store.receipts,
   });
   const delivery = createDeliveryChannels({
     config, credentials, store, forms, routing, receipts, mailTemplates, transport: deps.transport, logger, now,
