@@ -161,7 +161,7 @@ export async function benchThroughput(): Promise<BenchResult> {
     const problems = Object.entries(submissions.problems).map(([event, count]) => `${event} ×${count}`).join(', ');
     const settings = Object.entries(overrides).map(([k, v]) => `${k}=${v}`).join(', ');
     const notes = [
-      `throughput: ${os.availableParallelism()} cores, build of the working tree ${buildS.toFixed(0)} s, whole bench ${seconds(performance.now() - started)} s, `
+      `${os.availableParallelism()} cores, build of the working tree ${buildS.toFixed(0)} s, whole bench ${seconds(performance.now() - started)} s, `
         + `load average ${loadBefore.toFixed(2)} before; app settings: ${settings || 'defaults'}`,
       `keep-up: dog-tax form with the applicant's e-mail (PDF receipt) to an SMTP sink, HTTP push to a receiver answering 204; offered ${rate}/s for ${durationS} s `
         + `open-loop, latency from each request's due time; drain waited up to ${drainDeadlineS} s`,
