@@ -31,8 +31,9 @@ export interface FormRegistry {
 // form-definition.schema.json is ours, not an operator's file: that it is a valid JSON Schema
 // 2020-12 is checked by test/unit/own-schemas.test.ts. Checking it again here (ajv's
 // validateSchema) would compile the 2020-12 meta-schema in this ajv for nothing but that. The
-// forms' own schemas are operators' files: the data ajv checks each one (compileForm).
-const definitionAjv = new Ajv2020({ strict: true, allErrors: false, validateSchema: false });
+// forms' own schemas are operators' files: the data ajv checks each one (compileForm). No code
+// optimisation: see data-ajv.ts.
+const definitionAjv = new Ajv2020({ strict: true, allErrors: false, validateSchema: false, code: { optimize: false } });
 addFormats(definitionAjv);
 const validateDefinition = definitionAjv.compile(definitionSchema);
 
