@@ -6,14 +6,21 @@ import { SMTPServer } from 'smtp-server';
 export interface TestSmtp {
   readonly port: number;
   readonly messages: ParsedMail[];
+  /** SMTP sessions opened so far (a pooled client reuses one for many messages). */
+  connections(): number;
   close(): Promise<void>;
   waitFor(count: number, timeoutMs?: number): Promise<void>;
 }
 
 export async function startSmtp(port = 0): Promise<TestSmtp> {
   const messages: ParsedMail[] = [];
+  let connections = 0;
   const server = new SMTPServer({
     authOptional: true,
+    onConnect(_session, callback) {
+      connections++;
+      callback();
+    },
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     onData(stream, _session, callback) {
@@ -29,6 +36,7 @@ export async function startSmtp(port = 0): Promise<TestSmtp> {
   return {
     port: (server.server.address() as AddressInfo).port,
     messages,
+    connections: () => connections,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
     async waitFor(count, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
