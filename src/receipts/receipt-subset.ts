@@ -13,7 +13,11 @@ import type { Font } from 'fontkit';
  *   are written) and its metrics;
  * - the font file is written as fontkit writes it, from tables fontkit encoded once: head, cvt,
  *   fpgm and prep as they are, hhea and maxp with the number of glyphs patched in, loca, glyf
- *   and hmtx from the subset.
+ *   and hmtx from the subset;
+ * - the file of a subset is a function of its glyphs in the order they were included, which
+ *   most receipts of a form share (the form's texts come first, most names add no new
+ *   letter): the last files written are given out again for the same glyphs, the same
+ *   Uint8Array, which receipt-compression.ts then deflates once. pdfkit only copies it.
  *
  * The file must stay fontkit's byte for byte (the PDF is reproducible across versions of this
  * code, too): when the font is loaded, subsets of a few glyphs are encoded both ways and
@@ -185,6 +189,9 @@ function encodeSubset(subset: TTFSubset, fixed: ReadonlyMap<string, Uint8Array>)
   return writeFontFile(subset, fixed);
 }
 
+/** Font files kept per font, by the glyphs of their subsets (about 10 to 20 KB each). */
+const MAX_FILES = 64;
+
 /** Text whose glyphs (some composite: Ç, Ł, ễ) check the encoding when the font is loaded. */
 const PROBES = ['', 'Ç', 'Łukasz Żółć Nguyễn Thị Minh Ørsted Çağrı Şahin Ελένη Дмитрий € 0123456789'];
 
@@ -201,11 +208,23 @@ export function withCachedSubsets(font: Font): Font {
   const probe = fontkitSubset();
   if (probe.cff !== undefined || internals._variationProcessor || typeof probe._addGlyph !== 'function') return font;
 
-  const subsetOf = (text: string, fixed: ReadonlyMap<string, Uint8Array> | null): TTFSubset => {
+  const files = new Map<string, Uint8Array>();
+  /** The subset's file, written once for its glyphs (encodeSubset adds composites' parts to them). */
+  const fileOf = (subset: TTFSubset, fixed: ReadonlyMap<string, Uint8Array>): Uint8Array => {
+    const glyphs = subset.glyphs.join(',');
+    let file = files.get(glyphs);
+    if (!file) {
+      file = encodeSubset(subset, fixed);
+      if (files.size >= MAX_FILES) files.delete(files.keys().next().value as string);
+      files.set(glyphs, file);
+    }
+    return file;
+  };
+  const subsetOf = (text: string, fixed: ReadonlyMap<string, Uint8Array> | null, reuse = false): TTFSubset => {
     const subset = fontkitSubset();
     if (fixed) {
       subset._addGlyph = (gid) => addGlyph(subset, cache, gid);
-      subset.encode = () => encodeSubset(subset, fixed);
+      subset.encode = reuse ? () => fileOf(subset, fixed) : () => encodeSubset(subset, fixed);
     }
     for (const c of text) subset.includeGlyph(font.glyphForCodePoint(c.codePointAt(0) ?? 0).id);
     return subset;
@@ -215,6 +234,6 @@ export function withCachedSubsets(font: Font): Font {
   const agrees = PROBES.every((text) => same(subsetOf(text, null).encode(), subsetOf(text, fixed).encode()));
   if (!agrees) return font;
 
-  Object.defineProperty(derived, 'createSubset', { value: () => subsetOf('', fixed) });
+  Object.defineProperty(derived, 'createSubset', { value: () => subsetOf('', fixed, true) });
   return derived;
 }
