@@ -4,11 +4,11 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import type { CompiledForm } from './compiled-form';
 import type { QuestionTree } from './form-tree';
 import { buildQuestionTree } from './question-tree';
-import addFormats from 'ajv-formats';
 import type { FieldError } from '../errors';
 import { problem, StartupError } from '../startup-error';
 import { fileSystemReason, findAbsurdSizes, readConfigJson } from '../support/config-file';
 import { deepFreeze } from '../support/deep-freeze';
+import { compileOwnSchema } from '../support/own-schema-validator';
 import { describeSchemaError } from '../support/schema-problem';
 import { buildFieldIndex } from './field-index';
 import type { FormDefinition } from './form-definition';
@@ -28,14 +28,7 @@ export interface FormRegistry {
   ids(): readonly string[];
 }
 
-// form-definition.schema.json is ours, not an operator's file: that it is a valid JSON Schema
-// 2020-12 is checked by test/unit/own-schemas.test.ts. Checking it again here (ajv's
-// validateSchema) would compile the 2020-12 meta-schema in this ajv for nothing but that. The
-// forms' own schemas are operators' files: the data ajv checks each one (compileForm). No code
-// optimisation: see data-ajv.ts.
-const definitionAjv = new Ajv2020({ strict: true, allErrors: false, validateSchema: false, code: { optimize: false } });
-addFormats(definitionAjv);
-const validateDefinition = definitionAjv.compile(definitionSchema);
+const validateDefinition = compileOwnSchema(definitionSchema);
 
 /**
  * Loads and checks one form.json into the one object everything uses (compiled-form.ts); throws
@@ -47,7 +40,7 @@ export function compileForm(file: string, raw: unknown, expectedId?: string, ajv
     const { pointer, reason } = describeSchemaError(validateDefinition.errors?.[0]);
     throw new StartupError([problem(file, pointer, reason)]);
   }
-  const definition = deepFreeze(raw as unknown as FormDefinition);
+  const definition = deepFreeze(raw as FormDefinition);
   if (expectedId !== undefined && definition.id !== expectedId) {
     throw new StartupError([problem(file, '/id', `is "${definition.id}" but the folder is "${expectedId}"`)]);
   }

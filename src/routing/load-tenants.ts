@@ -1,22 +1,15 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
 import { problem, StartupError } from '../startup-error';
 import { fileSystemReason, findAbsurdSizes, readConfigJson } from '../support/config-file';
 import { deepFreeze } from '../support/deep-freeze';
+import { compileOwnSchema } from '../support/own-schema-validator';
 import { describeSchemaError } from '../support/schema-problem';
 import type { Tenant } from './tenant';
 import tenantSchema from './tenant.schema.json';
 import type { TenantSource } from './routing-table';
 
-// tenant.schema.json is ours, not an operator's file: that it is a valid JSON Schema 2020-12 is
-// checked by test/unit/own-schemas.test.ts. Checking it again here (ajv's validateSchema) would
-// compile the 2020-12 meta-schema in this ajv for nothing but that: about a tenth of the start-up.
-// No code optimisation: see data-ajv.ts.
-const ajv = new Ajv2020({ strict: true, allErrors: false, validateSchema: false, code: { optimize: false } });
-addFormats(ajv);
-const validateTenant = ajv.compile(tenantSchema);
+const validateTenant = compileOwnSchema(tenantSchema);
 
 /** Reads and schema-checks every TENANTS_DIR/*.json; all problems are reported together. */
 export async function loadTenantFiles(tenantsDir: string): Promise<TenantSource[]> {
@@ -60,7 +53,7 @@ export function checkTenantJson(file: string, raw: unknown): { readonly tenant: 
     const { pointer, reason } = describeSchemaError(validateTenant.errors?.[0]);
     return { problems: [problem(file, pointer, reason)] };
   }
-  const tenant = deepFreeze(raw as unknown as Tenant);
+  const tenant = deepFreeze(raw as Tenant);
   const name = path.basename(file);
   const expected = name.endsWith('.json') ? name.slice(0, -'.json'.length) : name;
   if (tenant.id !== expected) return { problems: [problem(file, '/id', `is "${tenant.id}" but the file is named "${name}"`)] };
