@@ -1,6 +1,6 @@
-import PDFDocument from 'pdfkit';
 import type { SummaryEntry } from '../forms/summary';
-import { REQUIRED_CHARACTERS, type ReceiptFonts } from './receipt-fonts';
+import type { ReceiptFonts } from './receipt-fonts';
+import { fastLinesAgree, writeFillColour, writeLine, type DocumentInternals } from './receipt-line';
 
 /** The receipt's page and type: A4 margins in points, colours, the body size and the two columns. */
 export const BLACK = '#0b0c0c';
@@ -30,142 +30,6 @@ const MAX_SINGLE_LINES = 10_000;
 const MAX_SINGLE_LINE_TEXT = 200;
 /** Characters after which pdfkit must break (or may hyphenate): such texts are always wrapped. */
 const MANDATORY_BREAK = /[\n\r\v\f\u0085\u2028\u2029\u00ad]/;
-
-/** pdfkit's font object of a document, as far as a line is written here (not in its types). */
-interface EmbeddedFont {
-  readonly id: string;
-  readonly name: string;
-  readonly ascender: number;
-  ref(): unknown;
-  encode(text: string): [string[], ReadonlyArray<{ readonly xAdvance: number; readonly xOffset: number; readonly yOffset: number; readonly advanceWidth: number }>];
-}
-
-/** pdfkit's document, as far as a line or a colour is written here. */
-interface DocumentInternals {
-  readonly _font: EmbeddedFont;
-  readonly _fontSize: number;
-  _fillColor: unknown;
-  readonly page: { readonly height: number; readonly fonts: Record<string, unknown>; readonly content: { readonly buffer: readonly Uint8Array[] } };
-  addContent(data: string): unknown;
-  _normalizeColor(colour: string): number[] | null;
-}
-
-/** PDFObject.number: a number as pdfkit writes it into a content stream. */
-function num(n: number): number {
-  if (n > -1e21 && n < 1e21) return Math.round(n * 1e6) / 1e6;
-  throw new Error(`unsupported number: ${n}`);
-}
-
-/**
- * What pdfkit's text(s, x, y, { lineBreak: false }) writes for a text without a line break, in
- * the current font and size, left aligned, without further options (its _text, _line and
- * _fragment), as one addContent call: save, flip, BT, position, font, the glyphs with their
- * kerning and offsets, ET, restore. pdfkit does this with an options object, a matrix kept up
- * to date, two width measurements and a dozen writes per line, a hundred times per receipt.
- * The current transformation is left as it was, as restore leaves it. Checked against pdfkit
- * when a receipt's fonts are first used (fastLinesAgree); pdfkit writes them otherwise.
- */
-function writeLine(doc: DocumentInternals, s: string, x: number, y: number): void {
-  if (s.length === 0) return;
-  const font = doc._font;
-  const size = doc._fontSize;
-  const page = doc.page;
-  if (page.fonts[font.id] === undefined || page.fonts[font.id] === null) page.fonts[font.id] = font.ref();
-  const [encoded, positions] = font.encode(s);
-  let at = x;
-  const base = page.height - y - (font.ascender / 1000) * size;
-  const out = [`q\n1 0 0 -1 0 ${num(page.height)} cm\nBT\n1 0 0 1 ${num(at)} ${num(base)} Tm\n/${font.id} ${num(size)} Tf`];
-  const scale = size / 1000;
-  const commands: string[] = [];
-  let last = 0;
-  let hadOffset = false;
-  const addSegment = (cur: number): void => {
-    if (last < cur) {
-      const position = positions[cur - 1]!;
-      commands.push(`<${encoded.slice(last, cur).join('')}> ${num(-(position.xAdvance - position.advanceWidth))}`);
-    }
-    last = cur;
-  };
-  const flush = (i: number): void => {
-    addSegment(i);
-    if (commands.length > 0) {
-      out.push(`[${commands.join(' ')}] TJ`);
-      commands.length = 0;
-    }
-  };
-  let i = 0;
-  for (; i < positions.length; i++) {
-    const position = positions[i]!;
-    if (position.xOffset || position.yOffset) {
-      flush(i);
-      out.push(`1 0 0 1 ${num(at + position.xOffset * scale)} ${num(base + position.yOffset * scale)} Tm`);
-      flush(i + 1);
-      hadOffset = true;
-    } else {
-      if (hadOffset) {
-        out.push(`1 0 0 1 ${num(at)} ${num(base)} Tm`);
-        hadOffset = false;
-      }
-      if (position.xAdvance - position.advanceWidth !== 0) addSegment(i + 1);
-    }
-    at += position.xAdvance * scale;
-  }
-  flush(i);
-  out.push('ET\nQ');
-  doc.addContent(out.join('\n'));
-}
-
-/** Colours as pdfkit's fillColor writes them (a colour space and its components), by colour. */
-const colourLines = new Map<string, string>();
-
-/** pdfkit's fillColor(colour) for a colour given as hex, without opacity: the same writes, made once. */
-function writeFillColour(doc: DocumentInternals, colour: string): void {
-  let line = colourLines.get(colour);
-  if (line === undefined) {
-    const components = doc._normalizeColor(colour);
-    if (!components || components.length !== 3) throw new Error(`not an RGB colour: ${colour}`);
-    line = `/DeviceRGB cs\n${components.join(' ')} scn`;
-    colourLines.set(colour, line);
-  }
-  doc.addContent(line);
-  doc._fillColor = [colour, undefined];
-}
-
-/** Texts and colours that test what writeLine and writeFillColour write: kerning, marks, sizes. */
-const PROBE_TEXTS = ['AVATAR To Wolf Yv 1.200,00 €', REQUIRED_CHARACTERS, 'ệ a\u0301\u0323b ✓ · Ł', 'x'];
-const PROBE_COLOURS = [BLACK, GREY, TEST_RED];
-
-/** Whether writeLine and writeFillColour write what pdfkit writes, per receipt fonts (checked once). */
-const fastLinesAgree = new WeakMap<object, boolean>();
-
-function checkFastLines(fonts: ReceiptFonts): boolean {
-  const doc = new PDFDocument({ size: 'A4', font: fonts.regular as unknown as string });
-  const internals = doc as unknown as DocumentInternals;
-  const written = (draw: () => void): string => {
-    const before = internals.page.content.buffer.length;
-    draw();
-    return Buffer.concat(internals.page.content.buffer.slice(before)).toString('latin1');
-  };
-  try {
-    for (const font of [fonts.regular, fonts.bold]) {
-      doc.font(font as unknown as string);
-      for (const [i, s] of PROBE_TEXTS.entries()) {
-        const size = [10, 13, 8.5, 150][i]!;
-        const [x, y] = [56 + i * 3.3, 70.25 + i * 17.7];
-        doc.fontSize(size);
-        const pdfkit = written(() => doc.text(s, x, y, { lineBreak: false }));
-        if (written(() => writeLine(internals, s, x, y)) !== pdfkit) return false;
-      }
-    }
-    for (const colour of PROBE_COLOURS) {
-      const pdfkit = written(() => doc.fillColor(colour));
-      if (written(() => writeFillColour(internals, colour)) !== pdfkit) return false;
-    }
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Writing on the receipt's pages: texts, headings, label/value rows, lists of answers and rules,
@@ -202,11 +66,7 @@ export function receiptWriter(doc: PDFKit.PDFDocument, fonts: ReceiptFonts): Rec
   const bottom = () => doc.page.height - MARGIN.bottom;
   const text = (s: string) => s.normalize('NFC');
   const internals = doc as unknown as DocumentInternals;
-  let fast = fastLinesAgree.get(fonts.regular);
-  if (fast === undefined) {
-    fast = checkFastLines(fonts);
-    fastLinesAgree.set(fonts.regular, fast);
-  }
+  const fast = fastLinesAgree(fonts);
   const fill = fast ? (colour: string) => writeFillColour(internals, colour) : (colour: string) => void doc.fillColor(colour);
 
   let known = singleLines.get(fonts.regular);

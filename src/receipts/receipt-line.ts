@@ -1,0 +1,157 @@
+import PDFDocument from 'pdfkit';
+import { REQUIRED_CHARACTERS, type ReceiptFonts } from './receipt-fonts';
+
+/**
+ * A line of text and a fill colour written into a page's content as pdfkit writes them, with a
+ * fraction of its work: pdfkit's text() goes through an options object, a matrix kept up to date,
+ * two width measurements and a dozen separate writes per line, and fillColor parses the colour
+ * each time; the receipt writes about a hundred lines and as many colours. The bytes are
+ * pdfkit's: checked against pdfkit's own output on probe texts (kerning, marks with offsets, both
+ * fonts, several sizes) and colours once per receipt fonts; should they differ (another pdfkit),
+ * the receipt writer uses pdfkit's text() and fillColor().
+ */
+
+/** pdfkit's font object of a document, as far as a line is written here (not in its types). */
+interface EmbeddedFont {
+  readonly id: string;
+  readonly name: string;
+  readonly ascender: number;
+  ref(): unknown;
+  encode(text: string): [string[], ReadonlyArray<{ readonly xAdvance: number; readonly xOffset: number; readonly yOffset: number; readonly advanceWidth: number }>];
+}
+
+/** pdfkit's document, as far as a line or a colour is written here. */
+export interface DocumentInternals {
+  readonly _font: EmbeddedFont;
+  readonly _fontSize: number;
+  _fillColor: unknown;
+  readonly page: { readonly height: number; readonly fonts: Record<string, unknown>; readonly content: { readonly buffer: readonly Uint8Array[] } };
+  addContent(data: string): unknown;
+  _normalizeColor(colour: string): number[] | null;
+}
+
+/** PDFObject.number: a number as pdfkit writes it into a content stream. */
+function num(n: number): number {
+  if (n > -1e21 && n < 1e21) return Math.round(n * 1e6) / 1e6;
+  throw new Error(`unsupported number: ${n}`);
+}
+
+/**
+ * What pdfkit's text(s, x, y, { lineBreak: false }) writes for a text without a line break, in
+ * the current font and size, left aligned, without further options (its _text, _line and
+ * _fragment), as one addContent call: save, flip, BT, position, font, the glyphs with their
+ * kerning and offsets, ET, restore. The current transformation is left as it was, as restore
+ * leaves it.
+ */
+export function writeLine(doc: DocumentInternals, s: string, x: number, y: number): void {
+  if (s.length === 0) return;
+  const font = doc._font;
+  const size = doc._fontSize;
+  const page = doc.page;
+  if (page.fonts[font.id] === undefined || page.fonts[font.id] === null) page.fonts[font.id] = font.ref();
+  const [encoded, positions] = font.encode(s);
+  let at = x;
+  const base = page.height - y - (font.ascender / 1000) * size;
+  const out = [`q\n1 0 0 -1 0 ${num(page.height)} cm\nBT\n1 0 0 1 ${num(at)} ${num(base)} Tm\n/${font.id} ${num(size)} Tf`];
+  const scale = size / 1000;
+  const commands: string[] = [];
+  let last = 0;
+  let hadOffset = false;
+  const addSegment = (cur: number): void => {
+    if (last < cur) {
+      const position = positions[cur - 1]!;
+      commands.push(`<${encoded.slice(last, cur).join('')}> ${num(-(position.xAdvance - position.advanceWidth))}`);
+    }
+    last = cur;
+  };
+  const flush = (i: number): void => {
+    addSegment(i);
+    if (commands.length > 0) {
+      out.push(`[${commands.join(' ')}] TJ`);
+      commands.length = 0;
+    }
+  };
+  let i = 0;
+  for (; i < positions.length; i++) {
+    const position = positions[i]!;
+    if (position.xOffset || position.yOffset) {
+      flush(i);
+      out.push(`1 0 0 1 ${num(at + position.xOffset * scale)} ${num(base + position.yOffset * scale)} Tm`);
+      flush(i + 1);
+      hadOffset = true;
+    } else {
+      if (hadOffset) {
+        out.push(`1 0 0 1 ${num(at)} ${num(base)} Tm`);
+        hadOffset = false;
+      }
+      if (position.xAdvance - position.advanceWidth !== 0) addSegment(i + 1);
+    }
+    at += position.xAdvance * scale;
+  }
+  flush(i);
+  out.push('ET\nQ');
+  doc.addContent(out.join('\n'));
+}
+
+/** Colours as pdfkit's fillColor writes them (a colour space and its components), by colour. */
+const colourLines = new Map<string, string>();
+
+/** pdfkit's fillColor(colour) for a colour given as hex, without opacity: the same writes, made once. */
+export function writeFillColour(doc: DocumentInternals, colour: string): void {
+  let line = colourLines.get(colour);
+  if (line === undefined) {
+    const components = doc._normalizeColor(colour);
+    if (!components || components.length !== 3) throw new Error(`not an RGB colour: ${colour}`);
+    line = `/DeviceRGB cs\n${components.join(' ')} scn`;
+    colourLines.set(colour, line);
+  }
+  doc.addContent(line);
+  doc._fillColor = [colour, undefined];
+}
+
+/** Texts and colours that test what writeLine and writeFillColour write: kerning, marks, sizes. */
+const PROBE_TEXTS = ['AVATAR To Wolf Yv 1.200,00 €', REQUIRED_CHARACTERS, 'ệ a\u0301\u0323b ✓ · Ł', 'x'];
+/** Hex colours as the receipt gives them (receipt-writer.ts: black, grey, red, the rules' grey). */
+const PROBE_COLOURS = ['#0b0c0c', '#505a5f', '#b10e1e', '#b1b4b6'];
+
+/** Whether writeLine and writeFillColour write what pdfkit writes, per receipt fonts. */
+const agreements = new WeakMap<object, boolean>();
+
+/** Whether writeLine and writeFillColour write what pdfkit writes with these fonts (checked once). */
+export function fastLinesAgree(fonts: ReceiptFonts): boolean {
+  let agrees = agreements.get(fonts.regular);
+  if (agrees === undefined) {
+    agrees = checkFastLines(fonts);
+    agreements.set(fonts.regular, agrees);
+  }
+  return agrees;
+}
+
+function checkFastLines(fonts: ReceiptFonts): boolean {
+  const doc = new PDFDocument({ size: 'A4', font: fonts.regular as unknown as string });
+  const internals = doc as unknown as DocumentInternals;
+  const written = (draw: () => void): string => {
+    const before = internals.page.content.buffer.length;
+    draw();
+    return Buffer.concat(internals.page.content.buffer.slice(before)).toString('latin1');
+  };
+  try {
+    for (const font of [fonts.regular, fonts.bold]) {
+      doc.font(font as unknown as string);
+      for (const [i, s] of PROBE_TEXTS.entries()) {
+        const size = [10, 13, 8.5, 150][i]!;
+        const [x, y] = [56 + i * 3.3, 70.25 + i * 17.7];
+        doc.fontSize(size);
+        const pdfkit = written(() => doc.text(s, x, y, { lineBreak: false }));
+        if (written(() => writeLine(internals, s, x, y)) !== pdfkit) return false;
+      }
+    }
+    for (const colour of PROBE_COLOURS) {
+      const pdfkit = written(() => doc.fillColor(colour));
+      if (written(() => writeFillColour(internals, colour)) !== pdfkit) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
