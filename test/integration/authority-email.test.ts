@@ -124,6 +124,9 @@ describe('delivery by e-mail to the authority', () => {
       const dead = (await d.store.deliveries.jobsOf(b.id)).find((j) => j.channel === 'email')!;
       expect(dead).toMatchObject({ attempts: 1, lastError: 'e-mail not accepted: SMTP 550' });
     } finally {
+      // The container first: its pooled SMTP connections stay open, and smtp-server's close()
+      // waits for open connections.
+      await harness.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });

@@ -22,7 +22,10 @@ export interface MailTransport {
  * connection of its own, about 100 ms each against a local server (issue 14).
  */
 export function smtpTransport(url: string): MailTransport {
-  const transport = nodemailer.createTransport({ url, pool: true, maxConnections: 2 } as never);
+  // maxRequeues 0: a message whose connection closed (a refused login, a server going away) fails
+  // its attempt at once, and the delivery queue retries it with its own backoff; the pool's own
+  // requeueing would hold the attempt for many seconds, up to its timeout.
+  const transport = nodemailer.createTransport({ url, pool: true, maxConnections: 2, maxRequeues: 0 } as never);
   return {
     async send(message) {
       await transport.sendMail(message);
