@@ -5,10 +5,11 @@ import { REQUIRED_CHARACTERS, type ReceiptFonts } from './receipt-fonts';
  * A line of text and a fill colour written into a page's content as pdfkit writes them, with a
  * fraction of its work: pdfkit's text() goes through an options object, a matrix kept up to date,
  * two width measurements and a dozen separate writes per line, and fillColor parses the colour
- * each time; the receipt writes about a hundred lines and as many colours. The bytes are
- * pdfkit's: checked against pdfkit's own output on probe texts (kerning, marks with offsets, both
- * fonts, several sizes) and colours once per receipt fonts; should they differ (another pdfkit),
- * the receipt writer uses pdfkit's text() and fillColor().
+ * each time; the receipt writes about a hundred lines and as many colours. The lines pdfkit's
+ * wrapper makes of a text are written the same way (installLines). The bytes are pdfkit's:
+ * checked against pdfkit's own output on probe texts (kerning, marks with offsets, both fonts,
+ * several sizes), a wrapped paragraph and colours once per receipt fonts; should they differ
+ * (another pdfkit), pdfkit writes them.
  */
 
 /** pdfkit's font object of a document, as far as a line is written here (not in its types). */
@@ -28,7 +29,12 @@ export interface DocumentInternals {
   readonly page: { readonly height: number; readonly fonts: Record<string, unknown>; readonly content: { readonly buffer: readonly Uint8Array[] } };
   addContent(data: string): unknown;
   _normalizeColor(colour: string): number[] | null;
+  _line: LineCallback;
+  readonly _lineGap: number;
 }
+
+/** pdfkit's _line: writes one line of a text (its lineCallback), then moves down or on. */
+type LineCallback = (text: string, options?: Record<string, unknown>, wrapper?: unknown) => void;
 
 /** PDFObject.number: a number as pdfkit writes it into a content stream. */
 function num(n: number): number {
@@ -93,6 +99,44 @@ export function writeLine(doc: DocumentInternals, s: string, x: number, y: numbe
   doc.addContent(out.join('\n'));
 }
 
+/**
+ * The options of a line that _fragment writes as writeLine does: what _initOptions and the line
+ * wrapper put there for text(s, x, y, { width, lineGap }) and for { lineBreak: false } (and
+ * ellipsis, which only the wrapper reads), left aligned. Anything else goes to pdfkit's _line.
+ */
+const PLAIN_OPTIONS = new Set(['width', 'lineGap', 'columns', 'columnGap', 'rotation', 'height', 'lineBreak', 'ellipsis', 'textWidth', 'wordCount', 'lineWidth']);
+function plain(options: Record<string, unknown>): boolean {
+  for (const key in options) {
+    if (!PLAIN_OPTIONS.has(key)) return false;
+  }
+  return !options.rotation && !options.columns;
+}
+
+/** The lines a document's text() wrote, while a writer listens (see installLines). */
+export interface LineRecorder {
+  lines: Array<{ readonly text: string; readonly x: number; readonly y: number }> | null;
+}
+
+/**
+ * Replaces the document's _line (what text() writes each line with): a line with plain options
+ * is written by writeLine when `fast`, else by pdfkit; then the position moves as pdfkit's _line
+ * moves it. While recorder.lines is an array, every line written is added to it.
+ */
+export function installLines(doc: PDFKit.PDFDocument, fast: boolean): LineRecorder {
+  const internals = doc as unknown as DocumentInternals;
+  const original = internals._line;
+  const recorder: LineRecorder = { lines: null };
+  internals._line = (text, options = {}, wrapper) => {
+    recorder.lines?.push({ text, x: doc.x, y: doc.y });
+    if (!fast || !plain(options)) return original(text, options, wrapper);
+    // As _fragment takes it.
+    writeLine(internals, text.includes('\n') ? text.replace(/\n/g, '') : text, doc.x, doc.y);
+    if (wrapper) doc.y += doc.currentLineHeight(true) + ((options.lineGap as number | undefined) || internals._lineGap || 0);
+    else doc.x += doc.widthOfString(text, options);
+  };
+  return recorder;
+}
+
 /** Colours as pdfkit's fillColor writes them (a colour space and its components), by colour. */
 const colourLines = new Map<string, string>();
 
@@ -111,6 +155,8 @@ export function writeFillColour(doc: DocumentInternals, colour: string): void {
 
 /** Texts and colours that test what writeLine and writeFillColour write: kerning, marks, sizes. */
 const PROBE_TEXTS = ['AVATAR To Wolf Yv 1.200,00 €', REQUIRED_CHARACTERS, 'ệ a\u0301\u0323b ✓ · Ł', 'x'];
+/** A text pdfkit wraps into several lines at 180 pt: break after spaces, a hyphen and a slash. */
+const PROBE_PARAGRAPH = `${PROBE_TEXTS[0]!} ${PROBE_TEXTS[2]!} AVAV-TATA/Wo ${PROBE_TEXTS[0]!} x`;
 /** Hex colours as the receipt gives them (receipt-writer.ts: black, grey, red, the rules' grey). */
 const PROBE_COLOURS = ['#0b0c0c', '#505a5f', '#b10e1e', '#b1b4b6'];
 
@@ -145,6 +191,16 @@ function checkFastLines(fonts: ReceiptFonts): boolean {
         const pdfkit = written(() => doc.text(s, x, y, { lineBreak: false }));
         if (written(() => writeLine(internals, s, x, y)) !== pdfkit) return false;
       }
+    }
+    // A paragraph wrapped by pdfkit, its lines written by pdfkit's _line and by installLines'.
+    for (const lineGap of [0, 1.5]) {
+      const options = { width: 180, lineGap };
+      const pdfkit = written(() => doc.text(PROBE_PARAGRAPH, 60, 300, options));
+      const original = internals._line;
+      installLines(doc, true);
+      const fast = written(() => doc.text(PROBE_PARAGRAPH, 60, 300, options));
+      internals._line = original;
+      if (fast !== pdfkit) return false;
     }
     for (const colour of PROBE_COLOURS) {
       const pdfkit = written(() => doc.fillColor(colour));

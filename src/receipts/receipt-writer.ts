@@ -1,6 +1,6 @@
 import type { SummaryEntry } from '../forms/summary';
 import type { ReceiptFonts } from './receipt-fonts';
-import { fastLinesAgree, writeFillColour, writeLine, type DocumentInternals } from './receipt-line';
+import { fastLinesAgree, installLines, writeFillColour, writeLine, type DocumentInternals } from './receipt-line';
 
 /** The receipt's page and type: A4 margins in points, colours, the body size and the two columns. */
 export const BLACK = '#0b0c0c';
@@ -16,18 +16,19 @@ const INDENT = 14;
 export const LINE_GAP = 1.5;
 
 /**
- * Texts known to take exactly one line at a font, size and width (and to contain no break that
- * pdfkit must make). pdfkit's LineWrapper, which splits a text into words by the Unicode line
- * breaking rules and measures each, was the most expensive step of writing most texts; a text
- * it once put on a single line without a page break is put there again without it (the same
- * text, at the same place: the same bytes). Learnt from pdfkit's own wrapping, per process and
- * fonts, bounded.
+ * How texts break into lines at a font, size and width, as pdfkit's LineWrapper broke them
+ * (texts without a break that pdfkit must make). The LineWrapper splits a text into words by
+ * the Unicode line breaking rules and measures each: the most expensive step of writing most
+ * texts, and of measuring their height. A text it once wrapped without a page break is written
+ * again line by line, each where pdfkit would put it (the same lines at the same places: the
+ * same bytes), and its height is that of its lines. Learnt from pdfkit's own wrapping, per
+ * process and fonts, bounded.
  */
-const singleLines = new WeakMap<object, Map<string, Set<string>>>();
+const knownLines = new WeakMap<object, Map<string, Map<string, readonly string[]>>>();
 /** Per font, size and width (a handful of each). */
-const MAX_SINGLE_LINES = 10_000;
-/** Longer texts never fit on one line of an A4 page. */
-const MAX_SINGLE_LINE_TEXT = 200;
+const MAX_KNOWN_TEXTS = 10_000;
+/** Longer texts are wrapped each time (answers of a page or more). */
+const MAX_KNOWN_TEXT = 1000;
 /** Characters after which pdfkit must break (or may hyphenate): such texts are always wrapped. */
 const MANDATORY_BREAK = /[\n\r\v\f\u0085\u2028\u2029\u00ad]/;
 
@@ -46,6 +47,8 @@ export interface ReceiptWriter {
   readonly fill: (colour: string) => void;
   /** Writes a text at x, y in the current font and size, wrapped to the column's width. */
   readonly write: (s: string, x: number, y: number, columnWidth: number, lineGap?: number) => void;
+  /** doc.heightOfString(s, { width: columnWidth, lineGap }) in the current font and size. */
+  readonly heightOfText: (s: string, columnWidth: number, lineGap?: number) => number;
   /** A new page unless `height` fits above the bottom margin. */
   readonly ensureSpace: (height: number) => void;
   readonly heading: (title: string, size: number, spaceBefore: number) => void;
@@ -69,47 +72,82 @@ export function receiptWriter(doc: PDFKit.PDFDocument, fonts: ReceiptFonts): Rec
   const fast = fastLinesAgree(fonts);
   const fill = fast ? (colour: string) => writeFillColour(internals, colour) : (colour: string) => void doc.fillColor(colour);
 
-  let known = singleLines.get(fonts.regular);
+  const recorder = installLines(doc, fast);
+
+  let known = knownLines.get(fonts.regular);
   if (!known) {
     known = new Map();
-    singleLines.set(fonts.regular, known);
+    knownLines.set(fonts.regular, known);
   }
   const columns = known;
   // pdfkit's current font and size (not in its types).
   const current = doc as unknown as { readonly _font: { readonly name: string }; readonly _fontSize: number };
-  /** The texts known to fit on one line in the current font and size, at a width. */
-  const linesAt = (columnWidth: number): Set<string> => {
+  /** The texts whose lines are known in the current font and size, at a width. */
+  const linesAt = (columnWidth: number): Map<string, readonly string[]> => {
     const column = `${current._font.name}|${current._fontSize}|${columnWidth}`;
     let lines = columns.get(column);
     if (!lines) {
-      lines = new Set();
+      lines = new Map();
       columns.set(column, lines);
     }
     return lines;
   };
+  const knownLinesOf = (s: string, columnWidth: number): readonly string[] | undefined =>
+    s.length <= MAX_KNOWN_TEXT ? linesAt(columnWidth).get(s) : undefined;
 
   /**
-   * doc.text(s, x, y, { width, lineGap }) in the current font and size; a text known to fit on
-   * one line (see singleLines) is written without wrapping, where no page break could follow.
+   * doc.text(s, x, y, { width, lineGap }) in the current font and size; a text whose lines are
+   * known (see knownLines) is written line by line without wrapping, where no page break could
+   * come between them (pdfkit breaks the page when the next line would end below maxY).
    */
   const write = (s: string, x: number, y: number, columnWidth: number, lineGap = 0): void => {
     const lineHeight = doc.currentLineHeight(true);
-    const lines = s.length <= MAX_SINGLE_LINE_TEXT ? linesAt(columnWidth) : undefined;
-    if (lines?.has(s) && y + lineHeight <= doc.page.maxY() - 0.01) {
-      if (fast) writeLine(internals, s, x, y);
-      else doc.text(s, x, y, { lineBreak: false });
-      // Where pdfkit's wrapping leaves the position after a line.
+    const step = lineHeight + lineGap;
+    const lines = knownLinesOf(s, columnWidth);
+    if (lines && y + (lines.length - 1) * step + lineHeight <= doc.page.maxY() - 0.01) {
+      // Where pdfkit's wrapping puts each line, and leaves the position after the last.
+      let at = y;
+      for (const line of lines) {
+        if (fast) writeLine(internals, line, x, at);
+        else doc.text(line, x, at, { lineBreak: false });
+        at += step;
+      }
       doc.x = x;
-      doc.y = y + (lineHeight + lineGap);
+      doc.y = at;
       return;
     }
     const pages = doc.bufferedPageRange().count;
-    doc.text(s, x, y, { width: columnWidth, lineGap });
-    const oneLine = doc.y === y + (lineHeight + lineGap) && doc.bufferedPageRange().count === pages;
-    if (lines && oneLine && !MANDATORY_BREAK.test(s)) {
-      if (lines.size >= MAX_SINGLE_LINES) lines.clear();
-      lines.add(s);
+    const written: NonNullable<typeof recorder.lines> = [];
+    recorder.lines = written;
+    try {
+      doc.text(s, x, y, { width: columnWidth, lineGap });
+    } finally {
+      recorder.lines = null;
     }
+    if (s.length > MAX_KNOWN_TEXT || written.length === 0 || doc.bufferedPageRange().count !== pages || MANDATORY_BREAK.test(s)) return;
+    // Only lines written where the wrapper puts them when it breaks no page: one under the other.
+    let at = y;
+    for (const line of written) {
+      if (line.x !== x || line.y !== at) return;
+      at += step;
+    }
+    if (doc.y !== at) return;
+    const texts = linesAt(columnWidth);
+    if (texts.size >= MAX_KNOWN_TEXTS) texts.clear();
+    texts.set(s, written.map((line) => line.text));
+  };
+
+  /**
+   * doc.heightOfString(s, { width, lineGap }) in the current font and size: for a text whose
+   * lines are known, their heights added up as heightOfString adds them.
+   */
+  const heightOfText = (s: string, columnWidth: number, lineGap = 0): number => {
+    const lines = knownLinesOf(s, columnWidth);
+    if (!lines) return doc.heightOfString(s, { width: columnWidth, lineGap });
+    const step = doc.currentLineHeight(true) + lineGap;
+    let at = doc.y;
+    for (let i = 0; i < lines.length; i++) at += step;
+    return at - doc.y;
   };
 
   const ensureSpace = (height: number): void => {
@@ -119,7 +157,7 @@ export function receiptWriter(doc: PDFKit.PDFDocument, fonts: ReceiptFonts): Rec
   const heading = (title: string, size: number, spaceBefore: number): void => {
     doc.font(bold).fontSize(size);
     // Keep a heading with at least two lines of what follows.
-    ensureSpace(spaceBefore + doc.heightOfString(text(title), { width }) + 2 * BODY_SIZE * 1.4);
+    ensureSpace(spaceBefore + heightOfText(text(title), width) + 2 * BODY_SIZE * 1.4);
     doc.y += spaceBefore;
     fill(BLACK);
     write(text(title), left, doc.y, width);
@@ -130,7 +168,7 @@ export function receiptWriter(doc: PDFKit.PDFDocument, fonts: ReceiptFonts): Rec
   const heightOf = (value: string, columnWidth: number): number =>
     !value.includes('\n') && doc.widthOfString(value) <= columnWidth
       ? doc.currentLineHeight(true) + LINE_GAP
-      : doc.heightOfString(value, { width: columnWidth, lineGap: LINE_GAP });
+      : heightOfText(value, columnWidth, LINE_GAP);
 
   /** Label left, value right; a value longer than a page flows on under its label instead. */
   const row = (label: string, value: string, indent: number, valueFont = regular, valueSize = BODY_SIZE): void => {
@@ -171,7 +209,7 @@ export function receiptWriter(doc: PDFKit.PDFDocument, fonts: ReceiptFonts): Rec
       }
       for (const item of entry.items) {
         doc.font(bold).fontSize(BODY_SIZE);
-        ensureSpace(doc.heightOfString(text(item.title), { width }) + 4 + 2 * BODY_SIZE * 1.4);
+        ensureSpace(heightOfText(text(item.title), width) + 4 + 2 * BODY_SIZE * 1.4);
         doc.y += 4;
         fill(BLACK);
         write(text(item.title), left + indent, doc.y, width - indent);
@@ -187,5 +225,5 @@ export function receiptWriter(doc: PDFKit.PDFDocument, fonts: ReceiptFonts): Rec
     doc.y += 8;
   };
 
-  return { left, width, text, fill, write, ensureSpace, heading, row, entries, rule };
+  return { left, width, text, fill, write, heightOfText, ensureSpace, heading, row, entries, rule };
 }

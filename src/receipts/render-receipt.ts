@@ -78,7 +78,7 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
     doc.on('pageAdded', () => drawWatermark(doc, model.texts.testWatermark, bold));
   }
 
-  const { left, width, text, write, heading, row, entries, rule, ensureSpace } = receiptWriter(doc, fonts);
+  const { left, width, text, write, heightOfText, heading, row, entries, rule, ensureSpace } = receiptWriter(doc, fonts);
 
   // Header: who issues it, what it is, the reference number first.
   doc.font(regular).fontSize(9).fillColor(GREY);
@@ -115,7 +115,7 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
     doc.font(regular).fontSize(BODY_SIZE).fillColor(BLACK);
     for (const declaration of model.declarations) {
       const line = `✓ ${text(declaration)}`;
-      ensureSpace(doc.heightOfString(line, { width, lineGap: LINE_GAP }));
+      ensureSpace(heightOfText(line, width, LINE_GAP));
       write(line, left, doc.y, width, LINE_GAP);
       doc.y += 4;
     }
