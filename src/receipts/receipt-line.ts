@@ -12,13 +12,34 @@ import { REQUIRED_CHARACTERS, type ReceiptFonts } from './receipt-fonts';
  * (another pdfkit), pdfkit writes them.
  */
 
+/** A glyph as pdfkit's encode reads it. */
+interface GlyphInfo {
+  readonly id: number;
+  readonly advanceWidth: number;
+  readonly codePoints: number[];
+}
+
+/** A glyph's position as pdfkit's EmbeddedFont lays it out (scaled to 1000 units, with the advance width). */
+interface Position {
+  readonly xAdvance: number;
+  readonly xOffset: number;
+  readonly yOffset: number;
+  readonly advanceWidth: number;
+}
+
 /** pdfkit's font object of a document, as far as a line is written here (not in its types). */
 interface EmbeddedFont {
   readonly id: string;
   readonly name: string;
   readonly ascender: number;
+  readonly scale: number;
+  /** The fontkit font: the same for every document with the receipt's fonts. */
+  readonly font: object;
+  readonly subset: { includeGlyph(glyph: number): number };
+  readonly widths: Array<number | undefined>;
+  readonly unicode: Array<number[] | undefined>;
   ref(): unknown;
-  encode(text: string): [string[], ReadonlyArray<{ readonly xAdvance: number; readonly xOffset: number; readonly yOffset: number; readonly advanceWidth: number }>];
+  layout(text: string): { readonly glyphs: readonly GlyphInfo[]; readonly positions: readonly Position[] };
 }
 
 /** pdfkit's document, as far as a line or a colour is written here. */
@@ -43,11 +64,58 @@ function num(n: number): number {
 }
 
 /**
+ * How a text is written, whatever the document: its glyphs and, for a text whose glyphs have no
+ * offsets (all but marks), its TJ segments: where each ends and the kerning written after it,
+ * as pdfkit's _fragment cuts them; else its positions, for _fragment's general loop.
+ */
+interface LinePlan {
+  readonly glyphs: readonly GlyphInfo[];
+  readonly segments: ReadonlyArray<readonly [end: number, kerning: string]> | null;
+  readonly positions: readonly Position[];
+}
+
+/** Plans by fontkit font and text (texts of a line: a hundred characters or so), bounded. */
+const plans = new WeakMap<object, Map<string, LinePlan>>();
+const MAX_PLANS = 20_000;
+
+function planOf(font: EmbeddedFont, s: string): LinePlan {
+  let byText = plans.get(font.font);
+  if (!byText) plans.set(font.font, (byText = new Map<string, LinePlan>()));
+  let plan = byText.get(s);
+  if (!plan) {
+    // What pdfkit's encode lays out (the document's layout, shared by receipt-layout-cache.ts).
+    const { glyphs, positions } = font.layout(s);
+    let segments: Array<readonly [number, string]> | null = [];
+    let last = 0;
+    for (let i = 0; i < positions.length; i++) {
+      const position = positions[i]!;
+      if (position.xOffset || position.yOffset) {
+        segments = null;
+        break;
+      }
+      if (position.xAdvance - position.advanceWidth !== 0 || i === positions.length - 1) {
+        segments.push([i + 1, `${num(-(position.xAdvance - position.advanceWidth))}`]);
+        last = i + 1;
+      }
+    }
+    if (segments && last !== positions.length) throw new Error('a line plan that does not end with its last glyph');
+    plan = { glyphs: [...glyphs], segments, positions: positions.map((p) => ({ xAdvance: p.xAdvance, xOffset: p.xOffset, yOffset: p.yOffset, advanceWidth: p.advanceWidth })) };
+    if (byText.size >= MAX_PLANS) byText.clear();
+    byText.set(s, plan);
+  }
+  return plan;
+}
+
+/** Glyph ids as pdfkit's encode writes them: four hex digits. */
+const hexIds: string[] = [];
+const hexId = (gid: number): string => (hexIds[gid] ??= `0000${gid.toString(16)}`.slice(-4));
+
+/**
  * What pdfkit's text(s, x, y, { lineBreak: false }) writes for a text without a line break, in
  * the current font and size, left aligned, without further options (its _text, _line and
  * _fragment), as one addContent call: save, flip, BT, position, font, the glyphs with their
- * kerning and offsets, ET, restore. The current transformation is left as it was, as restore
- * leaves it.
+ * kerning and offsets, ET, restore; and what its encode notes of the glyphs (the subset, their
+ * widths and characters). The current transformation is left as it was, as restore leaves it.
  */
 export function writeLine(doc: DocumentInternals, s: string, x: number, y: number): void {
   if (s.length === 0) return;
@@ -55,12 +123,33 @@ export function writeLine(doc: DocumentInternals, s: string, x: number, y: numbe
   const size = doc._fontSize;
   const page = doc.page;
   if (page.fonts[font.id] === undefined || page.fonts[font.id] === null) page.fonts[font.id] = font.ref();
-  const [encoded, positions] = font.encode(s);
-  let at = x;
+  const plan = planOf(font, s);
+  // encode: each glyph into the subset, its width and characters noted the first time.
+  const encoded: string[] = [];
+  for (const glyph of plan.glyphs) {
+    const gid = font.subset.includeGlyph(glyph.id);
+    encoded.push(hexId(gid));
+    if (font.widths[gid] === undefined || font.widths[gid] === null) font.widths[gid] = glyph.advanceWidth * font.scale;
+    if (font.unicode[gid] === undefined || font.unicode[gid] === null) font.unicode[gid] = glyph.codePoints;
+  }
   const base = page.height - y - (font.ascender / 1000) * size;
-  const out = [`q\n1 0 0 -1 0 ${num(page.height)} cm\nBT\n1 0 0 1 ${num(at)} ${num(base)} Tm\n/${font.id} ${num(size)} Tf`];
+  const head = `q\n1 0 0 -1 0 ${num(page.height)} cm\nBT\n1 0 0 1 ${num(x)} ${num(base)} Tm\n/${font.id} ${num(size)} Tf`;
+  if (plan.segments) {
+    const commands: string[] = [];
+    let last = 0;
+    for (const [end, kerning] of plan.segments) {
+      commands.push(`<${encoded.slice(last, end).join('')}> ${kerning}`);
+      last = end;
+    }
+    doc.addContent(commands.length > 0 ? `${head}\n[${commands.join(' ')}] TJ\nET\nQ` : `${head}\nET\nQ`);
+    return;
+  }
+  // _fragment's loop, for glyphs with offsets.
+  const positions = plan.positions;
+  const out = [head];
   const scale = size / 1000;
   const commands: string[] = [];
+  let at = x;
   let last = 0;
   let hadOffset = false;
   const addSegment = (cur: number): void => {
@@ -173,40 +262,39 @@ export function fastLinesAgree(fonts: ReceiptFonts): boolean {
   return agrees;
 }
 
+/**
+ * Writes the probes into two documents, one by pdfkit, one by writeLine, installLines and
+ * writeFillColour, and compares what they hold: the page's content, and per font what encode
+ * notes (the subset's glyphs, widths, characters).
+ */
 function checkFastLines(fonts: ReceiptFonts): boolean {
-  const doc = new PDFDocument({ size: 'A4', font: fonts.regular as unknown as string });
-  const internals = doc as unknown as DocumentInternals;
-  const written = (draw: () => void): string => {
-    const before = internals.page.content.buffer.length;
-    draw();
-    return Buffer.concat(internals.page.content.buffer.slice(before)).toString('latin1');
-  };
-  try {
+  const probe = (fast: boolean): string => {
+    const doc = new PDFDocument({ size: 'A4', font: fonts.regular as unknown as string });
+    const internals = doc as unknown as DocumentInternals;
+    if (fast) installLines(doc, true);
+    const noted: unknown[] = [];
     for (const font of [fonts.regular, fonts.bold]) {
       doc.font(font as unknown as string);
       for (const [i, s] of PROBE_TEXTS.entries()) {
-        const size = [10, 13, 8.5, 150][i]!;
+        doc.fontSize([10, 13, 8.5, 150][i]!);
         const [x, y] = [56 + i * 3.3, 70.25 + i * 17.7];
-        doc.fontSize(size);
-        const pdfkit = written(() => doc.text(s, x, y, { lineBreak: false }));
-        if (written(() => writeLine(internals, s, x, y)) !== pdfkit) return false;
+        if (fast) writeLine(internals, s, x, y);
+        else doc.text(s, x, y, { lineBreak: false });
       }
-    }
-    // A paragraph wrapped by pdfkit, its lines written by pdfkit's _line and by installLines'.
-    for (const lineGap of [0, 1.5]) {
-      const options = { width: 180, lineGap };
-      const pdfkit = written(() => doc.text(PROBE_PARAGRAPH, 60, 300, options));
-      const original = internals._line;
-      installLines(doc, true);
-      const fast = written(() => doc.text(PROBE_PARAGRAPH, 60, 300, options));
-      internals._line = original;
-      if (fast !== pdfkit) return false;
+      // A paragraph wrapped by pdfkit, its lines written by pdfkit's _line or installLines'.
+      doc.fontSize(10);
+      for (const lineGap of [0, 1.5]) doc.text(PROBE_PARAGRAPH, 60, 300, { width: 180, lineGap });
+      const embedded = internals._font as EmbeddedFont & { subset: { glyphs?: unknown } };
+      noted.push(embedded.subset.glyphs, embedded.widths, embedded.unicode);
     }
     for (const colour of PROBE_COLOURS) {
-      const pdfkit = written(() => doc.fillColor(colour));
-      if (written(() => writeFillColour(internals, colour)) !== pdfkit) return false;
+      if (fast) writeFillColour(internals, colour);
+      else doc.fillColor(colour);
     }
-    return true;
+    return JSON.stringify([Buffer.concat(internals.page.content.buffer).toString('latin1'), noted]);
+  };
+  try {
+    return probe(true) === probe(false);
   } catch {
     return false;
   }
