@@ -12,8 +12,11 @@ export interface ReceiptRenderPool extends ReceiptRenderer {
 }
 
 interface Waiting {
+  readonly request: RenderRequest;
   readonly resolve: (pdf: Buffer) => void;
   readonly reject: (reason: Error) => void;
+  /** Set once the render was handed to a second thread after its first one ended. */
+  readonly retried: boolean;
 }
 
 interface RenderThread {
@@ -27,9 +30,10 @@ interface RenderThread {
  * fontkit), and on the event loop it held up every request and delivery meanwhile: on a thread it
  * runs on another core, and the event loop only sends the model and gets the bytes back. The
  * thread runs the same renderer as the main thread would (render-thread.ts), so the bytes are
- * the same. Threads start at the first render (a process that never renders pays nothing); one
- * that ends (a crash, out of memory) fails its waiting renders, which the callers retry like any
- * failed delivery attempt, and a new one starts at the next render.
+ * the same. Threads start at the first render (a process that never renders pays nothing). When
+ * a thread ends (a crash, out of memory), each of its waiting renders is handed to a new thread
+ * once; only a render whose second thread ends too fails (a ReceiptError). An error the renderer
+ * itself threw keeps its class (ReceiptError) and message.
  */
 export function createReceiptRenderPool(threads: number): ReceiptRenderPool {
   const pool: Array<RenderThread | undefined> = Array.from({ length: threads }, () => undefined);
@@ -49,12 +53,20 @@ export function createReceiptRenderPool(threads: number): ReceiptRenderPool {
       if (!waiting) return;
       thread.waiting.delete(reply.id);
       if ('pdf' in reply) waiting.resolve(Buffer.from(reply.pdf.buffer, reply.pdf.byteOffset, reply.pdf.byteLength));
+      else if (reply.error.name === 'ReceiptError') waiting.reject(new ReceiptError(reply.error.message));
       else waiting.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }));
     });
+    let ended = false;
     const fail = (why: string) => {
+      if (ended) return;
+      ended = true;
       if (pool[slot] === thread) pool[slot] = undefined;
-      for (const waiting of thread.waiting.values()) waiting.reject(new ReceiptError(`receipt render thread ${why}`));
+      const orphans = [...thread.waiting.values()];
       thread.waiting.clear();
+      for (const waiting of orphans) {
+        if (waiting.retried || closed) waiting.reject(new ReceiptError(`receipt render thread ${why}`));
+        else dispatch({ ...waiting, retried: true });
+      }
     };
     worker.on('error', (err) => fail(`failed (${err.name})`));
     worker.on('exit', (code) => fail(`ended (exit code ${code})`));
@@ -74,18 +86,34 @@ export function createReceiptRenderPool(threads: number): ReceiptRenderPool {
     return best!;
   };
 
+  /** Hands a render to the least busy thread; a thread with renders waiting keeps the process alive. */
+  function dispatch(waiting: Waiting): void {
+    const thread = pick();
+    try {
+      // Posted before it is noted: a model that cannot be cloned throws here and waits for nothing.
+      thread.worker.postMessage(waiting.request);
+    } catch (err) {
+      waiting.reject(err instanceof Error ? err : new ReceiptError('the receipt could not be handed to its thread'));
+      return;
+    }
+    if (thread.waiting.size === 0) thread.worker.ref();
+    thread.waiting.set(waiting.request.id, {
+      ...waiting,
+      resolve: (pdf) => settled(thread, () => waiting.resolve(pdf)),
+      reject: (reason) => settled(thread, () => waiting.reject(reason)),
+    });
+  }
+
+  function settled(thread: RenderThread, then: () => void): void {
+    if (thread.waiting.size === 0) thread.worker.unref();
+    then();
+  }
+
   return {
     render(model: ReceiptModel, xml: string): Promise<Buffer> {
       if (closed) return Promise.reject(new ReceiptError('receipt render threads are closed'));
-      const thread = pick();
-      const id = nextId++;
-      if (thread.waiting.size === 0) thread.worker.ref();
-      return new Promise<Buffer>((resolve, reject) => {
-        thread.waiting.set(id, { resolve, reject });
-        thread.worker.postMessage({ id, model, xml } satisfies RenderRequest);
-      }).finally(() => {
-        if (thread.waiting.size === 0) thread.worker.unref();
-      });
+      const request: RenderRequest = { id: nextId++, model, xml };
+      return new Promise<Buffer>((resolve, reject) => dispatch({ request, resolve, reject, retried: false }));
     },
     async close() {
       closed = true;

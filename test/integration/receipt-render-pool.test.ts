@@ -34,9 +34,16 @@ describe('receipt render threads', () => {
     const model = await receiptModelOf('hundesteuer-anmeldung', example('hundesteuer-anmeldung', 'valid-1'), XML);
     const refused = pool.render(model, `${XML} `);
     await expect(refused).rejects.toThrow(/fingerprint/);
-    await expect(refused).rejects.toMatchObject({ name: 'ReceiptError' });
+    await expect(refused).rejects.toBeInstanceOf(ReceiptError);
     const pdf = await pool.render(model, XML);
     expect(pdf.equals(await renderReceipt(model, loadReceiptFonts(), XML))).toBe(true);
+  });
+
+  test('a model that cannot be handed to a thread is refused at once, and the pool goes on', async () => {
+    pool = createReceiptRenderPool(1);
+    const model = await receiptModelOf('hundesteuer-anmeldung', example('hundesteuer-anmeldung', 'valid-1'), XML);
+    await expect(pool.render({ ...model, title: (() => 'x') as unknown as string }, XML)).rejects.toThrow();
+    expect((await pool.render(model, XML)).subarray(0, 5).toString('latin1')).toBe('%PDF-');
   });
 
   test('after close() a render is refused at once with a ReceiptError, never left waiting', async () => {

@@ -53,7 +53,7 @@ describe('receipts rendered once and stored', () => {
     const c = await env.harness.start(env.receiver.url, {
       'stadt-weimar': { delivery: { type: 'inbox', apiKeyHashEnv: 'EFA_INBOX_WEIMAR' } },
       'stadt-jena-buergeramt': { delivery: { type: 'email' } },
-    }, { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, EFA_INBOX_WEIMAR: sha256Hex(WEIMAR_KEY) });
+    }, { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, EFA_INBOX_WEIMAR: sha256Hex(WEIMAR_KEY), RECEIPT_THREADS: '1' });
     // Nothing is rendered at acceptance: the 201 never waits for a PDF.
     const inbox = await submit(c, 'hundesteuer-anmeldung', example('hundesteuer-anmeldung', 'valid-1'));
     const mailed = await submit(c, 'anwohnerparkausweis', example('anwohnerparkausweis', 'valid-2'));

@@ -51,8 +51,14 @@ export function writeSampleTenant(
 /** Tests send many requests from one address; rate limits are off unless a test sets them. */
 export const NO_RATE_LIMITS: Readonly<Record<string, string>> = { RATE_LIMIT_DRAFTS: '0', RATE_LIMIT_STEPS: '0', RATE_LIMIT_SUBMISSIONS: '0' };
 
+/**
+ * RECEIPT_THREADS 0 unless a test sets it: under ts-jest a render thread compiles the receipt
+ * modules with tsx when it starts (seconds of CPU per container on the CI's two cores); the
+ * threads themselves are tested in receipt-render-pool.test.ts and, through the container, in
+ * stored-receipts.test.ts; processes started from the build use the default.
+ */
 export function testConfig(overrides: Record<string, string>): Config {
-  return loadConfig({ NODE_ENV: 'test', DELIVERY_POLL_INTERVAL_MS: '50', DELIVERY_TIMEOUT_MS: '5000', TEMPLATES_DIR: path.join(REPO, 'templates'), ...NO_RATE_LIMITS, ...overrides });
+  return loadConfig({ NODE_ENV: 'test', DELIVERY_POLL_INTERVAL_MS: '50', DELIVERY_TIMEOUT_MS: '5000', TEMPLATES_DIR: path.join(REPO, 'templates'), RECEIPT_THREADS: '0', ...NO_RATE_LIMITS, ...overrides });
 }
 
 /**

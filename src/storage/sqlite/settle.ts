@@ -16,6 +16,11 @@ function asError(value: unknown): Error {
   return typeof code === 'string' ? Object.assign(error, { code }) : error;
 }
 
+/** An error thrown by better-sqlite3 (or a port method's own work) as a port call rejects with it. */
+export function storageFailure(err: unknown): Error {
+  return asError(toStorageError(err));
+}
+
 /**
  * The one wrapper around every port method of the SQLite adapter. better-sqlite3 throws
  * synchronously; callers of an async port expect a rejected promise, never a throw from the call
@@ -29,11 +34,6 @@ function asError(value: unknown): Error {
  * transaction spans two port calls, so one still open when a call starts is such a leftover and
  * is rolled back first: the store recovers by itself once the cause is gone.
  */
-/** An error thrown by better-sqlite3 (or a port method's own work) as a port call rejects with it. */
-export function storageFailure(err: unknown): Error {
-  return asError(toStorageError(err));
-}
-
 export function settler(db: Database.Database): Settle {
   return <T>(work: () => T): Promise<T> => {
     try {
