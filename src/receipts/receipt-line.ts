@@ -106,6 +106,23 @@ function planOf(font: EmbeddedFont, s: string): LinePlan {
   return plan;
 }
 
+/**
+ * Numbers that recur from line to line (the page height, the columns' x, font sizes) as text,
+ * made once: turning a number into text is most of the cost of a line's operators.
+ */
+const numberTexts = new Map<number, string>();
+function numberText(n: number): string {
+  let text = numberTexts.get(n);
+  if (text === undefined) {
+    text = `${num(n)}`;
+    if (numberTexts.size >= 1024) numberTexts.clear();
+    numberTexts.set(n, text);
+  }
+  return text;
+}
+/** What a line starts with, by page height: save, flip the page, begin the text. */
+const flipOf = (height: number): string => `q\n1 0 0 -1 0 ${numberText(height)} cm\nBT\n`;
+
 /** Glyph ids as pdfkit's encode writes them: four hex digits. */
 const hexIds: string[] = [];
 const hexId = (gid: number): string => (hexIds[gid] ??= `0000${gid.toString(16)}`.slice(-4));
@@ -133,7 +150,7 @@ export function writeLine(doc: DocumentInternals, s: string, x: number, y: numbe
     if (font.unicode[gid] === undefined || font.unicode[gid] === null) font.unicode[gid] = glyph.codePoints;
   }
   const base = page.height - y - (font.ascender / 1000) * size;
-  const head = `q\n1 0 0 -1 0 ${num(page.height)} cm\nBT\n1 0 0 1 ${num(x)} ${num(base)} Tm\n/${font.id} ${num(size)} Tf`;
+  const head = `${flipOf(page.height)}1 0 0 1 ${numberText(x)} ${num(base)} Tm\n/${font.id} ${numberText(size)} Tf`;
   if (plan.segments) {
     const commands: string[] = [];
     let last = 0;

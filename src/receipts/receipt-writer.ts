@@ -33,6 +33,27 @@ const MAX_KNOWN_TEXT = 1000;
 const MANDATORY_BREAK = /[\n\r\v\f\u0085\u2028\u2029\u00ad]/;
 
 /**
+ * Texts pdfkit's LineWrapper can break only after a space: Latin letters, digits and spaces
+ * (line breaking classes AL, NU and SP of Unicode's UAX #14: no break between letters and digits,
+ * a break after spaces). The wrapper measures such a text word by word, each word with the
+ * spaces after it, which are the runs its width is the sum of: when the whole fits the line, so
+ * do the words one after the other, and the text is one line, itself. Names, streets and most
+ * short answers are such texts, and new on every receipt.
+ */
+const UNBROKEN = /^[A-Za-z0-9 \u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF]+$/;
+
+/**
+ * Whether pdfkit's text(s, { width: columnWidth }) writes s as one line (in the current font
+ * and size, without a page break): for an UNBROKEN text whose width is less than the wrapper's
+ * line width by more than rounding (the wrapper rounds each word's width down to a float32 and
+ * sums them in another order). False says nothing: such texts are wrapped by pdfkit.
+ */
+export function fitsUnbroken(doc: PDFKit.PDFDocument, s: string, columnWidth: number): boolean {
+  // The wrapper's line width, as LineWrapper works it out (horizontal scaling 100 %, one column).
+  return UNBROKEN.test(s) && doc.widthOfString(s) <= (columnWidth * 100) / 100 - 0.01;
+}
+
+/**
  * Writing on the receipt's pages: texts, headings, label/value rows, lists of answers and rules,
  * each in the receipt's fonts and colours, opening a new page where the next block does not fit.
  * Every helper draws at once, in the order called, so the same calls give the same bytes.
@@ -93,12 +114,13 @@ export function receiptWriter(doc: PDFKit.PDFDocument, fonts: ReceiptFonts): Rec
     return lines;
   };
   const knownLinesOf = (s: string, columnWidth: number): readonly string[] | undefined =>
-    s.length <= MAX_KNOWN_TEXT ? linesAt(columnWidth).get(s) : undefined;
+    (s.length <= MAX_KNOWN_TEXT ? linesAt(columnWidth).get(s) : undefined) ?? (fitsUnbroken(doc, s, columnWidth) ? [s] : undefined);
 
   /**
    * doc.text(s, x, y, { width, lineGap }) in the current font and size; a text whose lines are
-   * known (see knownLines) is written line by line without wrapping, where no page break could
-   * come between them (pdfkit breaks the page when the next line would end below maxY).
+   * known (see knownLines, fitsUnbroken) is written line by line without wrapping, where no page
+   * break could come between them (pdfkit breaks the page when the next line would end below
+   * maxY).
    */
   const write = (s: string, x: number, y: number, columnWidth: number, lineGap = 0): void => {
     const lineHeight = doc.currentLineHeight(true);
