@@ -17,6 +17,7 @@ import type { Font } from 'fontkit';
  * - `layout` of a whole text (what `encode` and `widthOfString` call) is remembered: the first
  *   result pdfkit computes for a text is given out again for it.
  *
+ * Only what recurs is kept: a word or text the second time a document has it (Recurring).
  * Bounded: beyond maxEntries words, or texts of MAX_TEXT_CHARS characters in all, the process's
  * start anew; texts longer than MAX_TEXT are laid out each time.
  */
@@ -35,6 +36,44 @@ type Layout = (this: EmbeddedFont, text: string, features?: unknown, onlyWidth?:
 interface EmbeddedFont {
   layoutCache?: RunCache;
   layout?: Layout;
+}
+
+/** Numbers for documents (pdfkit's per-document objects), to tell documents apart without keeping them. */
+const documentNumbers = new WeakMap<object, number>();
+let documentCount = 0;
+function documentNumber(doc: object): number {
+  let n = documentNumbers.get(doc);
+  if (n === undefined) documentNumbers.set(doc, (n = ++documentCount));
+  return n;
+}
+
+/**
+ * Which keys recur: a cache between documents keeps a key only the second time it is asked
+ * for, in another document than the first when the asker says which (`by`, any object of that
+ * document). Most of what is new in a receipt (names, streets, e-mail addresses, their words)
+ * never comes again; kept, it would fill the caches (some 50 KB a receipt) and make every
+ * garbage collection copy it, while the texts and words of the forms recur from the second
+ * receipt on. Remembers at most `max` keys seen once (then starts anew).
+ */
+export class Recurring {
+  private seen = new Map<string, number>();
+
+  constructor(private readonly max = 20_000) {}
+
+  /** Whether key was asked for before (by another document, with `by`); notes it if not. */
+  recurs(key: string, by?: object): boolean {
+    const now = by === undefined ? 0 : documentNumber(by);
+    const before = this.seen.get(key);
+    if (before !== undefined && (by === undefined || before !== now)) {
+      this.seen.delete(key);
+      return true;
+    }
+    if (before === undefined) {
+      if (this.seen.size >= this.max) this.seen.clear();
+      this.seen.set(key, now);
+    }
+    return false;
+  }
 }
 
 const MAX_TEXT = 500;
@@ -65,6 +104,7 @@ class Bounded<V> {
 class SharedLayouts {
   private runs: RunCache = Object.create(null) as RunCache;
   private runCount = 0;
+  private readonly recurringWords = new Recurring();
   /** Whole texts laid out: with glyphs and positions, and for their width only. */
   private readonly texts: Bounded<Run>;
   private readonly widths: Bounded<Run>;
@@ -80,11 +120,11 @@ class SharedLayouts {
     return Object.create(this.runs) as RunCache;
   }
 
-  /** Keeps the runs a document added to its word cache (its own keys). */
+  /** Keeps the runs a document added to its word cache (its own keys) that an earlier document had too. */
   keep(cache: RunCache): void {
     for (const word of Object.keys(cache)) {
       const run = cache[word];
-      if (!run) continue;
+      if (!run || !this.recurringWords.recurs(word, cache)) continue;
       if (this.runCount >= this.maxEntries) {
         this.runs = Object.create(null) as RunCache;
         this.runCount = 0;
@@ -99,14 +139,25 @@ class SharedLayouts {
   layout(original: Layout): Layout {
     const texts = this.texts;
     const widths = this.widths;
+    const recurringTexts = new Recurring();
+    const recurringWidths = new Recurring();
+    // Per document font object: gone with the document.
+    const ownRuns = new WeakMap<EmbeddedFont, { texts: Map<string, Run>; widths: Map<string, Run> }>();
     return function layout(this: EmbeddedFont, text, features, onlyWidth): Run {
       if (features || text.length > MAX_TEXT) return original.call(this, text, features, onlyWidth);
       const cache = onlyWidth ? widths : texts;
       let run = cache.get(text);
+      if (run) return run;
+      // What the document laid out itself (a new answer is measured and written several times).
+      let own = ownRuns.get(this);
+      if (!own) ownRuns.set(this, (own = { texts: new Map(), widths: new Map() }));
+      const ownCache = onlyWidth ? own.widths : own.texts;
+      run = ownCache.get(text);
       if (!run) {
         const laidOut = original.call(this, text, features, onlyWidth);
         run = { glyphs: laidOut.glyphs, positions: laidOut.positions, advanceWidth: laidOut.advanceWidth };
-        cache.set(text, run);
+        if ((onlyWidth ? recurringWidths : recurringTexts).recurs(text, this)) cache.set(text, run);
+        else ownCache.set(text, run);
       }
       return run;
     };

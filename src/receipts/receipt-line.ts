@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { REQUIRED_CHARACTERS, type ReceiptFonts } from './receipt-fonts';
+import { Recurring } from './receipt-layout-cache';
 
 /**
  * A line of text and a fill colour written into a page's content as pdfkit writes them, with a
@@ -74,13 +75,14 @@ interface LinePlan {
   readonly positions: readonly Position[];
 }
 
-/** Plans by fontkit font and text (texts of a line: a hundred characters or so), bounded. */
-const plans = new WeakMap<object, Map<string, LinePlan>>();
+/** Plans by fontkit font and text (texts of a line: a hundred characters or so), bounded; kept when they recur. */
+const plans = new WeakMap<object, { readonly byText: Map<string, LinePlan>; readonly recurring: Recurring }>();
 const MAX_PLANS = 20_000;
 
 function planOf(font: EmbeddedFont, s: string): LinePlan {
-  let byText = plans.get(font.font);
-  if (!byText) plans.set(font.font, (byText = new Map<string, LinePlan>()));
+  let known = plans.get(font.font);
+  if (!known) plans.set(font.font, (known = { byText: new Map<string, LinePlan>(), recurring: new Recurring() }));
+  const { byText } = known;
   let plan = byText.get(s);
   if (!plan) {
     // What pdfkit's encode lays out (the document's layout, shared by receipt-layout-cache.ts).
@@ -100,6 +102,8 @@ function planOf(font: EmbeddedFont, s: string): LinePlan {
     }
     if (segments && last !== positions.length) throw new Error('a line plan that does not end with its last glyph');
     plan = { glyphs: [...glyphs], segments, positions: positions.map((p) => ({ xAdvance: p.xAdvance, xOffset: p.xOffset, yOffset: p.yOffset, advanceWidth: p.advanceWidth })) };
+    // A line written again in the same document (a label of every list item) counts too.
+    if (!known.recurring.recurs(s)) return plan;
     if (byText.size >= MAX_PLANS) byText.clear();
     byText.set(s, plan);
   }

@@ -1,4 +1,5 @@
 import type { Font, Glyph, GlyphPosition } from 'fontkit';
+import { Recurring } from './receipt-layout-cache';
 import { pairShaper, type PairRun } from './receipt-pair-shaping';
 
 /**
@@ -214,12 +215,15 @@ function chunkBounds(text: string): number[] {
 /** The font shaped as above, with a cache of at most maxEntries texts (oldest dropped first). */
 export function withReceiptShaping(font: Font, maxEntries = 20_000): Font {
   const cache = new Map<string, CachedRun>();
+  // Only texts asked for a second time (pdfkit asks once per document and word): see Recurring.
+  const recurring = new Recurring();
   let pairs: ReturnType<typeof pairShaper> | null = null;
   const shaper: Shaper = { font, features: FEATURES, pieces: new Map(), pairs: () => (pairs === null ? (pairs = pairShaper(font, FEATURES)) : pairs) };
   const cached = (text: string, make: (text: string) => CachedRun): CachedRun => {
     let hit = cache.get(text);
     if (!hit) {
       hit = make(text);
+      if (!recurring.recurs(text)) return hit;
       if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
       cache.set(text, hit);
     }

@@ -1,5 +1,6 @@
 import type { SummaryEntry } from '../forms/summary';
 import type { ReceiptFonts } from './receipt-fonts';
+import { Recurring } from './receipt-layout-cache';
 import { fastLinesAgree, installLines, writeFillColour, writeLine, type DocumentInternals } from './receipt-line';
 
 /** The receipt's page and type: A4 margins in points, colours, the body size and the two columns. */
@@ -22,9 +23,11 @@ export const LINE_GAP = 1.5;
  * texts, and of measuring their height. A text it once wrapped without a page break is written
  * again line by line, each where pdfkit would put it (the same lines at the same places: the
  * same bytes), and its height is that of its lines. Learnt from pdfkit's own wrapping, per
- * process and fonts, bounded.
+ * process and fonts, bounded, for texts wrapped more than once.
  */
 const knownLines = new WeakMap<object, Map<string, Map<string, readonly string[]>>>();
+/** Kept only for a text wrapped a second time (see Recurring): most new answers never recur. */
+const recurringTexts = new Recurring();
 /** Per font, size and width (a handful of each). */
 const MAX_KNOWN_TEXTS = 10_000;
 /** Longer texts are wrapped each time (answers of a page or more). */
@@ -153,7 +156,7 @@ export function receiptWriter(doc: PDFKit.PDFDocument, fonts: ReceiptFonts): Rec
       if (line.x !== x || line.y !== at) return;
       at += step;
     }
-    if (doc.y !== at) return;
+    if (doc.y !== at || !recurringTexts.recurs(`${current._font.name}|${current._fontSize}|${columnWidth}|${s}`)) return;
     const texts = linesAt(columnWidth);
     if (texts.size >= MAX_KNOWN_TEXTS) texts.clear();
     texts.set(s, written.map((line) => line.text));
