@@ -73,6 +73,12 @@ interface LinePlan {
   readonly glyphs: readonly GlyphInfo[];
   readonly segments: ReadonlyArray<readonly [end: number, kerning: string]> | null;
   readonly positions: readonly Position[];
+  /**
+   * The TJ operator last made of the plan, with the subset's glyph ids it was made for: the
+   * receipts of a form mostly number their glyphs alike (their texts come in the same order),
+   * and the same ids give the same operator, so it is not made again.
+   */
+  last?: { readonly gids: readonly number[]; readonly tj: string };
 }
 
 /** Plans by fontkit font and text (texts of a line: a hundred characters or so), bounded; kept when they recur. */
@@ -125,7 +131,15 @@ function numberText(n: number): string {
   return text;
 }
 /** What a line starts with, by page height: save, flip the page, begin the text. */
-const flipOf = (height: number): string => `q\n1 0 0 -1 0 ${numberText(height)} cm\nBT\n`;
+const flips = new Map<number, string>();
+function flipOf(height: number): string {
+  let flip = flips.get(height);
+  if (flip === undefined) flips.set(height, (flip = `q\n1 0 0 -1 0 ${numberText(height)} cm\nBT\n`));
+  return flip;
+}
+
+/** The glyph ids of the line being written (reused: writeLine runs a hundred times a receipt). */
+let scratch: number[] = new Array<number>(256).fill(0);
 
 /** Glyph ids as pdfkit's encode writes them: four hex digits. */
 const hexIds: string[] = [];
@@ -146,25 +160,38 @@ export function writeLine(doc: DocumentInternals, s: string, x: number, y: numbe
   if (page.fonts[font.id] === undefined || page.fonts[font.id] === null) page.fonts[font.id] = font.ref();
   const plan = planOf(font, s);
   // encode: each glyph into the subset, its width and characters noted the first time.
-  const encoded: string[] = [];
-  for (const glyph of plan.glyphs) {
+  const count = plan.glyphs.length;
+  const gids = count <= scratch.length ? scratch : (scratch = new Array<number>(count * 2).fill(0));
+  const lastGids = plan.last?.gids;
+  let sameGids = lastGids !== undefined && lastGids.length === count;
+  for (let i = 0; i < count; i++) {
+    const glyph = plan.glyphs[i]!;
     const gid = font.subset.includeGlyph(glyph.id);
-    encoded.push(hexId(gid));
+    if (sameGids && lastGids![i] !== gid) sameGids = false;
+    gids[i] = gid;
     if (font.widths[gid] === undefined || font.widths[gid] === null) font.widths[gid] = glyph.advanceWidth * font.scale;
     if (font.unicode[gid] === undefined || font.unicode[gid] === null) font.unicode[gid] = glyph.codePoints;
   }
+  const encoded = (): string[] => gids.slice(0, count).map(hexId);
   const base = page.height - y - (font.ascender / 1000) * size;
-  const head = `${flipOf(page.height)}1 0 0 1 ${numberText(x)} ${num(base)} Tm\n/${font.id} ${numberText(size)} Tf`;
   if (plan.segments) {
-    const commands: string[] = [];
-    let last = 0;
-    for (const [end, kerning] of plan.segments) {
-      commands.push(`<${encoded.slice(last, end).join('')}> ${kerning}`);
-      last = end;
+    let tj = sameGids ? plan.last!.tj : undefined;
+    if (tj === undefined) {
+      const hex = encoded();
+      const commands: string[] = [];
+      let last = 0;
+      for (const [end, kerning] of plan.segments) {
+        commands.push(`<${hex.slice(last, end).join('')}> ${kerning}`);
+        last = end;
+      }
+      tj = commands.length > 0 ? `\n[${commands.join(' ')}] TJ` : '';
+      plan.last = { gids: gids.slice(0, count), tj };
     }
-    doc.addContent(commands.length > 0 ? `${head}\n[${commands.join(' ')}] TJ\nET\nQ` : `${head}\nET\nQ`);
+    doc.addContent(`${flipOf(page.height)}1 0 0 1 ${numberText(x)} ${num(base)} Tm\n/${font.id} ${numberText(size)} Tf${tj}\nET\nQ`);
     return;
   }
+  const head = `${flipOf(page.height)}1 0 0 1 ${numberText(x)} ${num(base)} Tm\n/${font.id} ${numberText(size)} Tf`;
+  const hex = encoded();
   // _fragment's loop, for glyphs with offsets.
   const positions = plan.positions;
   const out = [head];
@@ -176,7 +203,7 @@ export function writeLine(doc: DocumentInternals, s: string, x: number, y: numbe
   const addSegment = (cur: number): void => {
     if (last < cur) {
       const position = positions[cur - 1]!;
-      commands.push(`<${encoded.slice(last, cur).join('')}> ${num(-(position.xAdvance - position.advanceWidth))}`);
+      commands.push(`<${hex.slice(last, cur).join('')}> ${num(-(position.xAdvance - position.advanceWidth))}`);
     }
     last = cur;
   };
