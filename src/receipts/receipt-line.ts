@@ -241,12 +241,13 @@ export function writeLine(doc: DocumentInternals, s: string, x: number, y: numbe
  * wrapper put there for text(s, x, y, { width, lineGap }) and for { lineBreak: false } (and
  * ellipsis, which only the wrapper reads), left aligned. Anything else goes to pdfkit's _line.
  */
-const PLAIN_OPTIONS = new Set(['width', 'lineGap', 'columns', 'columnGap', 'rotation', 'height', 'lineBreak', 'ellipsis', 'textWidth', 'wordCount', 'lineWidth']);
+const PLAIN_OPTIONS = new Set(['width', 'lineGap', 'columns', 'columnGap', 'rotation', 'height', 'lineBreak', 'ellipsis', 'textWidth', 'wordCount', 'lineWidth', 'align']);
 function plain(options: Record<string, unknown>): boolean {
   for (const key in options) {
     if (!PLAIN_OPTIONS.has(key)) return false;
   }
-  return !options.rotation && !options.columns;
+  // (The wrapper puts align back after the last line, undefined when it was not given.)
+  return !options.rotation && !options.columns && (options.align === undefined || options.align === 'left');
 }
 
 /** The lines a document's text() wrote, while a writer listens (see installLines). */
