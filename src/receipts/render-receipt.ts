@@ -78,21 +78,25 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
     doc.on('pageAdded', () => drawWatermark(doc, model.texts.testWatermark, bold));
   }
 
-  const { left, width, text, write, heightOfText, heading, row, entries, rule, ensureSpace } = receiptWriter(doc, fonts);
+  const { left, width, text, fill, write, heightOfText, heading, row, entries, rule, ensureSpace } = receiptWriter(doc, fonts);
 
   // Header: who issues it, what it is, the reference number first.
-  doc.font(regular).fontSize(9).fillColor(GREY);
+  doc.font(regular).fontSize(9);
+  fill(GREY);
   write(text(model.tenantName), left, MARGIN.top, width);
   doc.y += 6;
-  doc.font(bold).fontSize(20).fillColor(BLACK);
+  doc.font(bold).fontSize(20);
+  fill(BLACK);
   write(text(model.title), left, doc.y, width);
   doc.y += 4;
   if (model.test) {
-    doc.font(bold).fontSize(13).fillColor(TEST_RED);
+    doc.font(bold).fontSize(13);
+    fill(TEST_RED);
     write(text(model.texts.testNotice), left, doc.y, width);
     doc.y += 4;
   }
-  doc.font(regular).fontSize(BODY_SIZE).fillColor(BLACK);
+  doc.font(regular).fontSize(BODY_SIZE);
+  fill(BLACK);
   write(text(model.texts.intro), left, doc.y, width);
   doc.y += 10;
   row(model.texts.reference, model.reference, 0, bold, 13);
@@ -103,7 +107,9 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
   if (model.legalBasis !== undefined) row(model.texts.legalBasis, model.legalBasis, 0);
   rule();
 
-  doc.font(bold).fontSize(14).fillColor(BLACK);
+  doc.font(bold).fontSize(14);
+
+  fill(BLACK);
   write(text(model.texts.answers), left, doc.y, width);
   for (const section of model.sections) {
     heading(section.title, 11.5, 8);
@@ -112,7 +118,8 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
 
   if (model.declarations.length > 0) {
     heading(model.texts.declarations, 11.5, 8);
-    doc.font(regular).fontSize(BODY_SIZE).fillColor(BLACK);
+    doc.font(regular).fontSize(BODY_SIZE);
+    fill(BLACK);
     for (const declaration of model.declarations) {
       const line = `✓ ${text(declaration)}`;
       ensureSpace(heightOfText(line, width, LINE_GAP));
@@ -123,10 +130,12 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
 
   rule();
   heading(model.texts.fingerprintTitle, 10, 0);
-  doc.font(regular).fontSize(9).fillColor(GREY);
+  doc.font(regular).fontSize(9);
+  fill(GREY);
   write(text(format(model.texts.fingerprintText, { file: model.xmlFileName })), left, doc.y, width, LINE_GAP);
   doc.y += 3;
-  doc.font(regular).fontSize(9).fillColor(BLACK);
+  doc.font(regular).fontSize(9);
+  fill(BLACK);
   write(model.xmlSha256, left, doc.y, width);
 
   // "Seite x von y" on every page, once the number of pages is known. The footer sits below the
@@ -137,7 +146,8 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
     doc.page.margins.bottom = 0;
     const y = doc.page.height - FOOTER_OFFSET;
     doc.moveTo(left, y - 6).lineTo(left + width, y - 6).lineWidth(0.5).strokeColor(RULE).stroke();
-    doc.font(regular).fontSize(8).fillColor(GREY);
+    doc.font(regular).fontSize(8);
+    fill(GREY);
     doc.text(text(`${model.title} · ${model.reference}`), left, y, { width: width * 0.7, lineBreak: false, ellipsis: true });
     doc.text(format(model.texts.pageOf, { n: i - range.start + 1, total: range.count }), left, y, { width, align: 'right', lineBreak: false });
     doc.page.margins.bottom = MARGIN.bottom;
