@@ -1,5 +1,3 @@
-import PDFDocument from 'pdfkit';
-import { REQUIRED_CHARACTERS, type ReceiptFonts } from './receipt-fonts';
 import { Recurring } from './receipt-layout-cache';
 
 /**
@@ -9,8 +7,8 @@ import { Recurring } from './receipt-layout-cache';
  * each time; the receipt writes about a hundred lines and as many colours. The lines pdfkit's
  * wrapper makes of a text are written the same way (installLines). The bytes are pdfkit's:
  * checked against pdfkit's own output on probe texts (kerning, marks with offsets, both fonts,
- * several sizes), a wrapped paragraph and colours once per receipt fonts; should they differ
- * (another pdfkit), pdfkit writes them.
+ * several sizes), a wrapped paragraph and colours once per receipt fonts (receipt-line-check.ts);
+ * should they differ (another pdfkit), pdfkit writes them.
  */
 
 /** A glyph as pdfkit's encode reads it. */
@@ -29,7 +27,7 @@ interface Position {
 }
 
 /** pdfkit's font object of a document, as far as a line is written here (not in its types). */
-interface EmbeddedFont {
+export interface EmbeddedFont {
   readonly id: string;
   readonly name: string;
   readonly ascender: number;
@@ -289,62 +287,4 @@ export function writeFillColour(doc: DocumentInternals, colour: string): void {
   }
   doc.addContent(line);
   doc._fillColor = [colour, undefined];
-}
-
-/** Texts and colours that test what writeLine and writeFillColour write: kerning, marks, sizes. */
-const PROBE_TEXTS = ['AVATAR To Wolf Yv 1.200,00 €', REQUIRED_CHARACTERS, 'ệ a\u0301\u0323b ✓ · Ł', 'x'];
-/** A text pdfkit wraps into several lines at 180 pt: break after spaces, a hyphen and a slash. */
-const PROBE_PARAGRAPH = `${PROBE_TEXTS[0]!} ${PROBE_TEXTS[2]!} AVAV-TATA/Wo ${PROBE_TEXTS[0]!} x`;
-/** Hex colours as the receipt gives them (receipt-writer.ts: black, grey, red, the rules' grey). */
-const PROBE_COLOURS = ['#0b0c0c', '#505a5f', '#b10e1e', '#b1b4b6'];
-
-/** Whether writeLine and writeFillColour write what pdfkit writes, per receipt fonts. */
-const agreements = new WeakMap<object, boolean>();
-
-/** Whether writeLine and writeFillColour write what pdfkit writes with these fonts (checked once). */
-export function fastLinesAgree(fonts: ReceiptFonts): boolean {
-  let agrees = agreements.get(fonts.regular);
-  if (agrees === undefined) {
-    agrees = checkFastLines(fonts);
-    agreements.set(fonts.regular, agrees);
-  }
-  return agrees;
-}
-
-/**
- * Writes the probes into two documents, one by pdfkit, one by writeLine, installLines and
- * writeFillColour, and compares what they hold: the page's content, and per font what encode
- * notes (the subset's glyphs, widths, characters).
- */
-function checkFastLines(fonts: ReceiptFonts): boolean {
-  const probe = (fast: boolean): string => {
-    const doc = new PDFDocument({ size: 'A4', font: fonts.regular as unknown as string });
-    const internals = doc as unknown as DocumentInternals;
-    if (fast) installLines(doc, true);
-    const noted: unknown[] = [];
-    for (const font of [fonts.regular, fonts.bold]) {
-      doc.font(font as unknown as string);
-      for (const [i, s] of PROBE_TEXTS.entries()) {
-        doc.fontSize([10, 13, 8.5, 150][i]!);
-        const [x, y] = [56 + i * 3.3, 70.25 + i * 17.7];
-        if (fast) writeLine(internals, s, x, y);
-        else doc.text(s, x, y, { lineBreak: false });
-      }
-      // A paragraph wrapped by pdfkit, its lines written by pdfkit's _line or installLines'.
-      doc.fontSize(10);
-      for (const lineGap of [0, 1.5]) doc.text(PROBE_PARAGRAPH, 60, 300, { width: 180, lineGap });
-      const embedded = internals._font as EmbeddedFont & { subset: { glyphs?: unknown } };
-      noted.push(embedded.subset.glyphs, embedded.widths, embedded.unicode);
-    }
-    for (const colour of PROBE_COLOURS) {
-      if (fast) writeFillColour(internals, colour);
-      else doc.fillColor(colour);
-    }
-    return JSON.stringify([Buffer.concat(internals.page.content.buffer).toString('latin1'), noted]);
-  };
-  try {
-    return probe(true) === probe(false);
-  } catch {
-    return false;
-  }
 }

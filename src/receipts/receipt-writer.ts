@@ -1,7 +1,8 @@
 import type { SummaryEntry } from '../forms/summary';
 import type { ReceiptFonts } from './receipt-fonts';
 import { Recurring } from './receipt-layout-cache';
-import { fastLinesAgree, installLines, writeFillColour, writeLine, type DocumentInternals } from './receipt-line';
+import { installLines, writeFillColour, writeLine, type DocumentInternals } from './receipt-line';
+import { fastLinesAgree } from './receipt-line-check';
 
 /** The receipt's page and type: A4 margins in points, colours, the body size and the two columns. */
 export const BLACK = '#0b0c0c';
