@@ -233,14 +233,14 @@ describe('SQLite group commit on a disk that fills up', () => {
     dir.remove();
   });
 
-  // Small rows reach the disk only at COMMIT. 250 rows of 80 kB (20 MB, more than better-sqlite3's
-  // 16 MB page cache; 253 writes, one group of at most 256) spill to the WAL in the middle of the
+  // Small rows reach the disk only at COMMIT. 60 rows of 320 kB (19 MB, more than better-sqlite3's
+  // 16 MB page cache; 63 writes, one group of at most 64) spill to the WAL in the middle of the
   // group: SQLite fails one statement and ends the whole transaction itself. 1 MB is left free
   // there, and stays in the WAL file after that rollback: a write the group ran after the
   // failure, outside its transaction, would fit and be committed on its own.
   test.each([
     ['at the COMMIT', 12, 100, 0],
-    ['in the middle of the group', 250, 80_000, 1024 * 1024],
+    ['in the middle of the group', 60, 320_000, 1024 * 1024],
   ])('disk full %s: every caller of the group gets StorageUnavailableError, none of its rows is committed, the next group succeeds', async (_when, count, size, leaveBytes) => {
     const base = submission();
     const baseJob = job(base.id);
