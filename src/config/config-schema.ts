@@ -210,7 +210,7 @@ export const SETTINGS = [
     parse: integer(10, 3_600_000), description: 'How often the delivery worker looks for due jobs (ms).' }),
   spec({ key: 'deliveryTimeoutMs', env: 'DELIVERY_TIMEOUT_MS', default: '30000', secret: false,
     parse: integer(100, 600_000), description: 'Timeout of one delivery attempt (ms).' }),
-  spec({ key: 'deliveryConcurrency', env: 'DELIVERY_CONCURRENCY', default: '4', secret: false,
+  spec({ key: 'deliveryConcurrency', env: 'DELIVERY_CONCURRENCY', default: '16', secret: false,
     parse: integer(1, 64), description: 'Deliveries sent in parallel by one worker.' }),
   spec({ key: 'receiptThreads', env: 'RECEIPT_THREADS', default: '1', secret: false,
     parse: integer(0, 16), description: 'Threads that render PDF receipts beside the event loop (0: on the event loop).' }),

@@ -49,6 +49,8 @@ export class DeliveryWorker {
   private polling: Promise<void> | undefined;
   private running = false;
   private lastPollFinished: Date | undefined;
+  /** Set when stop() stopped waiting: attempts still under way no longer record a failure. */
+  private abandoned = false;
   private readonly leaseMs: number;
 
   constructor(private readonly options: DeliveryWorkerOptions) {
@@ -59,6 +61,7 @@ export class DeliveryWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.abandoned = false;
     this.schedule(0);
   }
 
@@ -101,6 +104,7 @@ export class DeliveryWorker {
       }),
     ]);
     clearTimeout(timeout);
+    this.abandoned = this.inFlight.size > 0;
     try {
       const released = await this.options.queue.releaseLeases(this.options.ownerId, this.options.now(), [...this.sending]);
       if (released > 0) this.options.logger.warn('delivery.leases_released', { count: released });
@@ -174,6 +178,14 @@ export class DeliveryWorker {
         metrics?.deliveryAttempt(job.channel, 'delivered', seconds);
         await queue.markDelivered(job.id, now());
         logger.info('delivery.delivered', { ...log, status: outcome.status });
+        return;
+      }
+      if (this.abandoned) {
+        // The stop gave up on this attempt and kept its lease (see stop()); a failure now (the
+        // process closing the attempt's connection, its timeout) must not hand the job to another
+        // process before the lease has run out: the receiver may still have the request.
+        metrics?.deliveryAttempt(job.channel, 'failed', seconds);
+        logger.warn('delivery.abandoned', { ...log, error: outcome.error });
         return;
       }
       const delay = nextRetryDelayMs(job.attempts, retryPolicy, random, outcome.retryAfterMs);

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DuplicateReferenceError, StorageUnavailableError, type Draft, type Store } from '../../src/storage/ports';
+import { groupCommitter } from '../../src/storage/sqlite/group-commit';
 import { DATABASE_FILE, openSqliteStore } from '../../src/storage/sqlite/sqlite-store';
+import { walSync } from '../../src/storage/sqlite/wal-sync';
 import { mountSmallFileSystem, type SmallFileSystem } from '../support/small-filesystem';
 import { tempDir } from '../support/temp-dir';
 import { job, later, retryable, submission, T0 } from './store-contract-fixtures';
@@ -269,5 +271,120 @@ describe('SQLite group commit on a disk that fills up', () => {
     ]);
     expect(next.filter((s) => !sees.hasSubmission(s.id))).toEqual([]);
     expect([sees.draftData('d-full'), sees.jobState(baseJob.id)]).toEqual(['{"name":"Ørsted"}', 'delivered']);
+  });
+});
+
+/**
+ * The group commit's wait for the disk (group-commit.ts, wal-sync.ts): the COMMIT runs with
+ * `synchronous = NORMAL` and an fsync of the WAL in the thread pool follows; callers settle only
+ * after that fsync. The committer here is the real one on a real file, with the real walSync;
+ * the test only watches the order in which things happen.
+ */
+describe('SQLite group commit waits for the WAL on disk', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let db: Database.Database;
+  let file: string;
+
+  beforeEach(() => {
+    dir = tempDir('efa-group-commit-sync-');
+    file = path.join(dir.path, 'db.sqlite');
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+  });
+  afterEach(() => {
+    if (db.open) db.close();
+    dir.remove();
+  });
+
+  test('no caller settles before an fsync that began after its COMMIT has returned; the connection is FULL again after each group', async () => {
+    const real = walSync(file);
+    const events: string[] = [];
+    const committer = groupCommitter(db, {
+      sync: async () => {
+        events.push(`sync-start ${(db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n}`);
+        await real.sync();
+        events.push('sync-end');
+      },
+      syncNow: real.syncNow,
+    });
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const write = (v: string) => committer.run(() => {
+      events.push(`work ${v}`);
+      return insert.run(v).lastInsertRowid;
+    }).then((id) => {
+      events.push(`settled ${v}`);
+      return id;
+    });
+    const first = [write('a'), write('b')];
+    // Committed at the next turn; the fsync of the first group is under way when these arrive.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    const second = [write('c'), write('d')];
+    await Promise.all([...first, ...second]);
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    // Each caller settles after a sync-end that followed a sync-start which saw its row committed.
+    for (const [v, rows] of [['a', 2], ['b', 2], ['c', 4], ['d', 4]] as const) {
+      const settledAt = events.indexOf(`settled ${v}`);
+      const syncStart = events.findIndex((e, i) => i < settledAt && e.startsWith('sync-start') && Number(e.split(' ')[1]) >= rows);
+      expect(syncStart).toBeGreaterThan(events.indexOf(`work ${v}`));
+      expect(events.slice(syncStart, settledAt)).toContain('sync-end');
+    }
+  });
+
+  test('a failed fsync rejects every caller of its groups with StorageUnavailableError (I/O error); the next group settles again', async () => {
+    let failing = true;
+    const real = walSync(file);
+    // A real failing fsync: the WAL and database of a directory that does not exist.
+    const broken = walSync(path.join(dir.path, 'missing', 'db.sqlite'));
+    const committer = groupCommitter(db, { sync: () => (failing ? broken.sync() : real.sync()), syncNow: real.syncNow });
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const settled = await Promise.allSettled([committer.run(() => insert.run('x')), committer.run(() => insert.run('y'))]);
+    expect(settled.map((s) => (s.status === 'rejected' ? s.reason as unknown : 'resolved'))
+      .filter((r) => !(r instanceof StorageUnavailableError && r.reason === 'I/O error' && r.code === 'SQLITE_IOERR_FSYNC'))).toEqual([]);
+    failing = false;
+    await expect(committer.run(() => insert.run('z').changes)).resolves.toBe(1);
+  });
+});
+
+/**
+ * The checkpoint thread (checkpoint-thread.ts) copies the WAL into the database once it holds
+ * 1,000 pages not yet copied; the store's own connection would only at 16,384.
+ */
+describe('SQLite checkpoints on a thread of their own', () => {
+  test('past 1,000 WAL pages the thread checkpoints (the WAL restarts at the next write), with no checkpoint in any COMMIT', async () => {
+    const dir = tempDir('efa-checkpoint-thread-');
+    const store = openSqliteStore(dir.path);
+    const file = path.join(dir.path, DATABASE_FILE);
+    try {
+      const before = walCommits(file);
+      // About 1,300 pages of 4 kB in 20 groups of 3 submissions of 88 kB.
+      for (let i = 0; i < 20; i++) {
+        const subs = Array.from({ length: 3 }, () => submission({ dataJson: JSON.stringify({ text: 'x'.repeat(88_000) }) }));
+        await Promise.all(subs.map((s) => store.submissions.create(s, [job(s.id)])));
+      }
+      // Not restarted so far: the main connection did not checkpoint in a COMMIT.
+      expect(walCommits(file).salt).toBe(before.salt);
+      const reader = new Database(file, { readonly: true, fileMustExist: true });
+      try {
+        const pending = () => {
+          const shm = readFileSync(`${file}-shm`);
+          return shm.readUInt32LE(16) - shm.readUInt32LE(96);
+        };
+        expect(pending()).toBeGreaterThan(1000);
+        const deadline = Date.now() + 10_000;
+        while (pending() > 0 && Date.now() < deadline) await new Promise<void>((resolve) => setTimeout(resolve, 20));
+        expect(pending()).toBe(0);
+      } finally {
+        reader.close();
+      }
+      const next = submission();
+      await store.submissions.create(next, [job(next.id)]);
+      expect(walCommits(file).salt).not.toBe(before.salt);
+    } finally {
+      await store.close();
+      dir.remove();
+    }
   });
 });

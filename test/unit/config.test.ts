@@ -12,7 +12,7 @@ const DEFAULTS = {
   production: false,
   deliveryPollIntervalMs: 1000,
   deliveryTimeoutMs: 30_000,
-  deliveryConcurrency: 4,
+  deliveryConcurrency: 16,
   receiptThreads: 1,
   deliveryGiveUpAfterHours: 72,
   shutdownTimeoutMs: 10_000,

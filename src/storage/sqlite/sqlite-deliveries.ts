@@ -104,8 +104,10 @@ export function sqliteDeliveries(
   return {
     claimDue({ now, limit, leaseMs, owner }: ClaimRequest) {
       const t = now.getTime();
-      // better-sqlite3 runs one statement at a time; the UPDATE ... RETURNING is atomic.
-      return settle(() => claim.all({ owner, leaseUntil: t + leaseMs, now: t, limit }).map(toJob));
+      // One UPDATE ... RETURNING, atomic. Part of the next group commit: the claims of a busy
+      // worker share the fsync of the submissions and outcomes written with them, and the jobs
+      // come back (and are sent) only once their lease is on disk.
+      return commit(() => claim.all({ owner, leaseUntil: t + leaseMs, now: t, limit }).map(toJob));
     },
     markDelivered(jobId, at) {
       return commit(() => deliver(jobId, at.getTime()));

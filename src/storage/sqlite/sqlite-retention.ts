@@ -70,10 +70,12 @@ export function sqlitePurgeDue(db: Database.Database, events: SqliteEvents, busy
   return (request) => settle(() => {
     const purged = purge.immediate(request);
     if (purged > 0) {
-      // Without waiting: a checkpoint that had to wait for readers would block the event loop
-      // for up to the busy timeout. What it cannot do now, a later call (or SQLite's own
-      // checkpoints, which overwrite the WAL from its start) does.
-      db.pragma('busy_timeout = 0');
+      // Hardly waiting: a checkpoint that had to wait for readers would block the event loop
+      // for up to the busy timeout. 100 ms covers a PASSIVE checkpoint of the checkpoint thread
+      // (checkpoint-thread.ts) under way, which holds the checkpoint lock for milliseconds. What
+      // it cannot do now, a later call (or the checkpoints, which overwrite the WAL from its
+      // start) does.
+      db.pragma('busy_timeout = 100');
       try {
         db.pragma('wal_checkpoint(TRUNCATE)');
       } finally {

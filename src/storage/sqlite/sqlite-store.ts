@@ -12,6 +12,7 @@ import {
 import { dataDirProblem, ensureWritableDataDir } from './data-dir';
 import { SQLITE_MIGRATIONS } from './migrations';
 import { groupCommitter } from './group-commit';
+import { walSync } from './wal-sync';
 import { settler } from './settle';
 import { sqliteConfiguration } from './sqlite-configuration';
 import { sqliteDeliveries } from './sqlite-deliveries';
@@ -25,6 +26,7 @@ import { sqliteOperatorSessions } from './sqlite-operator-sessions';
 import { sqliteTestLinks } from './sqlite-test-links';
 import { toStorageError } from './storage-errors';
 import { WRITE_PROBE_SQL, writeProbeThread } from './write-probe';
+import { checkpointThread, FALLBACK_AUTOCHECKPOINT_PAGES } from './checkpoint-thread';
 
 /** The database's file in DATA_DIR. */
 export const DATABASE_FILE = 'efa-forms.sqlite';
@@ -89,6 +91,8 @@ function openDatabase(dir: string): Database.Database {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL'); // a 201 must survive a power cut, not just a process crash
     db.pragma('foreign_keys = ON');
+    // The checkpoint thread (checkpoint-thread.ts) checkpoints; this connection only if it falls far behind.
+    db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Deleted and overwritten content is zeroed in the file, not left in free space: retention
     // (docs/retention.md) and expired drafts must not stay readable in the database's bytes.
@@ -126,9 +130,11 @@ export function openSqliteStore(dataDir: string): Store {
   const dir = ensureWritableDataDir(dataDir);
   const db = openDatabase(dir);
   const settle = settler(db);
-  const committer = groupCommitter(db);
+  const wal = walSync(path.join(dir, DATABASE_FILE));
+  const committer = groupCommitter(db, wal);
   const commit = committer.run;
   const writeProbe = writeProbeThread(path.join(dir, DATABASE_FILE), PROBE_BUSY_TIMEOUT_MS);
+  const checkpoints = checkpointThread(path.join(dir, DATABASE_FILE));
 
   const insertSubmission = db.prepare(`
     INSERT INTO submissions (id, token_hash, form_id, form_version, tenant_id, authority_id, region_ars, language, data_json, payload_xml, status, created_at, parameters_json, is_test)
@@ -210,8 +216,12 @@ export function openSqliteStore(dataDir: string): Store {
     async close() {
       // The probe thread's connection first: the last connection to close checkpoints the WAL.
       await writeProbe.close();
+      await checkpoints.close();
+      // Queued writes committed and every fsync returned before the WAL's descriptor closes: a
+      // descriptor number reused by another open() must never be what a late fsync syncs.
+      if (db.open) await committer.close();
       await settle(() => {
-        if (db.open) committer.flushNow();
+        wal.close();
         if (db.open) db.close();
       });
     },

@@ -1,0 +1,111 @@
+import { Worker } from 'node:worker_threads';
+
+/** How often the thread looks at the WAL's size. */
+const EVERY_MS = 100;
+
+/** The WAL frames (pages) from which the thread checkpoints: SQLite's own default (wal_autocheckpoint). */
+const CHECKPOINT_FRAMES = 1_000;
+
+/**
+ * The pages the main connection lets the WAL grow to before it checkpoints itself, on the event
+ * loop: only when the thread below has stopped or fallen far behind (16,384 pages of 4 kB, 64 MB).
+ */
+export const FALLBACK_AUTOCHECKPOINT_PAGES = 16_384;
+
+/**
+ * Checkpoints on a connection of its own. A checkpoint copies the WAL's pages into the database
+ * file and waits for the disk twice (the WAL, then the database); SQLite's automatic checkpoint
+ * does this inside whichever COMMIT takes the WAL past 1,000 pages, which on the event loop held
+ * every request for tens of milliseconds several times a second under load (issue 14). Here the
+ * same rule (1,000 frames not yet copied, read from the WAL-index in the -shm file, documented in
+ * sqlite.org/walformat.html: mxFrame at offset 16 minus nBackfill at offset 96, 32-bit integers
+ * in native byte order) starts
+ * a PASSIVE checkpoint beside the writers: it takes no write lock and never waits for a reader;
+ * what it cannot copy yet it copies the next time. With `synchronous = FULL` the thread syncs the
+ * WAL before it copies and the database after, as SQLite's own checkpoint does. Plain JavaScript
+ * evaluated by worker_threads, like the probe thread (write-probe.ts): it runs the same under
+ * tsx, ts-jest and the built dist/. The thread is unref'd: it never keeps the process alive.
+ */
+const CHECKPOINT_THREAD_SOURCE = `
+'use strict';
+const { readSync, openSync, closeSync } = require('node:fs');
+const { endianness } = require('node:os');
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const header = Buffer.alloc(100);
+let db;
+function framesToCopy() {
+  let fd;
+  try {
+    fd = openSync(workerData.file + '-shm', 'r');
+  } catch (_) {
+    return 0; // no WAL-index: no connection has the database open in WAL mode
+  }
+  try {
+    if (readSync(fd, header, 0, 100, 0) < 100) return 0;
+    const u32 = (at) => (endianness() === 'LE' ? header.readUInt32LE(at) : header.readUInt32BE(at));
+    // mxFrame (the WAL-index header) minus nBackfill (the checkpoint information after the
+    // header's two copies): the frames no checkpoint has copied yet.
+    return u32(16) - u32(96);
+  } finally {
+    closeSync(fd);
+  }
+}
+function tick() {
+  try {
+    if (framesToCopy() < workerData.frames) return;
+    if (!db) {
+      db = new Database(workerData.file, { fileMustExist: true });
+      db.pragma('synchronous = FULL');
+    }
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch (_) {
+    // Busy (another process's checkpoint), a full disk, a vanished file: tried again at the next
+    // tick, on a new connection; the main connection's fallback checkpoint bounds the WAL
+    // meanwhile, and the store's own writes report the disk's faults.
+    if (db) { try { db.close(); } catch (_) { /* reopened next time */ } db = undefined; }
+  }
+}
+const timer = setInterval(tick, workerData.everyMs);
+parentPort.once('message', () => {
+  clearInterval(timer);
+  if (db) db.close();
+  process.exit(0);
+});
+`;
+
+export interface CheckpointThread {
+  /** Ends the thread and its connection (before the store's own connection closes). */
+  close(): Promise<void>;
+}
+
+/** How long close() waits for a checkpoint under way before it ends the thread regardless. */
+const CLOSE_GRACE_MS = 2_000;
+
+export function checkpointThread(file: string): CheckpointThread {
+  const thread = new Worker(CHECKPOINT_THREAD_SOURCE, {
+    eval: true,
+    workerData: { driver: require.resolve('better-sqlite3'), file, everyMs: EVERY_MS, frames: CHECKPOINT_FRAMES },
+  });
+  thread.unref();
+  let ended = false;
+  const exited = new Promise<void>((resolve) => thread.once('exit', () => {
+    ended = true;
+    resolve();
+  }));
+  // A thread that dies (it should not) leaves the fallback checkpoint of the main connection.
+  thread.on('error', () => undefined);
+  return {
+    async close() {
+      if (ended) return;
+      thread.postMessage('close');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_GRACE_MS);
+      })]);
+      clearTimeout(timer);
+      if (!ended) await thread.terminate();
+      await exited;
+    },
+  };
+}
