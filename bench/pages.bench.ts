@@ -20,7 +20,7 @@ import { createJsonLogger } from '../src/support/logger';
 
 const REPO = path.resolve(__dirname, '..');
 const CONNECTIONS = 50;
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 
 interface Result { readonly rps: number; readonly p99: number }
 

@@ -116,9 +116,9 @@ function submissionFigures(r: SubmissionsAndDelivery): BenchFigure[] {
 export async function benchThroughput(): Promise<BenchResult> {
   const rate = setting('RATE', 300, false);
   const durationS = setting('DURATION_S', 60);
-  const drainDeadlineS = setting('DRAIN_DEADLINE_S', 120);
+  const drainDeadlineS = setting('DRAIN_DEADLINE_S', 20);
   const queued = setting('HTTP_DELIVERY_N', 15_000);
-  const deliveryDeadlineS = setting('HTTP_DELIVERY_DEADLINE_S', 60);
+  const deliveryDeadlineS = setting('HTTP_DELIVERY_DEADLINE_S', 30);
   const submissionsS = setting('SUBMISSIONS_DURATION_S', 10);
   const startupRuns = setting('STARTUP_RUNS', 5);
   const overrides = appOverrides('THROUGHPUT');
