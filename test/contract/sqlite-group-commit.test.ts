@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DuplicateReferenceError, StorageUnavailableError, type Draft, type Store } from '../../src/storage/ports';
+import { checkpointThread, type CheckpointThread } from '../../src/storage/sqlite/checkpoint-thread';
 import { groupCommitter } from '../../src/storage/sqlite/group-commit';
 import { DATABASE_FILE, openSqliteStore } from '../../src/storage/sqlite/sqlite-store';
 import { walSync } from '../../src/storage/sqlite/wal-sync';
@@ -350,40 +351,39 @@ describe('SQLite group commit waits for the WAL on disk', () => {
 
 /**
  * The checkpoint thread (checkpoint-thread.ts) copies the WAL into the database once it holds
- * 1,000 pages not yet copied; the store's own connection would only at 16,384.
+ * 1,000 pages not yet copied. Here on a database whose own connection never checkpoints
+ * (wal_autocheckpoint = 0): nothing else copies the WAL.
  */
 describe('SQLite checkpoints on a thread of their own', () => {
-  test('past 1,000 WAL pages the thread checkpoints (the WAL restarts at the next write), with no checkpoint in any COMMIT', async () => {
+  test('past 1,000 WAL pages not yet copied, the thread copies them all; the next write restarts the WAL', async () => {
     const dir = tempDir('efa-checkpoint-thread-');
-    const store = openSqliteStore(dir.path);
-    const file = path.join(dir.path, DATABASE_FILE);
+    const file = path.join(dir.path, 'db.sqlite');
+    const db = new Database(file);
+    let thread: CheckpointThread | undefined;
     try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('wal_autocheckpoint = 0');
+      db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+      const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+      // About 1,300 pages of 4 kB, in 20 transactions.
+      for (let i = 0; i < 20; i++) db.transaction(() => [0, 1, 2].forEach(() => insert.run('x'.repeat(88_000))))();
+      const pending = () => {
+        const shm = readFileSync(`${file}-shm`);
+        return shm.readUInt32LE(16) - shm.readUInt32LE(96);
+      };
+      expect(pending()).toBeGreaterThan(1000);
       const before = walCommits(file);
-      // About 1,300 pages of 4 kB in 20 groups of 3 submissions of 88 kB.
-      for (let i = 0; i < 20; i++) {
-        const subs = Array.from({ length: 3 }, () => submission({ dataJson: JSON.stringify({ text: 'x'.repeat(88_000) }) }));
-        await Promise.all(subs.map((s) => store.submissions.create(s, [job(s.id)])));
-      }
-      // Not restarted so far: the main connection did not checkpoint in a COMMIT.
-      expect(walCommits(file).salt).toBe(before.salt);
-      const reader = new Database(file, { readonly: true, fileMustExist: true });
-      try {
-        const pending = () => {
-          const shm = readFileSync(`${file}-shm`);
-          return shm.readUInt32LE(16) - shm.readUInt32LE(96);
-        };
-        expect(pending()).toBeGreaterThan(1000);
-        const deadline = Date.now() + 10_000;
-        while (pending() > 0 && Date.now() < deadline) await new Promise<void>((resolve) => setTimeout(resolve, 20));
-        expect(pending()).toBe(0);
-      } finally {
-        reader.close();
-      }
-      const next = submission();
-      await store.submissions.create(next, [job(next.id)]);
+      thread = checkpointThread(file);
+      const deadline = Date.now() + 10_000;
+      while (pending() > 0 && Date.now() < deadline) await new Promise<void>((resolve) => setTimeout(resolve, 20));
+      expect(pending()).toBe(0);
+      insert.run('y');
+      expect(walCommits(file)).toMatchObject({ commits: 1 });
       expect(walCommits(file).salt).not.toBe(before.salt);
+      expect((db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(61);
     } finally {
-      await store.close();
+      await thread?.close();
+      db.close();
       dir.remove();
     }
   });

@@ -11,7 +11,7 @@ import {
 } from '../ports';
 import { dataDirProblem, ensureWritableDataDir } from './data-dir';
 import { SQLITE_MIGRATIONS } from './migrations';
-import { groupCommitter } from './group-commit';
+import { groupCommitter, type GroupCommit } from './group-commit';
 import { walSync } from './wal-sync';
 import { settler } from './settle';
 import { sqliteConfiguration } from './sqlite-configuration';
@@ -26,7 +26,7 @@ import { sqliteOperatorSessions } from './sqlite-operator-sessions';
 import { sqliteTestLinks } from './sqlite-test-links';
 import { toStorageError } from './storage-errors';
 import { WRITE_PROBE_SQL, writeProbeThread } from './write-probe';
-import { checkpointThread, FALLBACK_AUTOCHECKPOINT_PAGES } from './checkpoint-thread';
+import { checkpointThread, FALLBACK_AUTOCHECKPOINT_PAGES, type CheckpointThread } from './checkpoint-thread';
 
 /** The database's file in DATA_DIR. */
 export const DATABASE_FILE = 'efa-forms.sqlite';
@@ -132,9 +132,15 @@ export function openSqliteStore(dataDir: string): Store {
   const settle = settler(db);
   const wal = walSync(path.join(dir, DATABASE_FILE));
   const committer = groupCommitter(db, wal);
-  const commit = committer.run;
+  // Started with the first write through the group commit, not at start-up: a process that only
+  // reads (a CLI command, a server not yet used) needs no thread.
+  let checkpoints: CheckpointThread | undefined;
+  let closing = false;
+  const commit: GroupCommit = (work) => {
+    if (!closing) checkpoints ??= checkpointThread(path.join(dir, DATABASE_FILE));
+    return committer.run(work);
+  };
   const writeProbe = writeProbeThread(path.join(dir, DATABASE_FILE), PROBE_BUSY_TIMEOUT_MS);
-  const checkpoints = checkpointThread(path.join(dir, DATABASE_FILE));
 
   const insertSubmission = db.prepare(`
     INSERT INTO submissions (id, token_hash, form_id, form_version, tenant_id, authority_id, region_ars, language, data_json, payload_xml, status, created_at, parameters_json, is_test)
@@ -214,9 +220,11 @@ export function openSqliteStore(dataDir: string): Store {
       return writeProbe.probe(now);
     },
     async close() {
-      // The probe thread's connection first: the last connection to close checkpoints the WAL.
+      // The threads' connections first (the probe's, the checkpoints'): the last connection to
+      // close checkpoints the WAL. No checkpoint thread starts once the store is closing.
+      closing = true;
       await writeProbe.close();
-      await checkpoints.close();
+      await checkpoints?.close();
       // Queued writes committed and every fsync returned before the WAL's descriptor closes: a
       // descriptor number reused by another open() must never be what a late fsync syncs.
       if (db.open) await committer.close();
