@@ -29,6 +29,21 @@ describe('receipt render threads', () => {
     });
   });
 
+  test('the largest receipt the body limit allows (1 MB of answers, some 420 pages) renders within the thread\'s heap ceiling, as on the event loop', async () => {
+    pool = createReceiptRenderPool(1);
+    const base = await receiptModelOf('hundesteuer-anmeldung', example('hundesteuer-anmeldung', 'valid-1'), XML);
+    // 5,000 answers (the value budget) of 200 characters: the 1 MB the body limit lets through.
+    const value = (n: number) => Array.from({ length: 20 }, (_, k) => `wort${(n * 31 + k) % 9973}`.padEnd(9, 'x')).join(' ');
+    const sections = Array.from({ length: 25 }, (_, s) => ({
+      ...base.sections[0]!, title: `Abschnitt ${s + 1}`,
+      entries: Array.from({ length: 200 }, (_, e) => ({ kind: 'answer' as const, label: `Frage ${s + 1}.${e + 1}`, value: value(s * 200 + e), pointer: `/a${s}/${e}` })),
+    }));
+    const model = { ...base, sections };
+    const pdf = await pool.render(model, XML);
+    expect((pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length).toBeGreaterThan(400);
+    expect(pdf.equals(await renderReceipt(model, loadReceiptFonts(), XML))).toBe(true);
+  }, 120_000);
+
   test("a render the thread refuses rejects with the error's class and message, and the thread goes on", async () => {
     pool = createReceiptRenderPool(1);
     const model = await receiptModelOf('hundesteuer-anmeldung', example('hundesteuer-anmeldung', 'valid-1'), XML);
