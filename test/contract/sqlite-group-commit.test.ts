@@ -1,13 +1,10 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DuplicateReferenceError, StorageUnavailableError, type Draft, type Store } from '../../src/storage/ports';
-import { checkpointThread, type CheckpointThread } from '../../src/storage/sqlite/checkpoint-thread';
-import { groupCommitter } from '../../src/storage/sqlite/group-commit';
 import { DATABASE_FILE, openSqliteStore } from '../../src/storage/sqlite/sqlite-store';
-import { walSync } from '../../src/storage/sqlite/wal-sync';
 import { mountSmallFileSystem, type SmallFileSystem } from '../support/small-filesystem';
 import { tempDir } from '../support/temp-dir';
+import { walCommits } from '../support/wal-commits';
 import { job, later, retryable, submission, T0 } from './store-contract-fixtures';
 
 /**
@@ -15,41 +12,6 @@ import { job, later, retryable, submission, T0 } from './store-contract-fixtures
  * store on a real file, and a second connection of the test's own that sees only what is committed.
  */
 
-/**
- * How many transactions the WAL holds since it was last restarted. Every COMMIT in WAL mode ends
- * with exactly one frame whose "database size after commit" field is not 0; frames count only while
- * they carry the header's salts and their cumulative checksum is right (as SQLite itself reads the
- * WAL). `PRAGMA data_version` cannot count commits: it changes once per read that finds any change,
- * however many commits came in between, so 1 and 50 commits look the same to it. (WAL padding, which
- * would repeat a commit frame, happens only without powersafe overwrite, which Linux builds have.)
- */
-function walCommits(dbFile: string): { salt: string; commits: number } {
-  const wal = readFileSync(`${dbFile}-wal`);
-  const bigEndian = (wal.readUInt32BE(0) & 1) === 1;
-  const word = (i: number) => (bigEndian ? wal.readUInt32BE(i) : wal.readUInt32LE(i));
-  let s0 = 0;
-  let s1 = 0;
-  const add = (from: number, to: number) => {
-    for (let i = from; i < to; i += 8) {
-      s0 = (s0 + word(i) + s1) >>> 0;
-      s1 = (s1 + word(i + 4) + s0) >>> 0;
-    }
-  };
-  const checksumAt = (i: number) => s0 === wal.readUInt32BE(i) && s1 === wal.readUInt32BE(i + 4);
-  add(0, 24);
-  if (!checksumAt(24)) throw new Error('the WAL header is not valid');
-  const pageSize = wal.readUInt32BE(8);
-  const salt = wal.subarray(16, 24);
-  let commits = 0;
-  for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) {
-    if (!wal.subarray(at + 8, at + 16).equals(salt)) break;
-    add(at, at + 8);
-    add(at + 24, at + 24 + pageSize);
-    if (!checksumAt(at + 16)) break;
-    if (wal.readUInt32BE(at + 4) !== 0) commits += 1;
-  }
-  return { salt: salt.toString('hex'), commits };
-}
 
 const draft = (key: string, overrides: Partial<Draft> = {}): Draft => ({
   key, formId: 'hundesteuer-anmeldung', formVersion: '1.0.0', dataJson: '{"name":"Ørsted"}', csrfToken: `csrf-${key}`,
@@ -272,119 +234,5 @@ describe('SQLite group commit on a disk that fills up', () => {
     ]);
     expect(next.filter((s) => !sees.hasSubmission(s.id))).toEqual([]);
     expect([sees.draftData('d-full'), sees.jobState(baseJob.id)]).toEqual(['{"name":"Ørsted"}', 'delivered']);
-  });
-});
-
-/**
- * The group commit's wait for the disk (group-commit.ts, wal-sync.ts): the COMMIT runs with
- * `synchronous = NORMAL` and an fsync of the WAL in the thread pool follows; callers settle only
- * after that fsync. The committer here is the real one on a real file, with the real walSync;
- * the test only watches the order in which things happen.
- */
-describe('SQLite group commit waits for the WAL on disk', () => {
-  let dir: ReturnType<typeof tempDir>;
-  let db: Database.Database;
-  let file: string;
-
-  beforeEach(() => {
-    dir = tempDir('efa-group-commit-sync-');
-    file = path.join(dir.path, 'db.sqlite');
-    db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
-  });
-  afterEach(() => {
-    if (db.open) db.close();
-    dir.remove();
-  });
-
-  test('no caller settles before an fsync that began after its COMMIT has returned; the connection is FULL again after each group', async () => {
-    const real = walSync(file);
-    const events: string[] = [];
-    const committer = groupCommitter(db, {
-      sync: async () => {
-        events.push(`sync-start ${(db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n}`);
-        await real.sync();
-        events.push('sync-end');
-      },
-      syncNow: real.syncNow,
-    });
-    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
-    const write = (v: string) => committer.run(() => {
-      events.push(`work ${v}`);
-      return insert.run(v).lastInsertRowid;
-    }).then((id) => {
-      events.push(`settled ${v}`);
-      return id;
-    });
-    const first = [write('a'), write('b')];
-    // Committed at the next turn; the fsync of the first group is under way when these arrive.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
-    const second = [write('c'), write('d')];
-    await Promise.all([...first, ...second]);
-    expect(db.pragma('synchronous', { simple: true })).toBe(2);
-    // Each caller settles after a sync-end that followed a sync-start which saw its row committed.
-    for (const [v, rows] of [['a', 2], ['b', 2], ['c', 4], ['d', 4]] as const) {
-      const settledAt = events.indexOf(`settled ${v}`);
-      const syncStart = events.findIndex((e, i) => i < settledAt && e.startsWith('sync-start') && Number(e.split(' ')[1]) >= rows);
-      expect(syncStart).toBeGreaterThan(events.indexOf(`work ${v}`));
-      expect(events.slice(syncStart, settledAt)).toContain('sync-end');
-    }
-  });
-
-  test('a failed fsync rejects every caller of its groups with StorageUnavailableError (I/O error); the next group settles again', async () => {
-    let failing = true;
-    const real = walSync(file);
-    // A real failing fsync: the WAL and database of a directory that does not exist.
-    const broken = walSync(path.join(dir.path, 'missing', 'db.sqlite'));
-    const committer = groupCommitter(db, { sync: () => (failing ? broken.sync() : real.sync()), syncNow: real.syncNow });
-    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
-    const settled = await Promise.allSettled([committer.run(() => insert.run('x')), committer.run(() => insert.run('y'))]);
-    expect(settled.map((s) => (s.status === 'rejected' ? s.reason as unknown : 'resolved'))
-      .filter((r) => !(r instanceof StorageUnavailableError && r.reason === 'I/O error' && r.code === 'SQLITE_IOERR_FSYNC'))).toEqual([]);
-    failing = false;
-    await expect(committer.run(() => insert.run('z').changes)).resolves.toBe(1);
-  });
-});
-
-/**
- * The checkpoint thread (checkpoint-thread.ts) copies the WAL into the database once it holds
- * 1,000 pages not yet copied. Here on a database whose own connection never checkpoints
- * (wal_autocheckpoint = 0): nothing else copies the WAL.
- */
-describe('SQLite checkpoints on a thread of their own', () => {
-  test('past 1,000 WAL pages not yet copied, the thread copies them all; the next write restarts the WAL', async () => {
-    const dir = tempDir('efa-checkpoint-thread-');
-    const file = path.join(dir.path, 'db.sqlite');
-    const db = new Database(file);
-    let thread: CheckpointThread | undefined;
-    try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('wal_autocheckpoint = 0');
-      db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
-      const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
-      // About 1,300 pages of 4 kB, in 20 transactions.
-      for (let i = 0; i < 20; i++) db.transaction(() => [0, 1, 2].forEach(() => insert.run('x'.repeat(88_000))))();
-      const pending = () => {
-        const shm = readFileSync(`${file}-shm`);
-        return shm.readUInt32LE(16) - shm.readUInt32LE(96);
-      };
-      expect(pending()).toBeGreaterThan(1000);
-      const before = walCommits(file);
-      thread = checkpointThread(file);
-      const deadline = Date.now() + 10_000;
-      while (pending() > 0 && Date.now() < deadline) await new Promise<void>((resolve) => setTimeout(resolve, 20));
-      expect(pending()).toBe(0);
-      insert.run('y');
-      expect(walCommits(file)).toMatchObject({ commits: 1 });
-      expect(walCommits(file).salt).not.toBe(before.salt);
-      expect((db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(61);
-    } finally {
-      await thread?.close();
-      db.close();
-      dir.remove();
-    }
   });
 });

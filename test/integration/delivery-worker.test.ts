@@ -38,6 +38,46 @@ describe('delivery worker', () => {
     dir.remove();
   });
 
+  test('an attempt the stop gave up on keeps its lease: its failure afterwards is not recorded, so no other process gets the job before the lease runs out', async () => {
+    const dir = tempDir();
+    const store = openSqliteStore(dir.path);
+    const id = 'TEST-ABANDONED-1';
+    await store.submissions.create(
+      { id, tokenHash: 'a'.repeat(64), formId: 'f', formVersion: '1.0.0', tenantId: 't', authorityId: 'a', regionArs: '160510000000', language: 'de', dataJson: '{}', payloadXml: '<x/>', createdAt: new Date() },
+      [{ id: randomUUID(), submissionId: id, authorityId: 'a', channel: 'http', idempotencyKey: randomUUID(), contentType: 'application/xml', body: '<x/>' }],
+    );
+    // The receiver has the request and answers only when the test says so: with a failure.
+    let started: () => void = () => undefined;
+    const sending = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    let fail: () => void = () => undefined;
+    const send = (): Promise<{ ok: false; error: string }> => new Promise((resolve) => {
+      started();
+      fail = () => resolve({ ok: false, error: 'HTTP 503' });
+    });
+    const logger = createMemoryLogger();
+    const worker = new DeliveryWorker({
+      queue: store.deliveries, send, logger, now: () => new Date(), random: () => 0.5,
+      retryPolicy: { baseDelayMs: 10, maxDelayMs: 50 }, ownerId: 'w1', pollIntervalMs: 20, concurrency: 4, timeoutMs: 60_000, giveUpAfterMs: 3_600_000,
+    });
+    worker.start();
+    await sending;
+    await worker.stop(50); // gives up waiting: the attempt is still under way
+    fail();
+    // The failure is logged as abandoned once the attempt has ended; the job stays leased.
+    const deadline = Date.now() + 10_000;
+    while (!logger.lines.some((e) => e.event === 'delivery.abandoned')) {
+      if (Date.now() > deadline) throw new Error('no delivery.abandoned');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const [job] = await store.deliveries.jobsOf(id);
+    expect([job?.state, job?.attempts]).toEqual(['in_flight', 1]);
+    expect(await store.deliveries.claimDue({ now: new Date(), limit: 10, leaseMs: 60_000, owner: 'w2' })).toEqual([]);
+    await store.close();
+    dir.remove();
+  });
+
   test('a channel that throws is a failed attempt: backoff, audit event and give-up apply', async () => {
     const dir = tempDir();
     const store = openSqliteStore(dir.path);

@@ -17,48 +17,40 @@ export const FALLBACK_AUTOCHECKPOINT_PAGES = 16_384;
  * file and waits for the disk twice (the WAL, then the database); SQLite's automatic checkpoint
  * does this inside whichever COMMIT takes the WAL past 1,000 pages, which on the event loop held
  * every request for tens of milliseconds several times a second under load (issue 14). Here the
- * same rule (1,000 frames not yet copied, read from the WAL-index in the -shm file, documented in
- * sqlite.org/walformat.html: mxFrame at offset 16 minus nBackfill at offset 96, 32-bit integers
- * in native byte order) starts
+ * same rule (1,000 frames not yet copied, as `PRAGMA wal_checkpoint(NOOP)` reports them) starts
  * a PASSIVE checkpoint beside the writers: it takes no write lock and never waits for a reader;
  * what it cannot copy yet it copies the next time. With `synchronous = FULL` the thread syncs the
  * WAL before it copies and the database after, as SQLite's own checkpoint does. Plain JavaScript
  * evaluated by worker_threads, like the probe thread (write-probe.ts): it runs the same under
  * tsx, ts-jest and the built dist/. The thread is unref'd: it never keeps the process alive.
+ *
+ * The WAL-index is asked through SQLite, never read from the -shm file: closing any descriptor of
+ * a file drops every POSIX lock the process holds on it, SQLite's own included, and a web process
+ * and a worker process sharing the database then corrupted it ("database disk image is
+ * malformed", seen when this thread read the -shm file with fs).
  */
 const CHECKPOINT_THREAD_SOURCE = `
 'use strict';
-const { readSync, openSync, closeSync } = require('node:fs');
-const { endianness } = require('node:os');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const header = Buffer.alloc(100);
 let db;
-function framesToCopy() {
-  let fd;
-  try {
-    fd = openSync(workerData.file + '-shm', 'r');
-  } catch (_) {
-    return 0; // no WAL-index: no connection has the database open in WAL mode
-  }
-  try {
-    if (readSync(fd, header, 0, 100, 0) < 100) return 0;
-    const u32 = (at) => (endianness() === 'LE' ? header.readUInt32LE(at) : header.readUInt32BE(at));
-    // mxFrame (the WAL-index header) minus nBackfill (the checkpoint information after the
-    // header's two copies): the frames no checkpoint has copied yet.
-    return u32(16) - u32(96);
-  } finally {
-    closeSync(fd);
-  }
-}
 function tick() {
   try {
-    if (framesToCopy() < workerData.frames) return;
     if (!db) {
       db = new Database(workerData.file, { fileMustExist: true });
       db.pragma('synchronous = FULL');
+      // RESTART waits this long for a writer or reader of the moment, then tries again next tick.
+      db.pragma('busy_timeout = 20');
     }
-    db.pragma('wal_checkpoint(PASSIVE)');
+    // NOOP checkpoints nothing: it only says how many frames the WAL holds and how many of
+    // them a checkpoint has copied.
+    const [{ log, checkpointed }] = db.pragma('wal_checkpoint(NOOP)');
+    if (log - checkpointed >= workerData.frames) db.pragma('wal_checkpoint(PASSIVE)');
+    // The WAL starts over from its beginning only when a write finds every frame copied, which
+    // under steady writes (a group every few milliseconds) seldom happens after a PASSIVE one:
+    // once it holds four times the usual frames, RESTART copies the rest while holding writers
+    // off (they wait, for the few milliseconds the copy takes) so the next write starts it over.
+    if (log >= 4 * workerData.frames) db.pragma('wal_checkpoint(RESTART)');
   } catch (_) {
     // Busy (another process's checkpoint), a full disk, a vanished file: tried again at the next
     // tick, on a new connection; the main connection's fallback checkpoint bounds the WAL

@@ -12,6 +12,8 @@ export interface GroupCommitter {
   readonly run: GroupCommit;
   /** Writes what is queued now and waits for the disk on the event loop. */
   flushNow(): void;
+  /** The error of the fsync that failed, once one has: the store then refuses every write. */
+  failure(): Error | undefined;
   /**
    * flushNow(), then waits for an fsync still under way; later writes reject. The store calls it
    * before it closes the WAL's descriptor and the database.
@@ -98,6 +100,14 @@ export function groupCommitter(db: Database.Database, options: GroupCommitOption
   let unsynced: Array<{ items: readonly Pending[]; outcomes: Outcome[] }> = [];
   let syncing: Promise<void> | undefined;
   let closed = false;
+  /**
+   * Set by the first fsync that failed, for good. Its groups are committed and visible, but Linux
+   * may have dropped the pages it could not write and marked them clean, so a later fsync could
+   * report success for a WAL that lost frames (and recovery after a power cut stops at the first
+   * bad frame, dropping every later group too). So the store stops writing: every later write
+   * rejects with this error, probeWritable fails (/readyz), and a restart recovers from the WAL.
+   */
+  let failedSync: Error | undefined;
 
   const settle = (batch: typeof unsynced, failure: Error | undefined): void => {
     for (const { items, outcomes } of batch) {
@@ -112,7 +122,10 @@ export function groupCommitter(db: Database.Database, options: GroupCommitOption
   const startSync = (): void => {
     const batch = unsynced;
     unsynced = [];
-    syncing = options.sync().then(() => settle(batch, undefined), (err: unknown) => settle(batch, syncFailure(err))).finally(() => {
+    syncing = options.sync().then(() => settle(batch, failedSync), (err: unknown) => {
+      failedSync ??= syncFailure(err);
+      settle(batch, failedSync);
+    }).finally(() => {
       syncing = undefined;
       if (unsynced.length > 0) startSync();
     });
@@ -141,6 +154,12 @@ export function groupCommitter(db: Database.Database, options: GroupCommitOption
   const flush = (): void => {
     scheduled = false;
     if (queue.length === 0) return;
+    if (failedSync) {
+      const refused = queue;
+      queue = [];
+      for (const item of refused) item.reject(failedSync);
+      return;
+    }
     const committed = commitGroup(false);
     if (queue.length > 0) schedule();
     if (!committed) return;
@@ -156,14 +175,19 @@ export function groupCommitter(db: Database.Database, options: GroupCommitOption
 
   return {
     run: <T>(work: () => T): Promise<T> => new Promise<T>((resolve, reject) => {
+      if (failedSync) {
+        reject(failedSync);
+        return;
+      }
       if (closed) {
-        reject(new Error('the store is closed'));
+        reject(new StorageUnavailableError('cannot open', 'SQLITE_MISUSE', { cause: new Error('the store is closed') }));
         return;
       }
       queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       schedule();
     }),
     flushNow,
+    failure: () => failedSync,
     async close() {
       closed = true;
       flushNow();
@@ -172,6 +196,7 @@ export function groupCommitter(db: Database.Database, options: GroupCommitOption
   };
 
   function flushNow(): void {
+    while (queue.length > 0 && failedSync) queue.shift()!.reject(failedSync);
     while (queue.length > 0) {
       const committed = commitGroup(true);
       if (committed) settle([committed], undefined);

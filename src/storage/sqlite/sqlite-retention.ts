@@ -39,7 +39,8 @@ const DUE_SQL = `
  * process calling at once waits for the write lock and then finds them purged. The connection
  * runs with secure_delete, so the old bytes are overwritten in the database file; after a call
  * that purged anything the WAL is checkpointed and truncated, so no copy stays in the -wal file
- * either (a reader holding an old snapshot may delay that to a later call).
+ * either (a reader holding an old snapshot or a checkpoint under way may delay that to a later
+ * call, which then truncates even if it purges nothing).
  */
 export function sqlitePurgeDue(db: Database.Database, events: SqliteEvents, busyTimeoutMs: number): (request: PurgeRequest) => Promise<PurgeResult> {
   const settle = settler(db);
@@ -67,9 +68,12 @@ export function sqlitePurgeDue(db: Database.Database, events: SqliteEvents, busy
     return purged;
   });
 
+  // A truncation that could not finish (a reader or another checkpoint in the way) is tried
+  // again by every later call until it has, not only by the next call that purges something.
+  let truncatePending = false;
   return (request) => settle(() => {
     const purged = purge.immediate(request);
-    if (purged > 0) {
+    if (purged > 0 || truncatePending) {
       // Hardly waiting: a checkpoint that had to wait for readers would block the event loop
       // for up to the busy timeout. 100 ms covers a PASSIVE checkpoint of the checkpoint thread
       // (checkpoint-thread.ts) under way, which holds the checkpoint lock for milliseconds. What
@@ -77,7 +81,8 @@ export function sqlitePurgeDue(db: Database.Database, events: SqliteEvents, busy
       // start) does.
       db.pragma('busy_timeout = 100');
       try {
-        db.pragma('wal_checkpoint(TRUNCATE)');
+        const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+        truncatePending = result?.busy !== 0;
       } finally {
         db.pragma(`busy_timeout = ${busyTimeoutMs}`);
       }

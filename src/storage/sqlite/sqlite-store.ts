@@ -217,6 +217,9 @@ export function openSqliteStore(dataDir: string): Store {
     configuration: sqliteConfiguration(db),
     receipts: sqliteReceipts(db, commit),
     probeWritable(now) {
+      // After a failed fsync the store writes nothing more (group-commit.ts): not ready.
+      const failure = committer.failure();
+      if (failure) return Promise.reject(failure);
       return writeProbe.probe(now);
     },
     async close() {

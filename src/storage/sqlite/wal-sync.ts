@@ -8,7 +8,9 @@ import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
  *
  * The descriptor is opened at the first sync (the store has written by then, so the WAL exists)
  * and kept: SQLite removes the WAL only when the last connection to the database closes, and the
- * store's own connection stays open until close(), which ends this first. The callback API:
+ * store's own connection stays open until close(), which ends this first. SQLite holds no
+ * POSIX locks on the WAL file (they are on the database and -shm files), so this descriptor's
+ * close drops none of them (see checkpoint-thread.ts). The callback API:
  * the promise API's FileHandle cost several times as much on the event loop (profile, issue 14).
  */
 export interface WalSync {
