@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { DeliveryWorker } from '../../src/delivery/delivery-worker';
+import type { DeliveryJob, Store } from '../../src/storage/ports';
 import { openSqliteStore } from '../../src/storage/sqlite/sqlite-store';
 import { createMemoryLogger } from '../../src/support/logger';
 import { tempDir } from '../support/temp-dir';
+
+/** One submission with one job on `channel`, in the real store. */
+function createWithJob(store: Store, id: string, channel: DeliveryJob['channel'], contentType: string, body: string): Promise<void> {
+  return store.submissions.create(
+    { id, tokenHash: 'a'.repeat(64), formId: 'f', formVersion: '1.0.0', tenantId: 't', authorityId: 'a', regionArs: '160510000000', language: 'de', dataJson: '{}', payloadXml: '<x/>', createdAt: new Date() },
+    [{ id: randomUUID(), submissionId: id, authorityId: 'a', channel, idempotencyKey: randomUUID(), contentType, body }],
+  );
+}
 
 /** The worker against a real SQLite store, with channels that misbehave. */
 describe('delivery worker', () => {
@@ -10,10 +19,7 @@ describe('delivery worker', () => {
     const dir = tempDir();
     const store = openSqliteStore(dir.path);
     const id = 'TEST-HANG-1';
-    await store.submissions.create(
-      { id, tokenHash: 'a'.repeat(64), formId: 'f', formVersion: '1.0.0', tenantId: 't', authorityId: 'a', regionArs: '160510000000', language: 'de', dataJson: '{}', payloadXml: '<x/>', createdAt: new Date() },
-      [{ id: randomUUID(), submissionId: id, authorityId: 'a', channel: 'email-citizen', idempotencyKey: randomUUID(), contentType: 'message/rfc822', body: '' }],
-    );
+    await createWithJob(store, id, 'email-citizen', 'message/rfc822', '');
     let calls = 0;
     const send = (): Promise<{ ok: true; status: number }> => {
       calls += 1;
@@ -42,10 +48,7 @@ describe('delivery worker', () => {
     const dir = tempDir();
     const store = openSqliteStore(dir.path);
     const id = 'TEST-ABANDONED-1';
-    await store.submissions.create(
-      { id, tokenHash: 'a'.repeat(64), formId: 'f', formVersion: '1.0.0', tenantId: 't', authorityId: 'a', regionArs: '160510000000', language: 'de', dataJson: '{}', payloadXml: '<x/>', createdAt: new Date() },
-      [{ id: randomUUID(), submissionId: id, authorityId: 'a', channel: 'http', idempotencyKey: randomUUID(), contentType: 'application/xml', body: '<x/>' }],
-    );
+    await createWithJob(store, id, 'http', 'application/xml', '<x/>');
     // The receiver has the request and answers only when the test says so: with a failure.
     let started: () => void = () => undefined;
     const sending = new Promise<void>((resolve) => {
@@ -82,10 +85,7 @@ describe('delivery worker', () => {
     const dir = tempDir();
     const store = openSqliteStore(dir.path);
     const id = 'TEST-THROW-1';
-    await store.submissions.create(
-      { id, tokenHash: 'a'.repeat(64), formId: 'f', formVersion: '1.0.0', tenantId: 't', authorityId: 'a', regionArs: '160510000000', language: 'de', dataJson: '{}', payloadXml: '<x/>', createdAt: new Date() },
-      [{ id: randomUUID(), submissionId: id, authorityId: 'a', channel: 'email', idempotencyKey: randomUUID(), contentType: 'application/xml', body: '<x/>' }],
-    );
+    await createWithJob(store, id, 'email', 'application/xml', '<x/>');
     // Throws with a message that could quote data; only its class may be kept.
     const send = (): Promise<never> => Promise.reject(new TypeError('cannot read Łukasz Żółć'));
     const worker = new DeliveryWorker({
