@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { StorageUnavailableError } from '../../src/storage/ports';
 import { checkpointThread, type CheckpointThread } from '../../src/storage/sqlite/checkpoint-thread';
 import { groupCommitter } from '../../src/storage/sqlite/group-commit';
+import { settler, stopStore } from '../../src/storage/sqlite/settle';
 import { walSync } from '../../src/storage/sqlite/wal-sync';
 import { tempDir } from '../support/temp-dir';
 import { walCommits } from '../support/wal-commits';
@@ -72,22 +73,40 @@ describe('SQLite group commit waits for the WAL on disk', () => {
     expect(events).toEqual(['work a', 'work b', 'sync-start 2', 'work c', 'work d', 'sync-end', 'settled a', 'settled b', 'sync-start 4', 'sync-end', 'settled c', 'settled d']);
   });
 
-  test('a failed WAL sync rejects every caller of its groups with StorageUnavailableError (I/O error), and every later write: the store stops writing', async () => {
+  test('a failed WAL sync rejects every caller of its groups with StorageUnavailableError (I/O error), and every later write: the store stops', async () => {
     // A sync that fails for real: the WAL of a folder that does not exist cannot be opened for its
     // fsync (an fsync that fails with EIO needs a failing disk, which the test cannot make).
     const broken = walSync(path.join(dir.path, 'missing', 'db.sqlite'));
-    const committer = groupCommitter(db, { sync: broken.sync, syncNow: broken.syncNow });
+    const failures: Error[] = [];
+    // As the store wires it (sqlite-store.ts): the failure stops every port call on the database.
+    const committer = groupCommitter(db, { sync: broken.sync, syncNow: broken.syncNow, onFailure: (failure) => {
+      failures.push(failure);
+      stopStore(db, failure);
+    } });
+    const settle = settler(db);
     const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
     const isSyncFailure = (r: unknown) => r instanceof StorageUnavailableError && r.reason === 'I/O error' && r.code === 'SQLITE_IOERR_FSYNC';
-    const settled = await Promise.allSettled([committer.run(() => insert.run('x')), committer.run(() => insert.run('y'))]);
+    // Outcomes taken at once: the sync fails within the turn, before the test could attach them.
+    const first = Promise.allSettled([committer.run(() => insert.run('x')), committer.run(() => insert.run('y'))]);
+    await new Promise<void>((resolve) => setImmediate(resolve)); // the first group commits; its sync runs
+    const queued = Promise.allSettled([committer.run(() => insert.run('queued before the failure was known'))]);
+    const settled = [...await first, ...await queued];
     expect(settled.map((s) => (s.status === 'rejected' ? s.reason as unknown : 'resolved')).filter((r) => !isSyncFailure(r))).toEqual([]);
+    expect(failures).toHaveLength(1);
+    // Every other port call on the database, reads included, rejects with the same error.
+    await expect(settle(() => db.prepare('SELECT COUNT(*) AS n FROM t').get())).rejects.toBe(failures[0]);
     // Committed all the same (the COMMIT came before the sync): what the callers were told is
     // "not known to be on disk", and the store writes nothing more until it is restarted.
-    expect((db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(2);
+    // The queued write may have committed in the second group before the first sync failed, or
+    // not at all: never both rejected and missing the first two rows.
+    expect((db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBeGreaterThanOrEqual(2);
     expect(isSyncFailure(committer.failure())).toBe(true);
+    const rows = (db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n;
     const later = await Promise.allSettled([committer.run(() => insert.run('z'))]);
     expect(later[0].status === 'rejected' && isSyncFailure(later[0].reason)).toBe(true);
-    expect((db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(2);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(rows);
+    committer.flushNow();
+    expect(failures).toHaveLength(1);
   });
 });
 

@@ -40,17 +40,22 @@ function tick() {
       db = new Database(workerData.file, { fileMustExist: true });
       db.pragma('synchronous = FULL');
       // RESTART waits this long for a writer or reader of the moment, then tries again next tick.
-      db.pragma('busy_timeout = 20');
+      db.pragma('busy_timeout = 5');
     }
     // NOOP checkpoints nothing: it only says how many frames the WAL holds and how many of
     // them a checkpoint has copied.
     const [{ log, checkpointed }] = db.pragma('wal_checkpoint(NOOP)');
     if (log - checkpointed >= workerData.frames) db.pragma('wal_checkpoint(PASSIVE)');
     // The WAL starts over from its beginning only when a write finds every frame copied, which
-    // under steady writes (a group every few milliseconds) seldom happens after a PASSIVE one:
-    // once it holds four times the usual frames, RESTART copies the rest while holding writers
-    // off (they wait, for the few milliseconds the copy takes) so the next write starts it over.
-    if (log >= 4 * workerData.frames) db.pragma('wal_checkpoint(RESTART)');
+    // under steady writes (a group every few milliseconds) seldom happens after a PASSIVE one.
+    // Once it holds four times the usual frames, and at most half the usual are left to copy,
+    // RESTART copies those while it holds writers off (they wait on their busy handler, on the
+    // event loop: the copy, two fsyncs, and at most the busy timeout below for a reader), so the
+    // next write starts the WAL over. When it cannot, the main connection's fallback bounds it.
+    if (log >= 4 * workerData.frames) {
+      const [now] = db.pragma('wal_checkpoint(NOOP)');
+      if (now.log - now.checkpointed <= workerData.frames / 2) db.pragma('wal_checkpoint(RESTART)');
+    }
   } catch (_) {
     // Busy (another process's checkpoint), a full disk, a vanished file: tried again at the next
     // tick, on a new connection; the main connection's fallback checkpoint bounds the WAL

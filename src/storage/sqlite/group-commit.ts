@@ -29,6 +29,8 @@ export interface GroupCommitOptions {
   readonly sync: () => Promise<void>;
   /** The same, on the event loop: for flushNow() before the database closes. */
   readonly syncNow: () => void;
+  /** Called once, with the error, when an fsync fails: the store stops (see `failedSync`). */
+  readonly onFailure?: (failure: Error) => void;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -104,10 +106,18 @@ export function groupCommitter(db: Database.Database, options: GroupCommitOption
    * Set by the first fsync that failed, for good. Its groups are committed and visible, but Linux
    * may have dropped the pages it could not write and marked them clean, so a later fsync could
    * report success for a WAL that lost frames (and recovery after a power cut stops at the first
-   * bad frame, dropping every later group too). So the store stops writing: every later write
-   * rejects with this error, probeWritable fails (/readyz), and a restart recovers from the WAL.
+   * bad frame, dropping every later group too). So the store stops: every later call rejects
+   * with this error (onFailure stops the store's other port calls and its checkpoints), and a
+   * restart recovers from the WAL.
    */
   let failedSync: Error | undefined;
+  const fail = (err: unknown): Error => {
+    if (!failedSync) {
+      failedSync = syncFailure(err);
+      options.onFailure?.(failedSync);
+    }
+    return failedSync;
+  };
 
   const settle = (batch: typeof unsynced, failure: Error | undefined): void => {
     for (const { items, outcomes } of batch) {
@@ -122,10 +132,7 @@ export function groupCommitter(db: Database.Database, options: GroupCommitOption
   const startSync = (): void => {
     const batch = unsynced;
     unsynced = [];
-    syncing = options.sync().then(() => settle(batch, failedSync), (err: unknown) => {
-      failedSync ??= syncFailure(err);
-      settle(batch, failedSync);
-    }).finally(() => {
+    syncing = options.sync().then(() => settle(batch, failedSync), (err: unknown) => settle(batch, fail(err))).finally(() => {
       syncing = undefined;
       if (unsynced.length > 0) startSync();
     });
@@ -210,7 +217,7 @@ export function groupCommitter(db: Database.Database, options: GroupCommitOption
       try {
         options.syncNow();
       } catch (err) {
-        failure = syncFailure(err);
+        failure = fail(err);
       }
       settle(batch, failure);
     }

@@ -22,6 +22,21 @@ export function storageFailure(err: unknown): Error {
 }
 
 /**
+ * The databases whose store stopped after a failed fsync of its WAL (group-commit.ts), with the
+ * error every later port call of theirs rejects with. Keyed by the connection, so each store's
+ * own port methods (each makes its settler) see it without being handed anything.
+ */
+const stoppedStores = new WeakMap<Database.Database, Error>();
+
+/**
+ * Stops every port call on `db` for good: reads too, since what a read returns may include
+ * frames the disk lost. Only a restart (SQLite recovers from the WAL on open) ends it.
+ */
+export function stopStore(db: Database.Database, failure: Error): void {
+  if (!stoppedStores.has(db)) stoppedStores.set(db, failure);
+}
+
+/**
  * The one wrapper around every port method of the SQLite adapter. better-sqlite3 throws
  * synchronously; callers of an async port expect a rejected promise, never a throw from the call
  * itself. Availability faults (disk full, read-only, I/O error, busy) become a
@@ -36,6 +51,8 @@ export function storageFailure(err: unknown): Error {
  */
 export function settler(db: Database.Database): Settle {
   return <T>(work: () => T): Promise<T> => {
+    const stopped = stoppedStores.get(db);
+    if (stopped) return Promise.reject(stopped);
     try {
       if (db.open && db.inTransaction) db.exec('ROLLBACK');
       return Promise.resolve(work());

@@ -75,10 +75,9 @@ export function sqlitePurgeDue(db: Database.Database, events: SqliteEvents, busy
     const purged = purge.immediate(request);
     if (purged > 0 || truncatePending) {
       // Hardly waiting: a checkpoint that had to wait for readers would block the event loop
-      // for up to the busy timeout. 100 ms covers a PASSIVE checkpoint of the checkpoint thread
-      // (checkpoint-thread.ts) under way, which holds the checkpoint lock for milliseconds. What
-      // it cannot do now, a later call (or the checkpoints, which overwrite the WAL from its
-      // start) does.
+      // for up to the busy timeout (100 ms here). A checkpoint of the checkpoint thread under way
+      // (checkpoint-thread.ts) makes it busy at once; what it cannot do now, a later call does
+      // (truncatePending).
       db.pragma('busy_timeout = 100');
       try {
         const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;

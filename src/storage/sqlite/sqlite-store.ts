@@ -13,7 +13,7 @@ import { dataDirProblem, ensureWritableDataDir } from './data-dir';
 import { SQLITE_MIGRATIONS } from './migrations';
 import { groupCommitter, type GroupCommit } from './group-commit';
 import { walSync } from './wal-sync';
-import { settler } from './settle';
+import { settler, stopStore } from './settle';
 import { sqliteConfiguration } from './sqlite-configuration';
 import { sqliteDeliveries } from './sqlite-deliveries';
 import { sqliteDrafts } from './sqlite-drafts';
@@ -131,13 +131,26 @@ export function openSqliteStore(dataDir: string): Store {
   const db = openDatabase(dir);
   const settle = settler(db);
   const wal = walSync(path.join(dir, DATABASE_FILE));
-  const committer = groupCommitter(db, wal);
+  const committer = groupCommitter(db, {
+    ...wal,
+    onFailure: (failure) => {
+      // Fail-stop (group-commit.ts): no port call, and no checkpoint that could copy frames the
+      // disk may have lost into the database file; the WAL stays for the recovery at restart.
+      stopStore(db, failure);
+      void checkpoints?.close();
+      try {
+        db.pragma('wal_autocheckpoint = 0');
+      } catch {
+        // The connection is being closed; nothing checkpoints then but its own close.
+      }
+    },
+  });
   // Started with the first write through the group commit, not at start-up: a process that only
   // reads (a CLI command, a server not yet used) needs no thread.
   let checkpoints: CheckpointThread | undefined;
   let closing = false;
   const commit: GroupCommit = (work) => {
-    if (!closing) checkpoints ??= checkpointThread(path.join(dir, DATABASE_FILE));
+    if (!closing && !committer.failure()) checkpoints ??= checkpointThread(path.join(dir, DATABASE_FILE));
     return committer.run(work);
   };
   const writeProbe = writeProbeThread(path.join(dir, DATABASE_FILE), PROBE_BUSY_TIMEOUT_MS);
@@ -231,6 +244,13 @@ export function openSqliteStore(dataDir: string): Store {
       // Queued writes committed and every fsync returned before the WAL's descriptor closes: a
       // descriptor number reused by another open() must never be what a late fsync syncs.
       if (db.open) await committer.close();
+      if (committer.failure()) {
+        // Stopped after a failed fsync: the connection is left to the process's end, because
+        // closing it would checkpoint the WAL into the database, frames the disk lost included;
+        // the next start recovers from the WAL instead.
+        wal.close();
+        return;
+      }
       await settle(() => {
         wal.close();
         if (db.open) db.close();
