@@ -26,6 +26,13 @@ export interface ClamdScannerOptions {
   readonly url: string;
   /** One scan, from connecting to the answer. */
   readonly timeoutMs: number;
+  /**
+   * clamd's StreamMaxLength (its default 25 MB): a longer file is answered "too large for the
+   * scanner" here, before it is sent. clamd itself answers such a stream with an error line and
+   * closes, but the reset that our further writes cause can discard that line: the reason would
+   * then be a plain "scanner error" (still never a pass).
+   */
+  readonly maxBytes: number;
 }
 
 /** The parts of CLAMD_URL: a TCP address or a Unix socket. Throws on anything else. */
@@ -84,14 +91,17 @@ export function clamdScanner(options: ClamdScannerOptions): VirusScanner {
           else finish({ verdict: 'unavailable', reason: err.code === 'ECONNREFUSED' || err.code === 'ENOENT' || err.code === 'EHOSTUNREACH' ? 'unreachable' : 'scanner error' });
         });
         socket.once('connect', () => {
-          void send(socket, content, () => settled).catch(() => undefined);
+          send(socket, content, options.maxBytes, () => settled).then((tooLarge) => {
+            if (tooLarge) finish({ verdict: 'unavailable', reason: 'too large for the scanner' });
+          }, () => undefined);
         });
       });
     },
   };
 }
 
-async function send(socket: Socket, content: Buffer | AsyncIterable<Buffer>, stopped: () => boolean): Promise<void> {
+/** Writes the INSTREAM command and the file; true when the file is longer than `maxBytes` (not all sent). */
+async function send(socket: Socket, content: Buffer | AsyncIterable<Buffer>, maxBytes: number, stopped: () => boolean): Promise<boolean> {
   const write = (bytes: Buffer) => new Promise<void>((resolve, reject) => {
     if (socket.write(bytes)) resolve();
     else {
@@ -107,12 +117,16 @@ async function send(socket: Socket, content: Buffer | AsyncIterable<Buffer>, sto
   };
   await write(Buffer.from('zINSTREAM\0', 'latin1'));
   const chunks: AsyncIterable<Buffer> | Buffer[] = Buffer.isBuffer(content) ? piecesOf(content) : content;
+  let sent = 0;
   for await (const bytes of chunks) {
-    if (stopped()) return;
+    if (stopped()) return false;
+    sent += bytes.length;
+    if (sent > maxBytes) return true;
     // An empty chunk would end the stream early: the zero length is the end marker.
     if (bytes.length > 0) await chunk(bytes);
   }
   await write(Buffer.alloc(4));
+  return false;
 }
 
 /** A buffer in chunks of 64 KiB: one write of megabytes would sit in the socket's buffer whole. */
