@@ -93,7 +93,11 @@ export function clamdScanner(options: ClamdScannerOptions): VirusScanner {
         socket.once('connect', () => {
           send(socket, content, options.maxBytes, () => settled).then((tooLarge) => {
             if (tooLarge) finish({ verdict: 'unavailable', reason: 'too large for the scanner' });
-          }, () => undefined);
+          }, () => {
+            // The file could not be read to its end, or the connection closed while writing (then
+            // clamd's answer, if it came, has settled the scan already): no verdict without it.
+            finish({ verdict: 'unavailable', reason: 'scanner error' });
+          });
         });
       });
     },

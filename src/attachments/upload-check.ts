@@ -38,7 +38,16 @@ export function createUploadCheck(options: UploadCheckOptions): UploadCheck {
       if (!written.ok) return written;
       const { file } = written;
       if (!options.scanner) return { ok: true, file, scanned: false };
-      const result = await options.scanner.scan(options.files.read(file.id) as AsyncIterable<Buffer>);
+      const stored = options.files.read(file.id);
+      // What cannot be read (the scanner stopped early, the file removed meanwhile) is the scan's
+      // to report; the stream is ended either way, before the file may be removed below.
+      stored.on('error', () => undefined);
+      let result;
+      try {
+        result = await options.scanner.scan(stored as AsyncIterable<Buffer>);
+      } finally {
+        stored.destroy();
+      }
       if (result.verdict === 'clean') return { ok: true, file, scanned: true };
       if (result.verdict === 'unavailable' && !options.scanRequired) return { ok: true, file, scanned: false };
       await options.files.remove(file.id);
