@@ -1,19 +1,7 @@
-import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
+import { freePort } from '../../test/support/free-port';
 import { startAppProcess, type AppProcess } from './app-process';
-
-/** A TCP port free on 127.0.0.1 right now (the kernel's pick), for a process that must be polled before it says its port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /**
  * One start-up of the web server, as a supervisor or load balancer sees it: the time from the

@@ -141,7 +141,7 @@ function piecesOf(content: Buffer): Buffer[] {
 }
 
 /** The verdict in clamd's reply line. */
-export function verdictOf(line: string): ScanVerdict {
+function verdictOf(line: string): ScanVerdict {
   const text = line.trim();
   const found = /^stream: (.+) FOUND$/.exec(text);
   if (found) return { verdict: 'infected', signature: found[1]! };

@@ -1,18 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { createServer, connect, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { startReceiver, type TestReceiver } from '../support/http-receiver';
 import { killSpawnedProcesses, startServerProcess, type SpawnedProcess } from '../support/spawn-server';
 import { example, secretFor, writeSampleTenant } from '../support/test-setup';
+import { freePort } from '../support/free-port';
 import { tempDir } from '../support/temp-dir';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** How long the server keeps a connection that sends `first` and then nothing; with what it answered. */
 async function stall(url: string, first: string): Promise<{ ms: number; answer: string }> {

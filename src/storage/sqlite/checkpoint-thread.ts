@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 
-/** How often the thread looks at the WAL's size. */
+/** How often the thread asks SQLite how many WAL frames are not yet copied. */
 const EVERY_MS = 100;
 
 /** The WAL frames (pages) from which the thread checkpoints: SQLite's own default (wal_autocheckpoint). */

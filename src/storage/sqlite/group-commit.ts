@@ -12,7 +12,7 @@ export interface GroupCommitter {
   readonly run: GroupCommit;
   /** Writes what is queued now and waits for the disk on the event loop. */
   flushNow(): void;
-  /** The error of the fsync that failed, once one has: the store then refuses every write. */
+  /** The error of the fsync that failed, once one has: the store then refuses every call (onFailure). */
   failure(): Error | undefined;
   /**
    * flushNow(), then waits for an fsync still under way; later writes reject. The store calls it
