@@ -1,4 +1,4 @@
-import type { AttachmentFiles, FileLimits, FileRefusal, StoredFile } from './attachment-files';
+import type { AttachmentFiles, FileLimits, FileRefusal, StoredFile } from '../storage/attachment-ports';
 import type { VirusScanner } from './clamd-scanner';
 
 /** Why an upload was refused: the file's own problems, malware, or a scan that could not be made. */

@@ -15,6 +15,10 @@ export interface UiField {
   readonly itemLabel?: LocalText;
   readonly options?: Readonly<Record<string, LocalText>>;
   readonly messages?: Readonly<Record<string, LocalText>>;
+  /** A file question: the media types it accepts (decided from each file's content). */
+  readonly accept?: readonly string[];
+  /** A file question: at most this many bytes per file. */
+  readonly maxFileBytes?: number;
 }
 
 /** The content of FORMS_DIR/<id>/form.json (described by form-definition.schema.json). */

@@ -1,3 +1,4 @@
+import { fileQuestionProblems } from './file-questions';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
@@ -87,6 +88,7 @@ export function compileForm(file: string, raw: unknown, expectedId?: string, ajv
   for (const pointer of Object.keys(definition.ui?.fields ?? {})) {
     if (!fields.get(pointer)) problems.push(problem(file, `/ui/fields/${pointer.replace(/~/g, '~0').replace(/\//g, '~1')}`, 'is not a field of the schema'));
   }
+  for (const p of fileQuestionProblems(definition, fields)) problems.push(problem(file, p.pointer, p.reason));
   if (problems.length > 0) throw new StartupError(problems);
 
   function storageErrors(data: unknown, language: Language): FieldError[] {

@@ -1,3 +1,4 @@
+import type { DocumentMediaType } from '../support/media-type';
 import type { LocalText } from '../i18n/language';
 
 /**
@@ -8,7 +9,7 @@ import type { LocalText } from '../i18n/language';
  */
 export type Widget =
   | 'text' | 'textarea' | 'number' | 'date' | 'email' | 'tel' | 'radios' | 'select' | 'checkbox'
-  | 'checkboxes' | 'yesno' | 'region';
+  | 'checkboxes' | 'yesno' | 'region' | 'file';
 
 /** When a question applies: while `test(parentObject)` holds (an if/then branch is taken). */
 export interface Condition {
@@ -35,6 +36,17 @@ export interface LeafNode extends NodeBase {
   readonly options: ReadonlyArray<{ readonly value: unknown; readonly label: LocalText }>;
   readonly autocomplete?: string;
   readonly maxLength?: number;
+  /** A file question (widget `file`, file-questions.ts): what it accepts. */
+  readonly file?: FileQuestion;
+}
+
+/** What a file question accepts: media types (decided from the content), bytes per file, how many files. */
+export interface FileQuestion {
+  readonly accept: readonly DocumentMediaType[];
+  /** From `ui.fields[…].maxFileBytes`; the installation's ATTACHMENT_MAX_FILE_BYTES caps it further. */
+  readonly maxFileBytes?: number;
+  /** The schema's `maxItems`. */
+  readonly maxFiles: number;
 }
 
 /** An object: questions asked together (kinds/group.ts). */

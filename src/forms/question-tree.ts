@@ -1,3 +1,4 @@
+import { DOCUMENT_MEDIA_TYPES, type DocumentMediaType } from '../support/media-type';
 import type { default as Ajv2020, ValidateFunction } from 'ajv/dist/2020';
 import type { LocalText } from '../i18n/language';
 import type { FormDefinition } from './form-definition';
@@ -83,6 +84,13 @@ export function buildQuestionTree(definition: FormDefinition, ajv: Ajv2020): Que
       const children = [...view.properties.entries()].map(([child, subs]) =>
         build(`${pattern}/${escapeToken(child)}`, child, subs, view.required.has(child), conditionsByProperty.get(child), path));
       node = { ...base, kind: 'group', children };
+    } else if (ui?.widget === 'file') {
+      // A list of attachment ids, asked as one question (kinds/file.ts); checked at load (file-questions.ts).
+      const accept = (ui.accept ?? []).filter((t): t is DocumentMediaType => (DOCUMENT_MEDIA_TYPES as readonly string[]).includes(t));
+      node = {
+        ...base, kind: 'leaf', widget: 'file', valueType: 'array', options: [],
+        file: { accept, maxFiles: view.maxItems ?? 1, ...(ui.maxFileBytes !== undefined ? { maxFileBytes: ui.maxFileBytes } : {}) },
+      };
     } else if (view.types.has('array') && view.items.length > 0 && !viewOf(root, view.items).enumValues) {
       const item = build(`${pattern}/*`, name, view.items, true, undefined, path);
       const itemLabel = ui?.itemLabel ?? (item.label.de !== humanize(name) ? item.label : label);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { attachmentFiles } from '../../src/attachments/attachment-files';
+import { attachmentFiles } from '../../src/storage/sqlite/sqlite-attachment-files';
 import { clamdScanner } from '../../src/attachments/clamd-scanner';
 import { createUploadCheck } from '../../src/attachments/upload-check';
 import { startClamd, type OwnClamd } from '../support/clamd';

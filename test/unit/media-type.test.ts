@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
-import { sniffMediaType, SNIFF_BYTES } from '../../src/attachments/media-type';
+import { sniffMediaType, SNIFF_BYTES } from '../../src/support/media-type';
 
 /** Media types from the file's first bytes, never from its name. */
 describe('sniffMediaType', () => {

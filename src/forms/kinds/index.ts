@@ -5,6 +5,7 @@ import { checkboxKind } from './checkbox';
 import { choiceKind } from './choice';
 import { DATE_FORMAT, dateKind } from './date';
 import type { KindXsdType, LeafKind } from './field-kind';
+import { fileKind } from './file';
 import { numberKind } from './number';
 import { regionKind } from './region';
 import { textKind } from './text';
@@ -15,7 +16,7 @@ import { yesNoKind } from './yes-no';
  * The registry of kinds of questions: one line per kind module. Groups and lists
  * (group.ts, repeat.ts) are the tree's own structure and are not chosen here.
  */
-const LEAF_KINDS: readonly LeafKind[] = [textKind, textareaKind, numberKind, dateKind, choiceKind, yesNoKind, checkboxKind, regionKind];
+const LEAF_KINDS: readonly LeafKind[] = [textKind, textareaKind, numberKind, dateKind, choiceKind, yesNoKind, checkboxKind, regionKind, fileKind];
 
 const BY_WIDGET = new Map<Widget, LeafKind>(LEAF_KINDS.flatMap((kind) => kind.widgets.map((w) => [w, kind] as const)));
 

@@ -4,7 +4,8 @@
  * the types a form can accept for documents are known; anything else is undefined, and the
  * upload is refused as a type the question does not accept.
  */
-export type DocumentMediaType = 'application/pdf' | 'image/jpeg' | 'image/png' | 'image/tiff' | 'image/webp' | 'image/heic';
+export const DOCUMENT_MEDIA_TYPES = ['application/pdf', 'image/jpeg', 'image/png', 'image/tiff', 'image/webp', 'image/heic'] as const;
+export type DocumentMediaType = (typeof DOCUMENT_MEDIA_TYPES)[number];
 
 /** How many leading bytes sniffMediaType needs at most. */
 export const SNIFF_BYTES = 32;

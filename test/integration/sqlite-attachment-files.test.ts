@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { attachmentFiles } from '../../src/attachments/attachment-files';
+import { attachmentFiles } from '../../src/storage/sqlite/sqlite-attachment-files';
 import { tempDir } from '../support/temp-dir';
 
 /** The upload files on a real folder: streamed, hashed, limited, durable or gone. */
