@@ -2,6 +2,7 @@ import type { Element } from 'xml-js';
 import type { LocalText } from '../../i18n/language';
 import type { ContactPerson, LocalParameters } from '../../routing/tenant';
 import { group, text } from './xml-elements';
+import { xmlSafe } from './xml-safe';
 
 /**
  * The `<parameters>` element of the v1 header (docs/payload-v1.md#parameters): the local
@@ -10,17 +11,6 @@ import { group, text } from './xml-elements';
  * the one the applicant was shown). Fields appear in a fixed order, each only when set; texts as
  * `<de>` and an optional `<en>` child.
  */
-
-/**
- * Tenant files are the operators' text, not checked for characters XML 1.0 cannot carry (the
- * answers are, on submit). One such character would make the whole payload unreadable to the
- * authority, so it becomes U+FFFD here. A carriage return is left to the document's text
- * function (written as a reference).
- */
-function xmlSafe(value: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point here
-  return value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
-}
 
 function safeText(name: string, value: string): Element {
   return text(name, xmlSafe(value));

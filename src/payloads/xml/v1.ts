@@ -2,6 +2,7 @@ import { js2xml, type Element } from 'xml-js';
 import type { FieldIndex } from '../../forms/field-index';
 import { canonicalOrder } from '../../forms/canonical-order';
 import type { LocalParameters } from '../../routing/tenant';
+import { attachmentsElement, type PayloadAttachment } from './attachments-v1';
 import { parametersElement } from './parameters-v1';
 import { text, textNode } from './xml-elements';
 
@@ -11,6 +12,8 @@ import { text, textNode } from './xml-elements';
  * answers follow the form's own property names. Output is deterministic for the same input:
  * answers appear in schema order, unknown keys after them in UTF-16 code unit order.
  */
+export type { PayloadAttachment } from './attachments-v1';
+
 export const PAYLOAD_V1_NAMESPACE = 'urn:efa-forms:payload:v1';
 export const PAYLOAD_V1_MESSAGE_TYPE = 'efa-forms.submission.v1';
 
@@ -29,6 +32,8 @@ export interface PayloadV1Input {
   readonly parameters?: LocalParameters;
   /** A test submission or test delivery: marked in the header so an authority's system can filter it (issue 12). */
   readonly test?: boolean;
+  /** The uploaded files the submission carries, in the order of the answers (issue 15); listed in the header. */
+  readonly attachments?: readonly PayloadAttachment[];
 }
 
 /**
@@ -86,9 +91,10 @@ export function buildPayloadV1(input: PayloadV1Input, fields: FieldIndex): strin
       party('author', 'efa-forms:tenant', input.author),
       party('reader', 'efa-forms:authority', input.reader),
       { type: 'element', name: 'product', elements: [text('name', input.product.name), text('version', input.product.version)] },
-      // Both optional and last, so a payload without them is the same bytes as before issue 12.
+      // Optional and last, so a payload without them is the same bytes as before issues 12 and 15.
       ...optional(parametersElement(input.parameters)),
       ...(input.test === true ? [text('test', 'true')] : []),
+      ...optional(attachmentsElement(input.attachments)),
     ],
   };
   const document = {

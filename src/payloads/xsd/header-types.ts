@@ -6,11 +6,11 @@ import { NS_PREFIX } from './data-types';
 /**
  * The header part of the payload v1 XSD: the envelope exactly as src/payloads/xml/v1.ts writes it,
  * with the form's id, version and service key fixed, and the optional local parameters
- * (src/payloads/xml/parameters-v1.ts) and test mark at its end.
+ * (src/payloads/xml/parameters-v1.ts), test mark and attachments (attachments-v1.ts) at its end.
  */
 
 /** The global type names this file defines; data types must not take them. */
-export const HEADER_TYPE_NAMES: readonly string[] = ['Header', 'Parameters', 'LocalText'];
+export const HEADER_TYPE_NAMES: readonly string[] = ['Header', 'Parameters', 'LocalText', 'Attachments'];
 
 const DURATION_UNITS = ['year', 'month', 'week', 'day', 'workday', 'hour'] as const;
 
@@ -61,7 +61,26 @@ function headerType(form: CompiledForm): XmlNode {
     group('product', [stringElement('name'), stringElement('version')]),
     typed('parameters', `${NS_PREFIX}:Parameters`, OPTIONAL),
     el('xs:element', { name: 'test', type: 'xs:boolean', fixed: 'true', minOccurs: 0 }),
+    typed('attachments', `${NS_PREFIX}:Attachments`, OPTIONAL),
   ])]);
+}
+
+/**
+ * The uploaded files, as attachments-v1.ts writes them: at least one (the builder writes no empty
+ * list). The id is a UUID in either case, the media type any type/subtype (the accepted types may
+ * grow; the XSD is never stricter than what is produced), the size at least one byte, the SHA-512
+ * 128 lower-case hex digits.
+ */
+function attachmentsType(): XmlNode {
+  const mediaType = patterned('mediaType', 'xs:string', '[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*');
+  const fileName = el('xs:element', { name: 'fileName' }, [el('xs:simpleType', {}, [el('xs:restriction', { base: 'xs:string' }, [el('xs:minLength', { value: 1 })])])]);
+  return el('xs:complexType', { name: 'Attachments' }, [el('xs:sequence', {}, [group('attachment', [
+    patterned('id', 'xs:string', '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'),
+    fileName,
+    mediaType,
+    typed('size', 'xs:positiveInteger'),
+    patterned('sha512', 'xs:string', '[0-9a-f]{128}'),
+  ], { maxOccurs: 'unbounded' })])]);
 }
 
 /** The local parameters, each optional, in the order parameters-v1.ts writes them. */
@@ -94,5 +113,5 @@ function localTextType(): XmlNode {
 
 /** The header's named types, in this order in every XSD. */
 export function headerTypes(form: CompiledForm): XmlNode[] {
-  return [headerType(form), parametersType(), localTextType()];
+  return [headerType(form), parametersType(), localTextType(), attachmentsType()];
 }
