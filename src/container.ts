@@ -11,6 +11,7 @@ import { loadVersionedOperatorFiles } from './live/load-versioned';
 import type { Store } from './storage/ports';
 import { openStore } from './storage/open-store';
 import type { SubmissionService } from './submissions/submission-service';
+import { attachmentServiceFromSettings } from './attachments/attachment-service';
 import { DraftCleanup } from './drafts/draft-cleanup';
 import { RetentionCleanup } from './retention/retention-cleanup';
 import { createDraftService } from './drafts/draft-service';
@@ -67,7 +68,8 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const store = await openStore(config, logger);
   const metrics = createMetrics({ formIds: initial.files.forms.ids(), deliveries: store.deliveries, now, logger });
   const drafts = createDraftService({ store, now, ttlDays: config.draftTtlDays });
-  const draftCleanup = new DraftCleanup(drafts, logger);
+  const attachments = attachmentServiceFromSettings(config, store, now);
+  const draftCleanup = new DraftCleanup(drafts, logger, undefined, attachments, now);
   const rateLimiter = createRateLimiter({
     windowMs: config.rateLimitWindowSeconds * 1000,
     limits: { drafts: config.rateLimitDrafts, steps: config.rateLimitSteps, submissions: config.rateLimitSubmissions, 'sign-in': config.rateLimitSignIn },
@@ -76,11 +78,11 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const transport = createMailTransport(config);
   const receiptRenderer = config.receiptThreads > 0 ? createReceiptRenderPool(config.receiptThreads) : undefined;
   const live = createLiveConfiguration({
-    initial, config, env, store, logger, metrics, rateLimiter, drafts, transport, product, now, random, retryPolicy: options.retryPolicy, receiptRenderer,
+    initial, config, env, store, logger, metrics, rateLimiter, drafts, attachments, transport, product, now, random, retryPolicy: options.retryPolicy, receiptRenderer,
   });
   const retentionCleanup = new RetentionCleanup({
     submissions: store.submissions, forms: live.forms, defaultDays: config.retentionDays, intervalMinutes: config.retentionIntervalMinutes,
-    now, logger, metrics, mail: transport,
+    now, logger, metrics, mail: transport, attachmentFiles: store.attachmentFiles,
   });
   const operatorConsole = createOperatorConsole({
     sets: live, reload: live, store, templates: initial.files.consoleTemplates, rateLimiter, logger, now, worker: live.worker,

@@ -3,7 +3,10 @@ import type { AttachmentFiles, AttachmentRecord, AttachmentRepository } from '..
 import type { DocumentMediaType } from '../support/media-type';
 import { cleanFileName } from './file-name';
 import { createUploadCheck, type UploadRefusal } from './upload-check';
-import type { VirusScanner } from './clamd-scanner';
+import { clamdScanner, type VirusScanner } from './clamd-scanner';
+import type { Config } from '../config/config-schema';
+import type { Store } from '../storage/ports';
+import { StartupError } from '../startup-error';
 
 /** What a file question accepts (forms/form-tree.ts FileQuestion has this shape). */
 export interface QuestionLimits {
@@ -167,4 +170,29 @@ export function createAttachmentService(options: AttachmentServiceOptions): Atta
       }
     },
   };
+}
+
+/** The settings the attachments take (config-schema.ts). */
+export type AttachmentSettings = Pick<Config,
+  'clamdUrl' | 'clamdTimeoutMs' | 'clamdStreamMaxBytes' | 'attachmentScan' | 'attachmentMaxFileBytes'
+  | 'attachmentMaxSubmissionBytes' | 'attachmentMaxDraftBytes' | 'attachmentUploadTtlHours'>;
+
+/**
+ * The service as the settings describe it: a clamd scanner with CLAMD_URL; scanning required
+ * with ATTACHMENT_SCAN=on, or =auto (the default) when a scanner is configured. `on` without
+ * CLAMD_URL stops the start: no file would ever be accepted.
+ */
+export function attachmentServiceFromSettings(settings: AttachmentSettings, store: Pick<Store, 'attachments' | 'attachmentFiles'>, now: () => Date): AttachmentService {
+  if (settings.attachmentScan === 'on' && settings.clamdUrl === '') {
+    throw new StartupError(['ATTACHMENT_SCAN: is on, but CLAMD_URL is empty: no upload could ever be scanned']);
+  }
+  const scanner = settings.clamdUrl === '' ? undefined
+    : clamdScanner({ url: settings.clamdUrl, timeoutMs: settings.clamdTimeoutMs, maxBytes: settings.clamdStreamMaxBytes });
+  return createAttachmentService({
+    repository: store.attachments, files: store.attachmentFiles, scanner,
+    scanRequired: scanner !== undefined && settings.attachmentScan !== 'off',
+    limits: { maxFileBytes: settings.attachmentMaxFileBytes, maxSubmissionBytes: settings.attachmentMaxSubmissionBytes, maxDraftBytes: settings.attachmentMaxDraftBytes },
+    apiUploadTtlMs: settings.attachmentUploadTtlHours * 3_600_000,
+    now,
+  });
 }

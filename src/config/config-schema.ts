@@ -48,6 +48,18 @@ export interface Config {
   readonly metricsPort: number | undefined;
   readonly metricsHost: string;
   readonly routingSigningKeyFile: string;
+  /** tcp://host:port or unix:///path of clamd; empty: no virus scanner. */
+  readonly clamdUrl: string;
+  readonly clamdTimeoutMs: number;
+  readonly clamdStreamMaxBytes: number;
+  /** 'auto': required when CLAMD_URL is set; 'on': required (CLAMD_URL must be set); 'off': unscannable files are kept, marked unscanned. */
+  readonly attachmentScan: 'auto' | 'on' | 'off';
+  readonly attachmentMaxFileBytes: number;
+  readonly attachmentMaxSubmissionBytes: number;
+  readonly attachmentMaxDraftBytes: number;
+  readonly attachmentUploadTtlHours: number;
+  /** Up to this many bytes of attachments go into the authority's e-mail; beyond, the e-mail points to the inbox. */
+  readonly emailAttachmentMaxBytes: number;
 }
 
 export interface SettingSpec<K extends keyof Config = keyof Config> {
@@ -145,6 +157,17 @@ function nodeEnv(raw: string): boolean {
 function onOff(raw: string): boolean {
   if (raw !== 'on' && raw !== 'off') throw new Error('must be on or off');
   return raw === 'on';
+}
+
+function optionalClamdUrl(raw: string): string {
+  if (raw === '') return '';
+  if (/^tcp:\/\/[A-Za-z0-9.-]+:\d{1,5}$/.test(raw) || /^tcp:\/\/\[[0-9A-Fa-f:]+\]:\d{1,5}$/.test(raw) || /^unix:\/\/\/\S+$/.test(raw)) return raw;
+  throw new Error('must be tcp://host:port or unix:///path/to/clamd.ctl');
+}
+
+function scanMode(raw: string): 'auto' | 'on' | 'off' {
+  if (raw !== 'auto' && raw !== 'on' && raw !== 'off') throw new Error('must be auto, on or off');
+  return raw;
 }
 
 function optionalSha256Hex(raw: string): string {
@@ -252,6 +275,24 @@ export const SETTINGS = [
     description: 'Sign-in attempts at the operator console one client may make per window (0: no limit).' }),
   spec({ key: 'consoleIdleMinutes', env: 'CONSOLE_IDLE_MINUTES', default: '30', secret: false, parse: integer(1, 1440),
     description: 'Minutes without a request after which an operator console session ends.' }),
+  spec({ key: 'clamdUrl', env: 'CLAMD_URL', default: '', secret: false, parse: optionalClamdUrl,
+    description: 'clamd for scanning every uploaded file (tcp://127.0.0.1:3310 or unix:///run/clamav/clamd.ctl); empty: no scanner.' }),
+  spec({ key: 'clamdTimeoutMs', env: 'CLAMD_TIMEOUT_MS', default: '30000', secret: false, parse: integer(100, 600_000),
+    description: 'Longest time one virus scan may take, from connecting to the verdict (milliseconds); longer counts as not scannable.' }),
+  spec({ key: 'clamdStreamMaxBytes', env: 'CLAMD_STREAM_MAX_BYTES', default: '26214400', secret: false, parse: integer(1, 4_294_967_295),
+    description: 'clamd\'s StreamMaxLength (clamd.conf; its default is 25 MB): a longer file counts as not scannable.' }),
+  spec({ key: 'attachmentScan', env: 'ATTACHMENT_SCAN', default: 'auto', secret: false, parse: scanMode,
+    description: 'Whether every upload must be scanned clean: auto (when CLAMD_URL is set), on (CLAMD_URL must be set) or off (a file clamd cannot scan is kept, marked unscanned).' }),
+  spec({ key: 'attachmentMaxFileBytes', env: 'ATTACHMENT_MAX_FILE_BYTES', default: '10485760', secret: false, parse: integer(1, 1_073_741_824),
+    description: 'Largest file one upload may have (bytes; a question\'s maxFileBytes may only lower it).' }),
+  spec({ key: 'attachmentMaxSubmissionBytes', env: 'ATTACHMENT_MAX_SUBMISSION_BYTES', default: '52428800', secret: false, parse: integer(1, 4_294_967_296),
+    description: 'Largest total of the files one submission may carry (bytes).' }),
+  spec({ key: 'attachmentMaxDraftBytes', env: 'ATTACHMENT_MAX_DRAFT_BYTES', default: '52428800', secret: false, parse: integer(1, 4_294_967_296),
+    description: 'Largest total of the files one unfinished application on the pages may hold (bytes).' }),
+  spec({ key: 'attachmentUploadTtlHours', env: 'ATTACHMENT_UPLOAD_TTL_HOURS', default: '24', secret: false, parse: integer(1, 720),
+    description: 'Hours a file uploaded through the API is kept while no submission references it.' }),
+  spec({ key: 'emailAttachmentMaxBytes', env: 'EMAIL_ATTACHMENT_MAX_BYTES', default: '10485760', secret: false, parse: integer(0, 1_073_741_824),
+    description: 'Largest total of attachments an authority\'s e-mail carries (bytes); with more, the e-mail says the files are in the inbox instead.' }),
   spec({ key: 'databaseUrl', env: 'DATABASE_URL', default: '', secret: true, parse: optionalPostgresUrl,
     description: 'PostgreSQL database for several processes and machines (postgres://user:password@host:5432/db); empty: SQLite in DATA_DIR.' }),
   spec({ key: 'databasePoolSize', env: 'DATABASE_POOL_SIZE', default: '10', secret: false, parse: integer(1, 200),

@@ -13,14 +13,19 @@ export class DraftCleanup {
     private readonly drafts: { purgeExpired(): Promise<number> },
     private readonly logger: Logger,
     private readonly intervalMs = 60 * 60 * 1000,
+    /** The attachments: files of drafts that are gone (and stale API uploads) go after the drafts. */
+    private readonly attachments?: { sweep(now: Date): Promise<number> },
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   start(): void {
     if (this.timer) return;
     const round = () => {
       this.running = this.drafts.purgeExpired()
-        .then((count) => {
+        .then(async (count) => {
           if (count > 0) this.logger.info('drafts.expired_deleted', { count });
+          const files = (await this.attachments?.sweep(this.now())) ?? 0;
+          if (files > 0) this.logger.info('attachments.unused_deleted', { count: files });
         })
         .catch((err: unknown) => this.logger.error('drafts.cleanup_failed', { error: err instanceof Error ? err.message : String(err) }))
         .finally(() => (this.running = undefined));

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Config } from '../config/config-schema';
 import { createDeliveryChannels, type DeliveryChannels } from '../delivery/create-delivery';
 import type { MailTransport } from '../delivery/email/mail-transport';
+import type { AttachmentService } from '../attachments/attachment-service';
 import type { DraftService } from '../drafts/draft-service';
 import type { FormRegistry } from '../forms/form-registry';
 import { createPageFlow } from '../forms/page-flow';
@@ -64,6 +65,8 @@ export interface ServedSetDependencies {
   readonly metrics: Metrics;
   readonly rateLimiter: RateLimiter;
   readonly drafts: DraftService;
+  /** Uploaded documents (issue 15): taken in on the pages and the API, checked and claimed by submissions. */
+  readonly attachments: AttachmentService;
   readonly transport: MailTransport;
   readonly product: { readonly name: string; readonly version: string };
   readonly now: () => Date;
@@ -87,7 +90,7 @@ export function buildServedSet(files: OperatorFiles, versions: LoadedVersions, d
     config, credentials, store, forms, routing, receipts, mailTemplates, transport: deps.transport, logger, now,
   });
   const submissions = countSubmissions(createSubmissionService({
-    forms, routing, store, product: deps.product, now, onAccepted: nudge, payloads: delivery.outbound,
+    forms, routing, store, product: deps.product, now, onAccepted: nudge, payloads: delivery.outbound, attachments: deps.attachments,
   }), metrics);
   const testDeliveries = createTestDeliveries({
     formsDir: config.formsDir, forms, routing, store, outbound: delivery.outbound, send: delivery.dispatch, product: deps.product, now, logger,

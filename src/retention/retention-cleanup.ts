@@ -1,5 +1,5 @@
 import type { MailTransport } from '../delivery/email/mail-transport';
-import type { PurgeResult, SubmissionRepository } from '../storage/ports';
+import type { AttachmentFiles, PurgeResult, SubmissionRepository } from '../storage/ports';
 import type { Logger } from '../support/logger';
 import { retentionPolicy, type RetentionFormInfo } from './retention-policy';
 
@@ -25,6 +25,8 @@ export interface RetentionCleanupOptions {
    * copies carry no form id, so the shortest period is the one that never keeps one too long.
    */
   readonly mail?: Pick<MailTransport, 'deleteCopiesOlderThan'>;
+  /** Where the purged submissions' attachment files are (Store.attachmentFiles): removed after each purge commits. */
+  readonly attachmentFiles?: Pick<AttachmentFiles, 'remove'>;
 }
 
 /**
@@ -55,6 +57,8 @@ export class RetentionCleanup {
     do {
       result = await submissions.purgeDue({ now: now(), defaultDays: policy.defaultDays, daysByForm: policy.daysByForm, limit });
       total += result.purged;
+      // A crash before this leaves files without rows; never rows without files.
+      for (const file of result.removedFiles) await this.options.attachmentFiles?.remove(file);
       if (result.purged > 0) this.options.metrics?.submissionsPurged(result.purged);
     } while (result.purged >= limit && !this.stopping);
     if (this.options.mail?.deleteCopiesOlderThan && !this.stopping) {

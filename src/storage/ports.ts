@@ -7,6 +7,7 @@
 import type { ConfigurationGenerationStore } from './configuration-ports';
 import type { OperatorAuditLog, OperatorSessionStore, TestLinkStore } from './operator-ports';
 import type { ReceiptStore } from './receipt-ports';
+import type { AttachmentFiles, AttachmentRepository, SubmissionAttachment } from './attachment-ports';
 import type { PurgeRequest, PurgeResult } from './retention-ports';
 
 // The operators' ports live in a file of their own; importers of ports.ts find them here too.
@@ -14,6 +15,8 @@ export type { OperatorAuditEntry, OperatorAuditLog, OperatorSession, OperatorSes
 export type { ConfigurationGeneration, ConfigurationGenerationStore } from './configuration-ports';
 export type { PurgeRequest, PurgeResult } from './retention-ports';
 export type { ReceiptStore, StoredReceipt } from './receipt-ports';
+export type { AttachmentFiles, AttachmentRecord, AttachmentRepository, NewAttachment, SealedCopy, SubmissionAttachment } from './attachment-ports';
+export { AttachmentTakenError } from './attachment-ports';
 
 /**
  * accepted (committed, 201 given) → delivered (the authority has it: pushed with a 2xx, handed
@@ -56,6 +59,11 @@ export interface NewSubmission {
   readonly parametersJson?: string;
   /** A tester's submission over a `testing` route: delivered like any other, never counted as real. */
   readonly test?: boolean;
+  /**
+   * The attachments it takes, in the order of the answers: create marks them used by this
+   * submission in the same transaction, or throws AttachmentTakenError when one is gone or taken.
+   */
+  readonly attachments?: readonly SubmissionAttachment[];
 }
 
 /**
@@ -332,6 +340,10 @@ export interface Store {
   readonly configuration: ConfigurationGenerationStore;
   /** Each submission's PDF receipt, rendered once and kept (receipt-ports.ts). */
   readonly receipts: ReceiptStore;
+  /** The metadata of uploaded files (attachment-ports.ts). */
+  readonly attachments: AttachmentRepository;
+  /** Their bytes and sealed copies: a folder under DATA_DIR beside SQLite, a table of PostgreSQL. */
+  readonly attachmentFiles: AttachmentFiles;
   /**
    * For readiness checks: writes one row of the store's own (no data) in a transaction and
    * resolves once it is committed; rejects with StorageUnavailableError when the store cannot be

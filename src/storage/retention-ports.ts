@@ -17,4 +17,9 @@ export interface PurgeRequest {
 export interface PurgeResult {
   /** Submissions blanked by this call (each at most once, whoever else runs at the same time). */
   readonly purged: number;
+  /**
+   * The files of the purged submissions' attachments and their sealed copies, whose rows the
+   * purge deleted: the clean-up removes them from AttachmentFiles after the commit.
+   */
+  readonly removedFiles: readonly string[];
 }

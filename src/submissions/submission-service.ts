@@ -7,7 +7,12 @@ import { normalizeAnswers } from '../forms/normalize-answers';
 import { buildPayloadV1 } from '../payloads/xml/v1';
 import type { RoutingTable } from '../routing/routing-table';
 import { municipalityName, submissionRefusal, type TesterAccess } from '../routing/rollout-refusal';
-import { DuplicateReferenceError, type Store } from '../storage/ports';
+import { AttachmentTakenError, DuplicateReferenceError, type AttachmentRecord, type Store, type SubmissionAttachment } from '../storage/ports';
+import type { AttachmentService } from '../attachments/attachment-service';
+import type { CompiledForm } from '../forms/compiled-form';
+import { fileQuestionsOf } from '../forms/file-questions';
+import { attachmentIds } from '../forms/kinds/file';
+import { ATTACHMENT_REFUSAL_TEXTS } from '../i18n/attachment-texts';
 import type { OutboundPayloads } from '../delivery/outbound-payload';
 import { sha256Hex } from '../support/sha256';
 import { createSubmissionLookup, type SubmissionLookup } from './submission-lookup';
@@ -36,7 +41,12 @@ export interface SubmissionServiceOptions {
    * What the authority's job carries: the XML as it is, or encrypted to the authority's key
    * (JWE). Fixed here, once, so every attempt sends the same bytes.
    */
-  readonly payloads: Pick<OutboundPayloads, 'sealForAccept'>;
+  readonly payloads: Pick<OutboundPayloads, 'sealForAccept'> & {
+    /** Each attachment's sealed copy for an authority with a key (outbound-payload.ts); none without. */
+    readonly sealAttachments?: (authorityId: string, attachments: readonly AttachmentRecord[]) => Promise<SubmissionAttachment[]>;
+  };
+  /** The uploaded documents: the ids at the file questions must name files this submission may take. */
+  readonly attachments?: AttachmentService;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -51,6 +61,11 @@ export interface AcceptOptions {
    * never counted as real). Without it only `live` routes take submissions.
    */
   readonly tester?: TesterAccess;
+  /**
+   * The draft the pages submit (its key): its own uploads are the files it may take. Without one
+   * (the API) only files uploaded through the API, for this form, may be taken.
+   */
+  readonly draftKey?: string;
 }
 
 /** Accepting submissions, and finding them again with their status token. */
@@ -69,6 +84,36 @@ export interface SubmissionService extends SubmissionLookup {
  */
 export function createSubmissionService(options: SubmissionServiceOptions): SubmissionService {
   const { forms, routing, store, product, now } = options;
+
+  /**
+   * The attachments the answers reference at the file questions, checked: each must exist, be
+   * this form's and question's, belong to the draft submitting (or be an API upload) and be
+   * unused (400 with the pointer of each that is not); together within the submission's limit (413).
+   */
+  async function takeableAttachments(form: CompiledForm, data: unknown, language: Language, draftKey: string | undefined): Promise<readonly AttachmentRecord[]> {
+    const references = fileQuestionsOf(form).map((q) => ({ pointer: q.pointer, ids: attachmentIds(getAtPointer(data, q.pointer)) }))
+      .filter((r) => r.ids.length > 0);
+    if (references.length === 0) return [];
+    const service = options.attachments;
+    if (!service) {
+      throw new AppError('VALIDATION_FAILED', `form ${form.definition.id}: attachments referenced, none can be taken here`, {
+        errors: references.map((r) => ({ pointer: `${r.pointer}/0`, message: ATTACHMENT_REFUSAL_TEXTS.unknown[language] })),
+      });
+    }
+    const checked = await service.checkReferences(form.definition.id, references, draftKey);
+    if (checked.problems.length > 0) {
+      throw new AppError('VALIDATION_FAILED', `form ${form.definition.id}: ${checked.problems.length} attachment reference(s) refused`, {
+        errors: checked.problems.map((p) => ({ pointer: p.pointer, message: ATTACHMENT_REFUSAL_TEXTS[p.problem][language] })),
+      });
+    }
+    if (checked.totalBytes > service.limits.maxSubmissionBytes) {
+      throw new AppError('PAYLOAD_TOO_LARGE', `form ${form.definition.id}: attachments of ${checked.totalBytes} bytes`, {
+        detail: ATTACHMENT_REFUSAL_TEXTS['submission too large'],
+        errors: references.map((r) => ({ pointer: r.pointer, message: ATTACHMENT_REFUSAL_TEXTS['submission too large'][language] })),
+      });
+    }
+    return checked.attachments;
+  }
 
   async function accept(formId: string, body: unknown, language: Language, acceptOptions: AcceptOptions = {}): Promise<AcceptedSubmission> {
     const form = forms.get(formId);
@@ -89,6 +134,7 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
     if (errors.length > 0 || typeof ars !== 'string') {
       throw new AppError('VALIDATION_FAILED', `form ${formId}: ${errors.length} field error(s)`, { errors });
     }
+    const files = await takeableAttachments(form, data, language, acceptOptions.draftKey);
     const match = routing.resolve(formId, ars);
     if (!match) {
       throw new AppError('NO_RESPONSIBLE_AUTHORITY', `form ${formId}: no authority for region ${ars}`, {
@@ -133,8 +179,14 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
         data,
         ...(parameters ? { parameters } : {}),
         ...(test ? { test } : {}),
+        ...(files.length > 0 ? { attachments: files.map(({ id, fileName, mediaType, size, sha512 }) => ({ id, fileName, mediaType, size, sha512 })) } : {}),
       }, form.fields);
       const sealed = await options.payloads.sealForAccept(authority.id, xml);
+      // Each file sealed once for the authority (a JWE beside it) before the commit, so every
+      // attempt over every channel carries the same bytes.
+      const taken = files.length === 0 ? [] : options.payloads.sealAttachments
+        ? await options.payloads.sealAttachments(authority.id, files)
+        : files.map(({ id }) => ({ id }));
       try {
         await store.submissions.create(
           {
@@ -142,6 +194,7 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
             authorityId: authority.id, regionArs: ars, language, dataJson, payloadXml: xml, createdAt,
             ...(parameters ? { parametersJson: JSON.stringify(parameters) } : {}),
             ...(test ? { test } : {}),
+            ...(taken.length > 0 ? { attachments: taken } : {}),
           },
           [
             {
@@ -157,6 +210,13 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
         );
       } catch (err) {
         if (err instanceof DuplicateReferenceError && attempt < 5) continue;
+        if (err instanceof AttachmentTakenError) {
+          // Another submission took the file between the check and the commit.
+          const pointer = pointerOf(form, data, err.attachmentId) ?? '';
+          throw new AppError('VALIDATION_FAILED', `form ${formId}: an attachment was taken meanwhile`, {
+            errors: [{ pointer, message: ATTACHMENT_REFUSAL_TEXTS.used[language] }],
+          });
+        }
         throw err;
       }
       options.onAccepted();
@@ -166,4 +226,13 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
 
   // Finding and showing a stored submission (findWithToken, statusOf): see submission-lookup.ts.
   return { accept, ...createSubmissionLookup(store) };
+}
+
+/** Where the answers reference an attachment id (its file question's pointer and index). */
+function pointerOf(form: CompiledForm, data: unknown, id: string): string | undefined {
+  for (const q of fileQuestionsOf(form)) {
+    const index = attachmentIds(getAtPointer(data, q.pointer)).indexOf(id);
+    if (index >= 0) return `${q.pointer}/${index}`;
+  }
+  return undefined;
 }

@@ -62,8 +62,13 @@ export function pgDrafts(client: PgClient): DraftRepository {
     },
     async rekey(oldKey, newKey) {
       if (!isStorableKey(oldKey)) return false;
-      const rows = await client.query('UPDATE drafts SET key = $1 WHERE key = $2 RETURNING 1', [newKey, oldKey]);
-      return rows.length === 1;
+      // The draft's files move with it (attachments.draft_key), in the same transaction.
+      return client.transaction(async (tx) => {
+        const rows = await tx.query('UPDATE drafts SET key = $1 WHERE key = $2 RETURNING 1', [newKey, oldKey]);
+        if (rows.length !== 1) return false;
+        await tx.query('UPDATE attachments SET draft_key = $1 WHERE draft_key = $2 AND submission_id IS NULL', [newKey, oldKey]);
+        return true;
+      });
     },
     async delete(key) {
       if (!isStorableKey(key)) return;

@@ -172,4 +172,44 @@ export const PG_MIGRATIONS: readonly string[] = [
     created_at     TIMESTAMPTZ NOT NULL
   );
   `,
+  `
+  -- Issue 15 (as SQLite's migration 12): the metadata of uploaded files. A page upload belongs to
+  -- its draft (draft_key), an API upload to nobody until a submission takes it; submission_id is
+  -- set once, in the submission's own transaction, with the position in the answers and, for an
+  -- authority with a key, the sealed copy (a JWE).
+  CREATE TABLE attachments (
+    id              TEXT PRIMARY KEY,
+    form_id         TEXT NOT NULL,
+    field_pointer   TEXT NOT NULL,
+    draft_key       TEXT,
+    file_name       TEXT NOT NULL,
+    media_type      TEXT NOT NULL,
+    size            BIGINT NOT NULL CHECK (size > 0),
+    sha512          TEXT NOT NULL CHECK (length(sha512) = 128),
+    scanned         BOOLEAN NOT NULL,
+    created_at      TIMESTAMPTZ NOT NULL,
+    submission_id   TEXT REFERENCES submissions (id),
+    position        INTEGER,
+    sealed_file_id  TEXT,
+    sealed_size     BIGINT,
+    sealed_kid      TEXT
+  );
+  CREATE INDEX attachments_draft ON attachments (draft_key, created_at) WHERE submission_id IS NULL;
+  CREATE INDEX attachments_submission ON attachments (submission_id, position) WHERE submission_id IS NOT NULL;
+  CREATE INDEX attachments_unused ON attachments (created_at) WHERE submission_id IS NULL;
+  -- Their bytes (and the sealed copies'), in chunks of up to 1 MiB, so neither a write nor a read
+  -- holds a whole file; a file counts once its row in attachment_files exists (written last).
+  CREATE TABLE attachment_chunks (
+    file_id  TEXT NOT NULL,
+    seq      INTEGER NOT NULL,
+    data     BYTEA NOT NULL,
+    PRIMARY KEY (file_id, seq)
+  );
+  CREATE TABLE attachment_files (
+    file_id     TEXT PRIMARY KEY,
+    size        BIGINT NOT NULL,
+    chunks      INTEGER NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL
+  );
+  `,
 ];

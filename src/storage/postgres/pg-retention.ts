@@ -67,6 +67,12 @@ const PURGE = `
   )
   SELECT COUNT(*) AS n FROM purged`;
 
+/** The attachments of the submissions this transaction purged (purged_at set by PURGE just before). */
+const DELETE_ATTACHMENTS = `
+  DELETE FROM attachments a USING submissions s
+   WHERE a.submission_id = s.id AND s.id = ANY($1::text[]) AND s.purged_at IS NOT NULL
+  RETURNING a.id, a.sealed_file_id`;
+
 const DAY_MS = 24 * 3600 * 1000;
 
 /**
@@ -83,7 +89,7 @@ export function pgPurgeDue(client: PgClient): (request: PurgeRequest) => Promise
     const fewestDays = Math.min(request.defaultDays, ...days);
     const earliest = new Date(request.now.getTime() - fewestDays * DAY_MS);
     const taken = await tx.query<{ id: string }>(TAKE_DUE, [request.now, request.defaultDays, forms, days, earliest, request.limit]);
-    if (taken.length === 0) return { purged: 0 };
+    if (taken.length === 0) return { purged: 0, removedFiles: [] };
     const ids = taken.map((r) => r.id);
     const locked = new Map<string, number>();
     for (const r of await tx.query<{ submission_id: string }>(LOCK_JOBS, [ids])) locked.set(r.submission_id, (locked.get(r.submission_id) ?? 0) + 1);
@@ -91,8 +97,11 @@ export function pgPurgeDue(client: PgClient): (request: PurgeRequest) => Promise
     // A submission whose jobs someone else holds (in part) waits for the next call; one without
     // jobs cannot be delivered, so it was never taken.
     const held = counts.filter((c) => Number(c.n) === locked.get(c.submission_id)).map((c) => c.submission_id);
-    if (held.length === 0) return { purged: 0 };
+    if (held.length === 0) return { purged: 0, removedFiles: [] };
     const [row] = await tx.query<{ n: string }>(PURGE, [request.now, request.defaultDays, forms, days, held]);
-    return { purged: Number(row?.n ?? 0) };
+    // The attachments are personal data too: their rows go in this transaction, their files
+    // (and sealed copies) are removed by the clean-up once it has committed.
+    const gone = await tx.query<{ id: string; sealed_file_id: string | null }>(DELETE_ATTACHMENTS, [held]);
+    return { purged: Number(row?.n ?? 0), removedFiles: gone.flatMap((a) => [a.id, ...(a.sealed_file_id === null ? [] : [a.sealed_file_id])]) };
   });
 }

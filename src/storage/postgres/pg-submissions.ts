@@ -1,3 +1,4 @@
+import { claimAttachments } from './pg-attachments';
 import { DuplicateReferenceError, type SubmissionEventType, type SubmissionRepository, type SubmissionStatus } from '../ports';
 import { isStorableKey, type PgClient } from './pg-client';
 import type { PgJobAnnouncer } from './pg-job-announcer';
@@ -87,12 +88,22 @@ export function pgSubmissions(client: PgClient, announcer: PgJobAnnouncer): Subm
         lease_owner: j.lease?.owner ?? null,
         lease_until: j.lease?.until.toISOString() ?? null,
       })));
+      const params = [
+        submission.id, submission.tokenHash, submission.formId, submission.formVersion, submission.tenantId,
+        submission.authorityId, submission.regionArs, submission.language, submission.dataJson, submission.payloadXml,
+        submission.parametersJson ?? null, submission.test === true, submission.createdAt, jobsJson,
+      ];
+      const attachments = submission.attachments ?? [];
       try {
-        const [row] = await client.query<{ claimable: boolean }>(CREATE_SQL, [
-          submission.id, submission.tokenHash, submission.formId, submission.formVersion, submission.tenantId,
-          submission.authorityId, submission.regionArs, submission.language, submission.dataJson, submission.payloadXml,
-          submission.parametersJson ?? null, submission.test === true, submission.createdAt, jobsJson,
-        ]);
+        // With attachments, one transaction: the submission and its jobs, then each attachment
+        // claimed while still unused, or nothing of it is written.
+        const [row] = attachments.length === 0
+          ? await client.query<{ claimable: boolean }>(CREATE_SQL, params)
+          : await client.transaction(async (tx) => {
+            const created = await tx.query<{ claimable: boolean }>(CREATE_SQL, params);
+            await claimAttachments(tx, submission.id, attachments);
+            return created;
+          });
         if (row?.claimable === true) announcer.announce();
       } catch (err) {
         if (isDuplicateReference(err)) throw new DuplicateReferenceError(`reference ${submission.id} exists`, { cause: err });

@@ -1,3 +1,5 @@
+import { pgAttachments } from './pg-attachments';
+import { pgAttachmentFiles } from './pg-attachment-files';
 import type { Store } from '../ports';
 import { createPgClient, type PgClientOptions } from './pg-client';
 import { migratePostgres } from './pg-migrate';
@@ -47,6 +49,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     testLinks: pgTestLinks(client),
     configuration: pgConfiguration(client),
     receipts: pgReceipts(client),
+    attachments: pgAttachments(client),
+    attachmentFiles: pgAttachmentFiles(client),
     probeWritable: pgWriteProbe(client),
     close: async () => {
       await announcer.idle();

@@ -231,4 +231,30 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- took most of the worker's time. Inbox jobs (never pushed) are not in it at all.
   CREATE INDEX delivery_jobs_claim ON delivery_jobs (state, next_attempt_at) WHERE channel <> 'inbox';
   `,
+  `
+  -- Issue 15: the metadata of uploaded files (their bytes are in DATA_DIR/attachments under the
+  -- same id). A page upload belongs to its draft (draft_key), an API upload to nobody until a
+  -- submission takes it; submission_id is set once, in the submission's own transaction, with the
+  -- file's position in the answers and, for an authority with a key, its sealed copy (a JWE).
+  CREATE TABLE attachments (
+    id              TEXT PRIMARY KEY,
+    form_id         TEXT NOT NULL,
+    field_pointer   TEXT NOT NULL,
+    draft_key       TEXT,
+    file_name       TEXT NOT NULL,
+    media_type      TEXT NOT NULL,
+    size            INTEGER NOT NULL CHECK (size > 0),
+    sha512          TEXT NOT NULL CHECK (length(sha512) = 128),
+    scanned         INTEGER NOT NULL CHECK (scanned IN (0, 1)),
+    created_at      INTEGER NOT NULL,
+    submission_id   TEXT REFERENCES submissions (id),
+    position        INTEGER,
+    sealed_file_id  TEXT,
+    sealed_size     INTEGER,
+    sealed_kid      TEXT
+  ) STRICT;
+  CREATE INDEX attachments_draft ON attachments (draft_key, created_at) WHERE submission_id IS NULL;
+  CREATE INDEX attachments_submission ON attachments (submission_id, position) WHERE submission_id IS NOT NULL;
+  CREATE INDEX attachments_unused ON attachments (created_at) WHERE submission_id IS NULL;
+  `,
 ];

@@ -48,6 +48,12 @@ export function sqliteDrafts(db: Database.Database, commit: GroupCommit): DraftR
   const remove = db.prepare('DELETE FROM drafts WHERE key = ?');
   const rekey = db.prepare('UPDATE drafts SET key = ? WHERE key = ?');
   const removeExpired = db.prepare('DELETE FROM drafts WHERE expires_at <= ?');
+  const rekeyFiles = db.prepare('UPDATE attachments SET draft_key = ? WHERE draft_key = ? AND submission_id IS NULL');
+  const rekeyWithFiles = db.transaction((newKey: string, oldKey: string): boolean => {
+    if (rekey.run(newKey, oldKey).changes !== 1) return false;
+    rekeyFiles.run(newKey, oldKey);
+    return true;
+  });
 
   return {
     create: (draft) =>
@@ -78,7 +84,8 @@ export function sqliteDrafts(db: Database.Database, commit: GroupCommit): DraftR
           expiresAt: changes.expiresAt.getTime(),
         });
       }),
-    rekey: (oldKey, newKey) => settle(() => rekey.run(newKey, oldKey).changes === 1),
+    // The draft's files move with it (attachments.draft_key), in the same transaction.
+    rekey: (oldKey, newKey) => settle(() => rekeyWithFiles(newKey, oldKey)),
     delete: (key) => settle(() => {
       remove.run(key);
     }),

@@ -49,8 +49,12 @@ export function sqlitePurgeDue(db: Database.Database, events: SqliteEvents, busy
   const blankJobs = db.prepare("UPDATE delivery_jobs SET body = '', purged_at = @now WHERE submission_id = @id");
   // The stored receipt holds the answers (and the payload it embeds): deleted, not kept blank.
   const deleteReceipt = db.prepare('DELETE FROM receipts WHERE submission_id = @id');
+  // The attachments are personal data too: their rows go, and their files (and sealed copies)
+  // are removed by the clean-up once this has committed.
+  const attachmentFiles = db.prepare<{ id: string }, { id: string; sealed_file_id: string | null }>('SELECT id, sealed_file_id FROM attachments WHERE submission_id = @id');
+  const deleteAttachments = db.prepare('DELETE FROM attachments WHERE submission_id = @id');
 
-  const purge = db.transaction((request: PurgeRequest): number => {
+  const purge = db.transaction((request: PurgeRequest): PurgeResult => {
     const now = request.now.getTime();
     const fewestDays = Math.min(request.defaultDays, ...request.daysByForm.values());
     const rows = due.all({
@@ -58,22 +62,25 @@ export function sqlitePurgeDue(db: Database.Database, events: SqliteEvents, busy
       earliest: now - fewestDays * DAY_MS, limit: request.limit,
     });
     let purged = 0;
+    const removedFiles: string[] = [];
     for (const row of rows) {
       if (blankSubmission.run({ id: row.id, now }).changes === 0) continue;
       blankJobs.run({ id: row.id, now });
       deleteReceipt.run({ id: row.id });
+      for (const file of attachmentFiles.all({ id: row.id })) removedFiles.push(file.id, ...(file.sealed_file_id === null ? [] : [file.sealed_file_id]));
+      deleteAttachments.run({ id: row.id });
       events.add(row.id, 'purged', now, `retention ${row.days} days`);
       purged += 1;
     }
-    return purged;
+    return { purged, removedFiles };
   });
 
   // A truncation that could not finish (a reader or another checkpoint in the way) is tried
   // again by every later call until it has, not only by the next call that purges something.
   let truncatePending = false;
   return (request) => settle(() => {
-    const purged = purge.immediate(request);
-    if (purged > 0 || truncatePending) {
+    const result = purge.immediate(request);
+    if (result.purged > 0 || truncatePending) {
       // Hardly waiting: a checkpoint that had to wait for readers would block the event loop
       // for up to the busy timeout (100 ms here). A checkpoint of the checkpoint thread under way
       // (checkpoint-thread.ts) makes it busy at once; what it cannot do now, a later call does
@@ -86,6 +93,6 @@ export function sqlitePurgeDue(db: Database.Database, events: SqliteEvents, busy
         db.pragma(`busy_timeout = ${busyTimeoutMs}`);
       }
     }
-    return { purged };
+    return result;
   });
 }

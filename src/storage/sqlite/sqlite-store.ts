@@ -14,6 +14,8 @@ import { SQLITE_MIGRATIONS } from './migrations';
 import { groupCommitter, type GroupCommit } from './group-commit';
 import { walSync } from './wal-sync';
 import { settler, stopStore } from './settle';
+import { sqliteAttachmentClaim, sqliteAttachments } from './sqlite-attachments';
+import { attachmentFiles } from './sqlite-attachment-files';
 import { sqliteConfiguration } from './sqlite-configuration';
 import { sqliteDeliveries } from './sqlite-deliveries';
 import { sqliteDrafts } from './sqlite-drafts';
@@ -166,11 +168,13 @@ export function openSqliteStore(dataDir: string): Store {
             @now, @now, @isTest, @leaseOwner, @leaseUntil)`);
   const selectSubmission = db.prepare<[string], SubmissionRow>('SELECT * FROM submissions WHERE id = ?');
   const submissionDelivered = submissionDeliveredCheck(db, events);
+  const claimAttachments = sqliteAttachmentClaim(db);
 
   const create = db.transaction((submission: NewSubmission, jobs: readonly NewDeliveryJob[]) => {
     const createdAt = submission.createdAt.getTime();
-    const { test, parametersJson, ...columns } = submission;
+    const { test, parametersJson, attachments, ...columns } = submission;
     insertSubmission.run({ ...columns, createdAt, parametersJson: parametersJson ?? null, isTest: test === true ? 1 : 0 });
+    claimAttachments(submission.id, attachments ?? []);
     events.add(submission.id, 'accepted', createdAt);
     for (const { test: isTest, lease, ...job } of jobs) {
       insertJob.run({ ...job, now: createdAt, isTest: isTest === true ? 1 : 0, leaseOwner: lease?.owner ?? null, leaseUntil: lease?.until.getTime() ?? null });
@@ -229,6 +233,9 @@ export function openSqliteStore(dataDir: string): Store {
     testLinks: sqliteTestLinks(db),
     configuration: sqliteConfiguration(db),
     receipts: sqliteReceipts(db, commit),
+    attachments: sqliteAttachments(db, commit),
+    // Beside the database, so a copy of DATA_DIR is a copy of everything.
+    attachmentFiles: attachmentFiles(path.join(dir, 'attachments')),
     probeWritable(now) {
       // After a failed fsync the store writes nothing more (group-commit.ts): not ready.
       const failure = committer.failure();
