@@ -73,7 +73,10 @@ export interface DeliveryChannels {
  */
 export function createDeliveryChannels(deps: DeliveryChannelDependencies): DeliveryChannels {
   const { config, credentials, store, forms, routing, receipts, mailTemplates, transport, logger, now } = deps;
-  const outbound = createOutboundPayloads({ encrypterOf: credentials.encrypterOf, submissions: store.submissions, deliveries: store.deliveries });
+  const outbound = createOutboundPayloads({
+    encrypterOf: credentials.encrypterOf, submissions: store.submissions, deliveries: store.deliveries,
+    attachments: store.attachments, attachmentFiles: store.attachmentFiles,
+  });
   const citizenEmail = createCitizenEmail({
     store, forms, routing, templates: mailTemplates.citizen, transport, from: config.mailFrom, logger,
     attachments: async (record) => {

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { AppError } from '../errors';
-import type { DeliveryJob, DeliveryQueue, SubmissionRepository } from '../storage/ports';
+import type {
+  AttachmentFiles, AttachmentRecord, AttachmentRepository, DeliveryJob, DeliveryQueue, SubmissionAttachment, SubmissionRepository,
+} from '../storage/ports';
 import { JWE_CONTENT_TYPE, type PayloadEncrypter } from './payload-encryption';
 
 /*
- * The one place that decides, per authority, what leaves the platform: the XML payload and the
- * PDF receipt plain or as JWE (see payload-encryption.ts), with which key and content type. The
- * submission service asks it at accept, the worker before each send, the e-mail channel for its
- * attachments and the inbox before it serves payload or receipt. Nothing else in src/ names the
- * JWE content type or encrypts.
+ * The one place that decides, per authority, what leaves the platform: the XML payload, the
+ * PDF receipt and the uploaded files plain or as JWE (see payload-encryption.ts), with which key
+ * and content type. The submission service asks it at accept, the worker before each send, the
+ * channels for their attachments and the inbox before it serves payload, receipt or a file.
+ * Nothing else in src/ names the JWE content type or encrypts.
  */
 
 /** The content type of a plain XML payload, as a job stores it and an http push or inbox sends it. */
@@ -57,7 +60,27 @@ export interface AuthorityMailParts {
   readonly receipt: OutboundAttachment | undefined;
 }
 
-/** Decides, per authority, what leaves the platform: plain XML and PDF, or JWE. */
+/** One uploaded file as it leaves with a job: the file as uploaded, or its JWE. */
+export interface OutboundFile {
+  /** The attachment's id, as the payload lists it. */
+  readonly id: string;
+  /** The name it leaves under: the cleaned name of the upload, with `.jwe` appended when sealed. */
+  readonly fileName: string;
+  /** The media type of the bytes sent: the file's own, or the JWE type when sealed. */
+  readonly contentType: string;
+  /** The file's own media type (the JWE's cty when sealed), as the payload lists it. */
+  readonly mediaType: string;
+  /** SHA-512 (hex) of the file as uploaded, as the payload lists it (of the plaintext when sealed). */
+  readonly sha512: string;
+  /** Bytes that open() yields. */
+  readonly size: number;
+  /** The key id it is sealed to; undefined when it leaves plain. */
+  readonly kid: string | undefined;
+  /** The bytes, streamed from the store; every call yields the same bytes. */
+  open(): Readable;
+}
+
+/** Decides, per authority, what leaves the platform: plain XML, PDF and files, or JWE. */
 export interface OutboundPayloads {
   /**
    * At accept: what the authority's job is to carry, the XML as it is or encrypted to the
@@ -82,6 +105,23 @@ export interface OutboundPayloads {
    * receipt (undefined: none could be produced), and whether the message counts as encrypted.
    */
   authorityMail(job: DeliveryJob, pdf: Buffer | undefined): Promise<AuthorityMailParts>;
+  /**
+   * At accept, before the commit: for an authority with a key, each file sealed once to it and
+   * stored beside the upload (`{id, sealed}`); without a key only `{id}`. A file that already has
+   * a copy sealed to the same key keeps it. Fails as a whole, leaving no copy behind.
+   */
+  sealAttachments(authorityId: string, attachments: readonly AttachmentRecord[]): Promise<SubmissionAttachment[]>;
+  /** Removes the sealed copies sealAttachments made, for a submission that was not committed after all. */
+  discardSealed(taken: readonly SubmissionAttachment[]): Promise<void>;
+  /**
+   * The submission's files as they leave with this job (after ensureSealed), in the order of the
+   * answers, given to `use`: sealed copies when the job's payload is a JWE, the uploads as they
+   * are otherwise; `only` picks one file by id (none: an empty list). A job sealed after its
+   * acceptance (the authority got its key later) has files without sealed copies: these are
+   * sealed for this call into temporary copies, removed once `use` has settled, so the bytes
+   * stay the same within one attempt (an http push reads them twice), not across attempts.
+   */
+  withFiles<T>(job: DeliveryJob, use: (files: readonly OutboundFile[]) => Promise<T>, only?: string): Promise<T>;
 }
 
 export interface OutboundPayloadDependencies {
@@ -91,6 +131,10 @@ export interface OutboundPayloadDependencies {
   readonly submissions: Pick<SubmissionRepository, 'find'>;
   /** Where ensureSealed stores a job it sealed. */
   readonly deliveries: Pick<DeliveryQueue, 'reseal'>;
+  /** A submission's attachments, for the channels. */
+  readonly attachments: Pick<AttachmentRepository, 'ofSubmission'>;
+  /** The uploads' bytes and where sealed copies are written. */
+  readonly attachmentFiles: Pick<AttachmentFiles, 'read' | 'writeRaw' | 'remove'>;
 }
 
 /** The key id in a compact JWE's protected header; '' when there is none to read. */
@@ -152,5 +196,75 @@ export function createOutboundPayloads(deps: OutboundPayloadDependencies): Outbo
     return { encrypted, kid: receipt.kid ?? jweKeyId(job.body), payload, receipt };
   }
 
-  return { sealForAccept, ensureSealed, receiptFor, authorityMail };
+  const files = deps.attachmentFiles;
+  /** An upload's bytes, opened only once they are asked for and closed however the reading ends. */
+  async function* upload(id: string): AsyncGenerator<Buffer> {
+    const stream = files.read(id);
+    try {
+      for await (const chunk of stream) yield chunk as Buffer;
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  async function sealAttachments(authorityId: string, attachments: readonly AttachmentRecord[]): Promise<SubmissionAttachment[]> {
+    const encrypter = encrypterOf(authorityId);
+    if (!encrypter) return attachments.map(({ id }) => ({ id }));
+    const taken: SubmissionAttachment[] = [];
+    try {
+      for (const attachment of attachments) {
+        if (attachment.sealed?.kid === encrypter.kid) {
+          taken.push({ id: attachment.id, sealed: attachment.sealed });
+          continue;
+        }
+        // Streamed from the upload through the cipher into the store: never whole in memory.
+        const copy = await files.writeRaw(encrypter.encryptStream(upload(attachment.id), attachment.mediaType));
+        taken.push({ id: attachment.id, sealed: { fileId: copy.id, size: copy.size, kid: encrypter.kid } });
+      }
+    } catch (err) {
+      await discardSealed(taken.filter((t, i) => t.sealed !== attachments[i]?.sealed));
+      throw err;
+    }
+    return taken;
+  }
+
+  async function discardSealed(taken: readonly SubmissionAttachment[]): Promise<void> {
+    for (const { sealed } of taken) if (sealed) await files.remove(sealed.fileId);
+  }
+
+  const plainFile = (record: AttachmentRecord): OutboundFile => ({
+    id: record.id, fileName: record.fileName, contentType: record.mediaType, mediaType: record.mediaType, sha512: record.sha512,
+    size: record.size, kid: undefined, open: () => files.read(record.id),
+  });
+  const sealedFile = (record: AttachmentRecord, copy: { fileId: string; size: number; kid: string }): OutboundFile => ({
+    id: record.id, fileName: `${record.fileName}${JWE_SUFFIX}`, contentType: JWE_CONTENT_TYPE, mediaType: record.mediaType,
+    sha512: record.sha512, size: copy.size, kid: copy.kid, open: () => files.read(copy.fileId),
+  });
+
+  async function withFiles<T>(job: DeliveryJob, use: (outgoing: readonly OutboundFile[]) => Promise<T>, only?: string): Promise<T> {
+    const all = await deps.attachments.ofSubmission(job.submissionId);
+    const records = only === undefined ? all : all.filter((record) => record.id === only);
+    // The files follow the payload: sealed when it is (so a key removed later changes nothing
+    // for what was accepted with it), plain when it is not.
+    if (job.contentType !== JWE_CONTENT_TYPE || records.length === 0) return use(records.map(plainFile));
+    const encrypter = encrypterOf(job.authorityId);
+    const temporary: string[] = [];
+    try {
+      const outgoing: OutboundFile[] = [];
+      for (const record of records) {
+        if (record.sealed) outgoing.push(sealedFile(record, record.sealed));
+        else if (!encrypter) outgoing.push(plainFile(record));
+        else {
+          const copy = await files.writeRaw(encrypter.encryptStream(upload(record.id), record.mediaType));
+          temporary.push(copy.id);
+          outgoing.push(sealedFile(record, { fileId: copy.id, size: copy.size, kid: encrypter.kid }));
+        }
+      }
+      return await use(outgoing);
+    } finally {
+      for (const id of temporary) await files.remove(id).catch(() => undefined);
+    }
+  }
+
+  return { sealForAccept, ensureSealed, receiptFor, authorityMail, sealAttachments, discardSealed, withFiles };
 }

@@ -14,7 +14,9 @@
  * --experimental-vm-modules. The static import also fails early: on Node older than 20.19 the
  * require throws ERR_REQUIRE_ESM when the app starts, not at the first delivery.
  */
+import { createPublicKey } from 'node:crypto';
 import { CompactEncrypt, importJWK } from 'jose';
+import { sealedLength, sealStream } from './streaming-jwe';
 
 /** The only algorithms we produce: what FIT-Connect prescribes, nothing negotiable. */
 const KEY_ALGORITHM = 'RSA-OAEP-256';
@@ -35,6 +37,13 @@ export interface PayloadEncrypter {
   readonly kid: string;
   /** Encrypts a payload (strings as UTF-8) to a compact JWE; contentType becomes the `cty` header. */
   encrypt(plaintext: string | Uint8Array, contentType: string): Promise<string>;
+  /**
+   * The same JWE, for a file: encrypted as `source` is read and yielded as ASCII chunks, never
+   * whole in memory (streaming-jwe.ts). Same algorithms, key and header members as encrypt.
+   */
+  encryptStream(source: AsyncIterable<Buffer | Uint8Array>, contentType: string): AsyncGenerator<Buffer>;
+  /** How many bytes encryptStream writes for `plainSize` bytes with this content type. */
+  sealedSize(plainSize: number, contentType: string): number;
 }
 
 function isBase64Url(value: unknown): value is string {
@@ -136,6 +145,8 @@ export async function createPayloadEncrypter(jwk: Record<string, unknown>): Prom
   // Only the public numbers are imported: use, alg and key_ops were judged above, and handing them
   // on would add a second, subtly different set of rules (jose's and WebCrypto's) to the first.
   const publicKey = await importJWK({ kty: 'RSA', n, e }, KEY_ALGORITHM);
+  // The same public numbers as a node:crypto key, for the streaming JWE of attachments.
+  const keyObject = createPublicKey({ key: { kty: 'RSA', n, e }, format: 'jwk' });
 
   return {
     kid,
@@ -147,5 +158,7 @@ export async function createPayloadEncrypter(jwk: Record<string, unknown>): Prom
         .setProtectedHeader({ alg: KEY_ALGORITHM, enc: CONTENT_ENCRYPTION, kid, cty: contentType })
         .encrypt(publicKey);
     },
+    encryptStream: (source, contentType) => sealStream(source, keyObject, kid, contentType),
+    sealedSize: (plainSize, contentType) => sealedLength(plainSize, keyObject, kid, contentType),
   };
 }

@@ -132,7 +132,7 @@ describe.each([sqlite, postgres()])('purge races and raw ids on $name', (backend
     let outbound: OutboundPayloads = set.delivery.outbound;
     if (withKey) {
       const encrypter = await createPayloadEncrypter(testEncryptionKeys().publicJwk);
-      outbound = createOutboundPayloads({ encrypterOf: () => encrypter, submissions: sealerSubmissions, deliveries: c.store.deliveries });
+      outbound = createOutboundPayloads({ encrypterOf: () => encrypter, submissions: sealerSubmissions, deliveries: c.store.deliveries, attachments: c.store.attachments, attachmentFiles: c.store.attachmentFiles });
     }
     const app = express();
     app.use(authorityInboxRouter({

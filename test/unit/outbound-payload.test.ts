@@ -3,7 +3,9 @@ import path from 'node:path';
 import { createPayloadEncrypter, type PayloadEncrypter } from '../../src/delivery/payload-encryption';
 import { createOutboundPayloads, type OutboundPayloads } from '../../src/delivery/outbound-payload';
 import type { DeliveryJob, SubmissionRecord } from '../../src/storage/ports';
+import { attachmentFiles } from '../../src/storage/sqlite/sqlite-attachment-files';
 import { decryptJwe, TEST_ENCRYPTION_KID, testEncryptionKeys } from '../support/encryption-keys';
+import { tempDir } from '../support/temp-dir';
 
 const XML = '<?xml version="1.0" encoding="UTF-8"?>\n<antrag id="ABCD-EFGH-J"><name>Jürgen Größe</name></antrag>';
 const PDF = Buffer.from('%PDF-1.7\n% a receipt, äöü\n%%EOF\n', 'latin1');
@@ -29,6 +31,8 @@ describe('createOutboundPayloads', () => {
   let encrypter: PayloadEncrypter;
   const resealed: Array<{ jobId: string; body: string; contentType: string; idempotencyKey: string }> = [];
   let outbound: OutboundPayloads;
+  const files = tempDir();
+  afterAll(() => files.remove());
 
   beforeAll(async () => {
     encrypter = await createPayloadEncrypter(testEncryptionKeys().publicJwk);
@@ -44,6 +48,9 @@ describe('createOutboundPayloads', () => {
           return Promise.resolve(job({ id: jobId, ...sealed }));
         },
       },
+      // These submissions carry no files (attachments: test/integration/attachment-delivery*.test.ts).
+      attachments: { ofSubmission: () => Promise.resolve([]) },
+      attachmentFiles: attachmentFiles(files.path),
     });
   });
 
@@ -135,6 +142,10 @@ describe('sealing has one home', () => {
   test('the JWE media type is spelt out only where it is defined (and in the OpenAPI description)', () => {
     const spelling = files.filter((f) => f.text.includes('application/jose')).map((f) => f.name);
     expect(spelling.filter((name) => !['delivery/payload-encryption.ts', 'http/openapi.ts'].includes(name))).toEqual([]);
+  });
+
+  test('the streaming JWE is imported only by payload-encryption.ts', () => {
+    expect(importing('streaming-jwe')).toEqual(['delivery/payload-encryption.ts']);
   });
 
   test('payload-encryption is imported only by outbound-payload.ts and authority-credentials.ts', () => {
