@@ -1,4 +1,5 @@
 import { getAtPointer, parsePointer } from '../support/json-pointer';
+import type { FileQuestionAt } from './file-questions';
 import type { FormNode, FormStep, QuestionTree, RepeatNode } from './form-tree';
 import type { FormBody } from './kinds/field-kind';
 import { groupKind } from './kinds/group';
@@ -101,4 +102,36 @@ export function changeList(form: QuestionTree, step: FormStep, data: Data, actio
     }
   }
   return next;
+}
+
+/** The file questions of one step (inside its groups too; never inside a list), in order. */
+export function fileQuestionsOfStep(step: FormStep): FileQuestionAt[] {
+  const found: FileQuestionAt[] = [];
+  const walk = (node: FormNode) => {
+    if (node.kind === 'leaf' && node.file) found.push({ ...node.file, pointer: node.pattern, node });
+    else if (node.kind === 'group') node.children.forEach(walk);
+  };
+  step.nodes.forEach(walk);
+  return found;
+}
+
+/**
+ * Sets the answer of each file question of the step to the ids of the draft's files uploaded for
+ * it, in the order they came (none: no answer). The store says which files a question holds;
+ * ids in a post count for nothing, so an answer can never name a file that is not the draft's.
+ */
+export function withFileAnswers(step: FormStep, data: Data, files: ReadonlyArray<{ readonly id: string; readonly fieldPointer: string }>): Data {
+  const questions = fileQuestionsOfStep(step);
+  if (questions.length === 0) return data;
+  const next = structuredClone(data);
+  for (const question of questions) {
+    const ids = files.filter((f) => f.fieldPointer === question.pointer).map((f) => f.id);
+    setAt(next, question.pointer, ids.length > 0 ? ids : undefined);
+  }
+  return next;
+}
+
+/** withFileAnswers for every step of the form: answers as the store holds the draft's files. */
+export function withAllFileAnswers(form: QuestionTree, data: Data, files: ReadonlyArray<{ readonly id: string; readonly fieldPointer: string }>): Data {
+  return form.steps.reduce((next, step) => withFileAnswers(step, next, files), data);
 }

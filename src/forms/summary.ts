@@ -5,10 +5,11 @@ import type { MunicipalitySearch } from '../routing/municipality-search';
 import { applies } from './applicability';
 import { getAtPointer } from '../support/json-pointer';
 import type { FormNode, FormStep, QuestionTree } from './form-tree';
-import type { DisplayContext } from './kinds/field-kind';
+import type { DisplayContext, FileFacts } from './kinds/field-kind';
+import { fileLines } from './kinds/file';
 import { kindOf } from './kinds/index';
 
-export type { DisplayContext } from './kinds/field-kind';
+export type { DisplayContext, FileFacts } from './kinds/field-kind';
 
 /**
  * The answers of a step as people read them: the check page shows them as rows, the receipt
@@ -19,6 +20,8 @@ export type { DisplayContext } from './kinds/field-kind';
 export interface SummaryRow {
   readonly label: string;
   readonly value: string;
+  /** A file question's files, one line each ("scan.pdf (1,2 MB)"): the check page lists them. */
+  readonly lines?: readonly string[];
   readonly changeUrl: string;
 }
 
@@ -26,8 +29,11 @@ export interface SummaryRow {
 export interface SummaryAnswer {
   readonly kind: 'answer';
   readonly label: string;
+  /** As displayed; a file question's files one per line. */
   readonly value: string;
   readonly pointer: string;
+  /** A file question's files, one line each ("scan.pdf (1,2 MB)"), as `value` joins them. */
+  readonly lines?: readonly string[];
 }
 
 /** A list question ("Hunde"): one numbered item ("Hund 1", "Hund 2") with its answers each. */
@@ -53,7 +59,9 @@ export function summaryEntries(form: QuestionTree, step: FormStep, data: unknown
     if (node.pattern === form.regionPattern && step.kind !== 'region') return;
     const label = localize(node.label, language) ?? node.name;
     if (node.kind === 'leaf') {
-      into.push({ kind: 'answer', label, value: kindOf(node).display(node, getAtPointer(data, pointer), context), pointer });
+      const value = getAtPointer(data, pointer);
+      const lines = node.widget === 'file' ? { lines: fileLines(value, context) } : {};
+      into.push({ kind: 'answer', label, value: kindOf(node).display(node, value, context), pointer, ...lines });
     } else if (node.kind === 'group') {
       for (const child of node.children) visit(child, `${pointer}/${child.name}`, into);
     } else {
@@ -72,16 +80,19 @@ export function summaryEntries(form: QuestionTree, step: FormStep, data: unknown
   return entries;
 }
 
-/** The rows of one step on the check page, lists numbered ("Hund 2 – Name"). */
+/** The rows of one step on the check page, lists numbered ("Hund 2 – Name"); `files` names the draft's uploads. */
 export function summaryRows(
   form: QuestionTree, step: FormStep, data: unknown, language: Language, strings: UiStrings,
-  municipalities: MunicipalitySearch, changeUrl: (fieldPointer: string) => string,
+  municipalities: MunicipalitySearch, changeUrl: (fieldPointer: string) => string, files?: FileFacts,
 ): SummaryRow[] {
   const rows: SummaryRow[] = [];
   const flatten = (entries: readonly SummaryEntry[], prefix: string): void => {
     for (const entry of entries) {
       if (entry.kind === 'answer') {
-        rows.push({ label: prefix ? `${prefix} – ${entry.label}` : entry.label, value: entry.value, changeUrl: changeUrl(entry.pointer) });
+        rows.push({
+          label: prefix ? `${prefix} – ${entry.label}` : entry.label, value: entry.value, changeUrl: changeUrl(entry.pointer),
+          ...(entry.lines ? { lines: entry.lines } : {}),
+        });
       } else if (entry.items.length === 0) {
         // An empty list still gets its row, shown as not answered, with its change link.
         rows.push({ label: prefix ? `${prefix} – ${entry.label}` : entry.label, value: '', changeUrl: changeUrl(entry.pointer) });
@@ -90,6 +101,6 @@ export function summaryRows(
       }
     }
   };
-  flatten(summaryEntries(form, step, data, { language, strings, municipalities }), '');
+  flatten(summaryEntries(form, step, data, { language, strings, municipalities, ...(files ? { files } : {}) }), '');
   return rows;
 }

@@ -100,7 +100,7 @@ export function buildServedSet(files: OperatorFiles, versions: LoadedVersions, d
   const pages = createPages({
     forms, flow: createPageFlow({ routing, municipalities, translator: renderer }), renderer, drafts: deps.drafts, submissions, routing, municipalities, siteTenant,
     secureCookies: config.production, bodyLimitBytes: config.bodyLimitBytes, publicBaseUrl: config.publicBaseUrl, logger, rateLimiter: deps.rateLimiter,
-    testLinks,
+    testLinks, attachments: deps.attachments,
   });
 
   const router = Router();

@@ -56,6 +56,14 @@ export interface FieldView {
   readonly [extra: string]: unknown;
 }
 
+/** What the pages and the receipt know of uploaded files, for file questions (kinds/file.ts). */
+export interface FileFacts {
+  /** The uploaded files by attachment id (a draft's on the pages, a submission's on the receipt). */
+  readonly byId: ReadonlyMap<string, { readonly fileName: string; readonly size: number }>;
+  /** The installation's cap on one file (ATTACHMENT_MAX_FILE_BYTES): a question's own cap is lowered to it. */
+  readonly maxFileBytes: number;
+}
+
 /** The municipality search of the region step, when the citizen searched. */
 export interface RegionSearch {
   readonly query: string;
@@ -71,6 +79,7 @@ export interface ViewContext {
   readonly errors: ReadonlyMap<string, string>;
   readonly municipalities: MunicipalitySearch;
   readonly search?: RegionSearch;
+  readonly files?: FileFacts;
 }
 
 /** Everything a kind's display needs besides the node and the value. */
@@ -78,6 +87,7 @@ export interface DisplayContext {
   readonly language: Language;
   readonly strings: UiStrings;
   readonly municipalities: MunicipalitySearch;
+  readonly files?: FileFacts;
 }
 
 /** An HTML id for a field pointer; error summary links use it as fragment. */

@@ -3,6 +3,11 @@ import type { FieldError } from '../../errors';
 import { applies } from '../../forms/applicability';
 import type { CompiledForm } from '../../forms/compiled-form';
 import { fieldId, fieldView, type FieldView, type ViewContext } from '../../forms/field-view';
+import { fileQuestionsOf } from '../../forms/file-questions';
+import { fileQuestionsOfStep, withAllFileAnswers, withFileAnswers } from '../../forms/form-post';
+import type { FileFacts } from '../../forms/summary';
+import { formatFileSize } from '../../i18n/file-size';
+import type { AttachmentRecord } from '../../storage/attachment-ports';
 import type { FormStep } from '../../forms/form-tree';
 import { getAtPointer } from '../../support/json-pointer';
 import type { RegionSearch } from '../../forms/kinds/field-kind';
@@ -26,7 +31,7 @@ import { testerOf } from './tester';
 import { openRollouts, type TesterAccess } from '../../routing/rollout-refusal';
 
 /** What the page views need (a subset of PagesDependencies). */
-export type PageViewDependencies = Pick<PagesDependencies, 'flow' | 'renderer' | 'drafts' | 'routing' | 'municipalities' | 'siteTenant' | 'publicBaseUrl' | 'submissions'>;
+export type PageViewDependencies = Pick<PagesDependencies, 'flow' | 'renderer' | 'drafts' | 'routing' | 'municipalities' | 'siteTenant' | 'publicBaseUrl' | 'submissions' | 'attachments'>;
 
 type Data = Record<string, unknown>;
 
@@ -54,7 +59,7 @@ function storedParameters(record: SubmissionRecord): LocalParameters {
   }
 }
 
-export type MessageKind = 'expired' | 'notFound' | 'csrf' | 'rateLimited' | 'unavailable' | 'error' | 'testLinkInvalid';
+export type MessageKind = 'expired' | 'notFound' | 'csrf' | 'rateLimited' | 'unavailable' | 'error' | 'testLinkInvalid' | 'badRequest' | 'tooLarge';
 
 export interface StepRender {
   readonly errors?: readonly FieldError[];
@@ -71,8 +76,9 @@ export interface PageViews {
   readonly renderIndex: (req: Request, res: Response, forms: readonly CompiledForm[]) => void;
   readonly renderStart: (req: Request, res: Response, form: CompiledForm) => void;
   readonly renderMessage: (req: Request, res: Response, status: number, kind: MessageKind, form?: CompiledForm) => void;
-  readonly renderStep: (req: Request, res: Response, form: CompiledForm, step: FormStep, draft: Draft, data: Data, extra?: StepRender) => void;
-  readonly renderCheck: (req: Request, res: Response, form: CompiledForm, draft: Draft, data: Data, errors?: readonly FieldError[]) => void;
+  /** A step with file questions lists the draft's files at them (the store's word, see withFileAnswers). */
+  readonly renderStep: (req: Request, res: Response, form: CompiledForm, step: FormStep, draft: Draft, data: Data, extra?: StepRender) => Promise<void>;
+  readonly renderCheck: (req: Request, res: Response, form: CompiledForm, draft: Draft, data: Data, errors?: readonly FieldError[]) => Promise<void>;
   readonly renderSaved: (req: Request, res: Response, form: CompiledForm, draft: Draft, data: Data, continueUrl: string) => Promise<void>;
   readonly renderConfirmation: (req: Request, res: Response, form: CompiledForm, record: SubmissionRecord, found: AuthorityMatch, receiptUrl: string) => Promise<void>;
 }
@@ -120,11 +126,15 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
     const region = form.steps.findIndex((s) => s.kind === 'region');
     return region >= 0 && form.steps.indexOf(step) > region;
   }
-  function viewContext(form: CompiledForm, language: Language, data: Data, errors: readonly FieldError[], search?: RegionSearch): ViewContext {
+  function viewContext(form: CompiledForm, language: Language, data: Data, errors: readonly FieldError[], search?: RegionSearch, files?: FileFacts): ViewContext {
     return {
       form, language, strings: renderer.strings(language), data, municipalities,
-      errors: new Map(errors.map((e) => [e.pointer, e.message])), ...(search ? { search } : {}),
+      errors: new Map(errors.map((e) => [e.pointer, e.message])), ...(search ? { search } : {}), ...(files ? { files } : {}),
     };
+  }
+  /** What the file questions show of these files: names and sizes, and the installation's cap. */
+  function fileFacts(records: readonly AttachmentRecord[]): FileFacts {
+    return { byId: new Map(records.map((r) => [r.id, { fileName: r.fileName, size: r.size }])), maxFileBytes: deps.attachments.limits.maxFileBytes };
   }
 
   function renderMessage(req: Request, res: Response, status: number, kind: MessageKind, form?: CompiledForm): void {
@@ -161,14 +171,17 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
     }));
   }
 
-  function renderStep(req: Request, res: Response, form: CompiledForm, step: FormStep, draft: Draft, data: Data, extra: StepRender = {}): void {
+  async function renderStep(req: Request, res: Response, form: CompiledForm, step: FormStep, draft: Draft, given: Data, extra: StepRender = {}): Promise<void> {
+    const multipart = fileQuestionsOfStep(step).length > 0;
+    const records = multipart ? await deps.attachments.ofDraft(draft.key) : [];
+    const data = multipart ? withFileAnswers(step, given, records) : given;
     const language = pageLanguage(req);
     const t = renderer.strings(language);
     const errors = extra.errors ?? [];
     const id = form.definition.id;
     const { index, total, previous } = flow.position(form, step, data);
     const toCheck = req.query.return === 'check';
-    const ctx = viewContext(form, language, data, errors, { query: extra.query ?? '', searched: extra.searched ?? false });
+    const ctx = viewContext(form, language, data, errors, { query: extra.query ?? '', searched: extra.searched ?? false }, multipart ? fileFacts(records) : undefined);
     const fields = step.nodes
       .filter((n) => n.condition?.reveal !== undefined || applies(n, n.pattern, data))
       .map((n) => fieldView(n, n.pattern, ctx))
@@ -186,17 +199,22 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
       stepDescription: localize(step.description, language),
       action: stepUrl(id, step.id, toCheck),
       csrf: draft.csrfToken,
+      multipart,
       fields,
       ...(isAfterRegion(form, step) ? { localParameters: liveParametersBox(form, data, language, testerOf(res)) } : {}),
     }));
   }
 
-  function renderCheck(req: Request, res: Response, form: CompiledForm, draft: Draft, data: Data, errors: readonly FieldError[] = []): void {
+  async function renderCheck(req: Request, res: Response, form: CompiledForm, draft: Draft, given: Data, errors: readonly FieldError[] = []): Promise<void> {
+    const withFiles = fileQuestionsOf(form).length > 0;
+    const records = withFiles ? await deps.attachments.ofDraft(draft.key) : [];
+    const data = withFiles ? withAllFileAnswers(form, given, records) : given;
+    const files = withFiles ? fileFacts(records) : undefined;
     const language = pageLanguage(req);
     const t = renderer.strings(language);
     const id = form.definition.id;
     const steps = flow.applicableSteps(form, data);
-    const ctx = viewContext(form, language, data, errors);
+    const ctx = viewContext(form, language, data, errors, undefined, files);
     const ars = getAtPointer(data, form.regionPattern);
     const match = typeof ars === 'string' ? routing.resolve(id, ars) : undefined;
     res.status(errors.length > 0 ? 400 : 200).type('html').send(renderer.render('check', {
@@ -208,7 +226,7 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
       errors: errors.map((e) => ({ href: fieldId(e.pointer), message: e.message })),
       sections: steps.map((step) => ({
         title: localize(step.title, language),
-        rows: summaryRows(form, step, data, language, t, municipalities, (pointer) => `${stepUrl(id, step.id, true)}#${fieldId(pointer)}`),
+        rows: summaryRows(form, step, data, language, t, municipalities, (pointer) => `${stepUrl(id, step.id, true)}#${fieldId(pointer)}`, files),
       })),
       // Only a route that takes applications: otherwise the send finds the region step's answer.
       authorityName: match && openRollouts(match, testerOf(res)).includes(match.rollout) ? match.authority.name : undefined,
@@ -237,6 +255,8 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
     const language = pageLanguage(req);
     const t = renderer.strings(language);
     const view = await deps.submissions.statusOf(record);
+    // The files sent with it, as stored with the submission (gone with its data after retention).
+    const files = (await deps.attachments.ofSubmission(record.id)).map((a) => ({ name: a.fileName, size: formatFileSize(a.size, language) }));
     // The status holds since its latest event; the deletion of the answers (retention) is told apart.
     const latest = view.events.filter((e) => e.type !== 'purged').at(-1)?.at ?? record.createdAt;
     const status = { code: view.status, text: t[`status_${view.status}`] ?? '', iso: latest.toISOString(), at: formatLongDateTime(latest, language) };
@@ -249,6 +269,7 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
       authority: { name: found.authority.name, email: found.authority.email },
       // As they held when the application was accepted, not as the tenant file says today.
       localParameters: parametersBox(storedParameters(record), record.regionArs, language),
+      files,
       status,
       purged,
       pageUrl: req.originalUrl,

@@ -1,3 +1,4 @@
+import type { AttachmentService } from '../../attachments/attachment-service';
 import type { DraftService } from '../../drafts/draft-service';
 import type { FormRegistry } from '../../forms/form-registry';
 import type { PageFlow } from '../../forms/page-flow';
@@ -25,6 +26,8 @@ export interface PagesDependencies {
   readonly publicBaseUrl: string;
   readonly logger: Logger;
   readonly rateLimiter: RateLimiter;
+  /** Documents uploaded at file questions: taken in on a step's post, listed on the step, the check page and the confirmation. */
+  readonly attachments: Pick<AttachmentService, 'limits' | 'maxBytesFor' | 'upload' | 'ofDraft' | 'removeFromDraft' | 'ofSubmission'>;
   /** Testers' links: a valid one opens its authority's `testing` route and marks every submission as a test. */
   readonly testLinks: Pick<TestLinks, 'check'>;
 }

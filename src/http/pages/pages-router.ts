@@ -1,10 +1,9 @@
 import express, { Router, type Request, type Response } from 'express';
-import { timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../errors';
 import type { CompiledForm } from '../../forms/compiled-form';
-import { changeList, readDeclarations, readStep, type FormBody } from '../../forms/form-post';
+import { fileQuestionsOf } from '../../forms/file-questions';
+import { readDeclarations, withAllFileAnswers, type FormBody } from '../../forms/form-post';
 import type { FormStep } from '../../forms/form-tree';
-import { clipToLimits, MAX_FIELD_ERRORS } from '../../forms/input-limits';
 import { tooManyValuesError } from '../../forms/validation-messages';
 import type { Draft } from '../../storage/ports';
 import { readCookie, serializeCookie } from '../cookies';
@@ -13,24 +12,23 @@ import { CHANGED_COOKIE, decodeNote, encodeNote, renderDraftChanged } from './dr
 import { LANGUAGE_COOKIE, pageLanguage } from './page-frame';
 import { pageErrorHandler } from './page-errors';
 import { PAGE_CSP } from './page-headers';
+import { sameSecret } from './page-csrf';
 import { parseData, type PageViews } from './page-views';
 import type { PagesDependencies } from './pages-dependencies';
 import { testerOf } from './tester';
 import { testerAccessRouter } from './tester-access';
+import { refusedFiles } from './step-uploads';
+import { stepPosts } from './step-post';
 
 const DRAFT_COOKIE = 'efa_draft';
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /**
  * The citizen's pages: start, one page per step, "Antworten prüfen", confirmation, and
  * "continue later". Everything works without JavaScript: every change is a form POST, followed
  * by a redirect (post/redirect/get) unless the page shows errors or search results. The router
  * reads requests and writes cookies; the page flow (forms/page-flow.ts) decides where to go.
+ * A step with file questions posts multipart/form-data (step-uploads.ts): its files go into the
+ * attachments as they stream in, and its answers hold the ids of the draft's files.
  */
 export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
   const router = Router();
@@ -118,6 +116,8 @@ export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
     return draft;
   }
 
+  const steps = stepPosts(deps, views, openDraft);
+
   router.get('/', (req, res) => {
     res.set({ 'content-security-policy': PAGE_CSP, 'cache-control': 'no-store' });
     views.renderIndex(req, res, forms.list());
@@ -146,62 +146,24 @@ export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
     const form = formOf(req);
     const step = stepOf(req, form);
     const draft = await openPageDraft(req, res, form);
-    if (draft) renderStep(req, res, form, step, draft, parseData(draft));
+    if (draft) await renderStep(req, res, form, step, draft, parseData(draft));
   });
-
-  /**
-   * Keeps the step's answers in the draft, unless they may not be stored (control characters,
-   * answers beyond their limits, a draft past its cap): then the step is shown again with the
-   * fields named and nothing is written. True when saved.
-   */
-  async function saveStep(req: Request, res: Response, form: CompiledForm, step: FormStep, draft: Draft, data: Record<string, unknown>): Promise<boolean> {
-    const language = pageLanguage(req);
-    const refused = form.storageErrors(data, language);
-    if (refused.length === 0 && (await drafts.saveData(draft, data))) return true;
-    // Shown again cut to their limits, so the page is never much larger than what the form allows.
-    renderStep(req, res, form, step, draft, clipToLimits(data, form.fields), { errors: refused.length > 0 ? refused.slice(0, MAX_FIELD_ERRORS) : [tooManyValuesError(language)] });
-    return false;
-  }
 
   router.post('/forms/:id/steps/:step', deps.rateLimiter.middleware('steps'), urlencoded, async (req, res) => {
     const form = formOf(req);
     const step = stepOf(req, form);
+    if (req.is('multipart/form-data')) {
+      await steps.postMultipartStep(req, res, form, step);
+      return;
+    }
     const draft = await postedDraft(req, res, form);
-    if (!draft) return;
-    const body = req.body as FormBody;
-    const id = form.definition.id;
-    const toCheck = req.query.return === 'check';
-    let data = readStep(form, step, body, parseData(draft));
-    const action = typeof body._action === 'string' ? body._action : 'continue';
-    const query = typeof body._q === 'string' ? body._q.trim().slice(0, 100) : '';
-
-    if (flow.isRegionSearch(form, step, action, query, data)) {
-      if (await saveStep(req, res, form, step, draft, data)) renderStep(req, res, form, step, draft, data, { query, searched: true });
-      return;
-    }
-    if (action.startsWith('add:') || action.startsWith('remove:')) {
-      data = changeList(form, step, data, action);
-      if (await saveStep(req, res, form, step, draft, data)) res.redirect(303, stepUrl(id, step.id, toCheck));
-      return;
-    }
-    if (!(await saveStep(req, res, form, step, draft, data))) return;
-    if (action === 'save') {
-      await renderSaved(req, res, form, draft, data, stepUrl(id, step.id, toCheck));
-      return;
-    }
-    const errors = flow.stepErrors(form, step, data, pageLanguage(req), testerOf(res));
-    if (errors.length > 0) {
-      renderStep(req, res, form, step, draft, data, { errors, ...(query ? { query } : {}) });
-      return;
-    }
-    const { next } = flow.position(form, step, data);
-    res.redirect(303, toCheck || !next ? `${base(id)}/check` : stepUrl(id, next.id));
+    if (draft) await steps.postStep(req, res, form, step, draft, req.body as FormBody, []);
   });
 
   router.get('/forms/:id/check', async (req, res) => {
     const form = formOf(req);
     const draft = await openPageDraft(req, res, form);
-    if (draft) renderCheck(req, res, form, draft, parseData(draft));
+    if (draft) await renderCheck(req, res, form, draft, parseData(draft));
   });
 
   router.post('/forms/:id/check', deps.rateLimiter.middleware('submissions'), urlencoded, async (req, res) => {
@@ -211,10 +173,12 @@ export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
     const id = form.definition.id;
     const language = pageLanguage(req);
     const body = req.body as FormBody;
-    const data = readDeclarations(form, body, parseData(draft));
+    // The files at the file questions as the store holds them for this draft.
+    const files = fileQuestionsOf(form).length > 0 ? await deps.attachments.ofDraft(draft.key) : [];
+    const data = withAllFileAnswers(form, readDeclarations(form, body, parseData(draft)), files);
     // Declarations are yes/no answers; only the draft's cap can refuse them.
     if (!(await drafts.saveData(draft, data))) {
-      renderCheck(req, res, form, draft, data, [tooManyValuesError(language)]);
+      await renderCheck(req, res, form, draft, data, [tooManyValuesError(language)]);
       return;
     }
     if (body._action === 'save') {
@@ -224,16 +188,26 @@ export function pagesRouter(deps: PagesDependencies, views: PageViews): Router {
     // The server is the authority: everything is validated again, step by step.
     const check = flow.checkSubmission(form, data, language, testerOf(res));
     if (check.outcome === 'step') {
-      renderStep(req, res, form, check.step, draft, data, { errors: check.errors });
+      await renderStep(req, res, form, check.step, draft, data, { errors: check.errors });
       return;
     }
     if (check.outcome === 'declarations') {
-      renderCheck(req, res, form, draft, data, check.errors);
+      await renderCheck(req, res, form, draft, data, check.errors);
       return;
     }
     // Exactly the path of the JSON API, so page and API submissions are stored and sent alike.
     const tester = testerOf(res);
-    const accepted = await deps.submissions.accept(id, { data: check.data }, language, tester ? { tester } : {});
+    let accepted;
+    try {
+      // The draft's key: its files are the ones the submission may take.
+      accepted = await deps.submissions.accept(id, { data: check.data }, language, { draftKey: draft.key, ...(tester ? { tester } : {}) });
+    } catch (err) {
+      // Files the submission cannot take (gone meanwhile, too large together): back to their step.
+      const refused = refusedFiles(form, err);
+      if (!refused) throw err;
+      await renderStep(req, res, form, refused.step, draft, data, { errors: refused.errors });
+      return;
+    }
     // The application is committed: a failing delete (disk full, say) must not show the citizen
     // an error page for it. The cookie is cleared below and the draft expires with DRAFT_TTL_DAYS.
     try {

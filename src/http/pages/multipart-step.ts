@@ -1,0 +1,189 @@
+import busboy from 'busboy';
+import type { Request } from 'express';
+import type { Readable } from 'node:stream';
+import type { FormBody } from '../../forms/form-post';
+import { sameSecret } from './page-csrf';
+
+/** One file part of a step's post, handed on while it streams: never held whole. */
+export interface FilePart {
+  /** The field's name: the file question's pointer. */
+  readonly pointer: string;
+  /** The name the browser sent (only shown to the citizen, never a path and never logged). */
+  readonly fileName: string;
+  readonly content: AsyncIterable<Buffer>;
+  /** The fields read before this part (the CSRF token, the action, the answers above it). */
+  readonly fieldsSoFar: FormBody;
+}
+
+export interface MultipartOptions {
+  /** The draft's token: checked once it has arrived, and before any file part is taken. */
+  readonly csrfToken: string;
+  /** The names (pointers) of the step's file questions; a file under any other name is refused. */
+  readonly fileFields: ReadonlySet<string>;
+  /** The largest file any of them takes: the parser stops a file part past it on its own too. */
+  readonly maxFileBytes: number;
+  /** Every field together (as the urlencoded body limit). */
+  readonly bodyLimitBytes: number;
+  /** At most this many fields (as the urlencoded parameterLimit). */
+  readonly maxFields: number;
+  /**
+   * Takes one file part: reads as much of `content` as it wants (the rest is discarded by the
+   * reader), resolves when done. Not called for a file input left empty, nor once the action
+   * read so far removes a file, nor before the CSRF token was checked.
+   */
+  readonly takeFile: (part: FilePart) => Promise<void>;
+  /** Whether a file part should be taken, given the fields read before it (e.g. not for a remove button). */
+  readonly wantsFile: (fieldsSoFar: FormBody) => boolean;
+}
+
+/**
+ * What a multipart step post came to: its fields (the files went to takeFile), or why it cannot
+ * be used: a missing or wrong CSRF token (403), an unreadable or hostile body (400: no boundary,
+ * truncated, malformed, a file where no file question is, two files for one question), or one
+ * too large in its fields (413). `closeConnection` when the rest of the request was not read.
+ */
+export type MultipartOutcome =
+  | { readonly outcome: 'read'; readonly body: FormBody; readonly closeConnection: boolean }
+  | { readonly outcome: 'csrf'; readonly closeConnection: boolean }
+  | { readonly outcome: 'bad'; readonly status: 400 | 413; readonly closeConnection: boolean };
+
+/**
+ * After a file is refused (too large, say), the rest of the request is read and discarded, so
+ * that the browser, which sends the whole file before it looks at an answer, gets to show the
+ * step with the error. Only up to this many bytes of the whole request, though: past it, the
+ * answer is sent with `Connection: close` and the request is not read any further.
+ */
+const MIN_DRAIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a step's multipart/form-data post with busboy, streaming each file part to takeFile as
+ * it arrives. Never throws for what the client sent; rejects only when takeFile does (a store
+ * that cannot be written), after the request has been detached.
+ */
+export function readMultipart(req: Request, options: MultipartOptions): Promise<MultipartOutcome> {
+  const fields: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: req.headers,
+      // Browsers send file names as UTF-8.
+      defParamCharset: 'utf8',
+      limits: {
+        fieldNameSize: 1000, fieldSize: options.bodyLimitBytes, fields: options.maxFields,
+        fileSize: options.maxFileBytes + 1, files: options.fileFields.size, parts: options.maxFields + options.fileFields.size, headerPairs: 20,
+      },
+    });
+  } catch {
+    // Not multipart after all, or no boundary.
+    return Promise.resolve({ outcome: 'bad', status: 400, closeConnection: false });
+  }
+  const drainLimit = Math.max(MIN_DRAIN_BYTES, 2 * (options.maxFileBytes * options.fileFields.size + options.bodyLimitBytes));
+
+  return new Promise<MultipartOutcome>((resolve, reject) => {
+    let problem: { status: 400 | 413 } | 'csrf' | undefined;
+    let settled = false;
+    let fieldBytes = 0;
+    let received = 0;
+    const seenFiles = new Set<string>();
+    const taking: Array<Promise<void>> = [];
+    let takeError: unknown;
+
+    const csrfOk = () => typeof fields._csrf === 'string' && sameSecret(fields._csrf, options.csrfToken);
+    const refuse = (why: { status: 400 | 413 } | 'csrf') => {
+      problem ??= why;
+    };
+    const finish = async (closeConnection: boolean) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', count);
+      // A file still being stored finishes (or fails) before the answer.
+      await Promise.allSettled(taking);
+      if (takeError !== undefined) {
+        reject(takeError instanceof Error ? takeError : new Error('the upload failed'));
+        return;
+      }
+      if (problem === 'csrf' || (problem === undefined && !csrfOk())) resolve({ outcome: 'csrf', closeConnection });
+      else if (problem !== undefined) resolve({ outcome: 'bad', status: problem.status, closeConnection });
+      else resolve({ outcome: 'read', body: fields, closeConnection });
+    };
+    /**
+     * Stops parsing: the answer goes out now, with `Connection: close`. The rest of the request
+     * is still read and dropped (not parsed, not stored) until it ends or the server's request
+     * timeout: a socket closed with unread data would be reset, and the browser show no answer.
+     */
+    const stop = (why: { status: 400 | 413 } | undefined) => {
+      if (why) refuse(why);
+      req.unpipe(parser);
+      parser.destroy();
+      req.resume();
+      void finish(true);
+    };
+    const count = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > drainLimit && !settled) stop(problem === undefined ? { status: 413 } : undefined);
+    };
+
+    parser.on('field', (name, value, info) => {
+      if (info.nameTruncated || info.valueTruncated) refuse({ status: 413 });
+      fieldBytes += name.length + value.length;
+      if (fieldBytes > options.bodyLimitBytes) refuse({ status: 413 });
+      if (problem !== undefined) return;
+      const before = fields[name];
+      fields[name] = before === undefined ? value : Array.isArray(before) ? [...before, value] : [before, value];
+    });
+
+    parser.on('file', (name, stream: Readable, info) => {
+      // Whatever happens to this part, it is read to its end (or the parser stops): the parts after it must arrive.
+      const discard = () => {
+        stream.on('error', () => undefined);
+        stream.resume();
+      };
+      if (!options.fileFields.has(name) || seenFiles.has(name)) {
+        // A file where the step asks for none, or a second file for one input: not a browser's post.
+        refuse({ status: 400 });
+        discard();
+        return;
+      }
+      seenFiles.add(name);
+      // A file input left empty is still sent, with no name and no bytes.
+      if (!info.filename || problem !== undefined) {
+        discard();
+        return;
+      }
+      if (!csrfOk()) {
+        refuse('csrf');
+        discard();
+        return;
+      }
+      if (!options.wantsFile(fields)) {
+        discard();
+        return;
+      }
+      const took = options.takeFile({ pointer: name, fileName: info.filename, content: stream, fieldsSoFar: { ...fields } })
+        .catch((err: unknown) => {
+          // A part cut off by a broken request fails its upload: that is the request's problem.
+          if (problem === undefined && !settled) takeError = err;
+        })
+        .finally(discard);
+      taking.push(took);
+    });
+
+    parser.on('filesLimit', () => refuse({ status: 400 }));
+    parser.on('fieldsLimit', () => refuse({ status: 413 }));
+    parser.on('partsLimit', () => refuse({ status: 413 }));
+    parser.on('error', () => {
+      // Truncated, malformed, a broken boundary: the rest of the request is read and dropped by the server.
+      refuse({ status: 400 });
+      req.unpipe(parser);
+      req.resume();
+      void finish(false);
+    });
+    parser.on('close', () => void finish(false));
+    // The client went away: nothing to answer, but nothing may wait for the parser either.
+    req.on('close', () => {
+      if (!req.complete && !settled) stop({ status: 400 });
+    });
+    req.on('data', count);
+    req.pipe(parser);
+  });
+}

@@ -1,0 +1,101 @@
+import type { Request } from 'express';
+import { AppError, type FieldError } from '../../errors';
+import type { CompiledForm } from '../../forms/compiled-form';
+import type { FileQuestionAt } from '../../forms/file-questions';
+import { fileQuestionsOfStep, type FormBody } from '../../forms/form-post';
+import type { FormStep } from '../../forms/form-tree';
+import { REMOVE_FILE_ACTION } from '../../forms/kinds/file';
+import { ATTACHMENT_REFUSAL_TEXTS, type AttachmentTextKey } from '../../i18n/attachment-texts';
+import type { Language } from '../../i18n/language';
+import { localize } from '../../i18n/language';
+import type { Draft } from '../../storage/ports';
+import { readMultipart, type MultipartOutcome } from './multipart-step';
+import type { PagesDependencies } from './pages-dependencies';
+
+/**
+ * The remove button of a file: removes it when it is this draft's, at a question of this step;
+ * anything else in the action is ignored.
+ */
+export async function removeChosenFile(deps: Pick<PagesDependencies, 'attachments'>, step: FormStep, draft: Draft, action: string): Promise<void> {
+  if (!action.startsWith(REMOVE_FILE_ACTION)) return;
+  const questions = fileQuestionsOfStep(step);
+  const fileId = action.slice(REMOVE_FILE_ACTION.length);
+  const file = questions.length > 0 ? (await deps.attachments.ofDraft(draft.key)).find((f) => f.id === fileId) : undefined;
+  if (file && questions.some((q) => q.pointer === file.fieldPointer)) await deps.attachments.removeFromDraft(draft.key, fileId);
+}
+
+/**
+ * When the submission refused the files of a question (one gone meanwhile, or all of them past
+ * the submission's limit), the step that asks it, with the errors at the question itself (the
+ * service names each file, `/question/0`); undefined for any other error.
+ */
+export function refusedFiles(form: CompiledForm, err: unknown): { readonly step: FormStep; readonly errors: FieldError[] } | undefined {
+  if (!(err instanceof AppError) || (err.code !== 'VALIDATION_FAILED' && err.code !== 'PAYLOAD_TOO_LARGE')) return undefined;
+  for (const step of form.steps) {
+    const questions = fileQuestionsOfStep(step);
+    const errors = new Map<string, FieldError>();
+    for (const e of err.options.errors ?? []) {
+      const question = questions.find((q) => e.pointer === q.pointer || e.pointer.startsWith(`${q.pointer}/`));
+      if (question && !errors.has(question.pointer)) errors.set(question.pointer, { pointer: question.pointer, message: e.message });
+    }
+    if (errors.size > 0) return { step, errors: [...errors.values()] };
+  }
+  return undefined;
+}
+
+/** As many fields as the urlencoded parser takes (its parameterLimit). */
+const MAX_FIELDS = 2000;
+
+/** A multipart step post as read: its fields and, per file refused, the error at its question. */
+export type StepPost =
+  | (Extract<MultipartOutcome, { outcome: 'read' }> & { readonly refusals: readonly FieldError[] })
+  | Exclude<MultipartOutcome, { outcome: 'read' }>;
+
+/** The action of a post (the submit button pressed) as far as it has been read. */
+export function actionOf(body: FormBody): string {
+  return typeof body._action === 'string' ? body._action : 'continue';
+}
+
+/** "Fahrzeugschein: Die Datei ist zu groß. …", worded as the page's other field errors are. */
+function refusalError(question: FileQuestionAt, code: AttachmentTextKey, language: Language): FieldError {
+  const label = (localize(question.node.label, language) ?? question.node.name).replace(/[.:]\s*$/, '');
+  return { pointer: question.pointer, message: `${label}: ${ATTACHMENT_REFUSAL_TEXTS[code][language]}` };
+}
+
+/**
+ * Reads the multipart post of a step with file questions (multipart-step.ts) and streams each
+ * chosen file into the attachments as the draft's, at its question. A file refused (empty, too
+ * large, a type the question does not take, malware, no scan possible just now, too many, the
+ * draft full) becomes the field's error; nothing of it is kept. A remove button's post takes no
+ * file (its action is read before the file input, which comes after the list in the page).
+ */
+export async function readStepPost(
+  deps: Pick<PagesDependencies, 'attachments' | 'bodyLimitBytes'>, req: Request, form: CompiledForm, step: FormStep, draft: Draft, language: Language,
+): Promise<StepPost> {
+  const { attachments } = deps;
+  const questions = new Map(fileQuestionsOfStep(step).map((q) => [q.pointer, q]));
+  const held = new Map<string, number>();
+  for (const file of await attachments.ofDraft(draft.key)) held.set(file.fieldPointer, (held.get(file.fieldPointer) ?? 0) + 1);
+  const refusals: FieldError[] = [];
+
+  const outcome = await readMultipart(req, {
+    csrfToken: draft.csrfToken,
+    fileFields: new Set(questions.keys()),
+    maxFileBytes: Math.max(0, ...[...questions.values()].map((q) => attachments.maxBytesFor(q))),
+    bodyLimitBytes: deps.bodyLimitBytes,
+    maxFields: MAX_FIELDS,
+    wantsFile: (fields) => !actionOf(fields).startsWith(REMOVE_FILE_ACTION),
+    async takeFile(part) {
+      const question = questions.get(part.pointer);
+      if (!question) return;
+      const result = await attachments.upload({
+        formId: form.definition.id, fieldPointer: question.pointer,
+        question: { accept: question.accept, maxFiles: question.maxFiles, ...(question.maxFileBytes !== undefined ? { maxFileBytes: question.maxFileBytes } : {}) },
+        fileName: part.fileName, content: part.content, draftKey: draft.key, filesAtQuestion: held.get(question.pointer) ?? 0,
+      });
+      if (result.ok) held.set(question.pointer, (held.get(question.pointer) ?? 0) + 1);
+      else refusals.push(refusalError(question, result.refusal, language));
+    },
+  });
+  return outcome.outcome === 'read' ? { ...outcome, refusals } : outcome;
+}
