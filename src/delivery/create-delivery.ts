@@ -90,7 +90,7 @@ export function createDeliveryChannels(deps: DeliveryChannelDependencies): Deliv
     outbound,
   });
   const dispatch = createChannelDispatcher({
-    http: createHttpPush({ routing, secretOf: credentials.secretOf, agentOf: credentials.agentOf, timeoutMs: config.deliveryTimeoutMs, now }),
+    http: createHttpPush({ routing, outbound, secretOf: credentials.secretOf, agentOf: credentials.agentOf, timeoutMs: config.deliveryTimeoutMs, now }),
     email: authorityEmail,
     citizenEmail,
   });

@@ -1,11 +1,15 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { HttpDelivery } from '../routing/tenant';
 import type { DeliveryJob } from '../storage/ports';
 import type { ClientIdentity } from './client-identity';
+import { boundaryOf, delimiterOf, expectedDelimiters, multipartBody, OccurrenceCounter } from './multipart-body';
+import type { OutboundFile } from './outbound-payload';
 import { parseRetryAfter } from './retry-policy';
-import { signPayload } from './signature';
+import { signPayload, signStream } from './signature';
 
 export type { ClientIdentity } from './client-identity';
 
@@ -51,9 +55,43 @@ export function createDeliveryAgent(url: string, identity?: ClientIdentity): Htt
   return new HttpsAgent({ keepAlive: true, secureContext });
 }
 
+/** The body of one push and what its headers say about it. */
+interface PushBody {
+  readonly contentType: string;
+  readonly length: number;
+  readonly signature: string;
+  /** The bytes, or a fresh reading of them (the same bytes every call). */
+  readonly bytes: Buffer | (() => AsyncIterable<Buffer>);
+}
+
+/** How many boundaries are tried before a body is given up on (each a reading of every file). */
+const BOUNDARY_ROUNDS = 3;
+
 /**
- * Pushes one payload to an authority's endpoint. The outcome's error text is for operators and
- * holds only status codes and error classes, never the body (it contains personal data).
+ * The body of a job: the payload as it is without files; with files, the multipart body
+ * (multipart-body.ts), read once here to sign it and count it, and again when it is sent. That
+ * first reading also makes sure the boundary occurs nowhere inside the content.
+ */
+async function pushBody(job: DeliveryJob, files: readonly OutboundFile[], secret: string, timestamp: number): Promise<PushBody> {
+  const payload = Buffer.from(job.body, 'utf8');
+  if (files.length === 0) return { contentType: job.contentType, length: payload.length, signature: signPayload(secret, timestamp, job.body), bytes: payload };
+  for (let round = 0; round < BOUNDARY_ROUNDS; round++) {
+    const boundary = boundaryOf(job.idempotencyKey, round);
+    const read = () => multipartBody(boundary, { contentType: job.contentType, body: payload }, files);
+    const delimiters = new OccurrenceCounter(delimiterOf(boundary));
+    const { signature, length } = await signStream(secret, timestamp, read(), (chunk) => delimiters.push(chunk));
+    if (delimiters.count === expectedDelimiters(files)) {
+      return { contentType: `multipart/mixed; boundary=${boundary}`, length, signature, bytes: read };
+    }
+  }
+  throw new Error('no multipart boundary fits the content');
+}
+
+/**
+ * Pushes one payload, and the submission's files when it has some (`options.files`, from
+ * OutboundPayloads.withFiles), to an authority's endpoint. The outcome's error text is for
+ * operators and holds only status codes and error classes, never the body (it contains
+ * personal data).
  *
  * `options.agent` carries the connection pool and, for mutual TLS, the client certificate
  * (see createDeliveryAgent); without it Node's global agents are used. Redirects are never
@@ -63,25 +101,28 @@ export async function deliverOverHttp(
   job: DeliveryJob,
   target: HttpDelivery,
   secret: string | undefined,
-  options: { readonly timeoutMs: number; readonly now: () => Date; readonly agent?: HttpAgent | HttpsAgent },
+  options: {
+    readonly timeoutMs: number; readonly now: () => Date; readonly agent?: HttpAgent | HttpsAgent;
+    readonly files?: readonly OutboundFile[];
+  },
 ): Promise<DeliveryOutcome> {
   if (secret === undefined || secret === '') {
     return { ok: false, error: `secret variable ${target.secretEnv} is not set` };
   }
   const now = options.now();
   const timestamp = Math.floor(now.getTime() / 1000);
-  const body = Buffer.from(job.body, 'utf8');
   let answer: Answer;
   try {
+    const body = await pushBody(job, options.files ?? [], secret, timestamp);
     answer = await post(target.url, {
-      'content-type': job.contentType,
+      'content-type': body.contentType,
       'content-length': body.length,
       'idempotency-key': job.idempotencyKey,
       'efa-timestamp': String(timestamp),
-      'efa-signature': signPayload(secret, timestamp, job.body),
+      'efa-signature': body.signature,
       // A test delivery or a tester's submission: the receiver can filter on this (the payload's header says so too).
       ...(job.test === true ? { 'efa-test': 'true' } : {}),
-    }, body, options.timeoutMs, options.agent);
+    }, body.bytes, options.timeoutMs, options.agent);
   } catch (err) {
     return { ok: false, error: `request failed: ${errorCode(err)}` };
   }
@@ -108,7 +149,9 @@ interface Answer {
  * timeoutMs. Resolves with the status as soon as it arrives; the body is read and dropped after
  * that, which lets a kept-alive connection serve the next payload. Rejects when no status arrives.
  */
-function post(url: string, headers: OutgoingHttpHeaders, body: Buffer, timeoutMs: number, agent: HttpAgent | undefined): Promise<Answer> {
+function post(
+  url: string, headers: OutgoingHttpHeaders, body: Buffer | (() => AsyncIterable<Buffer>), timeoutMs: number, agent: HttpAgent | undefined,
+): Promise<Answer> {
   return new Promise<Answer>((resolve, reject) => {
     const parsed = new URL(url);
     const send = parsed.protocol === 'https:' ? httpsRequest : parsed.protocol === 'http:' ? httpRequest : undefined;
@@ -137,7 +180,10 @@ function post(url: string, headers: OutgoingHttpHeaders, body: Buffer, timeoutMs
     req.on('close', () => {
       if (!answer) settle();
     });
-    req.end(body);
+    if (Buffer.isBuffer(body)) req.end(body);
+    // Streamed at the connection's pace; a file that cannot be read destroys the request, which
+    // settles through its error (or, once an answer came, is of no concern any more).
+    else pipeline(Readable.from(body()), req).catch((err: unknown) => req.destroy(err instanceof Error ? err : new Error(String(err))));
   });
 }
 

@@ -5,8 +5,30 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * hex HMAC-SHA512 with the authority's shared secret over `<unix-seconds>.<body>`, sent as the
  * headers efa-timestamp and efa-signature. Receivers reject old timestamps to stop replays.
  */
-export function signPayload(secret: string, timestamp: number | string, body: string): string {
-  return createHmac('sha512', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex');
+export function signPayload(secret: string, timestamp: number | string, body: string | Buffer): string {
+  const hmac = createHmac('sha512', secret).update(`${timestamp}.`, 'utf8');
+  return (typeof body === 'string' ? hmac.update(body, 'utf8') : hmac.update(body)).digest('hex');
+}
+
+/**
+ * The same signature over a body read as a stream (a push with files, read once to sign and
+ * once to send), so the body is never whole in memory. Answers the byte count too, for the
+ * request's content-length, and passes every chunk to `inspect`.
+ */
+export async function signStream(
+  secret: string,
+  timestamp: number | string,
+  body: AsyncIterable<Buffer>,
+  inspect: (chunk: Buffer) => void = () => undefined,
+): Promise<{ readonly signature: string; readonly length: number }> {
+  const hmac = createHmac('sha512', secret).update(`${timestamp}.`, 'utf8');
+  let length = 0;
+  for await (const chunk of body) {
+    hmac.update(chunk);
+    length += chunk.length;
+    inspect(chunk);
+  }
+  return { signature: hmac.digest('hex'), length };
 }
 
 export const MAX_SIGNATURE_AGE_SECONDS = 300;
@@ -15,7 +37,7 @@ export const MAX_SIGNATURE_AGE_SECONDS = 300;
 export function verifyPayloadSignature(
   secret: string,
   headers: { readonly timestamp: string | undefined; readonly signature: string | undefined },
-  body: string,
+  body: string | Buffer,
   nowSeconds: number,
 ): boolean {
   const { timestamp, signature } = headers;

@@ -6,6 +6,8 @@ export interface ReceivedRequest {
   readonly path: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
+  /** The body's bytes as they arrived (a multipart push with files is not UTF-8 text). */
+  readonly raw: Buffer;
   readonly signatureValid: boolean;
 }
 
@@ -36,7 +38,8 @@ export async function startReceiver(secretOf: (authorityId: string) => string | 
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
+      const raw = Buffer.concat(chunks);
+      const body = raw.toString('utf8');
       const authorityId = (req.url ?? '/').slice(1);
       const secret = secretOf(authorityId);
       const signatureValid =
@@ -44,10 +47,10 @@ export async function startReceiver(secretOf: (authorityId: string) => string | 
         verifyPayloadSignature(
           secret,
           signatureHeaders(req.headers),
-          body,
+          raw,
           Math.floor(Date.now() / 1000),
         );
-      const request = { path: req.url ?? '/', headers: req.headers, body, signatureValid };
+      const request = { path: req.url ?? '/', headers: req.headers, body, raw, signatureValid };
       requests.push(request);
       void Promise.resolve(receiver.respond(request, requests.length - 1)).then((answer) => {
         const { status, headers } = typeof answer === 'number' ? { status: answer, headers: {} } : answer;

@@ -1,0 +1,162 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Container } from '../../src/container';
+import { signatureHeaders, verifyPayloadSignature } from '../../src/delivery/signature';
+import { submit, waitUntil, withReceiver } from '../support/channel-harness';
+import { decryptJwe, testEncryptionKeys } from '../support/encryption-keys';
+import { dispositionFileName, parseMultipart, type ReceivedPart } from '../support/multipart';
+import { documentBytes, sha512Hex, storeUpload } from '../support/stored-attachments';
+import { tempDir } from '../support/temp-dir';
+import { example } from '../support/test-setup';
+import { child, parseXml, textOf } from '../support/xml';
+
+/**
+ * The http push of a submission with files (issue 15): a multipart/mixed body whose first part
+ * is the payload as before and whose other parts are the files, each its own JWE for an
+ * authority with a key, signed over the whole body, the same bytes on every attempt. The
+ * receiver is a real HTTP server that reads the body as docs/delivery.md describes.
+ */
+const FORM = 'anwohnerparkausweis';
+const POINTER = '/fahrzeug/zulassungsbescheinigung';
+const AUTHORITY = 'stadt-erfurt-buergeramt';
+
+interface Upload { readonly id: string; readonly bytes: Buffer; readonly fileName: string; readonly mediaType: string }
+
+async function submitWithFiles(c: Container, files: ReadonlyArray<{ fileName: string; mediaType: 'application/pdf' | 'image/png'; size: number }>) {
+  const uploads: Upload[] = [];
+  for (const f of files) {
+    const bytes = documentBytes(f.mediaType, f.size);
+    const record = await storeUpload(c.store, { formId: FORM, fieldPointer: POINTER, fileName: f.fileName, mediaType: f.mediaType, bytes });
+    uploads.push({ id: record.id, bytes, fileName: f.fileName, mediaType: f.mediaType });
+  }
+  const data = example(FORM, 'valid-1') as { fahrzeug: Record<string, unknown> };
+  const accepted = await submit(c, FORM, { ...data, fahrzeug: { ...data.fahrzeug, zulassungsbescheinigung: uploads.map((u) => u.id) } });
+  return { accepted, uploads };
+}
+
+/** The attachments the payload lists, as a receiver reads them from the XML. */
+function listed(xml: string): Array<{ id: string; fileName: string; mediaType: string; size: number; sha512: string }> {
+  const header = child(parseXml(xml).elements![0]!, 'header');
+  return child(header, 'attachments').elements!.map((a) => ({
+    id: textOf(child(a, 'id')), fileName: textOf(child(a, 'fileName')), mediaType: textOf(child(a, 'mediaType')),
+    size: Number(textOf(child(a, 'size'))), sha512: textOf(child(a, 'sha512')),
+  }));
+}
+
+const FILES = [
+  { fileName: 'Fahrzeugschein Vorderseite – Müller.pdf', mediaType: 'application/pdf' as const, size: 10 * 1024 * 1024 },
+  { fileName: 'rueckseite.png', mediaType: 'image/png' as const, size: 70_001 },
+];
+
+describe('http push with attachments', () => {
+  const ctx = withReceiver();
+  const { harness } = ctx;
+
+  test('an authority with a key: payload and each file a JWE of its own, decrypted to exactly the uploaded bytes (hash as listed); a repeat after a failure is byte-identical and signed over the whole body', async () => {
+    const keys = testEncryptionKeys();
+    const c = await harness.start(ctx.receiver.url, { [AUTHORITY]: { encryptionKey: keys.publicJwk } });
+    ctx.receiver.respond = (_r, i) => (i === 0 ? 503 : 204);
+    const { accepted, uploads } = await submitWithFiles(c, FILES);
+    expect(accepted.authority.id).toBe(AUTHORITY);
+    c.worker.start();
+    await waitUntil(async () => (await c.store.submissions.find(accepted.id))?.status === 'delivered');
+
+    const received = ctx.receiver.requests.filter((r) => r.path === `/${AUTHORITY}`);
+    expect(received).toHaveLength(2);
+    const [first, second] = received as [typeof received[0], typeof received[0]];
+    expect(first.raw.equals(second.raw)).toBe(true);
+    expect(first.headers['idempotency-key']).toBe(second.headers['idempotency-key']);
+    expect(received.every((r) => r.signatureValid)).toBe(true);
+    expect(first.headers['content-type']).toBe(`multipart/mixed; boundary=efa-forms-${String(first.headers['idempotency-key'])}`);
+    expect(Number(first.headers['content-length'])).toBe(first.raw.length);
+    // The signature covers every byte: one changed byte in the last file fails it.
+    const tampered = Buffer.from(first.raw);
+    tampered[tampered.length - 100] = tampered[tampered.length - 100]! ^ 1;
+    expect(verifyPayloadSignature('x', signatureHeaders(first.headers), tampered, Math.floor(Date.now() / 1000))).toBe(false);
+
+    const parts = parseMultipart(first.headers['content-type'], first.raw);
+    expect(parts).toHaveLength(3);
+    const [payload, ...fileParts] = parts as [ReceivedPart, ...ReceivedPart[]];
+    expect(payload.headers['content-type']).toBe('application/jose');
+    const xml = (await decryptJwe(payload.body.toString('ascii'), keys.privateKey)).plaintext.toString('utf8');
+    expect(xml).toBe((await c.store.submissions.find(accepted.id))!.payloadXml);
+    const listing = listed(xml);
+    expect(listing.map((a) => a.id)).toEqual(uploads.map((u) => u.id));
+
+    for (const [i, part] of fileParts.entries()) {
+      const upload = uploads[i]!;
+      expect(part.headers['content-type']).toBe('application/jose');
+      expect(part.headers['efa-attachment-id']).toBe(upload.id);
+      expect(part.headers['content-id']).toBe(`<${upload.id}@efa-forms>`);
+      expect(part.headers['efa-attachment-media-type']).toBe(upload.mediaType);
+      expect(dispositionFileName(part.headers['content-disposition'])).toBe(`${upload.fileName}.jwe`);
+      const opened = await decryptJwe(part.body.toString('ascii'), keys.privateKey);
+      expect(opened.header).toEqual({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: keys.publicJwk.kid, cty: upload.mediaType });
+      expect(opened.plaintext.equals(upload.bytes)).toBe(true);
+      // What a receiver checks: the decrypted bytes against the payload's listing and the part's header.
+      expect(sha512Hex(opened.plaintext)).toBe(listing[i]!.sha512);
+      expect(part.headers['efa-attachment-sha512']).toBe(listing[i]!.sha512);
+      expect(opened.plaintext.length).toBe(listing[i]!.size);
+      expect(listing[i]!.fileName).toBe(upload.fileName);
+    }
+    // Non-ASCII names: an ASCII fallback and the UTF-8 name (RFC 6266/8187).
+    expect(fileParts[0]!.headers['content-disposition']).toBe(
+      `attachment; filename="Fahrzeugschein Vorderseite _ M_ller.pdf.jwe"; filename*=UTF-8''Fahrzeugschein%20Vorderseite%20%E2%80%93%20M%C3%BCller.pdf.jwe`,
+    );
+    expect(fileParts[1]!.headers['content-disposition']).toBe('attachment; filename="rueckseite.png.jwe"');
+  });
+
+  test('an authority without a key: the payload as before in part one, the files as uploaded with their media types', async () => {
+    const c = await harness.start(ctx.receiver.url);
+    const { accepted, uploads } = await submitWithFiles(c, [{ fileName: 'scan.pdf', mediaType: 'application/pdf', size: 300_000 }]);
+    c.worker.start();
+    await waitUntil(async () => (await c.store.submissions.find(accepted.id))?.status === 'delivered');
+    const [request] = ctx.receiver.requests.filter((r) => r.path === `/${AUTHORITY}`);
+    expect(request!.signatureValid).toBe(true);
+    const parts = parseMultipart(request!.headers['content-type'], request!.raw);
+    expect(parts.map((p) => p.headers['content-type'])).toEqual(['application/xml; charset=utf-8', 'application/pdf']);
+    const xml = parts[0]!.body.toString('utf8');
+    expect(xml).toBe((await c.store.submissions.find(accepted.id))!.payloadXml);
+    expect(parts[1]!.body.equals(uploads[0]!.bytes)).toBe(true);
+    expect(sha512Hex(parts[1]!.body)).toBe(listed(xml)[0]!.sha512);
+    expect(parts[1]!.headers['content-disposition']).toBe('attachment; filename="scan.pdf"');
+  });
+
+  test('without attachments the push is exactly as before: the payload as the body, its own content type', async () => {
+    const c = await harness.start(ctx.receiver.url);
+    c.worker.start();
+    const accepted = await submit(c, FORM, example(FORM, 'valid-1'));
+    await waitUntil(async () => (await c.store.submissions.find(accepted.id))?.status === 'delivered');
+    const [request] = ctx.receiver.requests.filter((r) => r.path === `/${AUTHORITY}`);
+    const job = (await c.store.deliveries.jobsOf(accepted.id)).find((j) => j.channel === 'http')!;
+    expect(request!.headers['content-type']).toBe('application/xml; charset=utf-8');
+    expect(request!.body).toBe(job.body);
+    expect(request!.signatureValid).toBe(true);
+  });
+
+  test('a key added after acceptance: the files leave sealed too, from temporary copies removed after each attempt', async () => {
+    const keys = testEncryptionKeys();
+    ctx.receiver.respond = () => 503;
+    const data = tempDir();
+    const first = await harness.start(ctx.receiver.url, {}, { DATA_DIR: data.path });
+    const { accepted, uploads } = await submitWithFiles(first, [{ fileName: 'scan.pdf', mediaType: 'application/pdf', size: 200_000 }]);
+    await first.close(2000);
+
+    ctx.receiver.respond = (_r, i) => (i === 0 ? 503 : 204);
+    const second = await harness.restart({ [AUTHORITY]: { encryptionKey: keys.publicJwk } });
+    second.worker.start();
+    await waitUntil(async () => (await second.store.submissions.find(accepted.id))?.status === 'delivered');
+    const received = ctx.receiver.requests.filter((r) => r.path === `/${AUTHORITY}`);
+    expect(received).toHaveLength(2);
+    for (const request of received) {
+      expect(request.signatureValid).toBe(true);
+      const parts = parseMultipart(request.headers['content-type'], request.raw);
+      expect(parts.map((p) => p.headers['content-type'])).toEqual(['application/jose', 'application/jose']);
+      expect((await decryptJwe(parts[1]!.body.toString('ascii'), keys.privateKey)).plaintext.equals(uploads[0]!.bytes)).toBe(true);
+    }
+    // Only the upload itself is left in the store's folder: the temporary sealed copies are gone.
+    expect(readdirSync(path.join(data.path, 'attachments'))).toEqual([uploads[0]!.id]);
+    await harness.close();
+    data.remove();
+  });
+});
