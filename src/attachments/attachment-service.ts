@@ -63,6 +63,8 @@ export interface AttachmentService {
   upload(request: UploadRequest): Promise<UploadResult>;
   /** The files of a draft not yet sent. */
   ofDraft(draftKey: string): Promise<AttachmentRecord[]>;
+  /** Removes a file no submission took (a request that failed after storing it); false when it is taken. */
+  discard(id: string): Promise<boolean>;
   /** Removes a draft's file (its citizen pressed "remove"); false when it is not that draft's or already sent. */
   removeFromDraft(draftKey: string, id: string): Promise<boolean>;
   /**
@@ -127,6 +129,11 @@ export function createAttachmentService(options: AttachmentServiceOptions): Atta
       return { ok: true, attachment };
     },
     ofDraft: (draftKey) => repository.ofDraft(draftKey),
+    async discard(id) {
+      if (!(await repository.removeUnused(id))) return false;
+      await files.remove(id);
+      return true;
+    },
     async removeFromDraft(draftKey, id) {
       const found = await repository.find(id);
       if (!found || found.draftKey !== draftKey || found.submissionId !== undefined) return false;

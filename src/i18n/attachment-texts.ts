@@ -47,3 +47,10 @@ export const ATTACHMENT_RECEIPT_TEXTS = {
   size: { de: 'Größe', en: 'Size' },
   hash: { de: 'SHA-512', en: 'SHA-512' },
 } as const satisfies Record<string, LocalizedText>;
+
+/** The details of the upload API's refusals that are about the request, not the file. */
+export const ATTACHMENT_API_TEXTS = {
+  notFileQuestion: { de: 'Der Parameter field muss auf eine Datei-Frage des Formulars zeigen.', en: 'The field parameter must point to a file question of the form.' },
+  notMultipart: { de: 'Bitte senden Sie die Datei als multipart/form-data im Feld „file“.', en: 'Please send the file as multipart/form-data in the field "file".' },
+  unreadable: { de: 'Die Anfrage ist kein lesbares multipart/form-data mit genau einer Datei im Feld „file“.', en: 'The request is not readable multipart/form-data with exactly one file in the field "file".' },
+} as const satisfies Record<string, LocalizedText>;

@@ -14,6 +14,7 @@ import { formsRouter } from '../http/forms-router';
 import { createPages } from '../http/pages/create-pages';
 import type { RateLimiter } from '../http/rate-limit';
 import { routingApiRouter } from '../http/routing-api-router';
+import { attachmentsRouter } from '../http/attachments-router';
 import { submissionsRouter } from '../http/submissions-router';
 import { countSubmissions, timeReceipts } from '../metrics/instrumentation';
 import type { Metrics } from '../metrics/metrics';
@@ -106,8 +107,9 @@ export function buildServedSet(files: OperatorFiles, versions: LoadedVersions, d
   const router = Router();
   router.use(formsRouter(forms));
   router.use(routingApiRouter(routingApi));
+  router.use(attachmentsRouter(forms, deps.attachments, deps.rateLimiter));
   router.use(submissionsRouter(submissions, receipts, config.bodyLimitBytes, deps.rateLimiter));
-  router.use(authorityInboxRouter({ inbox: store.inbox, submissions: store.submissions, receipts, keys: credentials.inboxKeys, outbound: delivery.outbound, now }));
+  router.use(authorityInboxRouter({ inbox: store.inbox, submissions: store.submissions, receipts, keys: credentials.inboxKeys, outbound: delivery.outbound, deliveries: store.deliveries, now }));
   router.use(adminRouter({
     deliveries: store.deliveries, submissions: store.submissions, adminTokenHash: config.adminTokenHash, now, nudge, routing, forms, access: operatorAccess, audit: store.operatorAudit,
   }));

@@ -68,11 +68,11 @@ describe('PostgreSQL: stored receipts against a concurrent purge', () => {
     expect((await putter.query('SELECT 1 FROM submissions WHERE id = $1 AND purged_at IS NULL FOR KEY SHARE', [id])).rows).toHaveLength(1);
     await putter.query("INSERT INTO receipts (submission_id, pdf, sha256, created_at) VALUES ($1, $2, repeat('0', 64), now())", [id, PDF]);
 
-    expect(await store.submissions.purgeDue(request)).toEqual({ purged: 0 });
+    expect(await store.submissions.purgeDue(request)).toEqual({ purged: 0, removedFiles: [] });
     await putter.query('COMMIT');
     expect((await store.receipts.findReceipt(id))?.pdf.equals(PDF)).toBe(true);
 
-    expect(await store.submissions.purgeDue(request)).toEqual({ purged: 1 });
+    expect(await store.submissions.purgeDue(request)).toEqual({ purged: 1, removedFiles: [] });
     expect(await store.receipts.findReceipt(id)).toBeUndefined();
   });
 

@@ -66,11 +66,11 @@ describe('PostgreSQL retention with jobs locked by another transaction', () => {
     expect((await other.query('SELECT id FROM delivery_jobs WHERE id = $1 FOR UPDATE', [deadJobId])).rows).toHaveLength(1);
 
     // Resolves while the lock is still held (waiting for it would end in the statement timeout).
-    expect(await store.submissions.purgeDue(request)).toEqual({ purged: 0 });
+    expect(await store.submissions.purgeDue(request)).toEqual({ purged: 0, removedFiles: [] });
     await expectIntact(s);
 
     await other.query('ROLLBACK');
-    expect(await store.submissions.purgeDue(request)).toEqual({ purged: 1 });
+    expect(await store.submissions.purgeDue(request)).toEqual({ purged: 1, removedFiles: [] });
     expect((await store.submissions.find(s.id))?.dataJson).toBe('');
   });
 
@@ -80,11 +80,11 @@ describe('PostgreSQL retention with jobs locked by another transaction', () => {
     await other.query('BEGIN');
     expect((await other.query('SELECT id FROM submissions WHERE id = $1 FOR UPDATE', [s.id])).rows).toHaveLength(1);
 
-    expect(await store.submissions.purgeDue(request)).toEqual({ purged: 0 });
+    expect(await store.submissions.purgeDue(request)).toEqual({ purged: 0, removedFiles: [] });
     await expectIntact(s);
 
     await other.query('COMMIT');
-    expect(await store.submissions.purgeDue(request)).toEqual({ purged: 1 });
+    expect(await store.submissions.purgeDue(request)).toEqual({ purged: 1, removedFiles: [] });
   });
 
   test('a retry under way (its job updated, not committed): nothing is purged; once it commits the data stays', async () => {
@@ -93,11 +93,11 @@ describe('PostgreSQL retention with jobs locked by another transaction', () => {
     await other.query('BEGIN');
     expect((await other.query(RETRY_STATEMENT, [deadJobId, DUE])).rowCount).toBe(1);
 
-    expect(await store.submissions.purgeDue(request)).toEqual({ purged: 0 });
+    expect(await store.submissions.purgeDue(request)).toEqual({ purged: 0, removedFiles: [] });
     await expectIntact(s);
 
     await other.query('COMMIT');
-    expect(await store.submissions.purgeDue(request)).toEqual({ purged: 0 });
+    expect(await store.submissions.purgeDue(request)).toEqual({ purged: 0, removedFiles: [] });
     await expectIntact(s);
     expect(await store.deliveries.findJob(deadJobId)).toMatchObject({ state: 'pending' });
   });
@@ -126,7 +126,7 @@ describe('PostgreSQL retention with jobs locked by another transaction', () => {
     expect((await other.query(RETRY_STATEMENT, [deadJobId, DUE])).rowCount).toBe(1);
     await other.query('COMMIT');
 
-    expect(await purging).toEqual({ purged: 0 });
+    expect(await purging).toEqual({ purged: 0, removedFiles: [] });
     await expectIntact(s);
     expect(await store.deliveries.findJob(deadJobId)).toMatchObject({ state: 'pending' });
   });

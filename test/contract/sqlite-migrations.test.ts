@@ -56,8 +56,8 @@ test('a database of schema version 8 keeps its delivered submission through migr
   expect(before?.purgedAt).toBeUndefined();
   expect((await store.deliveries.findJob('j9'))?.purgedAt).toBeUndefined();
   const day = 24 * 3600 * 1000;
-  expect(await store.submissions.purgeDue({ now: new Date(2000 + 2 * day - 1), defaultDays: 2, daysByForm: new Map(), limit: 10 })).toEqual({ purged: 0 });
-  expect(await store.submissions.purgeDue({ now: new Date(2000 + 2 * day), defaultDays: 2, daysByForm: new Map(), limit: 10 })).toEqual({ purged: 1 });
+  expect(await store.submissions.purgeDue({ now: new Date(2000 + 2 * day - 1), defaultDays: 2, daysByForm: new Map(), limit: 10 })).toEqual({ purged: 0, removedFiles: [] });
+  expect(await store.submissions.purgeDue({ now: new Date(2000 + 2 * day), defaultDays: 2, daysByForm: new Map(), limit: 10 })).toEqual({ purged: 1, removedFiles: [] });
   expect(await store.submissions.find('AAAA-BBBB-D')).toMatchObject({ dataJson: '', payloadXml: '', purgedAt: new Date(2000 + 2 * day) });
   expect((await store.submissions.find('AAAA-BBBB-D'))?.events.map((e) => e.type)).toEqual(['accepted', 'delivered', 'purged']);
   await store.close();

@@ -87,7 +87,7 @@ export function receiptsContract(factory: () => StoreFactory): void {
         await store.submissions.create(kept, [job(kept.id)]); // pending: not due
         await store.receipts.putReceiptIfAbsent(id, ALL_BYTES);
         await store.receipts.putReceiptIfAbsent(kept.id, OTHER_BYTES);
-        expect(await store.submissions.purgeDue(request(DELIVERED_AT))).toEqual({ purged: 1 });
+        expect(await store.submissions.purgeDue(request(DELIVERED_AT))).toEqual({ purged: 1, removedFiles: [] });
         expect(await store.receipts.findReceipt(id)).toBeUndefined();
         expect((await store.receipts.findReceipt(kept.id))?.pdf.equals(OTHER_BYTES)).toBe(true);
       });
@@ -96,7 +96,7 @@ export function receiptsContract(factory: () => StoreFactory): void {
         const id = await delivered();
         const before = await store.submissions.find(id);
         expect(before?.purgedAt).toBeUndefined();
-        expect(await store.submissions.purgeDue(request(DELIVERED_AT))).toEqual({ purged: 1 });
+        expect(await store.submissions.purgeDue(request(DELIVERED_AT))).toEqual({ purged: 1, removedFiles: [] });
         expect(await store.receipts.putReceiptIfAbsent(id, ALL_BYTES)).toBeUndefined();
         expect(await store.receipts.findReceipt(id)).toBeUndefined();
       });

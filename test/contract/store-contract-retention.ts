@@ -47,11 +47,11 @@ export function retentionContract(factory: () => StoreFactory): void {
       const push = job(s.id, { channel: 'http' });
       const citizen = job(s.id, { channel: 'email-citizen' });
       await created(s, [push, citizen], [push, citizen]);
-      expect(await store.submissions.purgeDue(request(new Date(DELIVERED_AT.getTime() + 30 * DAY - 1)))).toEqual({ purged: 0 });
+      expect(await store.submissions.purgeDue(request(new Date(DELIVERED_AT.getTime() + 30 * DAY - 1)))).toEqual({ purged: 0, removedFiles: [] });
       expect((await store.submissions.find(s.id))?.dataJson).toBe(s.dataJson);
 
       const at = new Date(DELIVERED_AT.getTime() + 30 * DAY);
-      expect(await store.submissions.purgeDue(request(at))).toEqual({ purged: 1 });
+      expect(await store.submissions.purgeDue(request(at))).toEqual({ purged: 1, removedFiles: [] });
       const found = await store.submissions.find(s.id);
       expect(found).toMatchObject({
         id: s.id, formId: s.formId, formVersion: s.formVersion, tenantId: s.tenantId, authorityId: s.authorityId,
@@ -77,12 +77,12 @@ export function retentionContract(factory: () => StoreFactory): void {
       const none = await delivered({ formId: 'sofort' });
       const plain = await delivered({ formId: 'standard' });
       const daysByForm = new Map([['kurz', 5], ['sofort', 0]]);
-      expect(await store.submissions.purgeDue(request(DELIVERED_AT, { daysByForm }))).toEqual({ purged: 1 });
+      expect(await store.submissions.purgeDue(request(DELIVERED_AT, { daysByForm }))).toEqual({ purged: 1, removedFiles: [] });
       expect((await store.submissions.find(none.id))?.purgedAt).toEqual(DELIVERED_AT);
-      expect(await store.submissions.purgeDue(request(new Date(DELIVERED_AT.getTime() + 5 * DAY), { daysByForm }))).toEqual({ purged: 1 });
+      expect(await store.submissions.purgeDue(request(new Date(DELIVERED_AT.getTime() + 5 * DAY), { daysByForm }))).toEqual({ purged: 1, removedFiles: [] });
       expect((await store.submissions.find(short.id))?.events.at(-1)).toMatchObject({ type: 'purged', detail: 'retention 5 days' });
       expect((await store.submissions.find(plain.id))?.purgedAt).toBeUndefined();
-      expect(await store.submissions.purgeDue(request(new Date(DELIVERED_AT.getTime() + 30 * DAY), { daysByForm }))).toEqual({ purged: 1 });
+      expect(await store.submissions.purgeDue(request(new Date(DELIVERED_AT.getTime() + 30 * DAY), { daysByForm }))).toEqual({ purged: 1, removedFiles: [] });
       expect((await store.submissions.find(plain.id))?.purgedAt).toBeDefined();
     });
 
@@ -113,7 +113,7 @@ export function retentionContract(factory: () => StoreFactory): void {
       await store.deliveries.markFailed(citizenGivenUp.id, 'w', { error: 'SMTP 550', nextAttemptAt: T0, permanent: true, giveUpAfterMs: 0, at: T0 });
       await store.deliveries.releaseLeases('w', T0); // the first and the pending e-mail: pending again
 
-      expect(await store.submissions.purgeDue(request(later(1000 * DAY)))).toEqual({ purged: 1 });
+      expect(await store.submissions.purgeDue(request(later(1000 * DAY)))).toEqual({ purged: 1, removedFiles: [] });
       for (const kept of [pending, failed, dead, citizenOpen]) {
         const found = await store.submissions.find(kept.id);
         expect({ id: kept.id, data: found?.dataJson, purged: found?.purgedAt }).toEqual({ id: kept.id, data: kept.dataJson, purged: undefined });
@@ -130,12 +130,12 @@ export function retentionContract(factory: () => StoreFactory): void {
       const s = submission({ authorityId: 'amt-a' });
       await store.submissions.create(s, [job(s.id, { channel: 'inbox', authorityId: 'amt-a' })]);
       await store.inbox.fetch('amt-a', s.id, later(DAY));
-      expect(await store.submissions.purgeDue(request(later(1000 * DAY)))).toEqual({ purged: 0 });
+      expect(await store.submissions.purgeDue(request(later(1000 * DAY)))).toEqual({ purged: 0, removedFiles: [] });
       expect((await store.inbox.list('amt-a', 10)).map((e) => e.submissionId)).toEqual([s.id]);
 
       await store.inbox.acknowledge('amt-a', s.id, later(50 * DAY));
-      expect(await store.submissions.purgeDue(request(new Date(later(80 * DAY).getTime() - 1)))).toEqual({ purged: 0 });
-      expect(await store.submissions.purgeDue(request(later(80 * DAY)))).toEqual({ purged: 1 });
+      expect(await store.submissions.purgeDue(request(new Date(later(80 * DAY).getTime() - 1)))).toEqual({ purged: 0, removedFiles: [] });
+      expect(await store.submissions.purgeDue(request(later(80 * DAY)))).toEqual({ purged: 1, removedFiles: [] });
       expect(await store.inbox.list('amt-a', 10)).toEqual([]);
       expect(await store.inbox.find('amt-a', s.id)).toMatchObject({ body: '', purgedAt: later(80 * DAY) });
       expect((await store.submissions.find(s.id))?.events.map((e) => e.type)).toEqual(['accepted', 'fetched', 'delivered', 'acknowledged', 'purged']);
@@ -145,7 +145,7 @@ export function retentionContract(factory: () => StoreFactory): void {
       const s = await delivered();
       const [before] = await store.deliveries.jobsOf(s.id);
       const at = later(40 * DAY);
-      expect(await store.submissions.purgeDue(request(at))).toEqual({ purged: 1 });
+      expect(await store.submissions.purgeDue(request(at))).toEqual({ purged: 1, removedFiles: [] });
       const sealed = { body: 'eyJhbGciOiJSU0EtT0FFUC0yNTYifQ.sealed-answers', contentType: 'application/jose', idempotencyKey: 'after-the-purge' };
       expect(await store.deliveries.reseal(before!.id, sealed)).toBeUndefined();
       expect(await store.deliveries.findJob(before!.id)).toMatchObject({
@@ -162,8 +162,8 @@ export function retentionContract(factory: () => StoreFactory): void {
       const a = await delivered();
       const b = await delivered();
       const at = later(40 * DAY);
-      expect(await store.submissions.purgeDue(request(at))).toEqual({ purged: 2 });
-      expect(await store.submissions.purgeDue(request(later(41 * DAY)))).toEqual({ purged: 0 });
+      expect(await store.submissions.purgeDue(request(at))).toEqual({ purged: 2, removedFiles: [] });
+      expect(await store.submissions.purgeDue(request(later(41 * DAY)))).toEqual({ purged: 0, removedFiles: [] });
       for (const s of [a, b]) {
         expect((await store.submissions.find(s.id))?.events.filter((e) => e.type === 'purged')).toEqual([{ type: 'purged', at, detail: 'retention 30 days' }]);
       }

@@ -43,6 +43,15 @@ const DEFAULTS = {
   metricsPort: undefined,
   metricsHost: '127.0.0.1',
   routingSigningKeyFile: '',
+  clamdUrl: '',
+  clamdTimeoutMs: 30_000,
+  clamdStreamMaxBytes: 26_214_400,
+  attachmentScan: 'auto',
+  attachmentMaxFileBytes: 10_485_760,
+  attachmentMaxSubmissionBytes: 52_428_800,
+  attachmentMaxDraftBytes: 52_428_800,
+  attachmentUploadTtlHours: 24,
+  emailAttachmentMaxBytes: 10_485_760,
 };
 
 /** SHA-256 of "test": what an operator would set as ADMIN_TOKEN_HASH. */
@@ -149,6 +158,15 @@ describe('loadConfig values from the environment', () => {
       METRICS_PORT: '9464',
       METRICS_HOST: '10.0.0.5',
       ROUTING_SIGNING_KEY_FILE: '/run/secrets/routing-key.pem',
+      CLAMD_URL: 'tcp://127.0.0.1:3310',
+      CLAMD_TIMEOUT_MS: '5000',
+      CLAMD_STREAM_MAX_BYTES: '104857600',
+      ATTACHMENT_SCAN: 'on',
+      ATTACHMENT_MAX_FILE_BYTES: '5000000',
+      ATTACHMENT_MAX_SUBMISSION_BYTES: '20000000',
+      ATTACHMENT_MAX_DRAFT_BYTES: '30000000',
+      ATTACHMENT_UPLOAD_TTL_HOURS: '2',
+      EMAIL_ATTACHMENT_MAX_BYTES: '0',
     });
     expect(config).toEqual({
       port: 8080,
@@ -190,6 +208,15 @@ describe('loadConfig values from the environment', () => {
       metricsPort: 9464,
       metricsHost: '10.0.0.5',
       routingSigningKeyFile: '/run/secrets/routing-key.pem',
+      clamdUrl: 'tcp://127.0.0.1:3310',
+      clamdTimeoutMs: 5000,
+      clamdStreamMaxBytes: 104_857_600,
+      attachmentScan: 'on',
+      attachmentMaxFileBytes: 5_000_000,
+      attachmentMaxSubmissionBytes: 20_000_000,
+      attachmentMaxDraftBytes: 30_000_000,
+      attachmentUploadTtlHours: 2,
+      emailAttachmentMaxBytes: 0,
     });
   });
 
