@@ -1,3 +1,4 @@
+import { attachmentsContract } from './store-contract-attachments';
 import { configurationContract } from './store-contract-configuration';
 import { deliveriesContract } from './store-contract-deliveries';
 import { deliveryStatsContract } from './store-contract-delivery-stats';
@@ -27,5 +28,6 @@ export function storeContract(name: string, factory: () => StoreFactory): void {
     configurationContract(factory);
     retentionContract(factory);
     receiptsContract(factory);
+    attachmentsContract(factory);
   });
 }
