@@ -44,6 +44,11 @@ export async function loadAuthorityCredentials(
 
   for (const tenant of routing.tenants()) {
     const file = path.join(tenantsDir, `${tenant.id}.json`);
+    const addKey = (authorityId: string, variable: string, hash: string, at: string): void => {
+      if (!/^[0-9a-f]{64}$/.test(hash)) problems.push(problem(file, at, `${variable} must hold the SHA-256 of the API key as 64 lower-case hex digits`));
+      else if (inboxKeys.some((k) => k.keyHash === hash)) problems.push(problem(file, at, `${variable} holds the same key hash as another inbox authority; each needs its own key`));
+      else inboxKeys.push({ authorityId, keyHash: hash });
+    };
     for (const [i, authority] of tenant.authorities.entries()) {
       const pointer = `/authorities/${i}`;
       const missing = (variable: string): void => logger.warn('config.secret_missing', { authority: authority.id, variable });
@@ -71,18 +76,24 @@ export async function loadAuthorityCredentials(
           agents.set(authority.id, createDeliveryAgent(target.url));
         }
       } else if (target.type === 'inbox') {
+        // Without a key nobody can ever fetch: in production that would strand submissions.
         const hash = env[target.apiKeyHashEnv];
         const at = `${pointer}/delivery/apiKeyHashEnv`;
-        // Without a key nobody can ever fetch: in production that would strand submissions.
         if (!hash && settings.production) problems.push(problem(file, at, `${target.apiKeyHashEnv} is not set; the authority could never fetch its submissions`));
         else if (!hash) missing(target.apiKeyHashEnv);
-        else if (!/^[0-9a-f]{64}$/.test(hash)) problems.push(problem(file, at, `${target.apiKeyHashEnv} must hold the SHA-256 of the API key as 64 lower-case hex digits`));
-        else if (inboxKeys.some((k) => k.keyHash === hash)) problems.push(problem(file, at, `${target.apiKeyHashEnv} holds the same key hash as another inbox authority; each needs its own key`));
-        else inboxKeys.push({ authorityId: authority.id, keyHash: hash });
-      } else if (settings.production && !settings.smtpConfigured) {
-        // Without SMTP_URL e-mails become files in DATA_DIR/mail: the authority would get nothing
-        // while the applicant is told it was delivered.
-        problems.push(problem(file, `${pointer}/delivery`, 'e-mail delivery needs SMTP_URL when NODE_ENV=production'));
+        else addKey(authority.id, target.apiKeyHashEnv, hash, at);
+      } else {
+        if (settings.production && !settings.smtpConfigured) {
+          // Without SMTP_URL e-mails become files in DATA_DIR/mail: the authority would get nothing
+          // while the applicant is told it was delivered.
+          problems.push(problem(file, `${pointer}/delivery`, 'e-mail delivery needs SMTP_URL when NODE_ENV=production'));
+        }
+        // Optional: with a key, the authority fetches files too large for its e-mail from the inbox API.
+        if (target.apiKeyHashEnv !== undefined) {
+          const hash = env[target.apiKeyHashEnv];
+          if (!hash) missing(target.apiKeyHashEnv);
+          else addKey(authority.id, target.apiKeyHashEnv, hash, `${pointer}/delivery/apiKeyHashEnv`);
+        }
       }
       if (authority.encryptionKey) {
         const keyProblems = encryptionKeyProblems(authority.encryptionKey);

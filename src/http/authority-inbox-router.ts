@@ -1,8 +1,10 @@
-import { Router, type Request } from 'express';
-import type { OutboundPayloads } from '../delivery/outbound-payload';
+import { pipeline } from 'node:stream/promises';
+import { Router, type Request, type Response } from 'express';
+import { contentDisposition } from '../delivery/content-disposition';
+import type { OutboundFile, OutboundPayloads } from '../delivery/outbound-payload';
 import { AppError } from '../errors';
 import type { Receipts } from '../receipts/receipt-service';
-import type { AuthorityInboxStore, SubmissionRepository } from '../storage/ports';
+import type { AuthorityInboxStore, DeliveryJob, DeliveryQueue, SubmissionRepository } from '../storage/ports';
 import { normalizeReferenceNumber } from '../submissions/reference-number';
 import { matchesSha256 } from '../support/sha256';
 import { bearerToken, unauthorized } from './bearer-auth';
@@ -17,8 +19,41 @@ export interface AuthorityInboxDependencies {
    * What leaves to the authority: its payload sealed if it was stored plain before the authority
    * had a key, and the receipt plain or sealed.
    */
-  readonly outbound: Pick<OutboundPayloads, 'ensureSealed' | 'receiptFor'>;
+  readonly outbound: Pick<OutboundPayloads, 'ensureSealed' | 'receiptFor' | 'withFiles'>;
+  /**
+   * The jobs of a submission, for its files: an authority that takes its payloads by e-mail but
+   * has an API key fetches the files here when they were too large for the message.
+   */
+  readonly deliveries: Pick<DeliveryQueue, 'jobsOf'>;
   readonly now: () => Date;
+}
+
+/** What the file listing says about one file. */
+function fileEntry(base: string, file: OutboundFile): Record<string, unknown> {
+  return {
+    id: file.id, fileName: file.fileName, mediaType: file.mediaType, contentType: file.contentType, size: file.size,
+    sha512: file.sha512, kid: file.kid ?? null, url: `${base}/attachments/${encodeURIComponent(file.id)}`,
+  };
+}
+
+/** Streams one file with its headers; HEAD answers the headers alone. */
+async function sendFile(req: Request, res: Response, file: OutboundFile): Promise<void> {
+  res.status(200).set({
+    'content-type': file.contentType,
+    'content-length': String(file.size),
+    'content-disposition': contentDisposition('attachment', file.fileName),
+    'cache-control': 'no-store',
+    'efa-attachment-id': file.id,
+    'efa-attachment-media-type': file.mediaType,
+    'efa-attachment-sha512': file.sha512,
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  // The headers are out: a file that cannot be read ends the connection early, which the
+  // client sees as a short body (Content-Length), never as a complete file.
+  await pipeline(file.open(), res).catch(() => res.destroy());
 }
 
 /** At most this many entries per listing; acknowledging makes room for the next ones. */
@@ -26,8 +61,8 @@ export const INBOX_PAGE_SIZE = 500;
 
 /**
  * The pull channel (FIT-Connect style): an authority lists what waits for it, fetches each
- * payload and receipt, and acknowledges it. Every call is scoped to the authority the API key
- * belongs to; another authority's submission is answered exactly like an unknown one (404).
+ * payload, receipt and file, and acknowledges it. Every call is scoped to the authority the API
+ * key belongs to; another authority's submission is answered exactly like an unknown one (404).
  */
 export function authorityInboxRouter(deps: AuthorityInboxDependencies): Router {
   const router = Router();
@@ -56,6 +91,7 @@ export function authorityInboxRouter(deps: AuthorityInboxDependencies): Router {
         return {
           id: e.submissionId, formId: e.formId, formVersion: e.formVersion, receivedAt: e.createdAt.toISOString(),
           fetchedAt: e.fetchedAt?.toISOString() ?? null, payloadUrl: base, receiptUrl: `${base}/receipt.pdf`, ackUrl: `${base}/ack`,
+          attachmentsUrl: `${base}/attachments`,
         };
       }),
     });
@@ -89,6 +125,37 @@ export function authorityInboxRouter(deps: AuthorityInboxDependencies): Router {
     // The receipt embeds the XML: with an authority key it leaves only encrypted.
     const outgoing = await deps.outbound.receiptFor(authorityId, receipt.pdf);
     res.status(200).set('cache-control', 'no-store').set('content-type', outgoing.contentType).send(outgoing.body);
+  });
+
+  /**
+   * The calling authority's job of a submission (inbox, or e-mail/http for an authority with an
+   * API key), sealed first if the authority has a key by now: its files leave as its payload does.
+   */
+  const jobOf = async (authorityId: string, id: string): Promise<DeliveryJob> => {
+    const job = (await deps.deliveries.jobsOf(id)).find((j) => j.authorityId === authorityId && j.channel !== 'email-citizen');
+    if (!job) throw new AppError('SUBMISSION_NOT_FOUND', 'authority inbox: not this authority\'s submission');
+    if (job.purgedAt) throw new AppError('SUBMISSION_DATA_DELETED', 'authority inbox: files of a purged submission');
+    return deps.outbound.ensureSealed(job);
+  };
+
+  router.get('/api/authority/inbox/:id/attachments', async (req, res) => {
+    const authorityId = authorityOf(req);
+    const id = referenceOf(req);
+    const job = await jobOf(authorityId, id);
+    const base = `/api/authority/inbox/${encodeURIComponent(id)}`;
+    // Looking at the files is not fetching the payload: nothing is recorded.
+    const items = await deps.outbound.withFiles(job, (files) => Promise.resolve(files.map((file) => fileEntry(base, file))));
+    res.status(200).set('cache-control', 'no-store').json({ id, items });
+  });
+
+  router.get('/api/authority/inbox/:id/attachments/:attachmentId', async (req, res) => {
+    const authorityId = authorityOf(req);
+    const id = referenceOf(req);
+    const job = await jobOf(authorityId, id);
+    await deps.outbound.withFiles(job, async ([file]) => {
+      if (!file) throw new AppError('SUBMISSION_NOT_FOUND', 'authority inbox: no such attachment of this submission');
+      await sendFile(req, res, file);
+    }, String(req.params.attachmentId));
   });
 
   router.post('/api/authority/inbox/:id/ack', async (req, res) => {

@@ -141,6 +141,28 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
       schemas: {
         LocalText: { type: 'object', required: ['de'], properties: { de: { type: 'string' }, en: { type: 'string' } } },
+        InboxAttachments: {
+          type: 'object', required: ['id', 'items'],
+          properties: {
+            id: { type: 'string', description: 'The reference number.' },
+            items: {
+              type: 'array',
+              items: {
+                type: 'object', required: ['id', 'fileName', 'mediaType', 'contentType', 'size', 'sha512', 'kid', 'url'],
+                properties: {
+                  id: { type: 'string', format: 'uuid' },
+                  fileName: { type: 'string', description: 'The cleaned name of the upload, with .jwe appended when sealed.' },
+                  mediaType: { type: 'string', description: 'The file\'s own media type (decided from its content).' },
+                  contentType: { type: 'string', description: 'What the download is: the media type, or application/jose for a sealed file.' },
+                  size: { type: 'integer', description: 'Bytes of the download.' },
+                  sha512: { type: 'string', pattern: '^[0-9a-f]{128}$', description: 'SHA-512 of the file as uploaded (of the decrypted bytes when sealed), as the payload lists it.' },
+                  kid: { type: ['string', 'null'], description: 'The key id a sealed file is encrypted to; null when plain.' },
+                  url: { type: 'string', description: 'The download.' },
+                },
+              },
+            },
+          },
+        },
         FormSummary: { type: 'object', required: ['id', 'version', 'title'], properties: { id: { type: 'string' }, version: { type: 'string' }, title: { $ref: '#/components/schemas/LocalText' } } },
         Accepted: {
           type: 'object',
@@ -229,6 +251,36 @@ function authorityAndAdminPaths(problem: Record<string, string>): Record<string,
         ...authority, operationId: 'fetchReceiptFromInbox', summary: 'The PDF receipt (or its JWE)',
         parameters: [reference],
         responses: { '200': { description: 'The receipt.', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } }, 'application/jose': { schema: { type: 'string' } } } }, '401': problem, '404': problem, '410': problem },
+      },
+    },
+    '/api/authority/inbox/{reference}/attachments': {
+      get: {
+        ...authority, operationId: 'listInboxAttachments', summary: "The submission's files (uploaded documents), in the order of the answers",
+        description: 'Also for an authority that takes its payloads by e-mail and has an API key (files too large for the e-mail). Looking records nothing. The payload lists the same files with their SHA-512; a sealed file is a JWE of its own (cty: its media type), and the hash is that of the decrypted bytes.',
+        parameters: [reference],
+        responses: {
+          '200': { description: 'The files.', content: { 'application/json': { schema: { $ref: '#/components/schemas/InboxAttachments' } } } },
+          '401': problem, '404': problem, '410': problem,
+        },
+      },
+    },
+    '/api/authority/inbox/{reference}/attachments/{attachmentId}': {
+      get: {
+        ...authority, operationId: 'fetchInboxAttachment', summary: 'One file: as uploaded, or its JWE when the authority has an encryption key; streamed, the same bytes on every fetch',
+        description: 'Headers: `Content-Type` (the media type, or application/jose), `Content-Length`, `Content-Disposition` (attachment; filename, and filename* for names that are not ASCII), `Efa-Attachment-Id`, `Efa-Attachment-Media-Type`, `Efa-Attachment-Sha512` (of the file as uploaded). Fetching a file records nothing; a `HEAD` answers the headers alone.',
+        parameters: [reference, { name: 'attachmentId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        responses: {
+          '200': {
+            description: 'The file.',
+            content: {
+              'application/pdf': { schema: { type: 'string', format: 'binary' } }, 'image/jpeg': { schema: { type: 'string', format: 'binary' } },
+              'image/png': { schema: { type: 'string', format: 'binary' } }, 'image/tiff': { schema: { type: 'string', format: 'binary' } },
+              'image/webp': { schema: { type: 'string', format: 'binary' } }, 'image/heic': { schema: { type: 'string', format: 'binary' } },
+              'application/jose': payload['application/jose'],
+            },
+          },
+          '401': problem, '404': problem, '410': problem,
+        },
       },
     },
     '/api/authority/inbox/{reference}/ack': {

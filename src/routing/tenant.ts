@@ -14,6 +14,8 @@ export interface EmailDelivery {
   readonly type: 'email';
   /** Defaults to the authority's `email`. */
   readonly to?: string;
+  /** Optional: the variable holding the SHA-256 of an API key with which it fetches files too large for the e-mail (inbox API). */
+  readonly apiKeyHashEnv?: string;
 }
 
 /** The authority fetches from /api/authority/inbox with a bearer API key. */

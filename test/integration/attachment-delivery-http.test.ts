@@ -1,14 +1,12 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Container } from '../../src/container';
 import { signatureHeaders, verifyPayloadSignature } from '../../src/delivery/signature';
 import { submit, waitUntil, withReceiver } from '../support/channel-harness';
 import { decryptJwe, testEncryptionKeys } from '../support/encryption-keys';
 import { dispositionFileName, parseMultipart, type ReceivedPart } from '../support/multipart';
-import { documentBytes, sha512Hex, storeUpload } from '../support/stored-attachments';
+import { listedAttachments, PARKING_FORM, sha512Hex, submitWithFiles } from '../support/stored-attachments';
 import { tempDir } from '../support/temp-dir';
 import { example } from '../support/test-setup';
-import { child, parseXml, textOf } from '../support/xml';
 
 /**
  * The http push of a submission with files (issue 15): a multipart/mixed body whose first part
@@ -16,32 +14,9 @@ import { child, parseXml, textOf } from '../support/xml';
  * authority with a key, signed over the whole body, the same bytes on every attempt. The
  * receiver is a real HTTP server that reads the body as docs/delivery.md describes.
  */
-const FORM = 'anwohnerparkausweis';
-const POINTER = '/fahrzeug/zulassungsbescheinigung';
+const FORM = PARKING_FORM;
 const AUTHORITY = 'stadt-erfurt-buergeramt';
-
-interface Upload { readonly id: string; readonly bytes: Buffer; readonly fileName: string; readonly mediaType: string }
-
-async function submitWithFiles(c: Container, files: ReadonlyArray<{ fileName: string; mediaType: 'application/pdf' | 'image/png'; size: number }>) {
-  const uploads: Upload[] = [];
-  for (const f of files) {
-    const bytes = documentBytes(f.mediaType, f.size);
-    const record = await storeUpload(c.store, { formId: FORM, fieldPointer: POINTER, fileName: f.fileName, mediaType: f.mediaType, bytes });
-    uploads.push({ id: record.id, bytes, fileName: f.fileName, mediaType: f.mediaType });
-  }
-  const data = example(FORM, 'valid-1') as { fahrzeug: Record<string, unknown> };
-  const accepted = await submit(c, FORM, { ...data, fahrzeug: { ...data.fahrzeug, zulassungsbescheinigung: uploads.map((u) => u.id) } });
-  return { accepted, uploads };
-}
-
-/** The attachments the payload lists, as a receiver reads them from the XML. */
-function listed(xml: string): Array<{ id: string; fileName: string; mediaType: string; size: number; sha512: string }> {
-  const header = child(parseXml(xml).elements![0]!, 'header');
-  return child(header, 'attachments').elements!.map((a) => ({
-    id: textOf(child(a, 'id')), fileName: textOf(child(a, 'fileName')), mediaType: textOf(child(a, 'mediaType')),
-    size: Number(textOf(child(a, 'size'))), sha512: textOf(child(a, 'sha512')),
-  }));
-}
+const listed = listedAttachments;
 
 const FILES = [
   { fileName: 'Fahrzeugschein Vorderseite – Müller.pdf', mediaType: 'application/pdf' as const, size: 10 * 1024 * 1024 },

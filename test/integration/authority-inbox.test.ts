@@ -39,6 +39,7 @@ describe('authority inbox (pull)', () => {
       items: [{
         id: weimar.id, formId: 'hundesteuer-anmeldung', formVersion: expect.any(String) as string, receivedAt: expect.any(String) as string, fetchedAt: null,
         payloadUrl: `/api/authority/inbox/${weimar.id}`, receiptUrl: `/api/authority/inbox/${weimar.id}/receipt.pdf`, ackUrl: `/api/authority/inbox/${weimar.id}/ack`,
+        attachmentsUrl: `/api/authority/inbox/${weimar.id}/attachments`,
       }],
     });
     // The worker never pushes inbox jobs: the submission is only accepted until it is fetched.

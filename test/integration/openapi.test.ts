@@ -69,6 +69,10 @@ describe('OpenAPI document', () => {
         }
         if (template.includes('{jobId}')) url = template.replace('{jobId}', await deadJob());
         url = url.replace('{authorityId}', 'stadt-weimar');
+        // The dog tax has no file question: a file of it is answered with the documented 404
+        // (downloads themselves: attachment-delivery-inbox.test.ts).
+        const noSuchFile = template.includes('{attachmentId}');
+        url = url.replace('{attachmentId}', '00000000-0000-4000-8000-000000000000');
         // Query parameters with an `example` are sent with it (the Routing API's leikaKey and area).
         const query = (operation.parameters ?? []).filter((p) => p.in === 'query' && p.example !== undefined);
         if (query.length > 0) url += `?${new URLSearchParams(query.map((p) => [p.name, p.example!])).toString()}`;
@@ -81,7 +85,8 @@ describe('OpenAPI document', () => {
         const res = await req;
         expect({ call: `${method} ${template}`, status: res.status, documented: Object.keys(operation.responses).includes(String(res.status)) })
           .toEqual({ call: `${method} ${template}`, status: res.status, documented: true });
-        expect(res.status).toBeLessThan(300);
+        if (noSuchFile) expect(res.status).toBe(404);
+        else expect(res.status).toBeLessThan(300);
         calls.push([method, template]);
       }
     }

@@ -67,6 +67,7 @@ export async function startHttpsReceiver(
         headers: req.headers,
         body,
         bodyBytes,
+        raw: bodyBytes,
         signatureValid,
         clientCommonName: typeof commonName === 'string' ? commonName : undefined,
         connection: connectionNumbers.get(socket) ?? 0,

@@ -1,7 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import type { Container } from '../../src/container';
 import type { AttachmentRecord, Store } from '../../src/storage/ports';
 import type { DocumentMediaType } from '../../src/support/media-type';
+import { submit } from './channel-harness';
+import { example } from './test-setup';
+import { child, parseXml, textOf } from './xml';
 
 /** The magic numbers the media-type check looks for (support/media-type.ts). */
 const MAGIC: Readonly<Partial<Record<DocumentMediaType, Buffer>>> = {
@@ -39,4 +43,35 @@ export async function storeUpload(
   };
   await store.attachments.add(record);
   return record;
+}
+
+export interface Uploaded { readonly id: string; readonly bytes: Buffer; readonly fileName: string; readonly mediaType: DocumentMediaType }
+
+/** The parking permit's file question (vehicle registration), used by the delivery tests. */
+export const PARKING_FORM = 'anwohnerparkausweis';
+export const PARKING_FILES = '/fahrzeug/zulassungsbescheinigung';
+
+/** Uploads the files (storeUpload) and submits the parking permit's first example with them through the API. */
+export async function submitWithFiles(
+  c: Container,
+  files: ReadonlyArray<{ fileName: string; mediaType: DocumentMediaType; size: number }>,
+): Promise<{ accepted: Awaited<ReturnType<typeof submit>>; uploads: Uploaded[] }> {
+  const uploads: Uploaded[] = [];
+  for (const f of files) {
+    const bytes = documentBytes(f.mediaType, f.size);
+    const record = await storeUpload(c.store, { formId: PARKING_FORM, fieldPointer: PARKING_FILES, fileName: f.fileName, mediaType: f.mediaType, bytes });
+    uploads.push({ id: record.id, bytes, fileName: f.fileName, mediaType: f.mediaType });
+  }
+  const data = example(PARKING_FORM, 'valid-1') as { fahrzeug: Record<string, unknown> };
+  const accepted = await submit(c, PARKING_FORM, { ...data, fahrzeug: { ...data.fahrzeug, zulassungsbescheinigung: uploads.map((u) => u.id) } });
+  return { accepted, uploads };
+}
+
+/** The attachments a payload lists, as a receiver reads them from the XML. */
+export function listedAttachments(xml: string): Array<{ id: string; fileName: string; mediaType: string; size: number; sha512: string }> {
+  const header = child(parseXml(xml).elements![0]!, 'header');
+  return child(header, 'attachments').elements!.map((a) => ({
+    id: textOf(child(a, 'id')), fileName: textOf(child(a, 'fileName')), mediaType: textOf(child(a, 'mediaType')),
+    size: Number(textOf(child(a, 'size'))), sha512: textOf(child(a, 'sha512')),
+  }));
 }
