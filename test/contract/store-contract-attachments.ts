@@ -13,7 +13,7 @@ function pdfBytes(size: number): Buffer {
 }
 
 async function* pieces(bytes: Buffer, size = 64 * 1024): AsyncIterable<Buffer> {
-  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+  for (let at = 0; at < bytes.length; at += size) yield await Promise.resolve(bytes.subarray(at, at + size));
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {
