@@ -89,6 +89,31 @@ export function openApiDocument(version: string): Record<string, unknown> {
           },
         },
       },
+      '/api/forms/{formId}/attachments': {
+        post: {
+          operationId: 'uploadAttachment',
+          summary: 'Upload one file for a file question (Nachweis)',
+          description: 'Streams one file into the store and scans it (clamd, when configured); the answer\'s id is then named in the submission\'s answers at that question (an array of ids). The media type is decided from the file\'s content, never its name. An id is taken by one submission only; one not referenced is deleted after ATTACHMENT_UPLOAD_TTL_HOURS. In a submission, an unknown id, one uploaded for another form or question, or one already used is 400 VALIDATION_FAILED with the pointer of that item (e.g. /fahrzeug/zulassungsbescheinigung/0); files together over ATTACHMENT_MAX_SUBMISSION_BYTES are 413.',
+          parameters: [
+            { $ref: '#/components/parameters/FormId' }, { $ref: '#/components/parameters/AcceptLanguage' },
+            { name: 'field', in: 'query', required: true, description: 'JSON pointer of the file question in the answers (a field with ui widget "file").', schema: { type: 'string' }, example: '/fahrzeug/zulassungsbescheinigung' },
+          ],
+          requestBody: {
+            required: true,
+            content: { 'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'Exactly one file; its name is kept (cleaned) as the file name.' } } } } },
+          },
+          responses: {
+            '201': { description: 'Stored (and scanned clean, or unscanned when no scanner is configured or scanning is off).', content: { 'application/json': { schema: { $ref: '#/components/schemas/UploadedAttachment' } } } },
+            '400': { description: 'Empty file (VALIDATION_FAILED, at the question), no or more than one file, a body that is not readable multipart (MALFORMED_REQUEST), or `field` is no file question (INVALID_PARAMETER).', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+            '404': problem,
+            '413': { description: 'The file is larger than the question\'s maxFileBytes or ATTACHMENT_MAX_FILE_BYTES (PAYLOAD_TOO_LARGE); nothing is kept.', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+            '415': { description: 'Not multipart/form-data, or the file\'s content is none of the question\'s accepted types (UNSUPPORTED_MEDIA_TYPE).', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+            '422': { description: 'clamd found malware (MALWARE_FOUND); the file is deleted.', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+            '429': { description: 'Too many requests from this client (RATE_LIMITED).', headers: { 'Retry-After': { schema: { type: 'integer' } } }, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+            '503': { description: 'Scanning is required and clamd cannot scan just now (SCAN_UNAVAILABLE), or the store cannot be written (STORAGE_UNAVAILABLE); nothing is kept; try again after Retry-After seconds.', headers: { 'Retry-After': { schema: { type: 'integer' } } }, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+          },
+        },
+      },
       '/api/submissions/{reference}/receipt.pdf': {
         get: {
           operationId: 'getReceipt',
@@ -172,6 +197,18 @@ export function openApiDocument(version: string): Record<string, unknown> {
             statusUrl: { type: 'string', description: 'Path of the status resource, with an unguessable token.' },
             receiptUrl: { type: 'string', description: 'Path of the PDF receipt, with the same token as statusUrl.' },
             authority: { type: 'object', required: ['id', 'name'], properties: { id: { type: 'string' }, name: { type: 'string' } } },
+          },
+        },
+        UploadedAttachment: {
+          type: 'object',
+          required: ['id', 'fileName', 'mediaType', 'size', 'hash', 'scanned'],
+          properties: {
+            id: { type: 'string', format: 'uuid', description: 'Name it in the submission\'s answers at the question.' },
+            fileName: { type: 'string', description: 'The name sent, cleaned (no path, no control characters) and ending in the extension of its actual type.' },
+            mediaType: { enum: ['application/pdf', 'image/jpeg', 'image/png', 'image/tiff', 'image/webp', 'image/heic'], description: 'Decided from the content.' },
+            size: { type: 'integer', minimum: 1 },
+            hash: { type: 'object', required: ['type', 'content'], properties: { type: { const: 'sha512' }, content: { type: 'string', pattern: '^[0-9a-f]{128}$' } }, description: 'As FIT-Connect describes an attachment\'s hash.' },
+            scanned: { type: 'boolean', description: 'Whether clamd scanned it clean.' },
           },
         },
         Status: {

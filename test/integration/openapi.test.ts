@@ -78,9 +78,13 @@ describe('OpenAPI document', () => {
         if (query.length > 0) url += `?${new URLSearchParams(query.map((p) => [p.name, p.example!])).toString()}`;
         const auth = template.startsWith('/api/admin/') ? ADMIN_TOKEN : template.startsWith('/api/authority/') ? INBOX_KEY : undefined;
         // Admin operations take no body (or an optional one); the others get an application.
-        const req = method === 'post'
-          ? (template.startsWith('/api/admin/') ? request(container.app).post(url) : request(container.app).post(url).send({ data: example('hundesteuer-anmeldung', 'valid-1') }))
-          : request(container.app).get(url);
+        // The upload takes a file for a file question: the parking permit's vehicle registration.
+        const upload = template === '/api/forms/{formId}/attachments';
+        if (upload) url = url.replace('hundesteuer-anmeldung', 'anwohnerparkausweis');
+        const req = upload ? request(container.app).post(url).attach('file', Buffer.from('%PDF-1.7\n% a file\n'), 'zulassung.pdf')
+          : method === 'post'
+            ? (template.startsWith('/api/admin/') ? request(container.app).post(url) : request(container.app).post(url).send({ data: example('hundesteuer-anmeldung', 'valid-1') }))
+            : request(container.app).get(url);
         if (auth) req.set('authorization', `Bearer ${auth}`);
         const res = await req;
         expect({ call: `${method} ${template}`, status: res.status, documented: Object.keys(operation.responses).includes(String(res.status)) })
@@ -90,6 +94,6 @@ describe('OpenAPI document', () => {
         calls.push([method, template]);
       }
     }
-    expect(calls).toEqual(expect.arrayContaining([['get', '/api/authority/inbox'], ['post', '/api/admin/deliveries/{jobId}/retry'], ['get', '/healthz'], ['get', '/readyz'], ['get', '/api/forms'], ['get', '/api/forms/{formId}'], ['post', '/api/forms/{formId}/submissions'], ['get', '/api/submissions/{reference}'], ['get', '/api/submissions/{reference}/receipt.pdf'], ['get', '/api/forms/{formId}/schema.xsd'], ['get', '/api/routes'], ['get', '/api/areas'], ['get', '/api/info'], ['get', '/.well-known/jwks.json']]));
+    expect(calls).toEqual(expect.arrayContaining([['get', '/api/authority/inbox'], ['post', '/api/admin/deliveries/{jobId}/retry'], ['get', '/healthz'], ['get', '/readyz'], ['get', '/api/forms'], ['get', '/api/forms/{formId}'], ['post', '/api/forms/{formId}/submissions'], ['post', '/api/forms/{formId}/attachments'], ['get', '/api/submissions/{reference}'], ['get', '/api/submissions/{reference}/receipt.pdf'], ['get', '/api/forms/{formId}/schema.xsd'], ['get', '/api/routes'], ['get', '/api/areas'], ['get', '/api/info'], ['get', '/.well-known/jwks.json']]));
   });
 });
