@@ -133,9 +133,10 @@ export function readMultipart(req: Request, options: MultipartOptions): Promise<
     });
 
     parser.on('file', (name, stream: Readable, info) => {
+      // A part cut off (the request truncated) errors its stream: the parser's own error says so.
+      stream.on('error', () => undefined);
       // Whatever happens to this part, it is read to its end (or the parser stops): the parts after it must arrive.
       const discard = () => {
-        stream.on('error', () => undefined);
         stream.resume();
       };
       if (!options.fileFields.has(name) || seenFiles.has(name)) {
@@ -159,7 +160,10 @@ export function readMultipart(req: Request, options: MultipartOptions): Promise<
         discard();
         return;
       }
-      const took = options.takeFile({ pointer: name, fileName: info.filename, content: stream, fieldsSoFar: { ...fields } })
+      // Read without destroying the part when the reader stops early (past the size limit, a type
+      // not taken): a destroyed part would stall the parser; the rest is discarded instead.
+      const content = stream.iterator({ destroyOnReturn: false }) as AsyncIterableIterator<Buffer>;
+      const took = options.takeFile({ pointer: name, fileName: info.filename, content: { [Symbol.asyncIterator]: () => content }, fieldsSoFar: { ...fields } })
         .catch((err: unknown) => {
           // A part cut off by a broken request fails its upload: that is the request's problem.
           if (problem === undefined && !settled) takeError = err;
