@@ -28,7 +28,8 @@ import { receiptFileName } from '../i18n/receipt-texts';
 
 /** The settings delivery reads (from the loaded Config). */
 export type DeliveryConfig = Pick<Config,
-  'deliveryTimeoutMs' | 'deliveryPollIntervalMs' | 'deliveryConcurrency' | 'deliveryGiveUpAfterHours' | 'mailFrom' | 'smtpUrl' | 'dataDir'>;
+  'deliveryTimeoutMs' | 'deliveryPollIntervalMs' | 'deliveryConcurrency' | 'deliveryGiveUpAfterHours' | 'mailFrom' | 'smtpUrl' | 'dataDir'
+  | 'emailAttachmentMaxBytes' | 'publicBaseUrl'>;
 
 /** Where the channels get a submission's PDF receipt from (rendered once and stored, receipts/receipt-service.ts). */
 export interface DeliveryReceipts {
@@ -42,7 +43,7 @@ export function createMailTransport(config: Pick<DeliveryConfig, 'smtpUrl' | 'da
 
 /** What one loaded set's channels are built from (nothing here reads files). */
 export interface DeliveryChannelDependencies {
-  readonly config: Pick<DeliveryConfig, 'deliveryTimeoutMs' | 'mailFrom'>;
+  readonly config: Pick<DeliveryConfig, 'deliveryTimeoutMs' | 'mailFrom' | 'emailAttachmentMaxBytes' | 'publicBaseUrl'>;
   /** The set's secrets, agents and encryption keys (loadAuthorityCredentials); closed by whoever loaded them. */
   readonly credentials: Pick<AuthorityCredentials, 'secretOf' | 'agentOf' | 'encrypterOf'>;
   readonly store: Store;
@@ -88,6 +89,8 @@ export function createDeliveryChannels(deps: DeliveryChannelDependencies): Deliv
     submissions: store.submissions, forms, routing, templates: mailTemplates.authority, transport, from: config.mailFrom, logger,
     receipt: async (record) => (await receipts.receiptOf(record)).pdf,
     outbound,
+    maxAttachmentBytes: config.emailAttachmentMaxBytes,
+    publicBaseUrl: config.publicBaseUrl,
   });
   const dispatch = createChannelDispatcher({
     http: createHttpPush({ routing, outbound, secretOf: credentials.secretOf, agentOf: credentials.agentOf, timeoutMs: config.deliveryTimeoutMs, now }),

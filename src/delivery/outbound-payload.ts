@@ -64,7 +64,10 @@ export interface AuthorityMailParts {
 export interface OutboundFile {
   /** The attachment's id, as the payload lists it. */
   readonly id: string;
-  /** The name it leaves under: the cleaned name of the upload, with `.jwe` appended when sealed. */
+  /**
+   * The name it leaves under: the cleaned name of the upload; `<id>.jwe` when sealed (the name
+   * may say who applied; a sealed payload lists it).
+   */
   readonly fileName: string;
   /** The media type of the bytes sent: the file's own, or the JWE type when sealed. */
   readonly contentType: string;
@@ -237,7 +240,8 @@ export function createOutboundPayloads(deps: OutboundPayloadDependencies): Outbo
     size: record.size, kid: undefined, open: () => files.read(record.id),
   });
   const sealedFile = (record: AttachmentRecord, copy: { fileId: string; size: number; kid: string }): OutboundFile => ({
-    id: record.id, fileName: `${record.fileName}${JWE_SUFFIX}`, contentType: JWE_CONTENT_TYPE, mediaType: record.mediaType,
+    // Under its id: the applicant's file name may name them, and is only in the sealed payload.
+    id: record.id, fileName: `${record.id}${JWE_SUFFIX}`, contentType: JWE_CONTENT_TYPE, mediaType: record.mediaType,
     sha512: record.sha512, size: copy.size, kid: copy.kid, open: () => files.read(copy.fileId),
   });
 

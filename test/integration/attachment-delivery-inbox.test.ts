@@ -51,7 +51,7 @@ describe('authority inbox with attachments', () => {
     for (const [i, upload] of uploads.entries()) {
       const item = files.body.items[i] as Record<string, unknown>;
       expect(item).toMatchObject({
-        fileName: `${upload.fileName}.jwe`, mediaType: upload.mediaType, contentType: 'application/jose', sha512: listing[i]!.sha512,
+        fileName: `${upload.id}.jwe`, mediaType: upload.mediaType, contentType: 'application/jose', sha512: listing[i]!.sha512,
         kid: keys.publicJwk.kid, url: `${base}/attachments/${upload.id}`,
       });
       const res = await getBinary(c.app, item.url as string, as(KEY));
@@ -69,7 +69,9 @@ describe('authority inbox with attachments', () => {
       // The sealed copy made at acceptance: the same bytes on every download.
       expect(((await getBinary(c.app, item.url as string, as(KEY))).body as Buffer).equals(body)).toBe(true);
     }
-    expect(files.body.items[0].fileName).toBe('Fahrzeugschein – Vorderseite.pdf.jwe');
+    // The applicant's file names only in the sealed payload.
+    expect(JSON.stringify(files.body)).not.toContain('Fahrzeugschein');
+    expect(listing[0]!.fileName).toBe('Fahrzeugschein – Vorderseite.pdf');
   });
 
   test('without a key the files as uploaded; HEAD records nothing; other authorities and unknown ids get 404, no key 401', async () => {

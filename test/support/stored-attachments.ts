@@ -51,10 +51,11 @@ export interface Uploaded { readonly id: string; readonly bytes: Buffer; readonl
 export const PARKING_FORM = 'anwohnerparkausweis';
 export const PARKING_FILES = '/fahrzeug/zulassungsbescheinigung';
 
-/** Uploads the files (storeUpload) and submits the parking permit's first example with them through the API. */
+/** Uploads the files (storeUpload) and submits the parking permit's example (valid-1: Erfurt, valid-2: Jena) with them through the API. */
 export async function submitWithFiles(
   c: Container,
   files: ReadonlyArray<{ fileName: string; mediaType: DocumentMediaType; size: number }>,
+  exampleName = 'valid-1',
 ): Promise<{ accepted: Awaited<ReturnType<typeof submit>>; uploads: Uploaded[] }> {
   const uploads: Uploaded[] = [];
   for (const f of files) {
@@ -62,7 +63,7 @@ export async function submitWithFiles(
     const record = await storeUpload(c.store, { formId: PARKING_FORM, fieldPointer: PARKING_FILES, fileName: f.fileName, mediaType: f.mediaType, bytes });
     uploads.push({ id: record.id, bytes, fileName: f.fileName, mediaType: f.mediaType });
   }
-  const data = example(PARKING_FORM, 'valid-1') as { fahrzeug: Record<string, unknown> };
+  const data = example(PARKING_FORM, exampleName) as { fahrzeug: Record<string, unknown> };
   const accepted = await submit(c, PARKING_FORM, { ...data, fahrzeug: { ...data.fahrzeug, zulassungsbescheinigung: uploads.map((u) => u.id) } });
   return { accepted, uploads };
 }

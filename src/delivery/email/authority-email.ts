@@ -9,8 +9,9 @@ import type { RoutingTable } from '../../routing/routing-table';
 import type { SubmissionRecord, SubmissionRepository } from '../../storage/ports';
 import type { Logger } from '../../support/logger';
 import type { SendJob } from '../channels';
-import type { OutboundPayloads } from '../outbound-payload';
+import type { OutboundFile, OutboundPayloads } from '../outbound-payload';
 import { localize } from '../../i18n/language';
+import { formatFileSize } from '../../i18n/file-size';
 import { formatLongDateTime } from '../../i18n/formatters';
 import { AUTHORITY_NO_RECEIPT_NOTE, TEST_SUBJECT_PREFIX } from '../../i18n/authority-email-texts';
 import { receiptFileName } from '../../i18n/receipt-texts';
@@ -61,20 +62,39 @@ export interface AuthorityEmailOptions {
    * and a note: the authority must get the application whatever happens to its receipt.
    */
   readonly receipt: (record: SubmissionRecord) => Promise<Buffer>;
-  /** Decides whether the attachments leave plain or as JWE, and with which key id. */
-  readonly outbound: Pick<OutboundPayloads, 'authorityMail'>;
+  /** Decides whether the attachments leave plain or as JWE, and with which key id; hands over the submission's files. */
+  readonly outbound: Pick<OutboundPayloads, 'authorityMail' | 'withFiles'>;
+  /**
+   * The largest total of the applicant's files (in bytes, as attached: the JWE when sealed) the
+   * message carries; with more, none is attached and the text says where to fetch them (the
+   * inbox API). Default DEFAULT_MAX_ATTACHMENT_BYTES (EMAIL_ATTACHMENT_MAX_BYTES).
+   */
+  readonly maxAttachmentBytes?: number;
+  /** PUBLIC_BASE_URL, for the files' address in the text; '' gives the path alone. */
+  readonly publicBaseUrl?: string;
   /** Where a receipt that could not be produced is logged (`receipt.render_failed`). */
   readonly logger?: Logger;
 }
 
+/** 10 MB: what most mail servers still accept once base64 has made it a third larger. */
+export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+/** How the text names one of the applicant's files. */
+function fileLine(file: OutboundFile): Record<string, string> {
+  return { name: file.fileName, size: formatFileSize(file.size, 'de'), sha512: file.sha512 };
+}
+
 /**
- * The `email` channel: the payload and the PDF receipt to the authority's functional mailbox.
+ * The `email` channel: the payload, the PDF receipt and the applicant's files to the authority's
+ * functional mailbox (the files only up to maxAttachmentBytes in total; beyond, the text points
+ * to the inbox API instead).
  * When the authority has an encryption key, both attachments are JWE and nothing readable is
  * in the message itself (the text names only form, reference number and time). A receipt that
  * cannot be produced never holds the application back: the XML goes out alone, with a note.
  */
 export function createAuthorityEmail(options: AuthorityEmailOptions): SendJob {
-  return async (job) => {
+  const maxAttachmentBytes = options.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES;
+  return (job) => options.outbound.withFiles(job, async (files) => {
     const record = await options.submissions.find(job.submissionId);
     const form = record ? options.forms.get(record.formId) : undefined;
     const found = options.routing.authority(job.authorityId);
@@ -95,7 +115,12 @@ export function createAuthorityEmail(options: AuthorityEmailOptions): SendJob {
     const pdfAttachment: Mail.Attachment | undefined = receipt
       ? { filename: `${receiptFileName(record.id)}${receipt.fileSuffix}`, content: receipt.body, contentType: receipt.contentType }
       : undefined;
-    const attachments = pdfAttachment ? [xmlAttachment, pdfAttachment] : [xmlAttachment];
+    // The files follow the payload (sealed copies when it is a JWE), streamed from the store.
+    const filesAttached = files.reduce((sum, file) => sum + file.size, 0) <= maxAttachmentBytes;
+    const fileAttachments: Mail.Attachment[] = filesAttached
+      ? files.map((file) => ({ filename: file.fileName, content: file.open(), contentType: file.contentType }))
+      : [];
+    const attachments = [xmlAttachment, ...(pdfAttachment ? [pdfAttachment] : []), ...fileAttachments];
     const model = {
       reference: record.id,
       formTitle: localize(form.definition.title, 'de'),
@@ -107,6 +132,10 @@ export function createAuthorityEmail(options: AuthorityEmailOptions): SendJob {
       kid,
       xmlName: xmlAttachment.filename,
       pdfName: pdfAttachment ? pdfAttachment.filename : NO_PDF_MARK,
+      files: files.map(fileLine),
+      filesAttached,
+      filesLimit: formatFileSize(maxAttachmentBytes, 'de'),
+      filesUrl: `${options.publicBaseUrl ?? ''}/api/authority/inbox/${encodeURIComponent(record.id)}/attachments`,
     };
     const text = options.templates.text(model);
     const message: Mail.Options = {
@@ -125,5 +154,5 @@ export function createAuthorityEmail(options: AuthorityEmailOptions): SendJob {
     };
     // A mailbox the server refuses needs an operator to fix the tenant file: dead at once.
     return sendAsAttempt(options.transport, message, `${record.id}-${job.id}.eml`, true);
-  };
+  });
 }
