@@ -5,6 +5,7 @@ import { submit, waitUntil, withReceiver } from '../support/channel-harness';
 import { decryptJwe, testEncryptionKeys } from '../support/encryption-keys';
 import { dispositionFileName, parseMultipart, type ReceivedPart } from '../support/multipart';
 import { listedAttachments, PARKING_FORM, sha512Hex, submitWithFiles } from '../support/stored-attachments';
+import { createTestDatabase, type TestDatabase } from '../support/postgres-database';
 import { tempDir } from '../support/temp-dir';
 import { example } from '../support/test-setup';
 
@@ -134,5 +135,38 @@ describe('http push with attachments', () => {
     expect(readdirSync(path.join(data.path, 'attachments'))).toEqual([uploads[0]!.id]);
     await harness.close();
     data.remove();
+  });
+});
+
+/** The same over PostgreSQL, whose files live in 1 MiB chunks of a table: sealed once, the same bytes on every attempt. */
+describe('attachments delivered from PostgreSQL', () => {
+  const ctx = withReceiver();
+  const { harness } = ctx;
+  let db: TestDatabase | undefined;
+  afterEach(async () => {
+    await harness.close();
+    await db?.drop();
+    db = undefined;
+  });
+
+  test('http push of a 2.5 MB file sealed for the authority: a repeat is byte-identical, the file decrypts to the upload', async () => {
+    const keys = testEncryptionKeys();
+    db = await createTestDatabase();
+    const c = await harness.start(ctx.receiver.url, {
+      [AUTHORITY]: { encryptionKey: keys.publicJwk },
+    }, { DATABASE_URL: db.url });
+    ctx.receiver.respond = (_r, i) => (i === 0 ? 503 : 204);
+    const { accepted, uploads } = await submitWithFiles(c, [{ fileName: 'scan.pdf', mediaType: 'application/pdf', size: 2_500_000 }]);
+    c.worker.start();
+    await waitUntil(async () => (await c.store.submissions.find(accepted.id))?.status === 'delivered');
+    const received = ctx.receiver.requests.filter((r) => r.path === `/${AUTHORITY}`);
+    expect(received).toHaveLength(2);
+    expect(received[0]!.raw.equals(received[1]!.raw)).toBe(true);
+    expect(received.every((r) => r.signatureValid)).toBe(true);
+    const parts = parseMultipart(received[0]!.headers['content-type'], received[0]!.raw);
+    const opened = await decryptJwe(parts[1]!.body.toString('ascii'), keys.privateKey);
+    expect(opened.plaintext.equals(uploads[0]!.bytes)).toBe(true);
+    const xml = (await decryptJwe(parts[0]!.body.toString('ascii'), keys.privateKey)).plaintext.toString('utf8');
+    expect(sha512Hex(opened.plaintext)).toBe(listed(xml)[0]!.sha512);
   });
 });
