@@ -11,7 +11,7 @@ import { loadVersionedOperatorFiles } from './live/load-versioned';
 import type { Store } from './storage/ports';
 import { openStore } from './storage/open-store';
 import type { SubmissionService } from './submissions/submission-service';
-import { attachmentServiceFromSettings } from './attachments/attachment-service';
+import { attachmentServiceFromSettings, type AttachmentService } from './attachments/attachment-service';
 import { DraftCleanup } from './drafts/draft-cleanup';
 import { RetentionCleanup } from './retention/retention-cleanup';
 import { createDraftService } from './drafts/draft-service';
@@ -44,6 +44,8 @@ export interface Container {
   readonly store: Store;
   readonly worker: DeliveryWorker;
   readonly draftCleanup: DraftCleanup;
+  /** Uploaded documents (issue 15): the pages and the API take files in through it. */
+  readonly attachments: AttachmentService;
   /** Deletes submissions' personal data after their retention period (started by both entry points). */
   readonly retentionCleanup: RetentionCleanup;
   /** This process's metrics (served on /metrics of the app, or by main on METRICS_PORT). */
@@ -108,6 +110,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     store,
     worker: live.worker,
     draftCleanup,
+    attachments,
     retentionCleanup,
     metrics,
     async close(timeoutMs: number) {
