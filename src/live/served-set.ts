@@ -85,7 +85,7 @@ export function buildServedSet(files: OperatorFiles, versions: LoadedVersions, d
   const routingApi = createRoutingApi({ routing, forms, municipalities, signingKey: routingSigningKey, issuer: config.publicBaseUrl, now });
   const receipts = createReceipts({
     submissions: createSubmissionLookup(store), routing, forms, translator: renderer, municipalities,
-    renderer: timeReceipts(deps.receiptRenderer ?? createReceiptRenderer(receiptFonts), metrics), stored: store.receipts,
+    renderer: timeReceipts(deps.receiptRenderer ?? createReceiptRenderer(receiptFonts), metrics), stored: store.receipts, attachments: store.attachments,
   });
   const delivery = createDeliveryChannels({
     config, credentials, store, forms, routing, receipts, mailTemplates, transport: deps.transport, logger, now,

@@ -5,7 +5,9 @@ import type { CompiledForm } from '../forms/compiled-form';
 import { summaryEntries, type SummaryEntry } from '../forms/summary';
 import type { MunicipalitySearch } from '../routing/municipality-search';
 import type { Tenant } from '../routing/tenant';
-import type { SubmissionRecord } from '../storage/ports';
+import type { AttachmentRecord, SubmissionRecord } from '../storage/ports';
+import { ATTACHMENT_RECEIPT_TEXTS } from '../i18n/attachment-texts';
+import { formatFileSize } from '../i18n/file-size';
 import { RECEIPT_TEXTS, type ReceiptTexts } from '../i18n/receipt-texts';
 import type { Language } from '../i18n/language';
 import { localize } from '../i18n/language';
@@ -24,12 +26,23 @@ export interface ReceiptSource {
   /** The pages' UI strings (Ja/Nein), so that receipt and check page show answers alike. */
   readonly strings: (language: Language) => UiStrings;
   readonly municipalities: MunicipalitySearch;
+  /** The files sent with it (the store's attachments of the submission, in the order of the answers). */
+  readonly attachments?: readonly AttachmentRecord[];
 }
 
 export interface ReceiptSection {
   readonly title: string;
   /** Answered questions only, in form order; lists as numbered items. */
   readonly entries: readonly SummaryEntry[];
+}
+
+/** A file sent with the application as the receipt lists it. */
+export interface ReceiptAttachment {
+  readonly fileName: string;
+  /** "1,2 MB" (i18n/file-size.ts). */
+  readonly size: string;
+  /** SHA-512 of the bytes, hex (128 characters): what the authority receives can be checked against it. */
+  readonly sha512: string;
 }
 
 /** Everything the PDF shows, already in the applicant's language: rendering decides nothing. */
@@ -54,6 +67,9 @@ export interface ReceiptModel {
   readonly sections: readonly ReceiptSection[];
   /** The labels of the declarations the applicant confirmed. */
   readonly declarations: readonly string[];
+  /** The files sent with the application, with size and SHA-512; none: the receipt has no such section. */
+  readonly attachments: readonly ReceiptAttachment[];
+  readonly attachmentTexts: { readonly title: string; readonly intro: string; readonly size: string; readonly hash: string };
   /** SHA-256 (hex) of the XML payload, which the PDF also carries as an attachment. */
   readonly xmlSha256: string;
   readonly xmlFileName: string;
@@ -77,14 +93,18 @@ function parseData(dataJson: string): Record<string, unknown> {
 /**
  * Builds the receipt of a stored submission: in the language it was submitted in, the answers
  * grouped by step as on the check page (answers that no longer apply are left out), the
- * declarations confirmed and the fingerprint of the XML the authority receives. Pure.
+ * declarations confirmed, the files sent with it (size and SHA-512) and the fingerprint of the
+ * XML the authority receives. Pure.
  */
 export function buildReceiptModel(source: ReceiptSource): ReceiptModel {
   const { submission, form } = source;
   const language: Language = submission.language === 'en' ? 'en' : 'de';
   const texts = RECEIPT_TEXTS[language];
   const data = pruneInapplicable(form.root, parseData(submission.dataJson));
-  const context = { language, strings: source.strings(language), municipalities: source.municipalities };
+  const attachments = source.attachments ?? [];
+  // A file question's answer reads as its files' names and sizes, as on the check page.
+  const files = { byId: new Map(attachments.map((a) => [a.id, { fileName: a.fileName, size: a.size }])), maxFileBytes: Number.MAX_SAFE_INTEGER };
+  const context = { language, strings: source.strings(language), municipalities: source.municipalities, files };
   const sections = form.steps
     .filter((step) => stepApplies(step, data))
     .map((step) => ({ title: localize(step.title, language) ?? step.id, entries: answered(summaryEntries(form, step, data, context)) }))
@@ -106,6 +126,11 @@ export function buildReceiptModel(source: ReceiptSource): ReceiptModel {
     test: submission.test === true,
     sections,
     declarations,
+    attachments: attachments.map((a) => ({ fileName: a.fileName, size: formatFileSize(a.size, language), sha512: a.sha512 })),
+    attachmentTexts: {
+      title: ATTACHMENT_RECEIPT_TEXTS.title[language], intro: ATTACHMENT_RECEIPT_TEXTS.intro[language],
+      size: ATTACHMENT_RECEIPT_TEXTS.size[language], hash: ATTACHMENT_RECEIPT_TEXTS.hash[language],
+    },
     xmlSha256: sha256Hex(source.xml),
     xmlFileName: `${submission.id}.xml`,
   };

@@ -4,7 +4,7 @@ import type { FormRegistry } from '../forms/form-registry';
 import type { Translator } from '../i18n/translator';
 import type { MunicipalitySearch } from '../routing/municipality-search';
 import type { RoutingTable } from '../routing/routing-table';
-import type { ReceiptStore, SubmissionRecord } from '../storage/ports';
+import type { AttachmentRepository, ReceiptStore, SubmissionRecord } from '../storage/ports';
 import { ReceiptError } from './receipt-error';
 import { buildReceiptModel } from './receipt-model';
 import type { ReceiptRenderer } from './render-receipt';
@@ -21,6 +21,8 @@ export interface ReceiptsDependencies {
   readonly renderer: ReceiptRenderer;
   /** Where each receipt is kept once rendered (the store's `receipts`). */
   readonly stored: ReceiptStore;
+  /** The files sent with a submission (the store's `attachments`), listed with size and SHA-512; without it, none. */
+  readonly attachments?: Pick<AttachmentRepository, 'ofSubmission'>;
 }
 
 export interface Receipt {
@@ -63,9 +65,10 @@ export function createReceipts(deps: ReceiptsDependencies): Receipts {
     if (!found) throw new ReceiptError(`receipt ${submission.id}: authority ${submission.authorityId} is no longer in the tenant files`);
     if (!form) throw new ReceiptError(`receipt ${submission.id}: form ${submission.formId} is no longer loaded`);
     if (xml === '') throw new ReceiptError(`receipt ${submission.id}: the submission holds no payload`);
+    const attachments = deps.attachments ? await deps.attachments.ofSubmission(submission.id) : [];
     const receipt = buildReceiptModel({
       submission, xml, form, tenant: found.tenant, authority: found.authority,
-      strings: (language) => deps.translator.strings(language), municipalities: deps.municipalities,
+      strings: (language) => deps.translator.strings(language), municipalities: deps.municipalities, attachments,
     });
     return renderer.render(receipt, xml);
   }

@@ -83,7 +83,13 @@ export interface ReceiptWriter {
   readonly entries: (list: readonly SummaryEntry[], indent: number) => void;
   /** A thin line across the page between blocks. */
   readonly rule: () => void;
+  /** One file sent with the application: its name, then its size and SHA-512 as rows under it. */
+  readonly attachment: (file: { readonly fileName: string; readonly size: string; readonly sha512: string }, labels: { readonly size: string; readonly hash: string }) => void;
 }
+
+/** SHA-512 in hex is 128 characters: four lines of 32 fit the value column at HASH_SIZE. */
+const HASH_LINE = 32;
+const HASH_SIZE = 8.5;
 
 /** The writer of one receipt's document (its fonts registered by their PostScript names). */
 export function receiptWriter(doc: PDFKit.PDFDocument, fonts: ReceiptFonts): ReceiptWriter {
@@ -251,5 +257,18 @@ export function receiptWriter(doc: PDFKit.PDFDocument, fonts: ReceiptFonts): Rec
     doc.y += 8;
   };
 
-  return { left, width, text, fill, write, heightOfText, ensureSpace, heading, row, entries, rule };
+  const attachment: ReceiptWriter['attachment'] = (file, labels) => {
+    doc.font(bold).fontSize(BODY_SIZE);
+    // The name with its two rows below it on one page.
+    ensureSpace(heightOfText(text(file.fileName), width) + 4 + 6 * BODY_SIZE * 1.4);
+    doc.y += 4;
+    fill(BLACK);
+    write(text(file.fileName), left, doc.y, width);
+    doc.y += 3;
+    row(labels.size, file.size, INDENT);
+    const hashLines = file.sha512.match(new RegExp(`.{1,${HASH_LINE}}`, 'g')) ?? [file.sha512];
+    row(labels.hash, hashLines.join('\n'), INDENT, regular, HASH_SIZE);
+  };
+
+  return { left, width, text, fill, write, heightOfText, ensureSpace, heading, row, entries, rule, attachment };
 }

@@ -78,7 +78,7 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
     doc.on('pageAdded', () => drawWatermark(doc, model.texts.testWatermark, bold));
   }
 
-  const { left, width, text, fill, write, heightOfText, heading, row, entries, rule, ensureSpace } = receiptWriter(doc, fonts);
+  const { left, width, text, fill, write, heightOfText, heading, row, entries, rule, ensureSpace, attachment: sentFile } = receiptWriter(doc, fonts);
 
   // Header: who issues it, what it is, the reference number first.
   doc.font(regular).fontSize(9);
@@ -126,6 +126,15 @@ function drawReceipt(model: ReceiptModel, fonts: ReceiptFonts, xml: string): PDF
       write(line, left, doc.y, width, LINE_GAP);
       doc.y += 4;
     }
+  }
+
+  if (model.attachments.length > 0) {
+    heading(model.attachmentTexts.title, 11.5, 8);
+    doc.font(regular).fontSize(9);
+    fill(GREY);
+    write(text(model.attachmentTexts.intro), left, doc.y, width, LINE_GAP);
+    doc.y += 2;
+    for (const file of model.attachments) sentFile(file, model.attachmentTexts);
   }
 
   rule();
