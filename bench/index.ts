@@ -17,6 +17,7 @@ import { benchPages } from './pages.bench';
 import { benchReceipt } from './receipt.bench';
 import { benchScale } from './scale.bench';
 import { benchThroughput } from './throughput.bench';
+import { benchUploads } from './uploads.bench';
 
 const BENCHES: ReadonlyArray<readonly [string, () => Promise<BenchResult>]> = [
   ['pages', benchPages],
@@ -25,6 +26,7 @@ const BENCHES: ReadonlyArray<readonly [string, () => Promise<BenchResult>]> = [
   ['operators', benchOperators],
   ['throughput', benchThroughput],
   ['scale', benchScale],
+  ['uploads', benchUploads],
 ];
 
 /** Writes the last output and exits once it is flushed (a pipe may take it in pieces). */

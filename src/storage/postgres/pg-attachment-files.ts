@@ -2,14 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { AttachmentFiles } from '../attachment-ports';
 import { FILE_ID, takeIn } from '../file-intake';
-import type { PgClient } from './pg-client';
+import type { PgClient, PgQueries } from './pg-client';
 
-/** Chunks are gathered to this size before each insert: few round trips, bounded memory per upload. */
-const CHUNK_BYTES = 1024 * 1024;
+/**
+ * Chunks are gathered to this size before each insert: bounded memory per upload, at the cost
+ * of more round trips. Each reader and writer holds a few times this (the gathered chunk, the
+ * pg message, a chunk read back as hex text for the scan): with 20 uploads of 10 MiB at once the
+ * web process reached 289 MB with 1 MiB chunks, 228 MB with 256 KiB and 194 MB with 64 KiB
+ * (npm run bench -- --only uploads; the goal is 200 MB).
+ */
+const CHUNK_BYTES = 64 * 1024;
 
 /**
  * Files in PostgreSQL, so several web and worker processes on other machines share them: chunks
- * of up to 1 MiB, each inserted as it fills (never the whole file in memory), then one row in
+ * of up to 64 KiB, each inserted as it fills (never the whole file in memory), then one row in
  * attachment_files that makes the file exist. A refused or failed write deletes its chunks.
  */
 export function pgAttachmentFiles(client: PgClient): AttachmentFiles {
@@ -18,32 +24,15 @@ export function pgAttachmentFiles(client: PgClient): AttachmentFiles {
   };
 
   async function store(id: string, fill: (sink: (chunk: Buffer) => Promise<void>) => Promise<boolean>): Promise<{ size: number } | undefined> {
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    let seq = 0;
-    let size = 0;
-    const flush = async () => {
-      if (pendingBytes === 0) return;
-      const data = Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      await client.query('INSERT INTO attachment_chunks (file_id, seq, data) VALUES ($1, $2, $3)', [id, seq, data]);
-      seq += 1;
-    };
+    const writer = chunkWriter(client, id);
     try {
-      const keep = await fill(async (chunk) => {
-        size += chunk.length;
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes >= CHUNK_BYTES) await flush();
-      });
+      const keep = await fill((chunk) => writer.sink(chunk));
       if (!keep) {
-        pending = [];
+        writer.discard();
         await client.query('DELETE FROM attachment_chunks WHERE file_id = $1', [id]);
         return undefined;
       }
-      await flush();
-      await client.query('INSERT INTO attachment_files (file_id, size, chunks, created_at) VALUES ($1, $2, $3, $4)', [id, size, seq, new Date()]);
+      const { size } = await writer.finish(new Date());
       return { size };
     } catch (err) {
       await client.query('DELETE FROM attachment_chunks WHERE file_id = $1', [id]).catch(() => undefined);
@@ -71,16 +60,7 @@ export function pgAttachmentFiles(client: PgClient): AttachmentFiles {
     },
     read(id) {
       check(id);
-      async function* chunks() {
-        const [file] = await client.query<{ chunks: number }>('SELECT chunks FROM attachment_files WHERE file_id = $1', [id]);
-        if (!file) throw Object.assign(new Error(`attachment file ${id} does not exist`), { code: 'ENOENT' });
-        for (let seq = 0; seq < file.chunks; seq++) {
-          const [row] = await client.query<{ data: Buffer }>('SELECT data FROM attachment_chunks WHERE file_id = $1 AND seq = $2', [id, seq]);
-          if (!row) throw new Error(`attachment file ${id} lost its chunk ${seq}`);
-          yield row.data;
-        }
-      }
-      return Readable.from(chunks(), { objectMode: false });
+      return Readable.from(fileChunks(client, id), { objectMode: false });
     },
     async remove(id) {
       check(id);
@@ -90,4 +70,65 @@ export function pgAttachmentFiles(client: PgClient): AttachmentFiles {
       });
     },
   };
+}
+
+/**
+ * Gathers one file's pieces into chunks of CHUNK_BYTES, each inserted as it fills (sink), then
+ * in finish() the rest and the attachment_files row that makes the file exist. Cleaning up after
+ * a failure is the caller's.
+ */
+function chunkWriter(queries: PgQueries, id: string) {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let seq = 0;
+  let size = 0;
+  const flush = async () => {
+    if (pendingBytes === 0) return;
+    const data = Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    await queries.query('INSERT INTO attachment_chunks (file_id, seq, data) VALUES ($1, $2, $3)', [id, seq, data]);
+    seq += 1;
+  };
+  return {
+    async sink(chunk: Buffer): Promise<void> {
+      size += chunk.length;
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= CHUNK_BYTES) await flush();
+    },
+    /** Drops what is not inserted yet (a refused upload). */
+    discard(): void {
+      pending = [];
+      pendingBytes = 0;
+    },
+    async finish(createdAt: Date): Promise<{ size: number; chunks: number }> {
+      await flush();
+      await queries.query('INSERT INTO attachment_files (file_id, size, chunks, created_at) VALUES ($1, $2, $3, $4)', [id, size, seq, createdAt]);
+      return { size, chunks: seq };
+    },
+  };
+}
+
+/**
+ * Stores `content` under a given id, in the same chunks as an upload: for `efa-forms
+ * copy-to-postgres`, which keeps every file under the id its row names. Meant for a
+ * transaction (`queries`): it cleans up nothing itself, the rollback does.
+ */
+export async function putFileUnderId(queries: PgQueries, id: string, content: AsyncIterable<Buffer>, createdAt: Date): Promise<{ size: number; chunks: number }> {
+  if (!FILE_ID.test(id)) throw new Error('not an attachment id');
+  const writer = chunkWriter(queries, id);
+  for await (const chunk of content) await writer.sink(chunk);
+  return writer.finish(createdAt);
+}
+
+/** A stored file's bytes, one query per chunk; rejects (code ENOENT) when there is no such file. Also read inside a transaction (the copy's check). */
+export async function* fileChunks(queries: PgQueries, id: string): AsyncGenerator<Buffer> {
+  const [file] = await queries.query<{ chunks: number }>('SELECT chunks FROM attachment_files WHERE file_id = $1', [id]);
+  if (!file) throw Object.assign(new Error(`attachment file ${id} does not exist`), { code: 'ENOENT' });
+  for (let seq = 0; seq < file.chunks; seq++) {
+    const [row] = await queries.query<{ data: Buffer }>('SELECT data FROM attachment_chunks WHERE file_id = $1 AND seq = $2', [id, seq]);
+    if (!row) throw new Error(`attachment file ${id} lost its chunk ${seq}`);
+    yield row.data;
+  }
 }

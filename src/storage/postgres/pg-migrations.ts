@@ -197,7 +197,7 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX attachments_draft ON attachments (draft_key, created_at) WHERE submission_id IS NULL;
   CREATE INDEX attachments_submission ON attachments (submission_id, position) WHERE submission_id IS NOT NULL;
   CREATE INDEX attachments_unused ON attachments (created_at) WHERE submission_id IS NULL;
-  -- Their bytes (and the sealed copies'), in chunks of up to 1 MiB, so neither a write nor a read
+  -- Their bytes (and the sealed copies'), in chunks (pg-attachment-files.ts), so neither a write nor a read
   -- holds a whole file; a file counts once its row in attachment_files exists (written last).
   CREATE TABLE attachment_chunks (
     file_id  TEXT NOT NULL,
