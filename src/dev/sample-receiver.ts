@@ -19,7 +19,8 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     const authority = (req.url ?? '/').slice(1).split('?')[0] ?? '';
     const secret = process.env[`EFA_SECRET_${authority.toUpperCase().replace(/-/g, '_')}`];
-    const body = Buffer.concat(chunks).toString('utf8');
+    // The raw bytes: a push with files is a multipart body with binary parts (docs/delivery.md).
+    const body = Buffer.concat(chunks);
     const key = String(req.headers['idempotency-key'] ?? '');
     const ok =
       req.method === 'POST' &&
@@ -36,7 +37,8 @@ const server = createServer((req, res) => {
       res.writeHead(401).end();
       return;
     }
-    writeFileSync(path.join(folder, `${authority}-${key}.xml`), body);
+    const extension = String(req.headers['content-type'] ?? '').startsWith('multipart/') ? 'multipart' : 'xml';
+    writeFileSync(path.join(folder, `${authority}-${key}.${extension}`), body);
     res.writeHead(204).end();
   });
 });
