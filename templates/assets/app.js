@@ -5,6 +5,10 @@
  *    legend into view.
  * 2. Conditional questions: [data-reveal-controller] elements are shown only while the controlling
  *    question (by its `name`) has one of the values in [data-reveal-values] (a JSON array).
+ * 3. File uploads: a step form with [data-upload-form] that is sent with a file chosen goes by
+ *    XMLHttpRequest, with a progress bar and a status in the question's live region
+ *    ([data-upload-status]); the answer replaces the page as a normal submit would. Without
+ *    XMLHttpRequest upload events, or when the request fails, the form is submitted normally.
  *
  * Plain ES2017, no dependencies, no eval, no inline handlers (works under script-src 'self').
  */
@@ -205,6 +209,141 @@
     return update;
   }
 
+  /* ---------- 3. File uploads ---------- */
+
+  function canUpload() {
+    return typeof window.FormData === 'function' && typeof window.XMLHttpRequest === 'function' &&
+      'upload' in new XMLHttpRequest() && typeof window.DOMParser === 'function';
+  }
+
+  /** The file inputs of the form that have a file chosen. */
+  function chosenFiles(form) {
+    var inputs = form.querySelectorAll('input[type="file"]');
+    var chosen = [];
+    for (var i = 0; i < inputs.length; i++) {
+      if (inputs[i].files && inputs[i].files.length > 0) chosen.push(inputs[i]);
+    }
+    return chosen;
+  }
+
+  function fillIn(text, values) {
+    return String(text || '').replace(/\{(\w+)\}/g, function (whole, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
+    });
+  }
+
+  /** The live region of the question the first chosen file belongs to. */
+  function statusFor(input) {
+    var question = input.closest('[data-file-question]');
+    return question ? question.querySelector('[data-upload-status]') : null;
+  }
+
+  /** Shows the server's answer as the browser would have after a normal submit. */
+  function showAnswer(xhr, action) {
+    var landed = xhr.responseURL || action;
+    if (landed !== action) {
+      // Redirected (post/redirect/get): load the page it went to, so address and history are right.
+      window.location.assign(landed);
+      return;
+    }
+    // Answered in place (errors, the saved page): that page replaces this one.
+    var doc = new DOMParser().parseFromString(xhr.responseText, 'text/html');
+    document.title = doc.title;
+    document.body.parentNode.replaceChild(document.adoptNode(doc.body), document.body);
+    init();
+    if (!document.querySelector('[data-error-summary]')) {
+      var main = document.getElementById('main');
+      if (main) main.focus();
+    }
+  }
+
+  function sendWithProgress(form, submitter, input) {
+    var action = new URL(form.getAttribute('action') || window.location.href, window.location.href).href;
+    var data = new FormData(form);
+    // FormData leaves the pressed button out; it goes last, after the file, as in a normal submit.
+    if (submitter && submitter.name) data.append(submitter.name, submitter.value);
+    var status = statusFor(input);
+    var progress = null;
+    var text = null;
+    if (status) {
+      status.textContent = '';
+      progress = document.createElement('progress');
+      progress.max = 100;
+      progress.value = 0;
+      progress.setAttribute('aria-label', form.getAttribute('data-upload-label') || '');
+      text = document.createElement('p');
+      text.className = 'efa-body';
+      status.appendChild(progress);
+      status.appendChild(text);
+    }
+    var buttons = form.querySelectorAll('button[type="submit"]');
+    for (var i = 0; i < buttons.length; i++) buttons[i].disabled = true;
+    var announced = -1;
+
+    var xhr = new XMLHttpRequest();
+    xhr.open('POST', action);
+    xhr.upload.addEventListener('progress', function (event) {
+      if (!event.lengthComputable || !progress) return;
+      var percent = Math.floor((event.loaded / event.total) * 100);
+      progress.value = percent;
+      // Said at every quarter only: a screen reader reading each percent would say nothing else.
+      var quarter = Math.floor(percent / 25);
+      if (quarter !== announced && percent < 100) {
+        announced = quarter;
+        text.textContent = fillIn(form.getAttribute('data-upload-progress'), { percent: quarter * 25 });
+      }
+    });
+    xhr.upload.addEventListener('load', function () {
+      if (progress) progress.value = 100;
+      if (text) text.textContent = form.getAttribute('data-upload-checking') || '';
+    });
+    xhr.addEventListener('load', function () {
+      if (xhr.status === 0) return fallBack(form, submitter, buttons, status);
+      showAnswer(xhr, action);
+    });
+    xhr.addEventListener('error', function () {
+      fallBack(form, submitter, buttons, status);
+    });
+    xhr.send(data);
+  }
+
+  /** The request failed: the same post as a normal submit, which the server answers as ever. */
+  function fallBack(form, submitter, buttons, status) {
+    if (status) status.textContent = '';
+    for (var i = 0; i < buttons.length; i++) buttons[i].disabled = false;
+    if (submitter && submitter.name) {
+      var pressed = document.createElement('input');
+      pressed.type = 'hidden';
+      pressed.name = submitter.name;
+      pressed.value = submitter.value;
+      form.appendChild(pressed);
+    }
+    form.submit();
+  }
+
+  function initUploads() {
+    if (!canUpload()) return;
+    var forms = document.querySelectorAll('form[data-upload-form]');
+    for (var i = 0; i < forms.length; i++) {
+      forms[i].addEventListener('submit', function (event) {
+        var form = event.currentTarget;
+        // Which button was pressed decides what the server does; a browser that cannot say submits normally.
+        var submitter = event.submitter || null;
+        if (!submitter) return;
+        // A remove button takes no file; without a file chosen there is nothing to show progress of.
+        if (String(submitter.value).indexOf('remove-file:') === 0) return;
+        var chosen = chosenFiles(form);
+        if (chosen.length === 0) return;
+        event.preventDefault();
+        try {
+          sendWithProgress(form, submitter, chosen[0]);
+        } catch (e) {
+          fallBack(form, submitter, [], null);
+        }
+      });
+    }
+  }
+
   /* ---------- Start ---------- */
 
   function init() {
@@ -215,6 +354,11 @@
     }
     try {
       initErrorSummary();
+    } catch (e) {
+      // ditto
+    }
+    try {
+      initUploads();
     } catch (e) {
       // ditto
     }
