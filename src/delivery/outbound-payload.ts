@@ -135,7 +135,7 @@ export interface OutboundPayloadDependencies {
   /** Where ensureSealed stores a job it sealed. */
   readonly deliveries: Pick<DeliveryQueue, 'reseal'>;
   /** A submission's attachments, for the channels. */
-  readonly attachments: Pick<AttachmentRepository, 'ofSubmission'>;
+  readonly attachments: Pick<AttachmentRepository, 'ofSubmission' | 'recordSealed'>;
   /** The uploads' bytes and where sealed copies are written. */
   readonly attachmentFiles: Pick<AttachmentFiles, 'read' | 'writeRaw' | 'remove'>;
 }
@@ -252,22 +252,21 @@ export function createOutboundPayloads(deps: OutboundPayloadDependencies): Outbo
     // for what was accepted with it), plain when it is not.
     if (job.contentType !== JWE_CONTENT_TYPE || records.length === 0) return use(records.map(plainFile));
     const encrypter = encrypterOf(job.authorityId);
-    const temporary: string[] = [];
-    try {
-      const outgoing: OutboundFile[] = [];
-      for (const record of records) {
-        if (record.sealed) outgoing.push(sealedFile(record, record.sealed));
-        else if (!encrypter) outgoing.push(plainFile(record));
-        else {
-          const copy = await files.writeRaw(encrypter.encryptStream(upload(record.id), record.mediaType));
-          temporary.push(copy.id);
-          outgoing.push(sealedFile(record, { fileId: copy.id, size: copy.size, kid: encrypter.kid }));
-        }
+    const outgoing: OutboundFile[] = [];
+    for (const record of records) {
+      if (record.sealed) outgoing.push(sealedFile(record, record.sealed));
+      else if (!encrypter) outgoing.push(plainFile(record));
+      else {
+        // Sealed after acceptance (the authority got a key later): sealed once, recorded, and
+        // the same copy sent on every later attempt. A copy that lost the race is removed.
+        const written = await files.writeRaw(encrypter.encryptStream(upload(record.id), record.mediaType));
+        const copy = { fileId: written.id, size: written.size, kid: encrypter.kid };
+        const kept = await deps.attachments.recordSealed(record.id, copy);
+        if (kept?.fileId !== copy.fileId) await files.remove(copy.fileId);
+        outgoing.push(sealedFile(record, kept ?? copy));
       }
-      return await use(outgoing);
-    } finally {
-      for (const id of temporary) await files.remove(id).catch(() => undefined);
     }
+    return use(outgoing);
   }
 
   return { sealForAccept, ensureSealed, receiptFor, authorityMail, sealAttachments, discardSealed, withFiles };

@@ -100,6 +100,13 @@ export interface AttachmentRepository {
   ofDraft(draftKey: string): Promise<AttachmentRecord[]>;
   /** A submission's attachments, in the order they were referenced in its answers. */
   ofSubmission(submissionId: string): Promise<AttachmentRecord[]>;
+  /**
+   * Records the sealed copy of a submission's attachment made after acceptance (its authority
+   * got a key later) unless one is recorded already: the first writer wins, so every later
+   * attempt sends the same bytes. Answers the copy that is recorded now (undefined: no such
+   * attachment of a submission); a caller whose copy lost removes its file.
+   */
+  recordSealed(id: string, copy: SealedCopy): Promise<SealedCopy | undefined>;
   /** Removes one attachment's row when it is not taken by a submission; answers whether it did. The caller removes its file. */
   removeUnused(id: string): Promise<boolean>;
   /**

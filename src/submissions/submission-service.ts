@@ -44,6 +44,8 @@ export interface SubmissionServiceOptions {
   readonly payloads: Pick<OutboundPayloads, 'sealForAccept'> & {
     /** Each attachment's sealed copy for an authority with a key (outbound-payload.ts); none without. */
     readonly sealAttachments?: (authorityId: string, attachments: readonly AttachmentRecord[]) => Promise<SubmissionAttachment[]>;
+    /** Removes the sealed copies of a submission that was not committed after all. */
+    readonly discardSealed?: (taken: readonly SubmissionAttachment[]) => Promise<void>;
   };
   /** The uploaded documents: the ids at the file questions must name files this submission may take. */
   readonly attachments?: AttachmentService;
@@ -162,6 +164,15 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
     const wantsEmail = typeof email === 'string' && email !== '';
     const token = randomBytes(32).toString('base64url');
 
+    // Each file sealed once for the authority (a JWE beside it) before the commit, so every
+    // attempt over every channel carries the same bytes; removed again if nothing is committed.
+    const taken: readonly SubmissionAttachment[] = files.length === 0 ? [] : options.payloads.sealAttachments
+      ? await options.payloads.sealAttachments(authority.id, files)
+      : files.map(({ id }) => ({ id }));
+    const discardSealed = async () => {
+      if (taken.some((t) => t.sealed)) await options.payloads.discardSealed?.(taken);
+    };
+
     // A clash of reference numbers is astronomically rare; draw again rather than fail.
     for (let attempt = 1; ; attempt++) {
       const id = newReferenceNumber();
@@ -182,11 +193,7 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
         ...(files.length > 0 ? { attachments: files.map(({ id, fileName, mediaType, size, sha512 }) => ({ id, fileName, mediaType, size, sha512 })) } : {}),
       }, form.fields);
       const sealed = await options.payloads.sealForAccept(authority.id, xml);
-      // Each file sealed once for the authority (a JWE beside it) before the commit, so every
-      // attempt over every channel carries the same bytes.
-      const taken = files.length === 0 ? [] : options.payloads.sealAttachments
-        ? await options.payloads.sealAttachments(authority.id, files)
-        : files.map(({ id }) => ({ id }));
+
       try {
         await store.submissions.create(
           {
@@ -210,6 +217,7 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
         );
       } catch (err) {
         if (err instanceof DuplicateReferenceError && attempt < 5) continue;
+        await discardSealed().catch(() => undefined);
         if (err instanceof AttachmentTakenError) {
           // Another submission took the file between the check and the commit.
           const pointer = pointerOf(form, data, err.attachmentId) ?? '';

@@ -90,7 +90,15 @@ export function attachmentsContract(factory: () => StoreFactory): void {
       expect(taken[0]).toEqual({ ...two, submissionId: s.id, sealed: { fileId: sealed.id, size: sealed.size, kid: 'k1' } });
       expect(taken[1]).toEqual({ ...one, submissionId: s.id });
 
+      // Sealed after acceptance: the first copy recorded wins; an unused file takes none.
+      const first = { fileId: 'a1b2c3d4-0000-4000-8000-000000000001', size: 10, kid: 'k2' };
+      expect(await store.attachments.recordSealed(one.id, first)).toEqual(first);
+      expect(await store.attachments.recordSealed(one.id, { ...first, fileId: 'a1b2c3d4-0000-4000-8000-000000000002' })).toEqual(first);
+      expect((await store.attachments.find(one.id))?.sealed).toEqual(first);
+
       const three = await stored(pdfBytes(900));
+      expect(await store.attachments.recordSealed(three.id, first)).toBeUndefined();
+      expect((await store.attachments.find(three.id))?.sealed).toBeUndefined();
       const other = submission();
       await expect(store.submissions.create({ ...other, attachments: [{ id: three.id }, { id: one.id }] }, [job(other.id)]))
         .rejects.toEqual(expect.objectContaining({ name: 'AttachmentTakenError', attachmentId: one.id }));

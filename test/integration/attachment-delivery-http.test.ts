@@ -111,7 +111,7 @@ describe('http push with attachments', () => {
     expect(request!.signatureValid).toBe(true);
   });
 
-  test('a key added after acceptance: the files leave sealed too, from temporary copies removed after each attempt', async () => {
+  test('a key added after acceptance: the files are sealed once at the first attempt and recorded, so a repeat carries the same bytes', async () => {
     const keys = testEncryptionKeys();
     ctx.receiver.respond = () => 503;
     const data = tempDir();
@@ -131,14 +131,18 @@ describe('http push with attachments', () => {
       expect(parts.map((p) => p.headers['content-type'])).toEqual(['application/jose', 'application/jose']);
       expect((await decryptJwe(parts[1]!.body.toString('ascii'), keys.privateKey)).plaintext.equals(uploads[0]!.bytes)).toBe(true);
     }
-    // Only the upload itself is left in the store's folder: the temporary sealed copies are gone.
-    expect(readdirSync(path.join(data.path, 'attachments'))).toEqual([uploads[0]!.id]);
+    // The repeat is byte-identical: the copy sealed at the first attempt was recorded and sent again.
+    expect(received[1]!.raw.equals(received[0]!.raw)).toBe(true);
+    const [record] = await second.store.attachments.ofSubmission(accepted.id);
+    expect(record?.sealed).toEqual({ fileId: expect.any(String), size: expect.any(Number), kid: expect.any(String) });
+    // In the store's folder: the upload and its one sealed copy, nothing temporary left.
+    expect(readdirSync(path.join(data.path, 'attachments')).sort()).toEqual([uploads[0]!.id, record!.sealed!.fileId].sort());
     await harness.close();
     data.remove();
   });
 });
 
-/** The same over PostgreSQL, whose files live in 1 MiB chunks of a table: sealed once, the same bytes on every attempt. */
+/** The same over PostgreSQL, whose files live in 64 KiB chunks of a table: sealed once, the same bytes on every attempt. */
 describe('attachments delivered from PostgreSQL', () => {
   const ctx = withReceiver();
   const { harness } = ctx;

@@ -49,7 +49,7 @@ describe('createOutboundPayloads', () => {
         },
       },
       // These submissions carry no files (attachments: test/integration/attachment-delivery*.test.ts).
-      attachments: { ofSubmission: () => Promise.resolve([]) },
+      attachments: { ofSubmission: () => Promise.resolve([]), recordSealed: () => Promise.resolve(undefined) },
       attachmentFiles: attachmentFiles(files.path),
     });
   });

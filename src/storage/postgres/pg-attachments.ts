@@ -72,6 +72,17 @@ export function pgAttachments(client: PgClient): AttachmentRepository {
       const rows = await client.query<AttachmentRow>('SELECT * FROM attachments WHERE submission_id = $1 ORDER BY position', [submissionId]);
       return rows.map(fromRow);
     },
+    async recordSealed(id, copy) {
+      if (!isStorableKey(id)) return undefined;
+      // Under READ COMMITTED a second writer waits for the first and then finds it set.
+      await client.query(
+        `UPDATE attachments SET sealed_file_id = $2, sealed_size = $3, sealed_kid = $4
+          WHERE id = $1 AND submission_id IS NOT NULL AND sealed_file_id IS NULL`,
+        [id, copy.fileId, copy.size, copy.kid],
+      );
+      const [row] = await client.query<AttachmentRow>('SELECT * FROM attachments WHERE id = $1 AND submission_id IS NOT NULL', [id]);
+      return row ? fromRow(row).sealed : undefined;
+    },
     async removeUnused(id) {
       if (!isStorableKey(id)) return false;
       const rows = await client.query('DELETE FROM attachments WHERE id = $1 AND submission_id IS NULL RETURNING 1', [id]);

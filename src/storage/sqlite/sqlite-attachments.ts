@@ -64,6 +64,9 @@ export function sqliteAttachments(db: Database.Database, commit: GroupCommit): A
   const byDraft = db.prepare<[string], AttachmentRow>('SELECT * FROM attachments WHERE draft_key = ? AND submission_id IS NULL ORDER BY created_at, id');
   const bySubmission = db.prepare<[string], AttachmentRow>('SELECT * FROM attachments WHERE submission_id = ? ORDER BY position');
   const removeUnused = db.prepare('DELETE FROM attachments WHERE id = ? AND submission_id IS NULL');
+  const recordSealed = db.prepare(`
+    UPDATE attachments SET sealed_file_id = @fileId, sealed_size = @size, sealed_kid = @kid
+     WHERE id = @id AND submission_id IS NOT NULL AND sealed_file_id IS NULL`);
   const orphans = db.prepare<{ cutoff: number; limit: number }, AttachmentRow>(`
     SELECT a.* FROM attachments a
      WHERE a.submission_id IS NULL
@@ -84,6 +87,11 @@ export function sqliteAttachments(db: Database.Database, commit: GroupCommit): A
     ofDraft: (draftKey) => settle(() => byDraft.all(draftKey).map(attachmentFromRow)),
     ofSubmission: (submissionId) => settle(() => bySubmission.all(submissionId).map(attachmentFromRow)),
     removeUnused: (id) => commit(() => removeUnused.run(id).changes === 1),
+    recordSealed: (id, copy) => commit(() => {
+      recordSealed.run({ id, ...copy });
+      const row = byId.get(id);
+      return row?.submission_id ? attachmentFromRow(row).sealed : undefined;
+    }),
     orphans: (apiCutoff, limit) => settle(() => orphans.all({ cutoff: apiCutoff.getTime(), limit }).map(attachmentFromRow)),
   };
 }
