@@ -2,7 +2,7 @@ import { SETTINGS, type Config } from '../../config/config-schema';
 import { ConfigError } from '../../config/load-config';
 import { StartupError } from '../../startup-error';
 import { StorageUnavailableError } from '../../storage/ports';
-import { importIntoPostgres, PostgresNotEmptyError } from '../../storage/postgres/pg-import';
+import { importIntoPostgres, PostgresNotEmptyError, type ImportResult } from '../../storage/postgres/pg-import';
 import { openSqliteExport } from '../../storage/sqlite/sqlite-export';
 import type { CliCommand, CliInput, CliResult } from '../command';
 import { failure } from '../failure';
@@ -15,18 +15,23 @@ const HELP = `Usage: efa-forms copy-to-postgres [--json]
 Copies the SQLite database of an installation (DATA_DIR/efa-forms.sqlite) into the
 PostgreSQL database of DATABASE_URL, to move the installation to PostgreSQL: every table
 and every row (submissions with their events and stored PDF receipts, delivery jobs in
-whatever state, authority inboxes, drafts, the operators' audit trail, console sessions,
-testers' links), text and receipts byte for byte, times to the millisecond. The SQLite
-file is only read.
+whatever state, authority inboxes, drafts, the uploaded attachments, the operators' audit
+trail, console sessions, testers' links), text and receipts byte for byte, times to the
+millisecond; and every file an attachment names (its bytes and its sealed copy, from
+DATA_DIR/attachments) under the same id, streamed, its SHA-512 (a sealed copy's size)
+checked against its row and read back before the commit. The SQLite file and the
+attachments' files are only read.
 
 Stop every efa-forms process using the SQLite file first (servers, workers, commands):
 the copy refuses while another process has it open, and holds it locked while it copies,
 so no server can start on it meanwhile. Start the servers with DATABASE_URL afterwards.
 
 The target is migrated to this version's schema, as every efa-forms process does at start,
-and must hold no data (no submissions, events, receipts, jobs, drafts, audit entries,
-sessions or links; refused otherwise). Everything is copied in ONE transaction, in batches of at most
-500 rows: it is all there afterwards, or (after any error) none of it.
+and must hold no data (no submissions, events, receipts, jobs, drafts, attachments or files,
+audit entries, sessions or links; refused otherwise). Every file an attachment names must be in
+DATA_DIR/attachments with the size its row records (refused otherwise, one line per file).
+Everything is copied in ONE transaction, in batches of at most 500 rows and files in chunks:
+it is all there afterwards, or (after any error) none of it.
 
 Settings (read as the server reads them):
   DATA_DIR                       the folder of the SQLite database (default ./data)
@@ -34,15 +39,18 @@ Settings (read as the server reads them):
                                  never printed)
   DATABASE_STATEMENT_TIMEOUT_MS  the longest any one statement may take (default 10000)
 
-Output: the rows copied per table. With --json: {"ok": true, "from", "tables": {name: rows}}.
+Output: the rows copied per table and the files. With --json:
+{"ok": true, "from", "tables": {name: rows}, "files": {"count", "bytes"}}.
 
 ${COMMON_OPTIONS_HELP}
 
 Exit codes:
   0  copied
   1  bad input or refused: no database in DATA_DIR, the SQLite file in use by another
-     process or of another schema version, DATABASE_URL not set or unusable, PostgreSQL
-     unreachable or refusing, the target not empty (one line each; nothing was written)`;
+     process or of another schema version, a file an attachment names missing or of
+     another size, DATABASE_URL not set or unusable, PostgreSQL unreachable or refusing,
+     the target not empty, a file whose bytes differ from its row (one line each; nothing
+     was written)`;
 
 /** One setting parsed exactly as the server parses it (secrets never echoed). */
 function setting<K extends 'dataDir' | 'databaseUrl' | 'databaseStatementTimeoutMs'>(key: K, env: CliInput['env']): Config[K] {
@@ -88,12 +96,13 @@ function copyProblem(err: unknown, url: string): string[] {
   return [`${NAME}: ${message}; nothing was written`];
 }
 
-function report(file: string, tables: Readonly<Record<string, number>>): string {
+function report(file: string, { tables, files }: ImportResult): string {
   const entries = Object.entries(tables);
   const total = entries.reduce((sum, [, n]) => sum + n, 0);
   const width = Math.max(...entries.map(([name]) => name.length), 'total'.length);
   const rows = [...entries, ['total', total] as const].map(([name, n]) => `  ${name.padEnd(width)}  ${String(n).padStart(9)}`);
-  return `copied ${file} into PostgreSQL (DATABASE_URL) in one transaction:\n${rows.join('\n')}\n`;
+  const copiedFiles = `  files of the attachments: ${files.count} (${files.bytes} bytes), each checked against its row`;
+  return `copied ${file} into PostgreSQL (DATABASE_URL) in one transaction:\n${rows.join('\n')}\n${copiedFiles}\n`;
 }
 
 async function run(input: CliInput): Promise<CliResult> {
@@ -111,8 +120,8 @@ async function run(input: CliInput): Promise<CliResult> {
     return failure(input.json, copyProblem(err, url));
   }
   try {
-    const tables = await importIntoPostgres({ url, poolSize: 2, statementTimeoutMs }, source.batches());
-    const stdout = input.json ? `${JSON.stringify({ ok: true, from: source.file, tables }, null, 2)}\n` : report(source.file, tables);
+    const copied = await importIntoPostgres({ url, poolSize: 2, statementTimeoutMs }, source.batches(), source.files());
+    const stdout = input.json ? `${JSON.stringify({ ok: true, from: source.file, ...copied }, null, 2)}\n` : report(source.file, copied);
     return { exitCode: 0, stdout };
   } catch (err) {
     return failure(input.json, copyProblem(err, url));

@@ -1,4 +1,6 @@
-import type { TableBatch, TableValue } from '../table-batch';
+import { createHash } from 'node:crypto';
+import type { FileTransfer, TableBatch, TableValue } from '../table-batch';
+import { fileChunks, putFileUnderId } from './pg-attachment-files';
 import { createPgClient, type PgClientOptions, type PgQueries } from './pg-client';
 import { migratePostgres } from './pg-migrate';
 
@@ -7,7 +9,9 @@ import { migratePostgres } from './pg-migrate';
  * PostgreSQL: into a database migrated to this code's schema and empty of data, in ONE
  * transaction (all or nothing), one INSERT per batch. Text is written as it came, binary data
  * (the stored receipts) as bytea byte for byte, times as timestamptz to the millisecond, flags
- * as booleans, NULLs kept.
+ * as booleans, NULLs kept. Then the stored files (the attachments' bytes and sealed copies) under
+ * the ids their rows name, streamed into attachment_chunks as the store writes them, each checked
+ * against its row (size, SHA-512) on the way in and once more read back before the commit.
  */
 
 type PgKind = 'text' | 'integer' | 'time' | 'boolean' | 'bytes';
@@ -39,6 +43,13 @@ const TABLES: Readonly<Record<string, ImportedTable>> = {
     ],
   },
   drafts: { columns: [...text('key', 'form_id', 'form_version', 'data_json', 'csrf_token', 'resume_token_hash'), ...time('created_at', 'updated_at', 'expires_at')] },
+  attachments: {
+    columns: [
+      ...text('id', 'form_id', 'field_pointer', 'draft_key', 'file_name', 'media_type'), ['size', 'integer'], ['sha512', 'text'],
+      ['scanned', 'boolean'], ['created_at', 'time'], ['submission_id', 'text'], ['position', 'integer'],
+      ['sealed_file_id', 'text'], ['sealed_size', 'integer'], ['sealed_kid', 'text'],
+    ],
+  },
   operator_audit: { columns: [['seq', 'integer'], ['at', 'time'], ...text('actor', 'tenant_id', 'action', 'target', 'outcome', 'detail')] },
   operator_sessions: { columns: [...text('key', 'token_hash', 'csrf_token'), ...time('created_at', 'expires_at')] },
   test_links: { columns: [...text('token_hash', 'tenant_id', 'authority_id', 'form_id', 'created_by'), ...time('created_at', 'expires_at')] },
@@ -52,7 +63,10 @@ const TABLES: Readonly<Record<string, ImportedTable>> = {
 };
 
 /** The tables that must be empty before a copy (everything but the one-row bookkeeping tables). */
-const DATA_TABLES = ['submissions', 'submission_events', 'receipts', 'delivery_jobs', 'drafts', 'operator_audit', 'operator_sessions', 'test_links'] as const;
+const DATA_TABLES = [
+  'submissions', 'submission_events', 'receipts', 'delivery_jobs', 'drafts', 'attachments', 'operator_audit', 'operator_sessions', 'test_links',
+  'attachment_files', 'attachment_chunks',
+] as const;
 
 /** The target already holds data: a copy would mix two installations. Nothing was written. */
 export class PostgresNotEmptyError extends Error {
@@ -109,14 +123,80 @@ async function deliveredCounts(tx: PgQueries): Promise<Map<string, number>> {
   return new Map(rows.map((r) => [r.channel, Number(r.delivered)]));
 }
 
+/** What a copy wrote: the rows per table (in the order they came) and the files with their bytes in all. */
+export interface ImportResult {
+  readonly tables: Record<string, number>;
+  readonly files: { readonly count: number; readonly bytes: number };
+}
+
+function sha512Of(): { update(chunk: Buffer): void; readonly size: number; digest(): string } {
+  const hash = createHash('sha512');
+  let size = 0;
+  return {
+    update(chunk) {
+      size += chunk.length;
+      hash.update(chunk);
+    },
+    get size() {
+      return size;
+    },
+    digest: () => hash.digest('hex'),
+  };
+}
+
 /**
- * Migrates the target (as every efa-forms process does at start), then copies the batches in
- * one transaction: the data tables locked against writers and checked empty first
- * (PostgresNotEmptyError otherwise), each batch one INSERT, operator_audit's sequence moved past
- * the copied entries, and the delivered counts the trigger kept checked against the delivered
- * jobs copied. Any failure rolls everything back. Returns the rows copied per table, in order.
+ * One file under its id, streamed into chunks as the store writes them (never whole), counted
+ * and hashed on the way: it must have the size (and SHA-512) its row records. Then it is read
+ * back from PostgreSQL, as the store will read it, and must give the same bytes (by SHA-512).
+ * Answers its size.
  */
-export async function importIntoPostgres(options: PgClientOptions, batches: Iterable<TableBatch> | AsyncIterable<TableBatch>): Promise<Record<string, number>> {
+async function copyFile(tx: PgQueries, file: FileTransfer): Promise<number> {
+  const read = sha512Of();
+  await putFileUnderId(tx, file.id, (async function* hashed() {
+    for await (const chunk of file.open()) {
+      read.update(chunk);
+      yield chunk;
+    }
+  })(), file.storedAt);
+  if (read.size !== file.size) throw new Error(`${file.label}: ${read.size} bytes were read, its row says ${file.size}`);
+  const sha512 = read.digest();
+  if (file.sha512 !== undefined && sha512 !== file.sha512) throw new Error(`${file.label}: its bytes do not have the SHA-512 its row records (the file was changed)`);
+  const stored = sha512Of();
+  for await (const chunk of fileChunks(tx, file.id)) stored.update(chunk);
+  if (stored.size !== read.size || stored.digest() !== sha512) throw new Error(`${file.label}: the bytes read back from PostgreSQL differ from those copied`);
+  return read.size;
+}
+
+/**
+ * Attachments whose bytes or sealed copy are not in attachment_files with the size the row
+ * records (whatever the reader sent): the copy would leave submissions whose files no one can
+ * fetch. At most 5 ids.
+ */
+async function attachmentsWithoutFiles(tx: PgQueries): Promise<string[]> {
+  const rows = await tx.query<{ id: string }>(`
+    SELECT a.id FROM attachments a LEFT JOIN attachment_files f ON f.file_id = a.id
+     WHERE f.file_id IS NULL OR f.size <> a.size
+    UNION
+    SELECT a.id FROM attachments a LEFT JOIN attachment_files f ON f.file_id = a.sealed_file_id
+     WHERE a.sealed_file_id IS NOT NULL AND (f.file_id IS NULL OR f.size IS DISTINCT FROM a.sealed_size)
+    ORDER BY 1 LIMIT 5`);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Migrates the target (as every efa-forms process does at start), then copies the batches and
+ * the files in one transaction: the data tables locked against writers and checked empty first
+ * (PostgresNotEmptyError otherwise), each batch one INSERT, each file in chunks under its id
+ * (checked against its row, read back), operator_audit's sequence moved past the copied entries,
+ * the delivered counts the trigger kept checked against the delivered jobs copied, and every
+ * attachment checked to have its files. Any failure rolls everything back. Returns the rows
+ * copied per table, in order, and the files copied.
+ */
+export async function importIntoPostgres(
+  options: PgClientOptions,
+  batches: Iterable<TableBatch> | AsyncIterable<TableBatch>,
+  files: Iterable<FileTransfer> | AsyncIterable<FileTransfer>,
+): Promise<ImportResult> {
   const client = createPgClient(options);
   try {
     await migratePostgres(client, 'DATABASE_URL');
@@ -143,6 +223,13 @@ export async function importIntoPostgres(options: PgClientOptions, batches: Iter
           }
         }
       }
+      const filesCopied = { count: 0, bytes: 0 };
+      for await (const file of files) {
+        filesCopied.bytes += await copyFile(tx, file);
+        filesCopied.count += 1;
+      }
+      const lacking = await attachmentsWithoutFiles(tx);
+      if (lacking.length > 0) throw new Error(`attachments without their files (or of another size) after the copy: ${lacking.join(', ')}`);
       // New audit entries continue after the copied ones (is_called false: the next is 1 on an empty log).
       await tx.query(`SELECT setval(pg_get_serial_sequence('operator_audit', 'seq'), COALESCE((SELECT MAX(seq) FROM operator_audit), 1), (SELECT MAX(seq) FROM operator_audit) IS NOT NULL)`);
       const countsAfter = await deliveredCounts(tx);
@@ -152,7 +239,7 @@ export async function importIntoPostgres(options: PgClientOptions, batches: Iter
           throw new Error(`delivery_job_counts for ${channel} grew by ${grown}, but ${deliveredCopied.get(channel) ?? 0} delivered jobs were copied`);
         }
       }
-      return copied;
+      return { tables: copied, files: filesCopied };
     });
   } finally {
     await client.close();

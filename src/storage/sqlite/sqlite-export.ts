@@ -1,8 +1,10 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { TableBatch, TableValue } from '../table-batch';
+import { StartupError } from '../../startup-error';
+import type { FileTransfer, TableBatch, TableValue } from '../table-batch';
 import { dataDirProblem } from './data-dir';
 import { SQLITE_MIGRATIONS } from './migrations';
+import { attachmentFileProblems, attachmentFileTransfers } from './sqlite-export-files';
 import { DATABASE_FILE, sqliteDatabaseExists } from './sqlite-store';
 
 /**
@@ -10,7 +12,9 @@ import { DATABASE_FILE, sqliteDatabaseExists } from './sqlite-store';
  * satisfies the foreign keys (a submission before its events and jobs), each in the order of its
  * primary key, in batches, so a database of any size is never held in memory at once. Times
  * (epoch milliseconds here) become Dates and 0/1 flags booleans; text and BLOBs (the stored
- * receipts) are passed as stored.
+ * receipts) are passed as stored. The files the attachments name (their bytes and sealed copies,
+ * DATA_DIR/attachments/<id>) follow, streamed one by one (files()), after every file was found
+ * with the size its row records (checked at open, one problem line per file that is not).
  */
 
 interface ExportedTable {
@@ -35,6 +39,8 @@ const TABLES: readonly ExportedTable[] = [
     times: ['next_attempt_at', 'lease_until', 'delivered_at', 'fetched_at', 'give_up_from', 'created_at', 'purged_at'], flags: ['is_test'],
   },
   { name: 'drafts', key: 'key', times: ['created_at', 'updated_at', 'expires_at'], flags: [] },
+  // After its submission (submission_id) and beside its draft (draft_key, no foreign key).
+  { name: 'attachments', key: 'id', times: ['created_at'], flags: ['scanned'] },
   { name: 'operator_audit', key: 'seq', times: ['at'], flags: [] },
   { name: 'operator_sessions', key: 'key', times: ['created_at', 'expires_at'], flags: [] },
   { name: 'test_links', key: 'token_hash', times: ['created_at', 'expires_at'], flags: [] },
@@ -63,6 +69,12 @@ export interface SqliteExport {
   readonly file: string;
   /** Every table's rows in batches, tables in dependency order; one consistent snapshot. */
   batches(): Generator<TableBatch, void, undefined>;
+  /**
+   * Every file an attachment row names (its bytes, its sealed copy), in the order of the
+   * attachments' ids, each with the size (and SHA-512) its row records; read after batches(),
+   * in the same snapshot. Each file is opened only when asked for and streamed.
+   */
+  files(): Generator<FileTransfer, void, undefined>;
   /** Releases the file (and its lock). Safe to call twice. */
   close(): void;
 }
@@ -149,6 +161,9 @@ export function openSqliteExport(dataDir: string, options: SqliteExportOptions =
     const unknown = present.filter((name) => !EXPORTED_TABLES.includes(name) && !DERIVED_TABLES.has(name));
     // A table this code does not copy would be lost silently: refuse instead.
     if (unknown.length > 0) throw dataDirProblem(dir, `the database ${DATABASE_FILE} has tables this copy does not know: ${unknown.join(', ')}`);
+    // A file missing now would fail the copy half-way: refuse before anything is written.
+    const problems = attachmentFileProblems(open, dir);
+    if (problems.length > 0) throw new StartupError(problems);
   } catch (err) {
     close();
     throw err;
@@ -175,5 +190,5 @@ export function openSqliteExport(dataDir: string, options: SqliteExportOptions =
     }
   }
 
-  return { file, batches, close };
+  return { file, batches, files: attachmentFileTransfers(open, dir), close };
 }
