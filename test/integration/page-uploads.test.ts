@@ -129,6 +129,16 @@ describe('pages: uploading files at a file question', () => {
     expect((await agent.get(FILE_STEP_URL)).status).toBe(200);
   });
 
+  test('a file past what the step could ever take (64 MiB): parsing stops, the step with the error arrives, the connection stays usable', async () => {
+    const { agent, csrf } = await atFileStep(container.app);
+    const before = storedFiles(dir.path);
+    const res = await postStep(agent, csrf, { file: { bytes: pdf(70 * 1024 * 1024), name: 'film.pdf' } });
+    expect(res.status).toBe(400);
+    expect(fieldError(res.text, FIELD)).toBe(`Nachweis: ${ATTACHMENT_REFUSAL_TEXTS['too large'].de}`);
+    expect(storedFiles(dir.path)).toEqual(before);
+    expect((await agent.get(FILE_STEP_URL)).status).toBe(200);
+  });
+
   test('a third file to a question of two is refused as too many (the input is gone once two are there)', async () => {
     const { agent, csrf } = await atFileStep(container.app);
     for (const name of ['a.pdf', 'b.pdf']) expect((await postStep(agent, csrf, { file: { bytes: pdf(1000), name } })).status).toBe(303);

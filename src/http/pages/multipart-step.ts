@@ -40,18 +40,21 @@ export interface MultipartOptions {
  * What a multipart step post came to: its fields (the files went to takeFile), or why it cannot
  * be used: a missing or wrong CSRF token (403), an unreadable or hostile body (400: no boundary,
  * truncated, malformed, a file where no file question is, two files for one question), or one
- * too large in its fields (413). `closeConnection` when the rest of the request was not read.
+ * too large in its fields (413). `complete` is false when parsing stopped early (see
+ * MIN_DRAIN_BYTES): the fields after that point were not read.
  */
 export type MultipartOutcome =
-  | { readonly outcome: 'read'; readonly body: FormBody; readonly closeConnection: boolean }
-  | { readonly outcome: 'csrf'; readonly closeConnection: boolean }
-  | { readonly outcome: 'bad'; readonly status: 400 | 413; readonly closeConnection: boolean };
+  | { readonly outcome: 'read'; readonly body: FormBody; readonly complete: boolean }
+  | { readonly outcome: 'csrf' }
+  | { readonly outcome: 'bad'; readonly status: 400 | 413 };
 
 /**
- * After a file is refused (too large, say), the rest of the request is read and discarded, so
- * that the browser, which sends the whole file before it looks at an answer, gets to show the
- * step with the error. Only up to this many bytes of the whole request, though: past it, the
- * answer is sent with `Connection: close` and the request is not read any further.
+ * After a file is refused (too large, say), the rest of its part is read and dropped, so that
+ * the browser, which sends the whole file before it looks at an answer, gets to show the step
+ * with the error. Past this many bytes of the whole request (and twice what its files and fields
+ * may have), parsing stops and the answer goes out at once; the rest is still read and dropped
+ * until the request ends or the server's request timeout (HTTP_REQUEST_TIMEOUT_MS): closing a
+ * socket with unread data would reset it, and the browser would show no answer at all.
  */
 const MIN_DRAIN_BYTES = 64 * 1024 * 1024;
 
@@ -75,7 +78,7 @@ export function readMultipart(req: Request, options: MultipartOptions): Promise<
     });
   } catch {
     // Not multipart after all, or no boundary.
-    return Promise.resolve({ outcome: 'bad', status: 400, closeConnection: false });
+    return Promise.resolve({ outcome: 'bad', status: 400 });
   }
   const drainLimit = Math.max(MIN_DRAIN_BYTES, 2 * (options.maxFileBytes * options.fileFields.size + options.bodyLimitBytes));
 
@@ -90,9 +93,10 @@ export function readMultipart(req: Request, options: MultipartOptions): Promise<
 
     const csrfOk = () => typeof fields._csrf === 'string' && sameSecret(fields._csrf, options.csrfToken);
     const refuse = (why: { status: 400 | 413 } | 'csrf') => {
-      problem ??= why;
+      // Once the answer is decided (parsing stopped), the parser's own end ("unexpected end") changes nothing.
+      if (!settled) problem ??= why;
     };
-    const finish = async (closeConnection: boolean) => {
+    const finish = async (complete: boolean) => {
       if (settled) return;
       settled = true;
       req.off('data', count);
@@ -102,25 +106,21 @@ export function readMultipart(req: Request, options: MultipartOptions): Promise<
         reject(takeError instanceof Error ? takeError : new Error('the upload failed'));
         return;
       }
-      if (problem === 'csrf' || (problem === undefined && !csrfOk())) resolve({ outcome: 'csrf', closeConnection });
-      else if (problem !== undefined) resolve({ outcome: 'bad', status: problem.status, closeConnection });
-      else resolve({ outcome: 'read', body: fields, closeConnection });
+      if (problem === 'csrf' || (problem === undefined && !csrfOk())) resolve({ outcome: 'csrf' });
+      else if (problem !== undefined) resolve({ outcome: 'bad', status: problem.status });
+      else resolve({ outcome: 'read', body: fields, complete });
     };
-    /**
-     * Stops parsing: the answer goes out now, with `Connection: close`. The rest of the request
-     * is still read and dropped (not parsed, not stored) until it ends or the server's request
-     * timeout: a socket closed with unread data would be reset, and the browser show no answer.
-     */
-    const stop = (why: { status: 400 | 413 } | undefined) => {
+    /** Stops parsing: the answer goes out now; the rest of the request is read and dropped (not parsed, not stored). */
+    const stop = (why: { status: 400 } | undefined) => {
       if (why) refuse(why);
       req.unpipe(parser);
       parser.destroy();
       req.resume();
-      void finish(true);
+      void finish(false);
     };
     const count = (chunk: Buffer) => {
       received += chunk.length;
-      if (received > drainLimit && !settled) stop(problem === undefined ? { status: 413 } : undefined);
+      if (received > drainLimit && !settled) stop(undefined);
     };
 
     parser.on('field', (name, value, info) => {
@@ -180,9 +180,9 @@ export function readMultipart(req: Request, options: MultipartOptions): Promise<
       refuse({ status: 400 });
       req.unpipe(parser);
       req.resume();
-      void finish(false);
+      void finish(true);
     });
-    parser.on('close', () => void finish(false));
+    parser.on('close', () => void finish(true));
     // The client went away: nothing to answer, but nothing may wait for the parser either.
     req.on('close', () => {
       if (!req.complete && !settled) stop({ status: 400 });

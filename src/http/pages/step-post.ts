@@ -52,7 +52,6 @@ export function stepPosts(
     const draft = await openDraft(req, res, form);
     if (!draft) return;
     const post = await readStepPost(deps, req, form, step, draft, pageLanguage(req));
-    if (post.closeConnection) res.set('connection', 'close');
     if (post.outcome === 'csrf') renderMessage(req, res, 403, 'csrf', form);
     else if (post.outcome === 'bad') renderMessage(req, res, post.status, post.status === 413 ? 'tooLarge' : 'badRequest', form);
     else await postStep(req, res, form, step, draft, post.body, post.refusals);

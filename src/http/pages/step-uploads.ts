@@ -97,5 +97,8 @@ export async function readStepPost(
       else refusals.push(refusalError(question, result.refusal, language));
     },
   });
-  return outcome.outcome === 'read' ? { ...outcome, refusals } : outcome;
+  if (outcome.outcome !== 'read') return outcome;
+  // Stopped early past what any post of this step may hold: without a refused file to show, it is simply too large.
+  if (!outcome.complete && refusals.length === 0) return { outcome: 'bad', status: 413 };
+  return { ...outcome, refusals };
 }
