@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import type { AttachmentRefusal, AttachmentService } from '../attachments/attachment-service';
+import type { AttachmentRefusal, AttachmentService, UploadResult } from '../attachments/attachment-service';
 import { AppError, type ErrorCode } from '../errors';
 import type { FormRegistry } from '../forms/form-registry';
 import { fileQuestionsOf } from '../forms/file-questions';
@@ -57,15 +57,20 @@ export function attachmentsRouter(forms: FormRegistry, attachments: AttachmentSe
         detail: ATTACHMENT_API_TEXTS.notMultipart,
       });
     }
-    const outcome = await readMultipart(req, { maxFields: 5, maxFieldBytes: 1024, maxFileBytes: attachments.maxBytesFor(question) }, new Set([FILE_FIELD]),
-      (file) => attachments.upload({ formId: form.definition.id, fieldPointer: pointer, question, fileName: file.fileName, content: file.content }));
-    if (!outcome.ok) {
-      if (outcome.file?.ok) await attachments.discard(outcome.file.attachment.id);
-      throw new AppError('MALFORMED_REQUEST', `upload not readable: ${outcome.problem}`, {
-        detail: ATTACHMENT_API_TEXTS.unreadable,
-      });
+    let result: UploadResult | undefined;
+    const outcome = await readMultipart(req, {
+      fileFields: new Set([FILE_FIELD]), maxFileBytes: attachments.maxBytesFor(question), bodyLimitBytes: 4096, maxFields: 4,
+      wantsFile: () => true,
+      async takeFile(part) {
+        result = await attachments.upload({ formId: form.definition.id, fieldPointer: pointer, question, fileName: part.fileName, content: part.content });
+      },
+    });
+    if (outcome.outcome !== 'read') {
+      // A file stored before the body turned out unusable (a second file, a broken end) goes again.
+      if (result?.ok) await attachments.discard(result.attachment.id);
+      const tooLarge = outcome.outcome === 'bad' && outcome.status === 413;
+      throw new AppError(tooLarge ? 'PAYLOAD_TOO_LARGE' : 'MALFORMED_REQUEST', `upload not readable (${outcome.outcome})`, { detail: ATTACHMENT_API_TEXTS.unreadable });
     }
-    const result = outcome.file;
     if (!result) {
       throw new AppError('VALIDATION_FAILED', 'upload without a file', { errors: [{ pointer, message: ATTACHMENT_REFUSAL_TEXTS.empty[language] }] });
     }

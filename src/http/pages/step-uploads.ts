@@ -9,8 +9,9 @@ import { ATTACHMENT_REFUSAL_TEXTS, type AttachmentTextKey } from '../../i18n/att
 import type { Language } from '../../i18n/language';
 import { localize } from '../../i18n/language';
 import type { Draft } from '../../storage/ports';
-import { readMultipart, type MultipartOutcome } from './multipart-step';
+import { readMultipart, type MultipartOutcome } from '../multipart-file';
 import type { PagesDependencies } from './pages-dependencies';
+import { sameSecret } from './page-csrf';
 
 /**
  * The remove button of a file: removes it when it is this draft's, at a question of this step;
@@ -63,7 +64,7 @@ function refusalError(question: FileQuestionAt, code: AttachmentTextKey, languag
 }
 
 /**
- * Reads the multipart post of a step with file questions (multipart-step.ts) and streams each
+ * Reads the multipart post of a step with file questions (http/multipart-file.ts) and streams each
  * chosen file into the attachments as the draft's, at its question. A file refused (empty, too
  * large, a type the question does not take, malware, no scan possible just now, too many, the
  * draft full) becomes the field's error; nothing of it is kept. A remove button's post takes no
@@ -79,7 +80,8 @@ export async function readStepPost(
   const refusals: FieldError[] = [];
 
   const outcome = await readMultipart(req, {
-    csrfToken: draft.csrfToken,
+    // The token comes first in the form (page templates): checked before any file is stored.
+    authorized: (fields) => typeof fields._csrf === 'string' && sameSecret(fields._csrf, draft.csrfToken),
     fileFields: new Set(questions.keys()),
     maxFileBytes: Math.max(0, ...[...questions.values()].map((q) => attachments.maxBytesFor(q))),
     bodyLimitBytes: deps.bodyLimitBytes,
