@@ -172,8 +172,11 @@ export function toFieldErrors(
     // One message per field, as citizens fix one thing at a time (ajv reports type before format).
     if (seen.has(located.pointer)) continue;
     seen.add(located.pointer);
-    const override = localize(uiFields[patternOf(located.pointer)]?.messages?.[located.keyword], language);
-    const sentence = override ?? located.texts[language];
+    const ui = uiFields[patternOf(located.pointer)];
+    const override = localize(ui?.messages?.[located.keyword], language);
+    // A file question without its files asks for an upload, not for "entries".
+    const upload = ui?.widget === 'file' && (located.keyword === 'required' || located.keyword === 'minItems') ? T.uploadFile : undefined;
+    const sentence = override ?? (upload ?? located.texts)[language];
     const label = describe(located.pointer);
     result.push({ pointer: located.pointer, message: label ? `${label}: ${sentence}` : sentence });
   }

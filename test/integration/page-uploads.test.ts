@@ -94,8 +94,8 @@ describe('pages: uploading files at a file question', () => {
     const { agent, csrf } = await atFileStep(container.app);
     const res = await postStep(agent, csrf, { action: 'continue' });
     expect(res.status).toBe(400);
-    expect(summaryErrors(res.text)).toEqual(['Nachweis: Bitte geben Sie mindestens einen Eintrag an.']);
-    expect(fieldError(res.text, FIELD)).toBe('Nachweis: Bitte geben Sie mindestens einen Eintrag an.');
+    expect(summaryErrors(res.text)).toEqual(['Nachweis: Bitte laden Sie die Datei hoch.']);
+    expect(fieldError(res.text, FIELD)).toBe('Nachweis: Bitte laden Sie die Datei hoch.');
     expect(res.text).toContain(`href="#${FIELD}"`);
   });
 
