@@ -75,6 +75,18 @@ describe('authority e-mail with attachments', () => {
     expect(mail.text).not.toContain('/api/authority/inbox');
   });
 
+  test('past EMAIL_ATTACHMENT_MAX_BYTES without an API key to fetch them: every file attached all the same, never left behind', async () => {
+    smtp = await startSmtp();
+    const c = await harness.start('http://127.0.0.1:9', { [JENA]: { delivery: { type: 'email' } } }, { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, EMAIL_ATTACHMENT_MAX_BYTES: '600000' });
+    const { accepted, uploads } = await submitWithFiles(c, FILES, 'valid-2');
+    c.worker.start();
+    await waitUntil(async () => (await c.store.submissions.find(accepted.id))?.status === 'delivered');
+    const mail = smtp.messages.find(toJena)!;
+    expect(mail.attachments).toHaveLength(2 + uploads.length);
+    for (const upload of uploads) expect(mail.attachments.some((a) => a.content.equals(upload.bytes))).toBe(true);
+    expect(mail.text).not.toContain('nicht angehängt');
+  });
+
   test('past EMAIL_ATTACHMENT_MAX_BYTES: no file attached, the text says they are in the inbox, and the authority fetches them there with its key', async () => {
     smtp = await startSmtp();
     const key = 'jena-files-key-0123456789abcdef';

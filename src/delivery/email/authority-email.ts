@@ -66,8 +66,9 @@ export interface AuthorityEmailOptions {
   readonly outbound: Pick<OutboundPayloads, 'authorityMail' | 'withFiles'>;
   /**
    * The largest total of the applicant's files (in bytes, as attached: the JWE when sealed) the
-   * message carries; with more, none is attached and the text says where to fetch them (the
-   * inbox API). Default DEFAULT_MAX_ATTACHMENT_BYTES (EMAIL_ATTACHMENT_MAX_BYTES).
+   * message carries for an authority with an API key (`delivery.apiKeyHashEnv`); with more, none
+   * is attached and the text says where to fetch them (the inbox API). An authority without a key
+   * gets every file attached. Default DEFAULT_MAX_ATTACHMENT_BYTES (EMAIL_ATTACHMENT_MAX_BYTES).
    */
   readonly maxAttachmentBytes?: number;
   /** PUBLIC_BASE_URL, for the files' address in the text; '' gives the path alone. */
@@ -116,7 +117,11 @@ export function createAuthorityEmail(options: AuthorityEmailOptions): SendJob {
       ? { filename: `${receiptFileName(record.id)}${receipt.fileSuffix}`, content: receipt.body, contentType: receipt.contentType }
       : undefined;
     // The files follow the payload (sealed copies when it is a JWE), streamed from the store.
-    const filesAttached = files.reduce((sum, file) => sum + file.size, 0) <= maxAttachmentBytes;
+    // Past the limit they stay in the inbox only for an authority that can fetch them (its API
+    // key); one that cannot gets them attached whatever their size: a mail server refusing the
+    // message fails the job, which is retried and shown to operators, never delivered without them.
+    const canFetch = target.type === 'email' && target.apiKeyHashEnv !== undefined;
+    const filesAttached = !canFetch || files.reduce((sum, file) => sum + file.size, 0) <= maxAttachmentBytes;
     const fileAttachments: Mail.Attachment[] = filesAttached
       ? files.map((file) => ({ filename: file.fileName, content: file.open(), contentType: file.contentType }))
       : [];
