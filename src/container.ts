@@ -70,7 +70,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const store = await openStore(config, logger);
   const metrics = createMetrics({ formIds: initial.files.forms.ids(), deliveries: store.deliveries, now, logger });
   const drafts = createDraftService({ store, now, ttlDays: config.draftTtlDays });
-  const attachments = attachmentServiceFromSettings(config, store, now);
+  const attachments = attachmentServiceFromSettings(config, store, now, logger);
   const draftCleanup = new DraftCleanup(drafts, logger, undefined, attachments, now);
   const rateLimiter = createRateLimiter({
     windowMs: config.rateLimitWindowSeconds * 1000,

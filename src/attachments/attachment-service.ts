@@ -6,7 +6,7 @@ import { createUploadCheck, type UploadRefusal } from './upload-check';
 import { clamdScanner, type VirusScanner } from './clamd-scanner';
 import type { Config } from '../config/config-schema';
 import type { Store } from '../storage/ports';
-import { StartupError } from '../startup-error';
+import type { Logger } from '../support/logger';
 
 /** What a file question accepts (forms/form-tree.ts FileQuestion has this shape). */
 export interface QuestionLimits {
@@ -181,18 +181,17 @@ export function createAttachmentService(options: AttachmentServiceOptions): Atta
 
 /** The settings the attachments take (config-schema.ts). */
 export type AttachmentSettings = Pick<Config,
-  'clamdUrl' | 'clamdTimeoutMs' | 'clamdStreamMaxBytes' | 'attachmentScan' | 'attachmentMaxFileBytes'
+  'production' | 'clamdUrl' | 'clamdTimeoutMs' | 'clamdStreamMaxBytes' | 'attachmentScan' | 'attachmentMaxFileBytes'
   | 'attachmentMaxSubmissionBytes' | 'attachmentMaxDraftBytes' | 'attachmentUploadTtlHours'>;
 
 /**
  * The service as the settings describe it: a clamd scanner with CLAMD_URL; scanning required
  * with ATTACHMENT_SCAN=on, or =auto (the default) when a scanner is configured. `on` without
- * CLAMD_URL stops the start: no file would ever be accepted.
+ * CLAMD_URL stops the start (load-config.ts): no file would ever be accepted.
  */
-export function attachmentServiceFromSettings(settings: AttachmentSettings, store: Pick<Store, 'attachments' | 'attachmentFiles'>, now: () => Date): AttachmentService {
-  if (settings.attachmentScan === 'on' && settings.clamdUrl === '') {
-    throw new StartupError(['ATTACHMENT_SCAN: is on, but CLAMD_URL is empty: no upload could ever be scanned']);
-  }
+export function attachmentServiceFromSettings(settings: AttachmentSettings, store: Pick<Store, 'attachments' | 'attachmentFiles'>, now: () => Date, logger?: Logger): AttachmentService {
+  // Allowed (a trial, a scanner in front), but an operator must know that files go unscanned.
+  if (settings.production && settings.clamdUrl === '') logger?.warn('attachments.no_virus_scanner', { setting: 'CLAMD_URL' });
   const scanner = settings.clamdUrl === '' ? undefined
     : clamdScanner({ url: settings.clamdUrl, timeoutMs: settings.clamdTimeoutMs, maxBytes: settings.clamdStreamMaxBytes });
   return createAttachmentService({

@@ -37,6 +37,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {
     throw new ConfigError(`HTTP_HEADERS_TIMEOUT_MS (${config.httpHeadersTimeoutMs}) must not be longer than HTTP_REQUEST_TIMEOUT_MS (${config.httpRequestTimeoutMs})`);
   }
+  // Scanning required without a scanner would refuse every upload ("try again later") forever.
+  if (config.attachmentScan === 'on' && config.clamdUrl === '') {
+    throw new ConfigError('ATTACHMENT_SCAN=on needs CLAMD_URL: without a scanner no upload could ever be accepted');
+  }
+  // A file clamd cannot take whole is never scannable: within the limit, but refused every time.
+  if (config.clamdUrl !== '' && config.attachmentMaxFileBytes > config.clamdStreamMaxBytes) {
+    throw new ConfigError(`ATTACHMENT_MAX_FILE_BYTES (${config.attachmentMaxFileBytes}) must not be larger than CLAMD_STREAM_MAX_BYTES (${config.clamdStreamMaxBytes}, clamd's StreamMaxLength): larger files could never be scanned`);
+  }
   if (config.metricsPort !== undefined && config.metricsPort === config.port) {
     throw new ConfigError(`METRICS_PORT (${config.metricsPort}) must differ from PORT`);
   }

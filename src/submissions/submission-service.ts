@@ -190,7 +190,7 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
         data,
         ...(parameters ? { parameters } : {}),
         ...(test ? { test } : {}),
-        ...(files.length > 0 ? { attachments: files.map(({ id, fileName, mediaType, size, sha512 }) => ({ id, fileName, mediaType, size, sha512 })) } : {}),
+        ...(files.length > 0 ? { attachments: files.map(({ id, fileName, mediaType, size, sha512, scanned }) => ({ id, fileName, mediaType, size, sha512, virusScanned: scanned })) } : {}),
       }, form.fields);
       const sealed = await options.payloads.sealForAccept(authority.id, xml);
 

@@ -16,8 +16,8 @@ const FORM = 'anwohnerparkausweis';
 
 const sha512 = (text: string): string => createHash('sha512').update(text).digest('hex');
 const ATTACHMENTS: PayloadAttachment[] = [
-  { id: 'b7e0f7a4-5d0c-4d43-9a51-0a8c1f1f2e01', fileName: 'Fahrzeugschein Müller & Söhne <1>.pdf', mediaType: 'application/pdf', size: 48213, sha512: sha512('one') },
-  { id: randomUUID(), fileName: 'scan\u0001.png', mediaType: 'image/png', size: 1, sha512: sha512('two') },
+  { id: 'b7e0f7a4-5d0c-4d43-9a51-0a8c1f1f2e01', fileName: 'Fahrzeugschein Müller & Söhne <1>.pdf', mediaType: 'application/pdf', size: 48213, sha512: sha512('one'), virusScanned: true },
+  { id: randomUUID(), fileName: 'scan\u0001.png', mediaType: 'image/png', size: 1, sha512: sha512('two'), virusScanned: false },
 ];
 
 describe('payload v1 with attachments', () => {
@@ -57,7 +57,8 @@ describe('payload v1 with attachments', () => {
     expect(header.elements!.slice(-2).map((e) => e.name)).toEqual(['test', 'attachments']);
     const listed = child(header, 'attachments').elements!;
     expect(listed.map((e) => e.name)).toEqual(['attachment', 'attachment']);
-    expect(listed[0]!.elements!.map((e) => e.name)).toEqual(['id', 'fileName', 'mediaType', 'size', 'sha512']);
+    expect(listed[0]!.elements!.map((e) => e.name)).toEqual(['id', 'fileName', 'mediaType', 'size', 'sha512', 'virusScanned']);
+    expect(listed.map((a) => textOf(child(a, 'virusScanned')))).toEqual(['true', 'false']);
     expect(listed.map((a) => textOf(child(a, 'id')))).toEqual(ATTACHMENTS.map((a) => a.id));
     expect(textOf(child(listed[0]!, 'fileName'))).toBe('Fahrzeugschein Müller & Söhne <1>.pdf');
     // A character XML cannot carry becomes U+FFFD rather than breaking the document.

@@ -38,7 +38,7 @@ const DEFAULTS = {
   databasePoolSize: 10,
   databaseStatementTimeoutMs: 10000,
   httpHeadersTimeoutMs: 10_000,
-  httpRequestTimeoutMs: 30_000,
+  httpRequestTimeoutMs: 180_000,
   httpKeepAliveTimeoutMs: 5000,
   metricsPort: undefined,
   metricsHost: '127.0.0.1',
@@ -84,8 +84,11 @@ describe('hardening settings (issue 9)', () => {
     expect(configError({ HTTP_HEADERS_TIMEOUT_MS: '10' }).message).toBe('HTTP_HEADERS_TIMEOUT_MS="10" must be a whole number from 1000 to 600000');
     expect(configError({ METRICS_PORT: '0' }).message).toBe('METRICS_PORT="0" must be a whole number from 1 to 65535');
     expect(configError({ RATE_LIMIT_DRAFTS: '-1' }).message).toMatch(/^RATE_LIMIT_DRAFTS="-1" must be a whole number/);
-    expect(configError({ HTTP_HEADERS_TIMEOUT_MS: '40000' }).message).toBe('HTTP_HEADERS_TIMEOUT_MS (40000) must not be longer than HTTP_REQUEST_TIMEOUT_MS (30000)');
+    expect(configError({ HTTP_HEADERS_TIMEOUT_MS: '40000', HTTP_REQUEST_TIMEOUT_MS: '30000' }).message).toBe('HTTP_HEADERS_TIMEOUT_MS (40000) must not be longer than HTTP_REQUEST_TIMEOUT_MS (30000)');
     expect(configError({ METRICS_PORT: '3000' }).message).toBe('METRICS_PORT (3000) must differ from PORT');
+    expect(configError({ ATTACHMENT_SCAN: 'on' }).message).toBe('ATTACHMENT_SCAN=on needs CLAMD_URL: without a scanner no upload could ever be accepted');
+    expect(configError({ CLAMD_URL: 'tcp://127.0.0.1:3310', ATTACHMENT_MAX_FILE_BYTES: '30000000' }).message).toMatch(/^ATTACHMENT_MAX_FILE_BYTES \(30000000\) must not be larger than CLAMD_STREAM_MAX_BYTES \(26214400/);
+    expect(configError({ CLAMD_URL: 'http://127.0.0.1:3310' }).message).toMatch(/^CLAMD_URL=.* must be tcp:\/\/host:port or unix:\/\/\/path/);
     expect(configError({ METRICS_HOST: 'intern.example.de' }).message).toBe('METRICS_HOST="intern.example.de" must be an IP address such as 127.0.0.1 or 10.0.0.5');
   });
 });

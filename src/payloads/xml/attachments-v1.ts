@@ -21,6 +21,11 @@ export interface PayloadAttachment {
   readonly size: number;
   /** SHA-512 of the file as uploaded, lower-case hex (FIT-Connect: hash type sha512, content hex). */
   readonly sha512: string;
+  /**
+   * Whether clamd scanned it clean; false when the installation has no scanner or may keep what
+   * clamd could not scan (ATTACHMENT_SCAN=off): the authority then knows to scan it itself.
+   */
+  readonly virusScanned: boolean;
 }
 
 function attachmentElement(attachment: PayloadAttachment): Element {
@@ -32,6 +37,7 @@ function attachmentElement(attachment: PayloadAttachment): Element {
     text('mediaType', attachment.mediaType),
     text('size', String(attachment.size)),
     text('sha512', attachment.sha512.toLowerCase()),
+    text('virusScanned', String(attachment.virusScanned)),
   ]);
 }
 

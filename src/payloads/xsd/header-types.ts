@@ -80,6 +80,7 @@ function attachmentsType(): XmlNode {
     mediaType,
     typed('size', 'xs:positiveInteger'),
     patterned('sha512', 'xs:string', '[0-9a-f]{128}'),
+    typed('virusScanned', 'xs:boolean'),
   ], { maxOccurs: 'unbounded' })])]);
 }
 
