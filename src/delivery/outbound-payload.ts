@@ -120,9 +120,10 @@ export interface OutboundPayloads {
    * The submission's files as they leave with this job (after ensureSealed), in the order of the
    * answers, given to `use`: sealed copies when the job's payload is a JWE, the uploads as they
    * are otherwise; `only` picks one file by id (none: an empty list). A job sealed after its
-   * acceptance (the authority got its key later) has files without sealed copies: these are
-   * sealed for this call into temporary copies, removed once `use` has settled, so the bytes
-   * stay the same within one attempt (an http push reads them twice), not across attempts.
+   * acceptance (the authority got its key later) has files without sealed copies: each is sealed
+   * once and recorded with its attachment (recordSealed), so every later attempt sends the same
+   * bytes. A sealed job whose authority has no key any more while a file has no sealed copy
+   * fails instead of sending that file in the clear beside the encrypted payload.
    */
   withFiles<T>(job: DeliveryJob, use: (files: readonly OutboundFile[]) => Promise<T>, only?: string): Promise<T>;
 }
@@ -255,7 +256,7 @@ export function createOutboundPayloads(deps: OutboundPayloadDependencies): Outbo
     const outgoing: OutboundFile[] = [];
     for (const record of records) {
       if (record.sealed) outgoing.push(sealedFile(record, record.sealed));
-      else if (!encrypter) outgoing.push(plainFile(record));
+      else if (!encrypter) throw new Error('a file of a sealed job has no sealed copy and its authority no key any more');
       else {
         // Sealed after acceptance (the authority got a key later): sealed once, recorded, and
         // the same copy sent on every later attempt. A copy that lost the race is removed.

@@ -89,6 +89,7 @@ export function readMultipart(req: Request, options: MultipartOptions): Promise<
   return new Promise<MultipartOutcome>((resolve, reject) => {
     let problem: { status: 400 | 413 } | 'csrf' | undefined;
     let settled = false;
+    let stopped = false;
     let fieldBytes = 0;
     let received = 0;
     const seenFiles = new Set<string>();
@@ -116,6 +117,7 @@ export function readMultipart(req: Request, options: MultipartOptions): Promise<
     };
     /** Stops parsing: the answer goes out now; the rest of the request is read and dropped (not parsed, not stored). */
     const stop = (why: { status: 400 } | undefined) => {
+      stopped = true;
       if (why) refuse(why);
       req.unpipe(parser);
       parser.destroy();
@@ -166,11 +168,22 @@ export function readMultipart(req: Request, options: MultipartOptions): Promise<
       }
       // Read without destroying the part when the reader stops early (past the size limit, a type
       // not taken): a destroyed part would stall the parser; the rest is discarded instead.
-      const content = stream.iterator({ destroyOnReturn: false }) as AsyncIterableIterator<Buffer>;
-      const took = options.takeFile({ pointer: name, fileName: info.filename, content: { [Symbol.asyncIterator]: () => content }, fieldsSoFar: { ...fields } })
+      const source = stream.iterator({ destroyOnReturn: false }) as AsyncIterableIterator<Buffer>;
+      // Whether reading the part itself failed (the request broke off): then the upload's failure
+      // is the request's problem; any other failure of takeFile is the store's and is reported.
+      let partBroken = false;
+      const content: AsyncIterable<Buffer> = {
+        [Symbol.asyncIterator]: () => ({
+          next: () => source.next().catch((err: unknown) => {
+            partBroken = true;
+            throw err;
+          }),
+          return: (value?: unknown) => source.return ? source.return(value) : Promise.resolve({ done: true as const, value: undefined }),
+        }),
+      };
+      const took = options.takeFile({ pointer: name, fileName: info.filename, content, fieldsSoFar: { ...fields } })
         .catch((err: unknown) => {
-          // A part cut off by a broken request fails its upload: that is the request's problem.
-          if (problem === undefined && !settled) takeError = err;
+          if (!partBroken && !stopped) takeError = err;
         })
         .finally(discard);
       taking.push(took);

@@ -12,12 +12,12 @@ export const ATTACHMENT_REFUSAL_TEXTS = {
   'type not accepted': { de: 'Die Datei hat ein Format, das hier nicht angenommen wird. Bitte laden Sie eine Datei in einem der genannten Formate hoch.', en: 'The file is in a format that is not accepted here. Please upload a file in one of the formats named.' },
   'malware': { de: 'In der Datei wurde Schadsoftware gefunden. Sie wurde nicht angenommen und gelöscht.', en: 'Malware was found in the file. It was not accepted and has been deleted.' },
   'scan unavailable': { de: 'Die Datei kann gerade nicht auf Schadsoftware geprüft werden. Bitte versuchen Sie es in einigen Minuten noch einmal.', en: 'The file cannot be checked for malware right now. Please try again in a few minutes.' },
-  'too many': { de: 'Sie haben hier schon die größte mögliche Zahl an Dateien hochgeladen. Entfernen Sie eine Datei, um eine andere hochzuladen.', en: 'You have already uploaded the largest possible number of files here. Remove a file to upload another one.' },
-  'draft full': { de: 'Ihre Dateien zu diesem Antrag haben zusammen die größte mögliche Größe erreicht. Entfernen Sie eine Datei, um eine andere hochzuladen.', en: 'Your files for this application have together reached the largest possible size. Remove a file to upload another one.' },
-  'unknown': { de: 'Diese Datei ist nicht bekannt. Bitte laden Sie sie noch einmal hoch.', en: 'This file is not known. Please upload it again.' },
+  'too many': { de: 'Sie haben hier schon die höchstmögliche Anzahl an Dateien hochgeladen. Entfernen Sie eine Datei, um eine andere hochzuladen.', en: 'You have already uploaded the largest possible number of files here. Remove a file to upload another one.' },
+  'draft full': { de: 'Ihre Dateien zu diesem Antrag haben zusammen die zulässige Gesamtgröße erreicht. Entfernen Sie eine Datei, um eine andere hochzuladen.', en: 'Your files for this application have together reached the largest possible size. Remove a file to upload another one.' },
+  'unknown': { de: 'Diese Datei wurde nicht gefunden. Bitte laden Sie sie noch einmal hoch.', en: 'This file is not known. Please upload it again.' },
   'foreign': { de: 'Diese Datei gehört nicht zu diesem Antrag. Bitte laden Sie sie noch einmal hoch.', en: 'This file does not belong to this application. Please upload it again.' },
   'used': { de: 'Diese Datei wurde schon mit einem Antrag gesendet. Bitte laden Sie sie noch einmal hoch.', en: 'This file has already been sent with an application. Please upload it again.' },
-  'wrong question': { de: 'Diese Datei wurde für eine andere Frage hochgeladen.', en: 'This file was uploaded for another question.' },
+  'wrong question': { de: 'Diese Datei wurde für eine andere Frage hochgeladen. Bitte laden Sie sie bei dieser Frage noch einmal hoch.', en: 'This file was uploaded for another question. Please upload it again for this question.' },
   'submission too large': { de: 'Die Dateien dieses Antrags sind zusammen zu groß. Bitte entfernen Sie eine Datei.', en: 'The files of this application are too large together. Please remove a file.' },
 } as const satisfies Record<string, LocalizedText>;
 

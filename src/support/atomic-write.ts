@@ -35,7 +35,8 @@ export async function writeFileAtomically(file: string, text: string): Promise<v
   await syncFolder(folder);
 }
 
-async function syncFolder(folder: string): Promise<void> {
+/** Flushes a folder, so a rename or new file in it survives a power cut (where the platform can). */
+export async function syncFolder(folder: string): Promise<void> {
   let handle;
   try {
     handle = await open(folder, 'r');

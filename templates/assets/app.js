@@ -298,10 +298,15 @@
       if (text) text.textContent = form.getAttribute('data-upload-checking') || '';
     });
     xhr.addEventListener('load', function () {
-      if (xhr.status === 0) return fallBack(form, submitter, buttons, status);
+      // No page came back (the server's request timeout answers 408 with an empty body): never
+      // swap in a blank page; the normal submit lets the browser show what the server says.
+      if (xhr.status === 0 || !/<html/i.test(xhr.responseText || '')) return fallBack(form, submitter, buttons, status);
       showAnswer(xhr, action);
     });
     xhr.addEventListener('error', function () {
+      fallBack(form, submitter, buttons, status);
+    });
+    xhr.addEventListener('abort', function () {
       fallBack(form, submitter, buttons, status);
     });
     xhr.send(data);

@@ -92,7 +92,7 @@ describe('API: attachments (upload, reference in a submission, limits, scanning)
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
     expect(res.body.errors).toEqual([
-      { pointer: `${FIELD}/0`, message: expect.stringContaining('nicht bekannt') },
+      { pointer: `${FIELD}/0`, message: expect.stringContaining('nicht gefunden') },
       { pointer: `${FIELD}/1`, message: expect.stringContaining('gehört nicht zu diesem Antrag') },
     ]);
     const twice = await submit(withFiles([own.body.id as string, own.body.id as string]));

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { AttachmentFiles } from '../attachment-ports';
+import { syncFolder } from '../../support/atomic-write';
 import { FILE_ID, takeIn } from '../file-intake';
 
 /**
@@ -32,6 +33,8 @@ export function attachmentFiles(folder: string): AttachmentFiles {
       await handle.sync();
       await handle.close();
       await rename(part, target);
+      // The rename must survive a power cut too: the row that names the file is committed next.
+      await syncFolder(folder);
       return result;
     } catch (err) {
       await handle.close().catch(() => undefined);
