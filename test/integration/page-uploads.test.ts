@@ -151,7 +151,8 @@ describe('pages: uploading files at a file question', () => {
     expect(res.status).toBe(400);
     expect(summaryErrors(res.text)).toEqual([`Nachweis: ${ATTACHMENT_REFUSAL_TEXTS['too many'].de}`]);
     // The summary's link finds the list (no input to focus any more).
-    expect(res.text).toContain(`<ul class="efa-file__list" aria-labelledby="${FIELD}-files" id="${FIELD}" tabindex="-1">`);
+    // It is named by the question and its heading, and described by the error.
+    expect(res.text).toMatch(new RegExp(`<ul class="efa-file__list" aria-labelledby="${FIELD}-label ${FIELD}-files" id="${FIELD}" tabindex="-1" aria-describedby="[^"]*${FIELD}-error[^"]*">`));
     expect(listedFiles(res.text).map((f) => f.name)).toEqual(['a.pdf', 'b.pdf']);
   });
 
