@@ -1,20 +1,14 @@
 import type { Readable } from 'node:stream';
 import type { AttachmentFiles, AttachmentRecord, AttachmentRepository } from '../storage/attachment-ports';
-import type { DocumentMediaType } from '../support/media-type';
 import { cleanFileName } from './file-name';
+import { maxBytesOfQuestion, type QuestionLimits } from './question-limits';
+
+export type { QuestionLimits } from './question-limits';
 import { createUploadCheck, type UploadRefusal } from './upload-check';
 import { clamdScanner, type VirusScanner } from './clamd-scanner';
 import type { Config } from '../config/config-schema';
 import type { Store } from '../storage/ports';
 import type { Logger } from '../support/logger';
-
-/** What a file question accepts (forms/form-tree.ts FileQuestion has this shape). */
-export interface QuestionLimits {
-  readonly accept: readonly DocumentMediaType[];
-  /** The question's own cap; the installation's ATTACHMENT_MAX_FILE_BYTES caps it further. */
-  readonly maxFileBytes?: number;
-  readonly maxFiles: number;
-}
 
 /** Why an upload was refused, as stable codes (i18n/attachment-texts.ts words them for citizens). */
 export type AttachmentRefusal = UploadRefusal | 'too many' | 'draft full';
@@ -94,7 +88,7 @@ export interface AttachmentServiceOptions {
 export function createAttachmentService(options: AttachmentServiceOptions): AttachmentService {
   const { repository, files, limits, now } = options;
   const check = createUploadCheck({ files, scanner: options.scanner, scanRequired: options.scanRequired });
-  const maxBytesFor = (question: QuestionLimits) => Math.min(question.maxFileBytes ?? limits.maxFileBytes, limits.maxFileBytes);
+  const maxBytesFor = (question: QuestionLimits) => maxBytesOfQuestion(question, limits.maxFileBytes);
 
   return {
     limits,

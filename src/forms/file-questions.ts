@@ -1,6 +1,6 @@
 import type { FormDefinition } from './form-definition';
 import type { FieldIndex } from './field-index';
-import type { FileQuestion, FormNode, LeafNode, QuestionTree } from './form-tree';
+import type { FileQuestion, FormNode, FormStep, LeafNode, QuestionTree } from './form-tree';
 
 /** At most this many files to one question: each is a part of every delivery. */
 export const MAX_FILES_PER_QUESTION = 20;
@@ -44,13 +44,18 @@ export function fileQuestionProblems(definition: FormDefinition, fields: FieldIn
   return problems;
 }
 
-/** The file questions of a form, in tree order. */
-export function fileQuestionsOf(tree: QuestionTree): FileQuestionAt[] {
+/** The file questions of one step (inside its groups too; never inside a list), in order. */
+export function fileQuestionsOfStep(step: FormStep): FileQuestionAt[] {
   const found: FileQuestionAt[] = [];
   const walk = (node: FormNode) => {
     if (node.kind === 'leaf' && node.file) found.push({ ...node.file, pointer: node.pattern, node });
     else if (node.kind === 'group') node.children.forEach(walk);
   };
-  tree.steps.forEach((step) => step.nodes.forEach(walk));
+  step.nodes.forEach(walk);
   return found;
+}
+
+/** The file questions of a form, in tree order. */
+export function fileQuestionsOf(tree: QuestionTree): FileQuestionAt[] {
+  return tree.steps.flatMap(fileQuestionsOfStep);
 }

@@ -1,5 +1,5 @@
 import { getAtPointer, parsePointer } from '../support/json-pointer';
-import type { FileQuestionAt } from './file-questions';
+import { fileQuestionsOfStep } from './file-questions';
 import type { FormNode, FormStep, QuestionTree, RepeatNode } from './form-tree';
 import type { FormBody } from './kinds/field-kind';
 import { groupKind } from './kinds/group';
@@ -102,17 +102,6 @@ export function changeList(form: QuestionTree, step: FormStep, data: Data, actio
     }
   }
   return next;
-}
-
-/** The file questions of one step (inside its groups too; never inside a list), in order. */
-export function fileQuestionsOfStep(step: FormStep): FileQuestionAt[] {
-  const found: FileQuestionAt[] = [];
-  const walk = (node: FormNode) => {
-    if (node.kind === 'leaf' && node.file) found.push({ ...node.file, pointer: node.pattern, node });
-    else if (node.kind === 'group') node.children.forEach(walk);
-  };
-  step.nodes.forEach(walk);
-  return found;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { LocalizedText } from './language';
+import { ATTACHMENT_REFUSAL_TEXTS } from './attachment-texts';
 
 /**
  * The citizen-facing title of each error code of the catalogue (src/errors.ts keeps the codes
@@ -55,14 +56,9 @@ export const ERROR_TITLES = {
     de: 'Mit diesem Testzugang können Sie für diesen Ort keinen Antrag senden.',
     en: 'With this test access you cannot send an application for this place.',
   },
-  MALWARE_FOUND: {
-    de: 'In der Datei wurde Schadsoftware gefunden. Sie wurde nicht angenommen und gelöscht.',
-    en: 'Malware was found in the file. It was not accepted and has been deleted.',
-  },
-  SCAN_UNAVAILABLE: {
-    de: 'Die Datei kann gerade nicht auf Schadsoftware geprüft werden. Bitte versuchen Sie es in einigen Minuten noch einmal.',
-    en: 'The file cannot be checked for malware right now. Please try again in a few minutes.',
-  },
+  // Worded once, for the field and the API's title alike.
+  MALWARE_FOUND: ATTACHMENT_REFUSAL_TEXTS.malware,
+  SCAN_UNAVAILABLE: ATTACHMENT_REFUSAL_TEXTS['scan unavailable'],
   RATE_LIMITED: {
     de: 'Zu viele Anfragen in kurzer Zeit. Bitte warten Sie einen Moment und versuchen Sie es dann erneut.',
     en: 'Too many requests in a short time. Please wait a moment and try again.',

@@ -1,5 +1,6 @@
 import { formatFileSize } from '../../src/i18n/file-size';
-import { acceptAttribute, fileHint, fileLines, maxBytesOf } from '../../src/forms/kinds/file';
+import { maxBytesOfQuestion } from '../../src/attachments/question-limits';
+import { acceptAttribute, fileHint, fileLines } from '../../src/forms/kinds/file';
 
 const nb = (s: string) => s.replace(/ /g, '\u00a0');
 
@@ -15,7 +16,7 @@ describe('file sizes and the file question\u2019s hint', () => {
 
   test('the hint names the formats, the size within the installation\u2019s cap, and how many files', () => {
     const question = { accept: ['application/pdf', 'image/jpeg', 'image/heic'] as const, maxFileBytes: 20 * 1024 * 1024, maxFiles: 3 };
-    expect(maxBytesOf(question, 10 * 1024 * 1024)).toBe(10 * 1024 * 1024);
+    expect(maxBytesOfQuestion(question, 10 * 1024 * 1024)).toBe(10 * 1024 * 1024);
     expect(fileHint(question, 10 * 1024 * 1024, 'de')).toBe('Erlaubte Formate: PDF, JPEG, HEIC. Höchstens 10\u00a0MB je Datei, bis zu 3 Dateien.');
     expect(fileHint({ ...question, maxFiles: 1 }, 30 * 1024 * 1024, 'en')).toBe('Accepted formats: PDF, JPEG, HEIC. At most 20\u00a0MB.');
     expect(acceptAttribute(question)).toBe('application/pdf,.pdf,image/jpeg,.jpg,.jpeg,image/heic,.heic,.heif');

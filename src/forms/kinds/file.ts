@@ -1,3 +1,4 @@
+import { maxBytesOfQuestion } from '../../attachments/question-limits';
 import { FILE_HINT_TEXTS, MEDIA_TYPE_NAMES } from '../../i18n/attachment-texts';
 import { formatFileSize } from '../../i18n/file-size';
 import { format } from '../../i18n/translator';
@@ -26,10 +27,6 @@ const EXTENSIONS: Readonly<Record<DocumentMediaType, readonly string[]>> = {
   'image/webp': ['.webp'], 'image/heic': ['.heic', '.heif'],
 };
 
-/** The bytes one file of the question may have: its own cap, lowered to the installation's. */
-export function maxBytesOf(question: FileQuestion, installationMax: number): number {
-  return Math.min(question.maxFileBytes ?? installationMax, installationMax);
-}
 
 /** The `accept` attribute of the file input. */
 export function acceptAttribute(question: FileQuestion): string {
@@ -40,7 +37,7 @@ export function acceptAttribute(question: FileQuestion): string {
 export function fileHint(question: FileQuestion, installationMax: number, language: DisplayContext['language']): string {
   const values = {
     formats: question.accept.map((type) => MEDIA_TYPE_NAMES[type]).join(', '),
-    max: formatFileSize(maxBytesOf(question, installationMax), language),
+    max: formatFileSize(maxBytesOfQuestion(question, installationMax), language),
     n: question.maxFiles,
   };
   return format((question.maxFiles > 1 ? FILE_HINT_TEXTS.many : FILE_HINT_TEXTS.one)[language], values);

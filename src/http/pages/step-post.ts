@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
 import type { FieldError } from '../../errors';
 import type { CompiledForm } from '../../forms/compiled-form';
-import { changeList, fileQuestionsOfStep, readStep, withFileAnswers, type FormBody } from '../../forms/form-post';
+import { fileQuestionsOfStep } from '../../forms/file-questions';
+import { changeList, readStep, withFileAnswers, type FormBody } from '../../forms/form-post';
 import type { FormStep } from '../../forms/form-tree';
 import { clipToLimits, MAX_FIELD_ERRORS } from '../../forms/input-limits';
 import { REMOVE_FILE_ACTION, UPLOAD_ACTION } from '../../forms/kinds/file';

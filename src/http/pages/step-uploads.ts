@@ -1,8 +1,8 @@
 import type { Request } from 'express';
 import { AppError, type FieldError } from '../../errors';
 import type { CompiledForm } from '../../forms/compiled-form';
-import type { FileQuestionAt } from '../../forms/file-questions';
-import { fileQuestionsOfStep, type FormBody } from '../../forms/form-post';
+import { fileQuestionsOfStep, type FileQuestionAt } from '../../forms/file-questions';
+import type { FormBody } from '../../forms/form-post';
 import type { FormStep } from '../../forms/form-tree';
 import { REMOVE_FILE_ACTION } from '../../forms/kinds/file';
 import { ATTACHMENT_REFUSAL_TEXTS, type AttachmentTextKey } from '../../i18n/attachment-texts';
@@ -92,7 +92,7 @@ export async function readStepPost(
       if (!question) return;
       const result = await attachments.upload({
         formId: form.definition.id, fieldPointer: question.pointer,
-        question: { accept: question.accept, maxFiles: question.maxFiles, ...(question.maxFileBytes !== undefined ? { maxFileBytes: question.maxFileBytes } : {}) },
+        question,
         fileName: part.fileName, content: part.content, draftKey: draft.key, filesAtQuestion: held.get(question.pointer) ?? 0,
       });
       if (result.ok) held.set(question.pointer, (held.get(question.pointer) ?? 0) + 1);
