@@ -7,11 +7,12 @@ import { negotiateLanguage } from './language';
 import type { RateLimiter } from './rate-limit';
 import { TOO_MANY_VALUES_TYPE } from './problem';
 import { receiptFileName } from '../i18n/receipt-texts';
+import { SEND_AS_JSON_DETAIL } from '../i18n/error-texts';
 
 /** 415 for anything but JSON, before the body is read at all. */
 const requireJson: RequestHandler = (req, _res, next) => {
   if (!req.is(['application/json', 'application/*+json'])) {
-    next(new AppError('UNSUPPORTED_MEDIA_TYPE', `content-type ${req.get('content-type') ?? '(none)'}`));
+    next(new AppError('UNSUPPORTED_MEDIA_TYPE', `content-type ${req.get('content-type') ?? '(none)'}`, { detail: SEND_AS_JSON_DETAIL }));
     return;
   }
   next();

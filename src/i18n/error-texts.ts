@@ -36,9 +36,10 @@ export const ERROR_TITLES = {
     de: 'Die Anfrage ist zu groß.',
     en: 'The request is too large.',
   },
+  // The title fits both the submission (JSON) and the upload (multipart); the detail says which.
   UNSUPPORTED_MEDIA_TYPE: {
-    de: 'Bitte senden Sie die Daten als JSON (Content-Type: application/json).',
-    en: 'Please send the data as JSON (Content-Type: application/json).',
+    de: 'Diese Art von Inhalt wird hier nicht angenommen.',
+    en: 'This kind of content is not accepted here.',
   },
   NO_RESPONSIBLE_AUTHORITY: {
     de: 'Für Ihren Wohnort ist für diesen Antrag noch keine Behörde online erreichbar.',
@@ -122,4 +123,10 @@ export const TEST_LINK_FORM_NOT_SERVED_DETAIL: LocalizedText = {
 export const TEST_LINK_BAD_DAYS_DETAIL: LocalizedText = {
   de: '"validDays" muss eine ganze Zahl von 1 bis 90 sein.',
   en: '"validDays" must be a whole number from 1 to 90.',
+};
+
+/** The detail of a submission's 415: what the submission endpoint takes. */
+export const SEND_AS_JSON_DETAIL: LocalizedText = {
+  de: 'Bitte senden Sie die Daten als JSON (Content-Type: application/json).',
+  en: 'Please send the data as JSON (Content-Type: application/json).',
 };

@@ -136,7 +136,6 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
     if (errors.length > 0 || typeof ars !== 'string') {
       throw new AppError('VALIDATION_FAILED', `form ${formId}: ${errors.length} field error(s)`, { errors });
     }
-    const files = await takeableAttachments(form, data, language, acceptOptions.draftKey);
     const match = routing.resolve(formId, ars);
     if (!match) {
       throw new AppError('NO_RESPONSIBLE_AUTHORITY', `form ${formId}: no authority for region ${ars}`, {
@@ -155,6 +154,8 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
         errors: [{ pointer: regionField, message: refusal.message }],
       });
     }
+    // The files after the route: where nobody takes the application, its files do not matter yet.
+    const files = await takeableAttachments(form, data, language, acceptOptions.draftKey);
     const { tenant, authority } = match;
     // What holds locally (fee, legal basis, ...) as at acceptance: stored, and sent in the header.
     const parameters = Object.keys(match.parameters).length > 0 ? match.parameters : undefined;

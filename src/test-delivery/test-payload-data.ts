@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompiledForm } from '../forms/compiled-form';
+import { fileQuestionsOf } from '../forms/file-questions';
 import { parsePointer } from '../support/json-pointer';
 
 /** The most an example file may have: examples are small, and this is read on an operator's request. */
@@ -26,11 +27,24 @@ export function withValueAt(data: Data, pointer: string, value: unknown): Data {
   return root;
 }
 
+/** A copy of `data` without the answer at `pointer` (nothing there: an unchanged copy). */
+function withoutValueAt(data: Data, pointer: string): Data {
+  const tokens = parsePointer(pointer);
+  const root: Data = structuredClone(data);
+  let node: unknown = root;
+  for (const token of tokens.slice(0, -1)) {
+    node = node !== null && typeof node === 'object' && !Array.isArray(node) ? (node as Data)[token] : undefined;
+  }
+  if (node !== null && typeof node === 'object' && !Array.isArray(node)) delete (node as Data)[tokens[tokens.length - 1]!];
+  return root;
+}
+
 /**
  * The answers a test payload carries: the form's first example (FORMS_DIR/<id>/examples/*.json,
  * in name order) that is valid with the test region set, so an authority's system sees a
  * realistic payload; without such an example only the region. Examples are made-up data that
- * ships with the form, never a citizen's.
+ * ships with the form, never a citizen's. The answers to file questions are left out: an example's
+ * attachment ids name no stored file, and a test payload carries no documents.
  */
 export async function testPayloadData(formsDir: string, form: CompiledForm, ars: string): Promise<{ readonly data: Data; readonly example?: string }> {
   const regionOnly = withValueAt({}, form.definition.routing.regionField, ars);
@@ -50,7 +64,9 @@ export async function testPayloadData(formsDir: string, form: CompiledForm, ars:
       const answers = parsed !== null && typeof parsed === 'object' && 'data' in parsed ? (parsed).data : parsed;
       if (answers === null || typeof answers !== 'object' || Array.isArray(answers)) continue;
       const data = withValueAt(answers as Data, form.definition.routing.regionField, ars);
-      if (form.validate(data, 'de').length === 0) return { data, example: name };
+      if (form.validate(data, 'de').length === 0) {
+        return { data: fileQuestionsOf(form).reduce((d, q) => withoutValueAt(d, q.pointer), data), example: name };
+      }
     } catch {
       // An unreadable or broken example is skipped: the test still goes out with the region only.
     }

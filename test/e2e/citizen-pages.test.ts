@@ -1,13 +1,16 @@
 /// <reference lib="dom" />
+import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Container } from '../../src/container';
 import { canonicalOrder } from '../../src/forms/canonical-order';
 import type { CompiledForm } from '../../src/forms/compiled-form';
+import { parsePointer } from '../../src/support/json-pointer';
+import { stepFiles, type ChosenFile } from '../support/page-form';
 import { buildContainer, example, FIXTURE_FORMS, readJson, SAMPLE_FORMS, writeSampleTenant } from '../support/test-setup';
 import { tempDir } from '../support/temp-dir';
 import { launchBrowser, newPage, startServer, type Browser, type Page } from './support/browser';
-import { fillWithKeyboard, fillWithPointer, growLists, inspect, listSizes, pressButton, stepIdOf, visibleFields } from './support/drive';
+import { fillWithKeyboard, fillWithPointer, growLists, inspect, listSizes, pressButton, stepIdOf, uploadFiles, visibleFields } from './support/drive';
 
 /**
  * Debian's Chromium drives the citizen pages of every sample form and of a form without `ui`.
@@ -63,10 +66,15 @@ describe('citizen pages in Chromium', () => {
 
   const postalCodeOf = (ars: string) => container.routing.tenants().flatMap((t) => t.municipalities).find((m) => m.ars === ars)!.postalCodes[0]!;
 
-  /** From the region step to the check page, filling each step with the form's example answers. */
-  async function completeSteps(page: Page, formId: string, options: { keyboard: boolean; inspectAs?: string }): Promise<void> {
+  /**
+   * From the region step to the check page, filling each step with the form's example answers
+   * and choosing a file for each attachment they name (after the step's other answers, which the
+   * upload must keep). Answers the files uploaded.
+   */
+  async function completeSteps(page: Page, formId: string, options: { keyboard: boolean; inspectAs?: string }): Promise<ChosenFile[]> {
     const model = models.get(formId)!;
     const answers = data.get(formId)!;
+    const uploaded: ChosenFile[] = [];
     for (let guard = 0; guard < 20 && stepIdOf(page); guard++) {
       const step = model.steps.find((s) => s.id === stepIdOf(page))!;
       if (step.id === 'gemeinde') {
@@ -86,12 +94,30 @@ describe('citizen pages in Chromium', () => {
       const fields = visibleFields(model, step, answers);
       if (options.keyboard) await fillWithKeyboard(page, fields);
       else await fillWithPointer(page, fields);
+      const files = stepFiles(step, answers);
+      if (files.length > 0) {
+        await uploadFiles(page, files, options.keyboard);
+        uploaded.push(...files);
+        if (options.inspectAs) await inspect(page, `${options.inspectAs}-${step.id}-uploaded`);
+      }
       if (options.keyboard) await pressButton(page, 'continue');
       else await page.locator('.efa-button-group button[value="continue"]').click();
       await page.waitForLoadState();
       expect(await page.locator('.efa-error-summary').count()).toBe(0);
     }
     expect(new URL(page.url()).pathname).toBe(`/forms/${formId}/check`);
+    return uploaded;
+  }
+
+  /** The answers with each file question's made-up ids replaced by the ids the uploads got, in their order. */
+  function withAttachmentIds(answers: Record<string, unknown>, sent: ReadonlyArray<{ id: string; fieldPointer: string }>): Record<string, unknown> {
+    const copy = structuredClone(answers);
+    for (const pointer of new Set(sent.map((a) => a.fieldPointer))) {
+      const tokens = parsePointer(pointer);
+      const parent = tokens.slice(0, -1).reduce<Record<string, unknown>>((node, t) => node[t] as Record<string, unknown>, copy);
+      parent[tokens[tokens.length - 1]!] = sent.filter((a) => a.fieldPointer === pointer).map((a) => a.id);
+    }
+    return copy;
   }
 
   test.each(FORMS.map(([id]) => id))('%s: the whole application with JavaScript disabled', async (formId) => {
@@ -100,7 +126,7 @@ describe('citizen pages in Chromium', () => {
     await inspect(page, `${formId}-start`);
     await page.locator('a.efa-button--start').click();
     await inspect(page, `${formId}-gemeinde`);
-    await completeSteps(page, formId, { keyboard: false, inspectAs: formId });
+    const chosen = await completeSteps(page, formId, { keyboard: false, inspectAs: formId });
     await inspect(page, `${formId}-check`);
     for (const declaration of models.get(formId)!.declarations) await page.locator(`[name="${declaration.pattern}"]`).check();
     await page.locator('button[value="submit"]').click();
@@ -108,7 +134,11 @@ describe('citizen pages in Chromium', () => {
     const reference = (await page.locator('.efa-reference').textContent())!.trim();
     const stored = await container.store.submissions.find(reference);
     const form = container.forms.get(formId)!;
-    expect(stored?.dataJson).toBe(JSON.stringify(canonicalOrder(data.get(formId), form.fields)));
+    // The files chosen, byte for byte, are the submission's; its answers name them by their ids.
+    const sent = await container.store.attachments.ofSubmission(reference);
+    const sha512 = (bytes: Buffer) => createHash('sha512').update(bytes).digest('hex');
+    expect(sent.map((a) => [a.fieldPointer, a.fileName, a.size, a.sha512])).toEqual(chosen.map((f) => [f.pointer, f.name, f.bytes.length, sha512(f.bytes)]));
+    expect(stored?.dataJson).toBe(JSON.stringify(canonicalOrder(withAttachmentIds(data.get(formId)!, sent), form.fields)));
     await page.context().close();
   });
 

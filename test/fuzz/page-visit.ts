@@ -1,5 +1,5 @@
 import { receiptPath } from '../../src/http/submissions-router';
-import { stepFormFields } from '../support/page-form';
+import { stepFiles, stepFormFields, type ChosenFile } from '../support/page-form';
 import type { FormPart, PageCase, RequestSpec } from './cases';
 import type { CatalogForm } from './form-catalog';
 import type { Answer } from './http-client';
@@ -19,9 +19,9 @@ class Browser {
     return this.take(await this.session.exchange(this.fuzzCase, route, { method: 'GET', path, headers: this.headers() }));
   }
 
-  async post(route: string, path: string, body: string, contentType = 'application/x-www-form-urlencoded'): Promise<Answer> {
+  async post(route: string, path: string, body: string | Buffer, contentType = 'application/x-www-form-urlencoded'): Promise<Answer> {
     const headers = { ...this.headers(), ...(contentType !== '' ? { 'content-type': contentType } : {}) };
-    const spec: RequestSpec = { method: 'POST', path, headers, body: Buffer.from(body, 'utf8') };
+    const spec: RequestSpec = { method: 'POST', path, headers, body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body };
     return this.take(await this.session.exchange(this.fuzzCase, route, spec));
   }
 
@@ -55,6 +55,23 @@ function csrfOf(answer: Answer): string | undefined {
 function location(answer: Answer): string | undefined {
   const value = answer.headers.location;
   return answer.status === 303 && typeof value === 'string' && value.startsWith('/') ? value : undefined;
+}
+
+/**
+ * A step's multipart post of one chosen file with the upload button, as a browser sends it:
+ * the fields first (the CSRF token before the file), then the file, then the action.
+ */
+function multipartUpload(fields: ReadonlyArray<readonly [string, string]>, file: ChosenFile): { body: Buffer; contentType: string } {
+  const boundary = `----efa-fuzz-${file.bytes.subarray(10, 18).toString('hex')}`;
+  const field = (name: string, value: string) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`, 'utf8');
+  const body = Buffer.concat([
+    ...fields.map(([name, value]) => field(name, value)),
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.pointer}"; filename="${file.name}"\r\nContent-Type: application/pdf\r\n\r\n`, 'utf8'),
+    file.bytes, Buffer.from('\r\n', 'latin1'),
+    field('_action', 'upload'),
+    Buffer.from(`--${boundary}--\r\n`, 'latin1'),
+  ]);
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 function encodeParts(parts: readonly FormPart[]): string {
@@ -129,6 +146,18 @@ async function fullCase(session: FuzzSession, fuzzCase: PageCase, form: CatalogF
     const step = form.model.steps.find((s) => s.id === stepId);
     if (!token || !step) return;
     const fields = stepFormFields(form.model, step, plan.data);
+    // The files the answers name, chosen and uploaded one at a time, before the step is sent.
+    let uploadRefused = false;
+    for (const file of stepFiles(step, plan.data)) {
+      const { body, contentType } = multipartUpload([['_csrf', token], ...fields], file);
+      const uploaded = await browser.post('POST /forms/:id/steps/:step', at, body, contentType);
+      if (!location(uploaded)) {
+        notAccepted('POST /forms/:id/steps/:step', uploaded, `upload on step ${stepId} refused`);
+        uploadRefused = true;
+        break;
+      }
+    }
+    if (uploadRefused) return;
     const posted = await browser.post('POST /forms/:id/steps/:step', at, encodeParts([['_csrf', token], ...fields, ['_action', 'continue']]));
     // A step refused with errors (400) is an ordinary outcome for hostile text; the visit ends.
     at = location(posted);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { SAMPLE_FORMS } from '../support/test-setup';
 import type { ApiCase, FuzzCase } from './cases';
+import { withExampleUploads } from './example-uploads';
 import { loadCatalog, type CatalogForm } from './form-catalog';
 import { startFuzzServer } from './fuzz-server';
 import { generateCase, isGiantIndex, type RunShape } from './generate';
@@ -44,7 +45,8 @@ const STALL_TICK_MS = 50;
 async function runApiCase(session: FuzzSession, fuzzCase: ApiCase): Promise<void> {
   const route = fuzzCase.request.path.startsWith('/api/forms/') && fuzzCase.request.method === 'POST'
     ? 'POST /api/forms/:id/submissions' : `${fuzzCase.request.method} ${fuzzCase.request.path.split('?')[0]!.replace(/^\/api\/submissions\/[^/]+/, '/api/submissions/:id').replace(/^\/api\/forms\/[^/]+$/, '/api/forms/:id')}`.slice(0, 60);
-  const answer = await session.exchange(fuzzCase, route, fuzzCase.request);
+  const request = await withExampleUploads(session.server, fuzzCase.form, fuzzCase.request);
+  const answer = await session.exchange(fuzzCase, route, request);
   if (fuzzCase.expect === 'accepted' && answer.status !== 201) session.fail(fuzzCase, route, 'valid example not accepted', answer, problemHint(answer));
   if (fuzzCase.expect === 'refused' && answer.status >= 200 && answer.status < 300) session.fail(fuzzCase, route, 'accepted what must be refused', answer);
   if (answer.status !== 201) return;
@@ -59,7 +61,7 @@ async function runApiCase(session: FuzzSession, fuzzCase: ApiCase): Promise<void
     session.fail(fuzzCase, route, '201 without id and receiptUrl', answer);
     return;
   }
-  await session.checkAccepted(fuzzCase, route, accepted.id, accepted.receiptUrl, fuzzCase.request);
+  await session.checkAccepted(fuzzCase, route, accepted.id, accepted.receiptUrl, request);
 }
 
 /** Resolves to `true` when the work finished within ms, `false` when it did not (it is left running). */

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
+import { parseMultipart } from '../support/multipart';
 import type { FuzzCase, RequestSpec } from './cases';
 import { pdfAttachment, xmlProblem } from './external-tools';
 import type { FuzzServer } from './fuzz-server';
@@ -211,7 +213,21 @@ export class FuzzSession {
       if (!first) this.fail(fake, route, 'marked delivered but never received', at);
       else {
         if (got.length !== 1) this.fail(fake, route, 'received more than once', at, `${got.length} times`);
-        if (first.body !== job.body) this.fail(fake, route, 'received body differs from the stored payload', { ...at, bytes: Buffer.byteLength(first.body) });
+        // With files the push is multipart/mixed: the payload first, then each file (docs/delivery.md).
+        const multipart = String(first.headers['content-type'] ?? '').startsWith('multipart/');
+        let parts: ReturnType<typeof parseMultipart> = [];
+        try {
+          parts = multipart ? parseMultipart(first.headers['content-type'], first.raw) : [];
+        } catch (err) {
+          this.fail(fake, route, 'multipart push not readable', { ...at, bytes: first.raw.length }, err instanceof Error ? err.message : String(err));
+        }
+        const payload = multipart ? parts[0]?.body.toString('utf8') : first.body;
+        if (payload !== job.body) this.fail(fake, route, 'received body differs from the stored payload', { ...at, bytes: first.raw.length });
+        const files = (await store.attachments.ofSubmission(p.id)).map((a) => a.sha512);
+        const received = parts.slice(1).map((part) => createHash('sha512').update(part.body).digest('hex'));
+        if (received.length !== files.length || received.some((h) => !files.includes(h))) {
+          this.fail(fake, route, 'received files differ from the stored attachments', at, `${received.length} of ${files.length}`);
+        }
         if (!first.signatureValid) this.fail(fake, route, 'signature invalid', at);
         if (first.path !== `/${p.authorityId}`) this.fail(fake, route, 'sent to the wrong authority', at, first.path);
       }

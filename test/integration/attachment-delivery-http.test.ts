@@ -4,7 +4,7 @@ import { signatureHeaders, verifyPayloadSignature } from '../../src/delivery/sig
 import { submit, waitUntil, withReceiver } from '../support/channel-harness';
 import { decryptJwe, testEncryptionKeys } from '../support/encryption-keys';
 import { dispositionFileName, parseMultipart, type ReceivedPart } from '../support/multipart';
-import { listedAttachments, PARKING_FORM, sha512Hex, submitWithFiles } from '../support/stored-attachments';
+import { listedAttachments, sha512Hex, submitWithFiles } from '../support/stored-attachments';
 import { createTestDatabase, type TestDatabase } from '../support/postgres-database';
 import { tempDir } from '../support/temp-dir';
 import { example } from '../support/test-setup';
@@ -15,8 +15,9 @@ import { example } from '../support/test-setup';
  * authority with a key, signed over the whole body, the same bytes on every attempt. The
  * receiver is a real HTTP server that reads the body as docs/delivery.md describes.
  */
-const FORM = PARKING_FORM;
 const AUTHORITY = 'stadt-erfurt-buergeramt';
+/** Erfurt's trade registration, whose one file question (ID copy) is optional: its valid-1 names no file. */
+const FORM_WITHOUT_FILES = 'gewerbeanmeldung';
 const listed = listedAttachments;
 
 const FILES = [
@@ -102,7 +103,9 @@ describe('http push with attachments', () => {
   test('without attachments the push is exactly as before: the payload as the body, its own content type', async () => {
     const c = await harness.start(ctx.receiver.url);
     c.worker.start();
-    const accepted = await submit(c, FORM, example(FORM, 'valid-1'));
+    const accepted = await submit(c, FORM_WITHOUT_FILES, example(FORM_WITHOUT_FILES, 'valid-1'));
+    expect(accepted.authority.id).toBe(AUTHORITY);
+    expect(await c.store.attachments.ofSubmission(accepted.id)).toEqual([]);
     await waitUntil(async () => (await c.store.submissions.find(accepted.id))?.status === 'delivered');
     const [request] = ctx.receiver.requests.filter((r) => r.path === `/${AUTHORITY}`);
     const job = (await c.store.deliveries.jobsOf(accepted.id)).find((j) => j.channel === 'http')!;

@@ -6,6 +6,7 @@ import { channelHarness, submit, waitUntil } from '../support/channel-harness';
 import { decryptJwe, testEncryptionKeys } from '../support/encryption-keys';
 import { pdfText, squash } from '../support/pdf';
 import { startSmtp, type TestSmtp } from '../support/smtp';
+import { listedAttachments, sha512Hex } from '../support/stored-attachments';
 import { example } from '../support/test-setup';
 
 /**
@@ -24,7 +25,7 @@ describe('delivery by e-mail to the authority', () => {
   const JENA = 'buergerservice.jena@example.org';
   const toJena = (m: ParsedMail) => (m.to && !Array.isArray(m.to) ? m.to.text : '') === JENA;
 
-  test('arrives with the XML and the PDF receipt attached and a subject naming form and reference', async () => {
+  test('arrives with the XML, the PDF receipt and the applicant\'s files attached and a subject naming form and reference', async () => {
     smtp = await startSmtp();
     const c = await harness.start('http://127.0.0.1:9', { 'stadt-jena-buergeramt': { delivery: { type: 'email' } } }, { SMTP_URL: `smtp://127.0.0.1:${smtp.port}` });
     c.worker.start();
@@ -36,10 +37,15 @@ describe('delivery by e-mail to the authority', () => {
     expect(mail.subject).toBe(`Neuer Antrag: Bewohnerparkausweis beantragen – Vorgangsnummer ${a.id}`);
     expect(mail.text).toContain(`Vorgangsnummer: ${a.id}`);
     expect(mail.headers.get('x-efa-reference')).toBe(a.id);
+    const stored = await c.store.submissions.find(a.id);
+    // The two vehicle registration files (uploaded by submit) follow, as the payload lists them.
+    const files = listedAttachments(stored!.payloadXml);
+    expect(files).toHaveLength(2);
     expect(mail.attachments.map((x) => [x.filename, x.contentType])).toEqual([
       [`${a.id}.xml`, 'application/xml'], [`Eingangsbestaetigung-${a.id}.pdf`, 'application/pdf'],
+      ...files.map((f) => [f.fileName, 'application/pdf']),
     ]);
-    const stored = await c.store.submissions.find(a.id);
+    for (const [i, f] of files.entries()) expect(sha512Hex(mail.attachments[2 + i]!.content)).toBe(f.sha512);
     expect(mail.attachments[0]!.content.toString('utf8')).toBe(stored!.payloadXml);
     expect(squash(pdfText(mail.attachments[1]!.content))).toContain(`Vorgangsnummer ${a.id}`);
     await waitUntil(async () => (await c.store.submissions.find(a.id))?.status === 'delivered');
@@ -73,7 +79,7 @@ describe('delivery by e-mail to the authority', () => {
     expect(events.at(-1)).toBe('delivered');
   });
 
-  test('with an encryption key both attachments are JWE that the authority opens with its private key', async () => {
+  test('with an encryption key every attachment is a JWE that the authority opens with its private key', async () => {
     const keys = testEncryptionKeys();
     smtp = await startSmtp();
     const c = await harness.start('http://127.0.0.1:9', {
@@ -84,14 +90,26 @@ describe('delivery by e-mail to the authority', () => {
     const a = await submit(c, 'anwohnerparkausweis', data);
     await waitUntil(() => smtp!.messages.some(toJena));
     const mail = smtp.messages.find(toJena)!;
-    expect(mail.attachments.map((x) => x.filename)).toEqual([`${a.id}.xml.jwe`, `Eingangsbestaetigung-${a.id}.pdf.jwe`]);
+    const payloadXml = (await c.store.submissions.find(a.id))!.payloadXml;
+    // The applicant's files (uploaded by submit) follow, each under its id only.
+    const files = listedAttachments(payloadXml);
+    expect(files).toHaveLength(2);
+    expect(mail.attachments.map((x) => x.filename)).toEqual([
+      `${a.id}.xml.jwe`, `Eingangsbestaetigung-${a.id}.pdf.jwe`, ...files.map((f) => `${f.id}.jwe`),
+    ]);
     const xml = await decryptJwe(mail.attachments[0]!.content.toString('utf8'), keys.privateKey);
-    expect(xml.plaintext.toString('utf8')).toBe((await c.store.submissions.find(a.id))!.payloadXml);
+    expect(xml.plaintext.toString('utf8')).toBe(payloadXml);
     expect(xml.header).toMatchObject({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: keys.publicJwk.kid });
     const pdf = await decryptJwe(mail.attachments[1]!.content.toString('utf8'), keys.privateKey);
     expect(pdf.plaintext.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-    // Nothing of the applicant is readable in the message itself.
-    const raw = `${mail.subject ?? ''}\n${mail.text ?? ''}`;
+    for (const [i, f] of files.entries()) {
+      const file = await decryptJwe(mail.attachments[2 + i]!.content.toString('utf8'), keys.privateKey);
+      expect(file.header).toMatchObject({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: keys.publicJwk.kid });
+      expect(sha512Hex(file.plaintext)).toBe(f.sha512);
+    }
+    // Nothing of the applicant is readable in the message itself, the files' names included.
+    const raw = `${mail.subject ?? ''}\n${mail.text ?? ''}\n${mail.attachments.map((x) => x.filename ?? '').join('\n')}`;
+    for (const f of files) expect(raw).not.toContain(f.fileName);
     for (const value of Object.values(data.antragsteller as Record<string, unknown>)) {
       if (typeof value === 'string' && value.length > 3) expect(raw).not.toContain(value);
     }

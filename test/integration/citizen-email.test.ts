@@ -5,6 +5,7 @@ import type { Container } from '../../src/container';
 import { buildContainer, example, SAMPLE_FORMS, writeSampleTenant } from '../support/test-setup';
 import { startSmtp, type TestSmtp } from '../support/smtp';
 import { tempDir } from '../support/temp-dir';
+import { withUploads } from '../support/with-uploads';
 
 const FAST_RETRIES = { baseDelayMs: 50, maxDelayMs: 300 };
 
@@ -37,8 +38,10 @@ describe('confirmation e-mail to the applicant', () => {
     return container;
   }
 
+  /** Submits through the API, uploading a file first for each made-up attachment id (withUploads), as a portal does. */
   const submit = async (c: Container, formId: string, data: unknown, language = 'de') => {
-    const res = await request(c.app).post(`/api/forms/${formId}/submissions`).set('accept-language', language).send({ data });
+    const res = await request(c.app).post(`/api/forms/${formId}/submissions`).set('accept-language', language)
+      .send({ data: await withUploads(c.app, formId, data) });
     expect(res.status).toBe(201);
     return res.body as { id: string };
   };

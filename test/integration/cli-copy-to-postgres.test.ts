@@ -18,6 +18,7 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres-datab
 import { runCli, STACK_LINE } from '../support/run-cli';
 import { documentBytes, PARKING_FILES, PARKING_FORM, sha512Hex } from '../support/stored-attachments';
 import { tempDir } from '../support/temp-dir';
+import { withUploads } from '../support/with-uploads';
 import { buildContainer, example, SAMPLE_FORMS, secretFor, writeSampleTenant } from '../support/test-setup';
 import { job, submission } from '../contract/store-contract-fixtures';
 
@@ -153,9 +154,14 @@ describe('efa-forms copy-to-postgres', () => {
     try {
       sqlite.worker.start();
       const created: Array<{ id: string; statusUrl: string; receiptUrl: string }> = [];
+      /** The ids of the files uploaded for the parking permit (its vehicle registration). */
+      const uploaded: string[] = [];
       for (const [form, name] of [['hundesteuer-anmeldung', 'valid-1'], ['hundesteuer-anmeldung', 'valid-2'], ['hundesteuer-anmeldung', 'valid-3'],
         ['gewerbeanmeldung', 'valid-1'], ['gewerbeanmeldung', 'valid-2'], ['anwohnerparkausweis', 'valid-1'], ['hundesteuer-anmeldung', 'valid-1']] as const) {
-        const res = await request(sqlite.app).post(`/api/forms/${form}/submissions`).send({ data: example(form, name) });
+        // With the files the example names uploaded first (the parking permit's vehicle registration).
+        const data = await withUploads(sqlite.app, form, example(form, name));
+        if (form === PARKING_FORM) uploaded.push(...(data.fahrzeug as { zulassungsbescheinigung: string[] }).zulassungsbescheinigung);
+        const res = await request(sqlite.app).post(`/api/forms/${form}/submissions`).send({ data });
         expect(res.status).toBe(201);
         created.push(res.body as { id: string; statusUrl: string; receiptUrl: string });
       }
@@ -181,7 +187,12 @@ describe('efa-forms copy-to-postgres', () => {
       }
       // Retention with 0 days: the delivered and the acknowledged submissions are purged (their stored receipts deleted) (purged_at on
       // them and their jobs, a purged event); the dead one and the unacknowledged inbox one are not.
-      expect(await sqlite.store.submissions.purgeDue({ now: NOW, defaultDays: 0, daysByForm: new Map(), limit: 100 })).toEqual({ purged: 5, removedFiles: [] });
+      // The delivered parking permit's uploaded file goes with it: its row here, its bytes removed
+      // as the retention cleanup removes them, so the copy must not carry it (the file list below).
+      const purged = await sqlite.store.submissions.purgeDue({ now: NOW, defaultDays: 0, daysByForm: new Map(), limit: 100 });
+      expect(uploaded).toHaveLength(1);
+      expect(purged).toEqual({ purged: 5, removedFiles: uploaded });
+      for (const file of purged.removedFiles) await sqlite.store.attachmentFiles.remove(file);
 
       // A draft saved for later on the first step of the pages (the municipality: Erfurt).
       const agent = request.agent(sqlite.app);

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { startReceiver, type ReceivedRequest, type TestReceiver } from '../support/http-receiver';
+import { parseMultipart } from '../support/multipart';
 import { killSpawnedProcesses, startServerProcess, type SpawnedProcess } from '../support/spawn-server';
 import { tempDir } from '../support/temp-dir';
 import { example, secretFor, writeSampleTenant } from '../support/test-setup';
@@ -11,7 +13,9 @@ import { parseXml, path as xmlPath, textOf } from '../support/xml';
  * The outbox survives crashes: the real server process is killed with SIGKILL (no shutdown code
  * runs) while deliveries are in flight, several times, and restarted on the same DATA_DIR. Every
  * submission that got a 201 must still reach its authority, and every repeat must be the same
- * request again (same idempotency key, same body), never a different one.
+ * request again (same idempotency key, same body), never a different one. The parking permit
+ * carries files (its vehicle registration is required), uploaded before each submission as a
+ * portal does, so its pushes are multipart and the repeats carry the files too.
  */
 
 /**
@@ -19,12 +23,12 @@ import { parseXml, path as xmlPath, textOf } from '../support/xml';
  * Ilmenau entries share a municipality but not an authority (the town keeps dog tax, the district
  * office trade registrations), so a payload sent by region alone would be caught.
  */
-const STREAM = [
-  { form: 'anwohnerparkausweis', example: 'valid-1', authority: 'stadt-erfurt-buergeramt' },
-  { form: 'anwohnerparkausweis', example: 'valid-2', authority: 'stadt-jena-buergeramt' },
+const STREAM: ReadonlyArray<{ form: string; example: string; authority: string; files?: readonly [group: string, name: string] }> = [
+  { form: 'anwohnerparkausweis', example: 'valid-1', authority: 'stadt-erfurt-buergeramt', files: ['fahrzeug', 'zulassungsbescheinigung'] },
+  { form: 'anwohnerparkausweis', example: 'valid-2', authority: 'stadt-jena-buergeramt', files: ['fahrzeug', 'zulassungsbescheinigung'] },
   { form: 'hundesteuer-anmeldung', example: 'valid-3', authority: 'stadt-ilmenau' },
   { form: 'gewerbeanmeldung', example: 'valid-3', authority: 'landratsamt-ilm-kreis' },
-] as const;
+];
 
 const KILLS = 3;
 const SUBMITTERS = 2;
@@ -37,7 +41,12 @@ interface Accepted {
   readonly id: string;
   readonly authority: string;
   readonly expectedAuthority: string;
+  /** The ids of the files uploaded for it (none for a form without a file question). */
+  readonly files: readonly string[];
 }
+
+/** A small file the media-type check takes for a PDF (its signature, then random bytes). */
+const pdf = (): Blob => new Blob([Buffer.concat([Buffer.from('%PDF-1.7\n', 'latin1'), randomBytes(2039)])], { type: 'application/pdf' });
 
 /** Polls `check` every 25 ms until it holds; fails with `what` after timeoutMs. */
 async function until(check: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
@@ -99,17 +108,38 @@ describe('crash recovery of the real server process', () => {
       for (let i = offset; !stop(); i += SUBMITTERS) {
         const sample = STREAM[i % STREAM.length]!;
         try {
+          const data = example(sample.form, sample.example);
+          const files: string[] = [];
+          if (sample.files) {
+            // One upload per file the example names, as a portal does before it submits.
+            const [group, name] = sample.files;
+            const answers = data[group] as Record<string, unknown>;
+            const field = encodeURIComponent(`/${group}/${name}`);
+            const count = (answers[name] as unknown[]).length;
+            for (let n = 0; n < count; n++) {
+              const form = new FormData();
+              form.append('file', pdf(), `nachweis-${n + 1}.pdf`);
+              const upload = await fetch(`${server.url}/api/forms/${sample.form}/attachments?field=${field}`, { method: 'POST', body: form });
+              if (upload.status !== 201) {
+                otherAnswers.push(upload.status);
+                break;
+              }
+              files.push(((await upload.json()) as { id: string }).id);
+            }
+            if (files.length !== count) continue;
+            answers[name] = files;
+          }
           const res = await fetch(`${server.url}/api/forms/${sample.form}/submissions`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ data: example(sample.form, sample.example) }),
+            body: JSON.stringify({ data }),
           });
           if (res.status !== 201) {
             otherAnswers.push(res.status);
             continue;
           }
           const body = (await res.json()) as { id: string; authority: { id: string } };
-          accepted.push({ id: body.id, authority: body.authority.id, expectedAuthority: sample.authority });
+          accepted.push({ id: body.id, authority: body.authority.id, expectedAuthority: sample.authority, files });
         } catch {
           // Cut off by the kill: no answer, so nothing was promised to this applicant.
         }
@@ -176,7 +206,8 @@ describe('crash recovery of the real server process', () => {
     // The kills happened while deliveries were on the wire: the process died without an answer.
     expect(kills).toHaveLength(KILLS);
     expect(kills.filter((k) => k.unansweredAtKill.length > 0).length).toBeGreaterThanOrEqual(1);
-    // Every answer that came was a 201 (a kill cuts answers off; it must not turn them into errors).
+    // Every answer that came, to an upload or a submission, was a 201 (a kill cuts answers off; it
+    // must not turn them into errors).
     expect(otherAnswers).toEqual([]);
 
     const bodiesByKey = new Map<string, Set<string>>();
@@ -187,7 +218,8 @@ describe('crash recovery of the real server process', () => {
       const key = request.headers['idempotency-key'];
       expect(typeof key).toBe('string');
       const { reference, reader } = headerOf(request);
-      bodiesByKey.set(key as string, (bodiesByKey.get(key as string) ?? new Set()).add(request.body));
+      // The bytes, not their UTF-8 reading: a push with files carries binary parts.
+      bodiesByKey.set(key as string, (bodiesByKey.get(key as string) ?? new Set()).add(request.raw.toString('base64')));
       keysByReference.set(reference, (keysByReference.get(reference) ?? new Set()).add(key as string));
       received.set(reference, [...(received.get(reference) ?? []), request]);
       // The authority the payload is addressed to is the one whose endpoint got it.
@@ -203,6 +235,8 @@ describe('crash recovery of the real server process', () => {
       const arrivals = received.get(a.id) ?? [];
       expect(arrivals.length).toBeGreaterThanOrEqual(1);
       expect(new Set(arrivals.map((r) => r.path))).toEqual(new Set([`/${a.authority}`]));
+      // Every arrival, the first and each repeat, carries exactly the files uploaded for it.
+      for (const arrival of arrivals) expect(fileIdsOf(arrival)).toEqual(a.files);
     }
     // What was unanswered at a kill was never marked delivered, so it came again after a restart
     // (as the same request, checked above): the repeats this test is about really happened.
@@ -213,11 +247,24 @@ describe('crash recovery of the real server process', () => {
 
 const headers = new WeakMap<ReceivedRequest, { reference: string; reader: string }>();
 
+const isMultipart = (request: ReceivedRequest): boolean => /^multipart\/mixed;/i.test(request.headers['content-type'] ?? '');
+
+/** The payload XML of a push: the body itself, or the first part of a push with files (docs/delivery.md#attachments). */
+function payloadOf(request: ReceivedRequest): string {
+  return isMultipart(request) ? parseMultipart(request.headers['content-type'], request.raw)[0]!.body.toString('utf8') : request.body;
+}
+
+/** The ids of the files a push carries, in order (none for a push without files). */
+function fileIdsOf(request: ReceivedRequest): string[] {
+  if (!isMultipart(request)) return [];
+  return parseMultipart(request.headers['content-type'], request.raw).slice(1).map((part) => part.headers['efa-attachment-id'] ?? '');
+}
+
 /** Reference and addressed authority of a delivered payload, parsed (strictly, by xmllint) once per request. */
 function headerOf(request: ReceivedRequest): { reference: string; reader: string } {
   let header = headers.get(request);
   if (!header) {
-    const element = xmlPath(parseXml(request.body).elements![0]!, 'header');
+    const element = xmlPath(parseXml(payloadOf(request)).elements![0]!, 'header');
     header = { reference: textOf(xmlPath(element, 'reference')), reader: textOf(xmlPath(element, 'reader', 'id')) };
     headers.set(request, header);
   }

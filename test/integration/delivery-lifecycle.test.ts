@@ -89,7 +89,8 @@ describe('delivery lifecycle', () => {
         JENA_CLIENT_CERT: file('client.crt', certs.clientCert), JENA_CLIENT_KEY: file('client.key', certs.clientKey), JENA_SERVER_CA: file('ca.crt', certs.ca),
       });
       c.worker.start();
-      const a = await submit(c, 'anwohnerparkausweis', example('anwohnerparkausweis', 'valid-2'));
+      // A form without a file (the trade registration, to Jena): the point is the certificate, not a multipart push.
+      const a = await submit(c, 'gewerbeanmeldung', example('gewerbeanmeldung', 'valid-2'));
       await waitUntil(async () => (await c.store.submissions.find(a.id))?.status === 'delivered');
       expect(tlsReceiver.requests).toHaveLength(1);
       expect(tlsReceiver.requests[0]!.signatureValid).toBe(true);

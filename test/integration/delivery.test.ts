@@ -3,8 +3,10 @@ import path from 'node:path';
 import request from 'supertest';
 import type { Container } from '../../src/container';
 import { buildContainer, example, SAMPLE_FORMS, secretFor, writeSampleTenant } from '../support/test-setup';
-import { startReceiver, type TestReceiver } from '../support/http-receiver';
+import { startReceiver, type ReceivedRequest, type TestReceiver } from '../support/http-receiver';
+import { parseMultipart, type ReceivedPart } from '../support/multipart';
 import { tempDir } from '../support/temp-dir';
+import { withUploads } from '../support/with-uploads';
 import { parseXml, path as xmlPath, textOf } from '../support/xml';
 
 const FAST_RETRIES = { baseDelayMs: 20, maxDelayMs: 200 };
@@ -16,8 +18,9 @@ function setup() {
   return { dir, tenants, data: path.join(dir.path, 'data') };
 }
 
+/** Submits through the API, uploading a file first for each attachment id the answers name, as a portal does. */
 async function submit(container: Container, formId: string, data: unknown) {
-  const res = await request(container.app).post(`/api/forms/${formId}/submissions`).send({ data });
+  const res = await request(container.app).post(`/api/forms/${formId}/submissions`).send({ data: await withUploads(container.app, formId, data) });
   expect(res.status).toBe(201);
   return res.body as { id: string; statusUrl: string; authority: { id: string } };
 }
@@ -29,6 +32,26 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs = 15_000): Pro
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/**
+ * The payload of a push and the files after it: a push without files is the XML alone; one with
+ * files (the parking permit's vehicle registration) is multipart/mixed with the XML first
+ * (docs/delivery.md#attachments).
+ */
+function pushed(req: ReceivedRequest): { xml: string; files: ReceivedPart[] } {
+  if (!String(req.headers['content-type']).startsWith('multipart/')) {
+    expect(req.headers['content-type']).toBe('application/xml; charset=utf-8');
+    return { xml: req.body, files: [] };
+  }
+  expect(req.headers['content-type']).toBe(`multipart/mixed; boundary=efa-forms-${String(req.headers['idempotency-key'])}`);
+  const [payload, ...files] = parseMultipart(req.headers['content-type'], req.raw) as [ReceivedPart, ...ReceivedPart[]];
+  expect(payload.headers['content-type']).toBe('application/xml; charset=utf-8');
+  return { xml: payload.body.toString('utf8'), files };
+}
+
+/** How many files a sample names: the parking permit's vehicle registration; the others name none. */
+const filesIn = (data: Record<string, unknown>): number =>
+  ((data.fahrzeug as { zulassungsbescheinigung?: unknown[] } | undefined)?.zulassungsbescheinigung ?? []).length;
 
 const samples = [
   ['anwohnerparkausweis', 'valid-1'], ['anwohnerparkausweis', 'valid-2'],
@@ -66,11 +89,14 @@ describe('delivery to a real HTTP receiver', () => {
     const c = await start({ DELIVERY_CONCURRENCY: '8' });
     c.worker.start();
     const accepted = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => {
+      Array.from({ length: 40 }, async (_, i) => {
         const [form, name] = samples[i % samples.length]!;
-        return submit(c, form, example(form, name));
+        const data = example(form, name);
+        return { ...(await submit(c, form, data)), files: filesIn(data) };
       }),
     );
+    // The parking permit's samples carry files, so multipart pushes are among them.
+    expect(accepted.filter((a) => a.files > 0).length).toBeGreaterThan(0);
     expect(new Set(accepted.map((a) => a.id)).size).toBe(40);
 
     await receiver.waitFor((r) => r.length >= 40);
@@ -84,13 +110,15 @@ describe('delivery to a real HTTP receiver', () => {
     expect(new Set(receiver.requests.map((r) => r.headers['idempotency-key'])).size).toBe(40);
     for (const req of receiver.requests) {
       expect(req.signatureValid).toBe(true);
-      expect(req.headers['content-type']).toBe('application/xml; charset=utf-8');
       expect(req.headers['efa-timestamp']).toMatch(/^[0-9]{10}$/);
-      const doc = parseXml(req.body);
+      const { xml, files } = pushed(req);
+      const doc = parseXml(xml);
       const submission = doc.elements![0]!;
       const reference = textOf(xmlPath(submission, 'header', 'reference'));
       const match = accepted.find((a) => a.id === reference);
       expect(match).toBeDefined();
+      // Each push carries exactly the files its submission named, as uploaded.
+      expect(files.map((f) => f.headers['content-type'])).toEqual(Array<string>(match!.files).fill('application/pdf'));
       // Sent to the authority the 201 named, and the payload names it too.
       expect(req.path).toBe(`/${match!.authority.id}`);
       expect(textOf(xmlPath(submission, 'header', 'reader', 'id'))).toBe(match!.authority.id);
@@ -159,7 +187,7 @@ describe('delivery to a real HTTP receiver', () => {
     second.worker.start();
     await receiver.waitFor((r) => r.length >= 3);
     await waitUntil(async () => (await Promise.all(accepted.map((a) => second.store.submissions.find(a.id)))).every((s) => s?.status === 'delivered'));
-    expect(receiver.requests.map((r) => textOf(xmlPath(parseXml(r.body).elements![0]!, 'header', 'reference'))).sort()).toEqual(accepted.map((a) => a.id).sort());
+    expect(receiver.requests.map((r) => textOf(xmlPath(parseXml(pushed(r).xml).elements![0]!, 'header', 'reference'))).sort()).toEqual(accepted.map((a) => a.id).sort());
     await second.close(1000);
     container = undefined;
 

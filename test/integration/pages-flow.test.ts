@@ -4,8 +4,9 @@ import request from 'supertest';
 import type { Container } from '../../src/container';
 import { applies, stepApplies } from '../../src/forms/applicability';
 import { sampleContainer, example, SAMPLE_FORMS } from '../support/test-setup';
-import { csrfOf, encodeForm, stepFormFields } from '../support/page-form';
+import { csrfOf, encodeForm, postStepForm, stepFiles, stepFormFields } from '../support/page-form';
 import { tempDir } from '../support/temp-dir';
+import { withUploads } from '../support/with-uploads';
 import { child, parseXml } from '../support/xml';
 
 /**
@@ -43,7 +44,7 @@ describe('citizen pages over HTTP', () => {
       expect(page.status).toBe(200);
       const step = model.steps.find((s) => s.id === stepId)!;
       const fields = stepFormFields(model, step, data);
-      const posted = await agent.post(location).type('form').send(encodeForm([['_csrf', csrfOf(page.text)], ...fields, ['_action', 'continue']]));
+      const posted = await postStepForm(agent, location, [['_csrf', csrfOf(page.text)], ...fields, ['_action', 'continue']], stepFiles(step, data));
       expect({ step: stepId, status: posted.status, errors: posted.status === 303 ? [] : [...posted.text.matchAll(/<li><a href="#[^"]+">([^<]+)<\/a><\/li>/g)].map((m) => m[1]) })
         .toEqual({ step: stepId, status: 303, errors: [] });
       location = posted.headers.location as string;
@@ -57,6 +58,9 @@ describe('citizen pages over HTTP', () => {
     expect(check.status).toBe(200);
     return agent.post(`/forms/${formId}/check`).type('form').send(encodeForm([['_csrf', csrfOf(check.text)], ...declarations, ['_action', 'submit']]));
   }
+
+  /** JSON with every attachment id (a UUID) replaced by one placeholder. */
+  const withoutIds = (json: string) => json.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>');
 
   const validExamples = readdirSync(SAMPLE_FORMS).flatMap((form) =>
     readdirSync(path.join(SAMPLE_FORMS, form, 'examples')).filter((f) => f.startsWith('valid-')).map((f) => [form, f.replace('.json', '')] as const));
@@ -72,18 +76,21 @@ describe('citizen pages over HTTP', () => {
     const reference = /<strong class="efa-reference">([^<]+)<\/strong>/.exec(confirmation.text)?.[1];
     expect(reference).toMatch(/^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]$/);
 
-    const api = await request(container.app).post(`/api/forms/${formId}/submissions`).send({ data });
+    const api = await request(container.app).post(`/api/forms/${formId}/submissions`).send({ data: await withUploads(container.app, formId, data) });
     expect(api.status).toBe(201);
     const viaPages = await container.store.submissions.find(reference!);
     const viaApi = await container.store.submissions.find(api.body.id);
-    expect(viaPages!.dataJson).toBe(viaApi!.dataJson);
+    // The same answers; each upload has its own id.
+    expect(withoutIds(viaPages!.dataJson)).toBe(withoutIds(viaApi!.dataJson));
     expect(viaPages!.authorityId).toBe(viaApi!.authorityId);
     expect(confirmation.text).toContain(api.body.authority.name);
     const dataElement = async (id: string) => {
       const [job] = (await container.store.deliveries.jobsOf(id)).filter((j) => j.channel === 'http');
       return JSON.stringify(child(parseXml(job!.body).elements![0]!, 'data'));
     };
-    expect(await dataElement(reference!)).toBe(await dataElement(api.body.id));
+    expect(withoutIds(await dataElement(reference!))).toBe(withoutIds(await dataElement(api.body.id)));
+    expect((await container.store.attachments.ofSubmission(reference!)).map((a) => [a.fieldPointer, a.fileName, a.size]))
+      .toEqual((await container.store.attachments.ofSubmission(api.body.id)).map((a) => [a.fieldPointer, a.fileName, a.size]));
     // The draft is gone after submitting.
     expect((await agent.get(`/forms/${formId}/check`)).status).toBe(410);
   });
@@ -238,7 +245,8 @@ describe('citizen pages over HTTP', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(({} as Record<string, unknown>).y).toBeUndefined();
     expect(({} as Record<string, unknown>).z).toBeUndefined();
-    const ok = await request(container.app).post('/api/forms/anwohnerparkausweis/submissions').send({ data: example('anwohnerparkausweis', 'valid-1') });
+    const ok = await request(container.app).post('/api/forms/anwohnerparkausweis/submissions')
+      .send({ data: await withUploads(container.app, 'anwohnerparkausweis', example('anwohnerparkausweis', 'valid-1')) });
     expect(ok.status).toBe(201);
     // A list of another step, or more entries than allowed, are not added either.
     const { agent: dogs } = await fillIn('hundesteuer-anmeldung', example('hundesteuer-anmeldung', 'valid-2'));

@@ -5,6 +5,7 @@ import type { Container } from '../../src/container';
 import { example, sampleContainer } from '../support/test-setup';
 import { csrfOf, encodeForm } from '../support/page-form';
 import { tempDir } from '../support/temp-dir';
+import { withUploads } from '../support/with-uploads';
 
 /**
  * Issue 9, findings 4 and 5: what a page may store in a draft is bounded, and a control
@@ -82,7 +83,8 @@ describe('pages: bounded drafts and answers refused where they are typed', () =>
   });
 
   test('the API normalises like the pages: trimmed, NFC, and a text of only spaces counts as missing', async () => {
-    const data = example('anwohnerparkausweis', 'valid-1') as { antragsteller: Record<string, unknown> };
+    // The vehicle registration is uploaded first: the name is then the only problem, and once it is fixed the application goes in.
+    const data = await withUploads(container.app, 'anwohnerparkausweis', example('anwohnerparkausweis', 'valid-1') as { antragsteller: Record<string, unknown> });
     data.antragsteller.nachname = '   \u00a0 ';
     const missing = await request(container.app).post('/api/forms/anwohnerparkausweis/submissions').send({ data });
     expect(missing.status).toBe(400);
@@ -97,7 +99,7 @@ describe('pages: bounded drafts and answers refused where they are typed', () =>
   });
 
   test('a control character in the API is named at its field too', async () => {
-    const data = example('anwohnerparkausweis', 'valid-1') as { antragsteller: Record<string, unknown> };
+    const data = await withUploads(container.app, 'anwohnerparkausweis', example('anwohnerparkausweis', 'valid-1') as { antragsteller: Record<string, unknown> });
     data.antragsteller.vorname = 'Anna\u0001';
     const res = await request(container.app).post('/api/forms/anwohnerparkausweis/submissions').send({ data });
     expect(res.status).toBe(400);

@@ -15,6 +15,7 @@ import { decryptJwe, TEST_ENCRYPTION_KID, testEncryptionKeys } from '../support/
 import { HOSTILE_TEXTS } from '../support/hostile-texts';
 import { getBinary, pdfText, squash } from '../support/pdf';
 import { startSmtp, type TestSmtp } from '../support/smtp';
+import { listedAttachments } from '../support/stored-attachments';
 import { tempDir } from '../support/temp-dir';
 import { buildContainer, example, REPO, SAMPLE_FORMS, writeSampleTenant } from '../support/test-setup';
 
@@ -28,7 +29,10 @@ const JENA = 'buergerservice.jena@example.org';
 const APPLICANT = 'a.gruenewald@example.org';
 const addressedTo = (address: string) => (m: ParsedMail) => (m.to && !Array.isArray(m.to) ? m.to.text : '') === address;
 
-/** The residents' parking sample (Jena) with the applicant's name in Tifinagh and joiners. */
+/**
+ * The residents' parking sample (Jena) with the applicant's name in Tifinagh and joiners; its
+ * two vehicle registration files (uploaded by submit) travel with it to the authority.
+ */
 function parkingPermitWithTifinagh(): Record<string, unknown> {
   const data = example('anwohnerparkausweis', 'valid-2') as { antragsteller: Record<string, unknown>; fahrzeug: Record<string, unknown> };
   data.antragsteller.vorname = HOSTILE_TEXTS.tifinaghZwj;
@@ -102,7 +106,10 @@ describe('hostile text in a submission, end to end', () => {
 
     await waitUntil(() => smtp!.messages.some(addressedTo(JENA)) && smtp!.messages.some(addressedTo(APPLICANT)));
     const authorityMail = smtp!.messages.find(addressedTo(JENA))!;
-    expect(authorityMail.attachments.map((x) => x.filename)).toEqual([`${a.id}.xml`, `Eingangsbestaetigung-${a.id}.pdf`]);
+    // The applicant's files follow XML and receipt, under the names the payload lists.
+    const files = listedAttachments(authorityMail.attachments[0]!.content.toString('utf8'));
+    expect(files).toHaveLength(2);
+    expect(authorityMail.attachments.map((x) => x.filename)).toEqual([`${a.id}.xml`, `Eingangsbestaetigung-${a.id}.pdf`, ...files.map((f) => f.fileName)]);
     expect(authorityMail.attachments[0]!.content.toString('utf8')).toContain('ⵜ\u200Cⵉ');
     expect(squash(pdfText(authorityMail.attachments[1]!.content))).toContain('Anna');
     const citizenMail = smtp!.messages.find(addressedTo(APPLICANT))!;
@@ -126,11 +133,19 @@ describe('hostile text in a submission, end to end', () => {
     await waitUntil(() => smtp!.messages.some(addressedTo(JENA)) && smtp!.messages.some(addressedTo(APPLICANT)));
     const authorityMail = smtp!.messages.find(addressedTo(JENA))!;
     const job = (await c.store.deliveries.jobsOf(a.id)).find((j) => j.channel === 'email')!;
-    expect(authorityMail.attachments.map((x) => [x.filename, x.contentType])).toEqual([[`${a.id}.xml`, 'application/xml']]);
+    // No receipt, but the application is complete: the XML and the applicant's files.
+    const files = listedAttachments(job.body);
+    expect(files).toHaveLength(2);
+    expect(authorityMail.attachments.map((x) => [x.filename, x.contentType])).toEqual([
+      [`${a.id}.xml`, 'application/xml'], ...files.map((f) => [f.fileName, 'application/pdf']),
+    ]);
     expect(authorityMail.attachments[0]!.content.toString('utf8')).toBe(job.body);
     expect(authorityMail.text).toContain(NO_RECEIPT_NOTE);
     expect(authorityMail.text).toContain(`- ${a.id}.xml: die Antragsdaten als XML`);
-    expect(authorityMail.text).not.toContain('.pdf');
+    // The receipt's line is gone (the files' lines name PDFs of their own).
+    expect(authorityMail.text).not.toContain(`Eingangsbestaetigung-${a.id}.pdf`);
+    expect(authorityMail.text).not.toContain('als PDF/A');
+    for (const f of files) expect(authorityMail.text).toContain(`- ${f.fileName} (`);
     const citizenMail = smtp!.messages.find(addressedTo(APPLICANT))!;
     expect(citizenMail.attachments).toEqual([]);
     expect(citizenMail.text).toContain(`Vorgangsnummer: ${a.id}`);
@@ -139,7 +154,7 @@ describe('hostile text in a submission, end to end', () => {
     expect((await c.store.submissions.find(a.id))?.status).toBe('delivered');
   });
 
-  test('encrypted to the authority\'s key: the XML alone, as JWE, with its key id and the note', async () => {
+  test('encrypted to the authority\'s key: the XML without a receipt and the files, as JWE, with its key id and the note', async () => {
     const keys = testEncryptionKeys();
     const c = await start({ encryptionKey: keys.publicJwk });
     const a = await submit(c, 'anwohnerparkausweis', example('anwohnerparkausweis', 'valid-2'));
@@ -147,9 +162,12 @@ describe('hostile text in a submission, end to end', () => {
     c.worker.start();
     await waitUntil(() => smtp!.messages.some(addressedTo(JENA)));
     const mail = smtp!.messages.find(addressedTo(JENA))!;
-    expect(mail.attachments.map((x) => x.filename)).toEqual([`${a.id}.xml.jwe`]);
     const xml = await decryptJwe(mail.attachments[0]!.content.toString('utf8'), keys.privateKey);
     expect(xml.plaintext.toString('utf8')).toContain('<?xml');
+    // No receipt: the XML and the applicant's files, each a JWE under its id.
+    const files = listedAttachments(xml.plaintext.toString('utf8'));
+    expect(files).toHaveLength(2);
+    expect(mail.attachments.map((x) => x.filename)).toEqual([`${a.id}.xml.jwe`, ...files.map((f) => `${f.id}.jwe`)]);
     expect(mail.text).toContain(`Schlüssel-ID ${TEST_ENCRYPTION_KID}`);
     expect(mail.text).toContain(NO_RECEIPT_NOTE);
     await waitUntil(async () => (await c.store.submissions.find(a.id))?.status === 'delivered');
@@ -177,7 +195,9 @@ describe('hostile text in a submission, end to end', () => {
     expect(await authorityEmail(jobs.find((j) => j.channel === 'email')!)).toEqual({ ok: true, status: 250 });
     expect(await citizenEmail(jobs.find((j) => j.channel === 'email-citizen')!)).toEqual({ ok: true, status: 250 });
     await smtp!.waitFor(2);
-    expect(smtp!.messages.find(addressedTo(JENA))!.attachments.map((x) => x.filename)).toEqual([`${a.id}.xml`]);
+    const files = listedAttachments(jobs.find((j) => j.channel === 'email')!.body);
+    expect(files).toHaveLength(2);
+    expect(smtp!.messages.find(addressedTo(JENA))!.attachments.map((x) => x.filename)).toEqual([`${a.id}.xml`, ...files.map((f) => f.fileName)]);
     expect(smtp!.messages.find(addressedTo(APPLICANT))!.attachments).toEqual([]);
 
     // The message of an error from outside the receipt code is left out: it might quote answers.

@@ -6,12 +6,14 @@ import { stepApplies } from '../../src/forms/applicability';
 import { summaryRows } from '../../src/forms/summary';
 import { loadPageRenderer } from '../../src/render/templates';
 import { createMunicipalitySearch } from '../../src/routing/municipality-search';
+import type { AttachmentRecord } from '../../src/storage/attachment-ports';
 import { attachment, attachmentNames, getBinary, pageCount, pdfText, qpdfCheck, squash } from '../support/pdf';
 import { pdfA3bProblems } from '../support/pdfa';
 import { pdfA3bPreflightProblems } from '../support/preflight';
 import { NAMES } from '../support/receipt-fixture';
 import { sampleContainer, example, REPO, SAMPLE_FORMS } from '../support/test-setup';
 import { tempDir } from '../support/temp-dir';
+import { withUploads } from '../support/with-uploads';
 
 /**
  * The PDF receipt over the JSON API: every valid sample submitted, its receipt downloaded with
@@ -30,30 +32,38 @@ describe('receipt PDF over the API', () => {
     dir.remove();
   });
 
-  const submit = async (formId: string, data: unknown, language?: string) => {
+  /** Submits through the API, each file the answers name uploaded first (withUploads); `sent` is what was submitted. */
+  const submit = async (formId: string, answers: unknown, language?: string) => {
+    const data = await withUploads(container.app, formId, answers);
     const req = request(container.app).post(`/api/forms/${formId}/submissions`).set('content-type', 'application/json');
     if (language) req.set('accept-language', language);
     const res = await req.send(JSON.stringify({ data }));
     expect(res.status).toBe(201);
-    return res.body as { id: string; statusUrl: string; receiptUrl: string };
+    return { ...(res.body as { id: string; statusUrl: string; receiptUrl: string }), sent: data };
   };
 
-  /** What the check page showed for these answers: every non-empty value, in German. */
-  async function checkPageValues(formId: string, data: unknown): Promise<string[]> {
+  /** What the check page showed for these answers and uploaded files: every non-empty value (a file's line each), in German. */
+  async function checkPageValues(formId: string, data: unknown, files: readonly AttachmentRecord[]): Promise<string[]> {
     const model = container.forms.get(formId)!;
     const strings = (await loadPageRenderer(path.join(REPO, 'templates'))).strings('de');
     const municipalities = createMunicipalitySearch(container.routing.tenants());
+    // A file question reads as its files' names and sizes, as the check page lists the draft's uploads.
+    const facts = { byId: new Map(files.map((f) => [f.id, { fileName: f.fileName, size: f.size }])), maxFileBytes: Number.MAX_SAFE_INTEGER };
     return model.steps.filter((s) => stepApplies(s, data))
-      .flatMap((s) => summaryRows(model, s, data, 'de', strings, municipalities, () => ''))
-      .map((r) => r.value).filter((v) => v !== '');
+      .flatMap((s) => summaryRows(model, s, data, 'de', strings, municipalities, () => '', facts))
+      // A file question's files one by one: in the PDF's text its label's second line may come between them.
+      .flatMap((r) => r.lines ?? [r.value]).filter((v) => v !== '');
   }
+
+  /** The attachment ids the answers name (UUIDs; the examples have no others). */
+  const attachmentIdsIn = (data: unknown): string[] =>
+    JSON.stringify(data).match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g) ?? [];
 
   const validExamples = readdirSync(SAMPLE_FORMS).flatMap((form) =>
     readdirSync(path.join(SAMPLE_FORMS, form, 'examples')).filter((f) => f.startsWith('valid-')).map((f) => [form, f.replace('.json', '')] as const));
 
   test.each(validExamples)('%s %s: the receipt shows every answer, carries the XML sent and passes qpdf and PDF/A validation', async (formId, name) => {
-    const data = example(formId, name);
-    const accepted = await submit(formId, data);
+    const accepted = await submit(formId, example(formId, name));
     expect(accepted.receiptUrl).toBe(`/api/submissions/${accepted.id}/receipt.pdf?token=${new URL(accepted.statusUrl, 'http://x').searchParams.get('token')!}`);
 
     const res = await getBinary(container.app, accepted.receiptUrl);
@@ -68,9 +78,22 @@ describe('receipt PDF over the API', () => {
     expect(text).toContain('Eingangsbestätigung');
     expect(text).toContain(`Vorgangsnummer ${accepted.id}`);
     expect(text).toMatch(/Eingegangen am \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2} Uhr/);
-    const values = await checkPageValues(formId, data);
+    const files = await container.store.attachments.ofSubmission(accepted.id);
+    expect(files.map((f) => f.id)).toEqual(attachmentIdsIn(accepted.sent));
+    const values = await checkPageValues(formId, accepted.sent, files);
     expect(values.length).toBeGreaterThan(8);
     for (const value of values) expect({ value, found: text.includes(squash(value)) }).toEqual({ value, found: true });
+    // Each file sent with it is listed after the answers, in their order, with name, size and SHA-512
+    // (four lines of 32 hex digits: squashed, the hash with three spaces); without files, no such section.
+    const section = text.indexOf('Mitgesendete Dateien');
+    expect(section >= 0).toBe(files.length > 0);
+    let at = section;
+    for (const file of files) {
+      expect([file.fileName, file.size]).toEqual([expect.stringMatching(/^nachweis-[12]\.pdf$/), 2048]);
+      const listed = text.indexOf(`${file.fileName} Größe 2 KB SHA-512 ${file.sha512.match(/.{32}/g)!.join(' ')}`, at);
+      expect({ file: file.fileName, listed: listed > at }).toEqual({ file: file.fileName, listed: true });
+      at = listed;
+    }
     expect(text).toContain(`Seite 1 von ${pageCount(pdf)}`);
 
     expect(qpdfCheck(pdf)).toMatch(/No syntax or stream encoding errors found/);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startReceiver, type TestReceiver } from '../support/http-receiver';
@@ -12,6 +13,15 @@ async function statusOf(baseUrl: string, statusUrl: string): Promise<string> {
   const res = await fetch(`${baseUrl}${statusUrl}`);
   expect(res.status).toBe(200);
   return ((await res.json()) as { status: string }).status;
+}
+
+/** Uploads one small PDF for a file question through the API, as a portal does before it submits; its id. */
+async function uploadPdf(baseUrl: string, formId: string, pointer: string, fileName: string): Promise<string> {
+  const form = new FormData();
+  form.append('file', new Blob([Buffer.concat([Buffer.from('%PDF-1.7\n', 'latin1'), randomBytes(2039)])], { type: 'application/pdf' }), fileName);
+  const res = await fetch(`${baseUrl}/api/forms/${formId}/attachments?field=${encodeURIComponent(pointer)}`, { method: 'POST', body: form });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
 }
 
 describe('the standalone delivery worker (src/worker-main.ts)', () => {
@@ -95,10 +105,17 @@ describe('the standalone delivery worker (src/worker-main.ts)', () => {
     const held: Array<() => void> = [];
     receiver.respond = () => new Promise((resolve) => held.push(() => resolve(204)));
     const web = await startServerProcess(env);
+    // The parking permit requires its vehicle registration: the example's two files, uploaded first.
+    const data = example('anwohnerparkausweis', 'valid-2');
+    const vehicle = data.fahrzeug as { zulassungsbescheinigung: string[] };
+    vehicle.zulassungsbescheinigung = [
+      await uploadPdf(web.url, 'anwohnerparkausweis', '/fahrzeug/zulassungsbescheinigung', 'nachweis-1.pdf'),
+      await uploadPdf(web.url, 'anwohnerparkausweis', '/fahrzeug/zulassungsbescheinigung', 'nachweis-2.pdf'),
+    ];
     const res = await fetch(`${web.url}/api/forms/anwohnerparkausweis/submissions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ data: example('anwohnerparkausweis', 'valid-2') }),
+      body: JSON.stringify({ data }),
     });
     expect(res.status).toBe(201);
     const worker = await startWorkerProcess({ ...env, SHUTDOWN_TIMEOUT_MS: '60000', DELIVERY_TIMEOUT_MS: '60000' });

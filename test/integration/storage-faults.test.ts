@@ -4,7 +4,7 @@ import express from 'express';
 import request from 'supertest';
 import { ERROR_CATALOGUE } from '../../src/errors';
 import { healthRouter, type Readiness } from '../../src/http/health-router';
-import { csrfOf, encodeForm, stepFormFields } from '../support/page-form';
+import { csrfOf, encodeForm, postStepForm, stepFiles, stepFormFields } from '../support/page-form';
 import { mountSmallFileSystem, type SmallFileSystem } from '../support/small-filesystem';
 import { tempDir } from '../support/temp-dir';
 import { example, sampleContainer } from '../support/test-setup';
@@ -33,11 +33,15 @@ describe('a full disk under the store', () => {
   });
 
   /** Rows as they are on disk, read by a connection of the test's own. */
-  function countRows(): { submissions: number; jobs: number; drafts: number } {
+  function countRows(): { submissions: number; jobs: number; drafts: number; attachments: number; attached: number } {
     const db = new Database(path.join(disk.path, 'efa-forms.sqlite'), { readonly: true, fileMustExist: true });
     try {
-      const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-      return { submissions: count('submissions'), jobs: count('delivery_jobs'), drafts: count('drafts') };
+      const count = (table: string, where = '1') => (db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`).get() as { n: number }).n;
+      return {
+        submissions: count('submissions'), jobs: count('delivery_jobs'), drafts: count('drafts'),
+        // Uploaded files, and those of them a submission has taken.
+        attachments: count('attachments'), attached: count('attachments', 'submission_id IS NOT NULL'),
+      };
     } finally {
       db.close();
     }
@@ -82,12 +86,13 @@ describe('a full disk under the store', () => {
     const data = example(formId, 'valid-1');
     const model = container.forms.get(formId)!;
     const agent = request.agent(container.app);
-    // Through every step while there is space (each step is saved in the draft).
+    // Through every step while there is space (each step is saved in the draft, the vehicle
+    // registration uploaded on its step as the citizen chooses it).
     let location = (await agent.get(`/forms/${formId}/start`)).headers.location as string;
     while (location.includes('/steps/')) {
       const page = await agent.get(location);
       const step = model.steps.find((s) => s.id === location.split('/steps/')[1]!.split('?')[0])!;
-      const posted = await agent.post(location).type('form').send(encodeForm([['_csrf', csrfOf(page.text)], ...stepFormFields(model, step, data), ['_action', 'continue']]));
+      const posted = await postStepForm(agent, location, [['_csrf', csrfOf(page.text)], ...stepFormFields(model, step, data), ['_action', 'continue']], stepFiles(step, data));
       expect(posted.status).toBe(303);
       location = posted.headers.location as string;
     }
@@ -102,7 +107,8 @@ describe('a full disk under the store', () => {
     expect(refused.text).toContain('Ihre Angaben können gerade nicht gespeichert werden');
     expect(refused.text).toContain('Es ist nichts verloren gegangen');
     expect(refused.text).not.toContain('technischer Fehler');
-    expect(countRows()).toMatchObject({ submissions: 0, jobs: 0, drafts: 1 });
+    // The draft keeps its uploaded file, taken by no submission.
+    expect(countRows()).toMatchObject({ submissions: 0, jobs: 0, drafts: 1, attachments: 1, attached: 0 });
     expect(logged('storage.unavailable').map((l) => l.fields)).toEqual([{ route: '/forms/:id/check', reason: 'disk full', code: 'SQLITE_FULL' }]);
     expect(logged('pages.internal_error')).toEqual([]);
 
@@ -110,7 +116,7 @@ describe('a full disk under the store', () => {
     const sent = await agent.post(`/forms/${formId}/check`).type('form').send(send);
     expect(sent.status).toBe(303);
     expect(sent.headers.location).toMatch(new RegExp(`^/forms/${formId}/confirmation\\?ref=`));
-    expect(countRows()).toMatchObject({ submissions: 1, drafts: 0 });
+    expect(countRows()).toMatchObject({ submissions: 1, drafts: 0, attachments: 1, attached: 1 });
   });
 
   test('/readyz says not ready with the reason while the disk is full and ready after; /healthz stays 200', async () => {

@@ -41,9 +41,10 @@ describe('receipts rendered once and stored', () => {
     expect(res.headers['content-type']).toBe('application/pdf');
     return res.body as Buffer;
   };
-  const pdfOf = (mail: ParsedMail): Buffer => {
+  /** The receipt of submission `id` a mail carries, beside which it carries no PDF but the application's `files` (the authority's e-mail attaches them). */
+  const pdfOf = (mail: ParsedMail, id: string, files: readonly string[] = []): Buffer => {
     const pdfs = mail.attachments.filter((a) => a.contentType === 'application/pdf');
-    expect(pdfs).toHaveLength(1);
+    expect(pdfs.map((a) => a.filename)).toEqual([`Eingangsbestaetigung-${id}.pdf`, ...files]);
     return pdfs[0]!.content;
   };
   const toMailbox = (mail: ParsedMail): string => (mail.to && !Array.isArray(mail.to) ? mail.to.text : '');
@@ -75,9 +76,14 @@ describe('receipts rendered once and stored', () => {
     expect(jenaMail).toHaveLength(1);
 
     const first = {
-      inbox: { mail: pdfOf(citizenMail(inbox.id)), download: await download(c, inbox.receiptUrl), inbox: await inboxReceipt(c, inbox.id) },
-      mailed: { mail: pdfOf(citizenMail(mailed.id)), authority: pdfOf(jenaMail[0]!), download: await download(c, mailed.receiptUrl) },
-      pushed: { mail: pdfOf(citizenMail(pushed.id)), download: await download(c, pushed.receiptUrl) },
+      inbox: { mail: pdfOf(citizenMail(inbox.id), inbox.id), download: await download(c, inbox.receiptUrl), inbox: await inboxReceipt(c, inbox.id) },
+      mailed: {
+        mail: pdfOf(citizenMail(mailed.id), mailed.id),
+        // The parking permit's two vehicle registration files go to Jena with the receipt.
+        authority: pdfOf(jenaMail[0]!, mailed.id, ['nachweis-1.pdf', 'nachweis-2.pdf']),
+        download: await download(c, mailed.receiptUrl),
+      },
+      pushed: { mail: pdfOf(citizenMail(pushed.id), pushed.id), download: await download(c, pushed.receiptUrl) },
     };
     for (const [name, s] of [['inbox', inbox], ['mailed', mailed], ['pushed', pushed]] as const) {
       const stored = await c.store.receipts.findReceipt(s.id);

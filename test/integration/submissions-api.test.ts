@@ -4,6 +4,7 @@ import request from 'supertest';
 import type { Container } from '../../src/container';
 import { sampleContainer, example, SAMPLE_FORMS } from '../support/test-setup';
 import { tempDir } from '../support/temp-dir';
+import { withUploads } from '../support/with-uploads';
 
 const REFERENCE = /^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]$/;
 // Words and signs that betray schema internals; citizens must never see them.
@@ -61,7 +62,9 @@ describe('JSON API: forms and submissions', () => {
   test.each(forms.flatMap((form) =>
     readdirSync(path.join(SAMPLE_FORMS, form, 'examples')).filter((f) => f.startsWith('valid-')).map((f) => [form, f.replace('.json', '')] as const),
   ))('%s %s is accepted with a reference number, status URL and authority', async (form, name) => {
-    const res = await submit(form, { data: example(form, name) });
+    // Its files uploaded first, as a portal does: the answers then name their real ids.
+    const data = await withUploads(container.app, form, example(form, name));
+    const res = await submit(form, { data });
     expect(res.status).toBe(201);
     expect(res.body.id).toMatch(REFERENCE);
     expect(res.body.statusUrl).toMatch(new RegExp(`^/api/submissions/${res.body.id}\\?token=[A-Za-z0-9_-]{43}$`));
@@ -70,7 +73,7 @@ describe('JSON API: forms and submissions', () => {
     // Committed together: the submission and its pending delivery job.
     const stored = await container.store.submissions.find(res.body.id);
     expect(stored).toMatchObject({ formId: form, status: 'accepted', authorityId: res.body.authority.id });
-    expect(JSON.parse(stored!.dataJson)).toEqual(example(form, name));
+    expect(JSON.parse(stored!.dataJson)).toEqual(data);
     const jobs = await container.store.deliveries.jobsOf(res.body.id);
     // The delivery to the authority, and the confirmation e-mail when the form has emailField.
     const http = jobs.filter((j) => j.channel === 'http');
@@ -83,7 +86,8 @@ describe('JSON API: forms and submissions', () => {
     readdirSync(path.join(SAMPLE_FORMS, form, 'examples')).filter((f) => f.startsWith('invalid-')).map((f) => [form, f.replace('.json', '')] as const),
   ))('%s %s is refused with field errors citizens can act on', async (form, name) => {
     for (const language of ['de', 'en']) {
-      const res = await submit(form, { data: example(form, name) }, language);
+      // With real uploads, so that what is refused is the example's own flaw, not a made-up file id.
+      const res = await submit(form, { data: await withUploads(container.app, form, example(form, name)) }, language);
       expect(res.status).toBe(400);
       expect(res.type).toBe('application/problem+json');
       expect(res.body.code).toBe('VALIDATION_FAILED');
@@ -134,11 +138,14 @@ describe('JSON API: forms and submissions', () => {
     const data = example('anwohnerparkausweis', 'valid-1');
     const anschrift = data.anschrift as Record<string, unknown>;
     data.anschrift = { ...anschrift, gemeinde: '160665050042', postleitzahl: '98617', ort: 'Meiningen' };
-    const res = await submit('anwohnerparkausweis', { data });
+    const res = await submit('anwohnerparkausweis', { data: await withUploads(container.app, 'anwohnerparkausweis', data) });
     expect(res.status).toBe(422);
     expect(res.type).toBe('application/problem+json');
     expect(res.body.code).toBe('NO_RESPONSIBLE_AUTHORITY');
     expect(res.body.errors).toEqual([{ pointer: '/anschrift/gemeinde', message: expect.stringMatching(/Gemeinde/) }]);
+    // The route is decided before the files: with ids nobody uploaded, the answer is the same 422.
+    const unknownFiles = await submit('anwohnerparkausweis', { data });
+    expect([unknownFiles.status, unknownFiles.body.code, unknownFiles.body.errors]).toEqual([422, 'NO_RESPONSIBLE_AUTHORITY', res.body.errors]);
   });
 
   test('the district authority serves by prefix, the city by the longer key', async () => {
@@ -194,7 +201,8 @@ describe('JSON API: forms and submissions', () => {
   });
 
   test('the status URL shows accepted with its event; a wrong or missing token is a 404', async () => {
-    const created = await submit('anwohnerparkausweis', { data: example('anwohnerparkausweis', 'valid-1') });
+    const created = await submit('anwohnerparkausweis', { data: await withUploads(container.app, 'anwohnerparkausweis', example('anwohnerparkausweis', 'valid-1')) });
+    expect(created.status).toBe(201);
     const status = await request(container.app).get(created.body.statusUrl);
     expect(status.status).toBe(200);
     expect(status.headers['cache-control']).toBe('no-store');

@@ -1,11 +1,12 @@
 import request from 'supertest';
 import { channelHarness, waitUntil } from '../support/channel-harness';
-import { csrfOf, encodeForm, stepFormFields } from '../support/page-form';
+import { csrfOf, encodeForm, postStepForm, stepFiles, stepFormFields } from '../support/page-form';
 import { pdfText, squash } from '../support/pdf';
 import { valueOf } from '../support/prometheus';
 import { startReceiver, type TestReceiver } from '../support/http-receiver';
 import { startSmtp, type TestSmtp } from '../support/smtp';
 import { example, readJson, SAMPLE_TENANT, secretFor } from '../support/test-setup';
+import { withUploads } from '../support/with-uploads';
 import type { Tenant } from '../../src/routing/tenant';
 import { sha256Hex } from '../../src/support/sha256';
 
@@ -54,7 +55,7 @@ describe("a tester's link for a testing route", () => {
       const page = await agent.get(location);
       pages.push(page.text);
       const step = model.steps.find((s) => s.id === stepId)!;
-      const posted = await agent.post(location).type('form').send(encodeForm([['_csrf', csrfOf(page.text)], ...stepFormFields(model, step, data), ['_action', 'continue']]));
+      const posted = await postStepForm(agent, location, [['_csrf', csrfOf(page.text)], ...stepFormFields(model, step, data), ['_action', 'continue']], stepFiles(step, data));
       if (posted.status !== 303) return { refused: posted, pages };
       location = posted.headers.location as string;
     }
@@ -70,7 +71,7 @@ describe("a tester's link for a testing route", () => {
     const citizen = await fillIn(request.agent(c.app), model, data);
     expect(citizen.refused?.status).toBe(400);
     expect(citizen.refused?.text).toContain('Für Jena ist dieser Antrag noch nicht online verfügbar.');
-    const api = await request(c.app).post(`/api/forms/${FORM}/submissions`).send({ data });
+    const api = await request(c.app).post(`/api/forms/${FORM}/submissions`).send({ data: await withUploads(c.app, FORM, data) });
     expect([api.status, api.body.code]).toEqual([422, 'SERVICE_NOT_YET_ONLINE']);
 
     // The operator issues a link; the tester opens it and goes through the real pages.
@@ -105,6 +106,8 @@ describe("a tester's link for a testing route", () => {
     // The whole pipeline, marked as a test: stored, pushed with the test header and the header element.
     const record = await c.store.submissions.find(reference);
     expect(record).toMatchObject({ authorityId: JENA, test: true });
+    // With the files chosen on the vehicle step.
+    expect((await c.store.attachments.ofSubmission(reference)).map((a) => a.fileName)).toEqual(['nachweis-1.pdf', 'nachweis-2.pdf']);
     await waitUntil(() => receiver!.requests.some((r) => r.body.includes(reference)));
     const pushed = receiver!.requests.find((r) => r.body.includes(reference))!;
     expect(pushed.signatureValid).toBe(true);
@@ -155,7 +158,7 @@ describe("a tester's link for a testing route", () => {
     expect(sent.text).toContain('Dieser Testzugang gilt nur für');
     expect(receiver!.requests).toHaveLength(0);
     // Without the link, the same answers are an ordinary application to Erfurt.
-    const real = await request(c.app).post(`/api/forms/${FORM}/submissions`).send({ data: erfurt });
+    const real = await request(c.app).post(`/api/forms/${FORM}/submissions`).send({ data: await withUploads(c.app, FORM, erfurt) });
     expect(real.status).toBe(201);
     expect((await c.store.submissions.find(real.body.id as string))?.test).toBeUndefined();
   });

@@ -5,6 +5,7 @@ import type { Container } from '../../src/container';
 import type { Tenant } from '../../src/routing/tenant';
 import { startReceiver, type TestReceiver } from './http-receiver';
 import { tempDir } from './temp-dir';
+import { withUploads } from './with-uploads';
 import { buildContainer, SAMPLE_FORMS, secretFor, writeSampleTenant } from './test-setup';
 
 export const FAST_RETRIES = { baseDelayMs: 20, maxDelayMs: 200 };
@@ -50,8 +51,9 @@ export function channelHarness() {
   };
 }
 
+/** Submits through the API, uploading a file first for each attachment id the answers name (withUploads). */
 export async function submit(container: Container, formId: string, data: unknown) {
-  const res = await request(container.app).post(`/api/forms/${formId}/submissions`).send({ data });
+  const res = await request(container.app).post(`/api/forms/${formId}/submissions`).send({ data: await withUploads(container.app, formId, data) });
   expect(res.status).toBe(201);
   return res.body as { id: string; statusUrl: string; receiptUrl: string; authority: { id: string } };
 }

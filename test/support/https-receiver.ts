@@ -59,7 +59,7 @@ export async function startHttpsReceiver(
       const secret = secretOf((req.url ?? '/').slice(1));
       const signatureValid =
         secret !== undefined &&
-        verifyPayloadSignature(secret, signatureHeaders(req.headers), body, Math.floor(Date.now() / 1000));
+        verifyPayloadSignature(secret, signatureHeaders(req.headers), bodyBytes, Math.floor(Date.now() / 1000));
       const commonName: unknown = socket.getPeerCertificate().subject?.CN;
       const request: ReceivedTlsRequest = {
         method: req.method ?? '',

@@ -3,7 +3,7 @@
 import type { Page } from 'playwright-core';
 import type { CompiledForm as FormModel } from '../../../src/forms/compiled-form';
 import type { FormStep } from '../../../src/forms/form-tree';
-import { stepFormFields } from '../../support/page-form';
+import { stepFormFields, type ChosenFile } from '../../support/page-form';
 import { checkAccessibility, screenshot } from './browser';
 
 /** Checks one page state: axe (zero violations), then screenshots at desktop and 320 px. */
@@ -81,6 +81,43 @@ export async function pressButton(page: Page, value: string): Promise<void> {
     }, value));
   // Every button and link used here loads a new page (POST, redirect, GET).
   await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+}
+
+/**
+ * Chooses the step's files one at a time (the input takes one) and sends each with its
+ * question's upload button, clicked or reached with Tab and pressed with Enter; a keyboard user
+ * first tabs to the input, where the file chooser opens. Fails unless each file is then listed
+ * on the page. With JavaScript the script sends the upload and may answer in place, without a
+ * new page load, so this waits for the list rather than for a load.
+ */
+export async function uploadFiles(page: Page, files: readonly ChosenFile[], useKeyboard: boolean): Promise<void> {
+  for (const file of files) {
+    const items = page.locator('.efa-file__item');
+    const before = await items.count();
+    const input = page.locator(`input[type="file"]${css(file.pointer)}`);
+    if (useKeyboard) {
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      await tabTo(page, file.pointer, async () => (await activeName(page)) === file.pointer);
+    }
+    await input.setInputFiles({ name: file.name, mimeType: 'application/pdf', buffer: file.bytes });
+    if (useKeyboard) {
+      // From the input onwards, the first upload button is its question's.
+      await tabTo(page, `upload button of ${file.pointer}`, async () =>
+        page.evaluate(() => {
+          const el = document.activeElement as HTMLButtonElement | null;
+          return el?.tagName === 'BUTTON' && el.name === '_action' && el.value.startsWith('upload');
+        }));
+      await page.keyboard.press('Enter');
+    } else {
+      await page.locator('[data-file-question]', { has: input }).locator('button[name="_action"][value^="upload"]').click();
+    }
+    const summary = page.locator('.efa-error-summary');
+    await items.nth(before).or(summary).first().waitFor();
+    await page.waitForLoadState();
+    if ((await summary.count()) > 0) throw new Error(`upload of ${file.name} refused: ${(await summary.textContent())?.replace(/\s+/g, ' ').trim()}`);
+    const listed = (await items.nth(before).locator('.efa-file__name').textContent())?.trim();
+    if (listed !== file.name) throw new Error(`upload: listed "${String(listed)}", expected "${file.name}"`);
+  }
 }
 
 /**
