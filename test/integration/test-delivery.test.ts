@@ -78,6 +78,13 @@ describe('test deliveries over each kind of channel', () => {
     const xml = plaintext.toString('utf8');
     expect(xml).toContain('<test>true</test>');
     expect(xml).toContain(answer.reference);
+    // The parking permit's example, without the answer to its file question: its ids are made
+    // up, and a test delivery carries no documents (so it lists none either).
+    expect(answer.formId).toBe('anwohnerparkausweis');
+    expect(xml).toContain('<kennzeichen>');
+    expect(xml).not.toContain('zulassungsbescheinigung');
+    expect(xml).not.toContain('<attachments');
+    expect(sent.headers['content-type']).not.toMatch(/multipart/);
     // Stored as a test submission; its job delivered, nothing left for the worker to send again.
     const record = await c.store.submissions.find(answer.reference);
     expect(record?.test).toBe(true);
