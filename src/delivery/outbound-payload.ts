@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { AppError } from '../errors';
-import type {
-  AttachmentFiles, AttachmentRecord, AttachmentRepository, DeliveryJob, DeliveryQueue, SubmissionAttachment, SubmissionRepository,
+import {
+  AttachmentTakenError,
+  type AttachmentFiles, type AttachmentRecord, type AttachmentRepository, type DeliveryJob, type DeliveryQueue, type SubmissionAttachment, type SubmissionRepository,
 } from '../storage/ports';
 import { JWE_CONTENT_TYPE, type PayloadEncrypter } from './payload-encryption';
 
@@ -222,7 +223,11 @@ export function createOutboundPayloads(deps: OutboundPayloadDependencies): Outbo
           continue;
         }
         // Streamed from the upload through the cipher into the store: never whole in memory.
-        const copy = await files.writeRaw(encrypter.encryptStream(upload(attachment.id), attachment.mediaType));
+        const copy = await files.writeRaw(encrypter.encryptStream(upload(attachment.id), attachment.mediaType)).catch((err: unknown) => {
+          // Its file went between the submission's check and now (removed with its draft in
+          // another tab, swept): the citizen's to upload again, like a file taken meanwhile.
+          throw (err as { code?: unknown }).code === 'ENOENT' ? new AttachmentTakenError(attachment.id) : err;
+        });
         taken.push({ id: attachment.id, sealed: { fileId: copy.id, size: copy.size, kid: encrypter.kid } });
       }
     } catch (err) {

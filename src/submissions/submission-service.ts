@@ -168,7 +168,9 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
     // Each file sealed once for the authority (a JWE beside it) before the commit, so every
     // attempt over every channel carries the same bytes; removed again if nothing is committed.
     const taken: readonly SubmissionAttachment[] = files.length === 0 ? [] : options.payloads.sealAttachments
-      ? await options.payloads.sealAttachments(authority.id, files)
+      ? await options.payloads.sealAttachments(authority.id, files).catch((err: unknown) => {
+        throw err instanceof AttachmentTakenError ? goneMeanwhile(form, data, err, 'unknown', language) : err;
+      })
       : files.map(({ id }) => ({ id }));
     const discardSealed = async () => {
       if (taken.some((t) => t.sealed)) await options.payloads.discardSealed?.(taken);
@@ -219,13 +221,8 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
       } catch (err) {
         if (err instanceof DuplicateReferenceError && attempt < 5) continue;
         await discardSealed().catch(() => undefined);
-        if (err instanceof AttachmentTakenError) {
-          // Another submission took the file between the check and the commit.
-          const pointer = pointerOf(form, data, err.attachmentId) ?? '';
-          throw new AppError('VALIDATION_FAILED', `form ${formId}: an attachment was taken meanwhile`, {
-            errors: [{ pointer, message: ATTACHMENT_REFUSAL_TEXTS.used[language] }],
-          });
-        }
+        // Another submission took the file between the check and the commit, or it was removed.
+        if (err instanceof AttachmentTakenError) throw goneMeanwhile(form, data, err, 'used', language);
         throw err;
       }
       options.onAccepted();
@@ -235,6 +232,17 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
 
   // Finding and showing a stored submission (findWithToken, statusOf): see submission-lookup.ts.
   return { accept, ...createSubmissionLookup(store) };
+}
+
+/**
+ * A file that went between the references' check and the commit: 400 at its item, "used" when
+ * the commit found it taken, "not found" when its bytes were gone as it was sealed.
+ */
+function goneMeanwhile(form: CompiledForm, data: unknown, err: AttachmentTakenError, problem: 'used' | 'unknown', language: Language): AppError {
+  const pointer = pointerOf(form, data, err.attachmentId) ?? '';
+  return new AppError('VALIDATION_FAILED', `form ${form.definition.id}: an attachment was ${problem === 'used' ? 'taken' : 'removed'} meanwhile`, {
+    errors: [{ pointer, message: ATTACHMENT_REFUSAL_TEXTS[problem][language] }],
+  });
 }
 
 /** Where the answers reference an attachment id (its file question's pointer and index). */

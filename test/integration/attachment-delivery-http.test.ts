@@ -1,10 +1,11 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import request from 'supertest';
 import { signatureHeaders, verifyPayloadSignature } from '../../src/delivery/signature';
 import { submit, waitUntil, withReceiver } from '../support/channel-harness';
 import { decryptJwe, testEncryptionKeys } from '../support/encryption-keys';
 import { dispositionFileName, parseMultipart, type ReceivedPart } from '../support/multipart';
-import { listedAttachments, sha512Hex, submitWithFiles } from '../support/stored-attachments';
+import { documentBytes, listedAttachments, PARKING_FILES, PARKING_FORM, sha512Hex, storeUpload, submitWithFiles } from '../support/stored-attachments';
 import { createTestDatabase, type TestDatabase } from '../support/postgres-database';
 import { tempDir } from '../support/temp-dir';
 import { example } from '../support/test-setup';
@@ -112,6 +113,29 @@ describe('http push with attachments', () => {
     expect(request!.headers['content-type']).toBe('application/xml; charset=utf-8');
     expect(request!.body).toBe(job.body);
     expect(request!.signatureValid).toBe(true);
+  });
+
+  test('a file whose bytes went between the check and the sealing (removed meanwhile): 400 at its item, nothing stored, no sealed copy left, never a 500', async () => {
+    const keys = testEncryptionKeys();
+    const data = tempDir();
+    const c = await harness.start(ctx.receiver.url, { [AUTHORITY]: { encryptionKey: keys.publicJwk } }, { DATA_DIR: data.path });
+    const uploads = [];
+    for (const name of ['vorne.pdf', 'hinten.pdf']) {
+      uploads.push(await storeUpload(c.store, { formId: PARKING_FORM, fieldPointer: PARKING_FILES, fileName: name, mediaType: 'application/pdf', bytes: documentBytes('application/pdf', 100_000) }));
+    }
+    // The row stays and passes the check; the bytes of the second file are gone when it is sealed.
+    await c.store.attachmentFiles.remove(uploads[1]!.id);
+    const answers = example(PARKING_FORM, 'valid-1') as { fahrzeug: Record<string, unknown> };
+    const res = await request(c.app).post(`/api/forms/${PARKING_FORM}/submissions`)
+      .send({ data: { ...answers, fahrzeug: { ...answers.fahrzeug, zulassungsbescheinigung: uploads.map((u) => u.id) } } });
+    expect(res.status).toBe(400);
+    expect(res.type).toBe('application/problem+json');
+    expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ pointer: `${PARKING_FILES}/1`, message: expect.stringContaining('nicht gefunden') }] });
+    // Nothing committed: the first file is still free to be sent again, its sealed copy removed.
+    expect((await c.store.attachments.find(uploads[0]!.id))?.submissionId).toBeUndefined();
+    expect(readdirSync(path.join(data.path, 'attachments'))).toEqual([uploads[0]!.id]);
+    await harness.close();
+    data.remove();
   });
 
   test('a key added after acceptance: the files are sealed once at the first attempt and recorded, so a repeat carries the same bytes', async () => {
