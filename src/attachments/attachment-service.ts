@@ -158,19 +158,46 @@ export function createAttachmentService(options: AttachmentServiceOptions): Atta
     ofSubmission: (submissionId) => repository.ofSubmission(submissionId),
     read: (fileId) => files.read(fileId),
     async sweep(at) {
+      const cutoff = new Date(at.getTime() - options.apiUploadTtlMs);
       let removed = 0;
       for (;;) {
-        const batch = await repository.orphans(new Date(at.getTime() - options.apiUploadTtlMs), 100);
+        const batch = await repository.orphans(cutoff, 100);
         for (const orphan of batch) {
           // The row first, and only while unused: a submission taking the file at this moment wins.
           if (!(await repository.removeUnused(orphan.id))) continue;
           await files.remove(orphan.id);
           removed += 1;
         }
-        if (batch.length < 100) return removed;
+        if (batch.length < 100) break;
       }
+      return removed + (await removeStrays(cutoff));
     },
   };
+
+  /**
+   * Files no row names, older than an upload may wait for its row: a crash between a file and
+   * its row (an upload, a sealed copy, a removal that took the row first) left them, and they
+   * hold a citizen's document. Writes a crash cut off go too.
+   */
+  async function removeStrays(cutoff: Date): Promise<number> {
+    let removed = 0;
+    let batch: string[] = [];
+    const settle = async () => {
+      const named = await repository.namedFiles(batch);
+      for (const id of batch) {
+        if (named.has(id)) continue;
+        await files.remove(id);
+        removed += 1;
+      }
+      batch = [];
+    };
+    for await (const id of files.filesBefore(cutoff)) {
+      batch.push(id);
+      if (batch.length === 100) await settle();
+    }
+    await settle();
+    return removed + (await files.removeUnfinished(cutoff));
+  }
 }
 
 /** The settings the attachments take (config-schema.ts). */

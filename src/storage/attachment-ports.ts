@@ -43,6 +43,17 @@ export interface AttachmentFiles {
   read(id: string): Readable;
   /** Removes a file; one already gone is not an error. */
   remove(id: string): Promise<void>;
+  /**
+   * The ids of the whole files written before `before`, in no particular order: what the
+   * clean-up checks against the rows (a crash between a file and its row leaves a file no row
+   * names). Files removed meanwhile may or may not be listed.
+   */
+  filesBefore(before: Date): AsyncIterable<string>;
+  /**
+   * Removes what writes a crash cut off left behind (never a whole file) when begun before
+   * `before`; answers how many such writes it removed. A write still running is younger.
+   */
+  removeUnfinished(before: Date): Promise<number>;
 }
 
 /** One uploaded file's metadata: never its content. */
@@ -115,4 +126,6 @@ export interface AttachmentRepository {
    * the rows (removeUnused).
    */
   orphans(apiCutoff: Date, limit: number): Promise<AttachmentRecord[]>;
+  /** Which of these file ids an attachment names, as its upload or as its sealed copy. */
+  namedFiles(fileIds: readonly string[]): Promise<Set<string>>;
 }

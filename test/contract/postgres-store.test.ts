@@ -37,6 +37,13 @@ function schemaFactory(logger?: Logger): StoreFactory & { readonly schema: strin
       await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await c.end();
     },
+    async cutOffWrite(at) {
+      // A write in progress is chunks whose attachment_files row is not there yet (pg-attachment-files.ts).
+      const c = admin();
+      await c.connect();
+      await c.query(`INSERT INTO ${schema}.attachment_chunks (file_id, seq, data, written_at) VALUES ($1, 0, $2, $3), ($1, 1, $2, $3)`, [randomUUID(), Buffer.from('%PDF-1.7\ncut off'), at]);
+      await c.end();
+    },
   };
 }
 

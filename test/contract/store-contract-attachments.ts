@@ -112,6 +112,36 @@ export function attachmentsContract(factory: () => StoreFactory): void {
       expect(await store.attachments.find(three.id)).toBeUndefined();
     });
 
+    test('files no row names are found by their age: namedFiles tells uploads and sealed copies from strays; a write a crash cut off is removed once old, a whole file never', async () => {
+      const named = await stored(pdfBytes(700));
+      const sealed = await store.attachmentFiles.writeRaw(pieces(Buffer.from('jwe of named')));
+      const s = submission();
+      await store.submissions.create({ ...s, attachments: [{ id: named.id, sealed: { fileId: sealed.id, size: sealed.size, kid: 'k1' } }] }, [job(s.id)]);
+      // A file whose row never came (a crash between the two).
+      const stray = await store.attachmentFiles.write(pieces(pdfBytes(800)), LIMITS);
+      if (!stray.ok) throw new Error('not stored');
+      const listed = async (before: Date) => {
+        const ids: string[] = [];
+        for await (const id of store.attachmentFiles.filesBefore(before)) ids.push(id);
+        return ids.sort();
+      };
+      const soon = new Date(Date.now() + 60_000);
+      expect(await listed(soon)).toEqual([named.id, sealed.id, stray.file.id].sort());
+      expect(await listed(new Date(Date.now() - 3_600_000))).toEqual([]);
+      expect(await store.attachments.namedFiles([named.id, sealed.id, stray.file.id, 'd3b07384-d9a0-4c9b-8f3e-000000000000']))
+        .toEqual(new Set([named.id, sealed.id]));
+      expect(await store.attachments.namedFiles([])).toEqual(new Set());
+
+      await f.cutOffWrite(new Date(Date.now() - 2 * 3_600_000));
+      await f.cutOffWrite(new Date());
+      expect(await store.attachmentFiles.removeUnfinished(new Date(Date.now() - 3_600_000))).toBe(1);
+      expect(await store.attachmentFiles.removeUnfinished(new Date(Date.now() - 3_600_000))).toBe(0);
+      expect(await store.attachmentFiles.removeUnfinished(soon)).toBe(1);
+      // Whole files are never a cut-off write, however old.
+      expect(await listed(soon)).toEqual([named.id, sealed.id, stray.file.id].sort());
+      expect((await readAll(store.attachmentFiles.read(stray.file.id))).equals(pdfBytes(800))).toBe(true);
+    });
+
     test('a draft\'s files are listed until taken, move with a rekeyed draft, and become orphans when the draft is gone; stale API uploads too', async () => {
       await store.drafts.create({
         key: 'draft-1', formId: 'anwohnerparkausweis', formVersion: '1.0.0', dataJson: '{}', csrfToken: 'c', resumeTokenHash: null,

@@ -9,6 +9,11 @@ export interface StoreFactory {
   open(): Promise<Store>;
   /** Removes everything, after the suite. */
   destroy(): Promise<void>;
+  /**
+   * Leaves what a crash in the middle of writing a file begun at `at` leaves in this adapter's
+   * store (a `.part` file, chunks without their file row): the port cannot make one.
+   */
+  cutOffWrite(at: Date): Promise<void>;
 }
 
 let counter = 0;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import type { Container } from '../../src/container';
@@ -96,5 +96,27 @@ describe('attachments: removed with their draft, when never used, and under rete
     expect(await container.retentionCleanup.runOnce()).toBeGreaterThanOrEqual(1);
     expect(files()).not.toContain(up.body.id);
     expect(await container.store.attachments.ofSubmission(accepted.body.id as string)).toEqual([]);
+  });
+  test('a file no row names (a crash between the file and its row) and a write a crash cut off go once older than ATTACHMENT_UPLOAD_TTL_HOURS; named files stay', async () => {
+    // The folder's files carry real times: the clock is set from the real one here.
+    clock = new Date();
+    await container.store.drafts.create({
+      key: 'draft-live', formId: FORM, formVersion: '1.0.0', dataJson: '{}', csrfToken: 'c3', resumeTokenHash: null, createdAt: clock, updatedAt: clock, expiresAt: new Date(clock.getTime() + 40 * DAY),
+    });
+    const kept = await container.attachments.upload({ formId: FORM, fieldPointer: FIELD, question: QUESTION, fileName: 'k.pdf', content: bytes('k'), draftKey: 'draft-live' });
+    if (!kept.ok) throw new Error('not stored');
+    const stray = await container.store.attachmentFiles.write(bytes('stray'), { maxBytes: 1000, accept: ['application/pdf'] });
+    if (!stray.ok) throw new Error('not stored');
+    const part = path.join(folder(), '0f8fad5b-d9cb-469f-a165-70867728950e.part');
+    writeFileSync(part, '%PDF-1.7\ncut off');
+    await sweep();
+    expect(files()).toEqual(expect.arrayContaining([kept.attachment.id, stray.file.id, path.basename(part)]));
+
+    clock = new Date(clock.getTime() + 3 * HOUR);
+    await sweep();
+    expect(files()).not.toContain(stray.file.id);
+    expect(files()).not.toContain(path.basename(part));
+    expect(files()).toContain(kept.attachment.id);
+    expect(await container.store.attachments.find(kept.attachment.id)).toBeDefined();
   });
 });

@@ -69,8 +69,33 @@ export function pgAttachmentFiles(client: PgClient): AttachmentFiles {
         await tx.query('DELETE FROM attachment_chunks WHERE file_id = $1', [id]);
       });
     },
+    async *filesBefore(before) {
+      // In pages by id, so no query holds more than a page of ids.
+      let after = '';
+      for (;;) {
+        const rows = await client.query<{ file_id: string }>(
+          'SELECT file_id FROM attachment_files WHERE created_at < $1 AND file_id > $2 ORDER BY file_id LIMIT $3', [before, after, LIST_PAGE],
+        );
+        for (const row of rows) yield row.file_id;
+        if (rows.length < LIST_PAGE) return;
+        after = rows[rows.length - 1]!.file_id;
+      }
+    },
+    async removeUnfinished(before) {
+      // Chunks without the attachment_files row that makes a file exist, written before `before`.
+      const rows = await client.query<{ file_id: string }>(
+        `DELETE FROM attachment_chunks c
+          WHERE c.written_at < $1 AND NOT EXISTS (SELECT 1 FROM attachment_files f WHERE f.file_id = c.file_id)
+          RETURNING c.file_id`,
+        [before],
+      );
+      return new Set(rows.map((r) => r.file_id)).size;
+    },
   };
 }
+
+/** How many file ids filesBefore reads at once. */
+const LIST_PAGE = 500;
 
 /**
  * Gathers one file's pieces into chunks of CHUNK_BYTES, each inserted as it fills (sink), then

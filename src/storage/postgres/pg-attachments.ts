@@ -99,5 +99,14 @@ export function pgAttachments(client: PgClient): AttachmentRepository {
       );
       return rows.map(fromRow);
     },
+    async namedFiles(fileIds) {
+      if (fileIds.length === 0) return new Set();
+      const rows = await client.query<{ file_id: string }>(
+        `SELECT id AS file_id FROM attachments WHERE id = ANY($1::text[])
+         UNION SELECT sealed_file_id FROM attachments WHERE sealed_file_id = ANY($1::text[])`,
+        [fileIds],
+      );
+      return new Set(rows.map((r) => r.file_id));
+    },
   };
 }

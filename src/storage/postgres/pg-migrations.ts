@@ -212,4 +212,11 @@ export const PG_MIGRATIONS: readonly string[] = [
     created_at  TIMESTAMPTZ NOT NULL
   );
   `,
+  `
+  -- The clean-up asks which stored files a row names (attachment-ports.ts namedFiles); chunks
+  -- of a write a crash cut off (no attachment_files row) are known by their age.
+  CREATE INDEX attachments_sealed ON attachments (sealed_file_id) WHERE sealed_file_id IS NOT NULL;
+  ALTER TABLE attachment_chunks ADD COLUMN written_at TIMESTAMPTZ NOT NULL DEFAULT now();
+  CREATE INDEX attachment_chunks_written ON attachment_chunks (written_at);
+  `,
 ];

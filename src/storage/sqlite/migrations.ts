@@ -257,4 +257,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX attachments_submission ON attachments (submission_id, position) WHERE submission_id IS NOT NULL;
   CREATE INDEX attachments_unused ON attachments (created_at) WHERE submission_id IS NULL;
   `,
+  `
+  -- The clean-up asks which stored files a row names (attachment-ports.ts namedFiles): a file
+  -- named by no row is what a crash between a file and its row left behind.
+  CREATE INDEX attachments_sealed ON attachments (sealed_file_id) WHERE sealed_file_id IS NOT NULL;
+  `,
 ];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, opendir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { AttachmentFiles } from '../attachment-ports';
 import { syncFolder } from '../../support/atomic-write';
@@ -70,5 +70,38 @@ export function attachmentFiles(folder: string): AttachmentFiles {
     async remove(id) {
       await rm(pathOf(id), { force: true });
     },
+    async *filesBefore(before) {
+      for await (const { name, path: at } of entries(folder)) {
+        if (FILE_ID.test(name) && (await modifiedBefore(at, before))) yield name;
+      }
+    },
+    async removeUnfinished(before) {
+      // A `.part` is only ever a write in progress; one a crash left stays until this.
+      let removed = 0;
+      for await (const { name, path: at } of entries(folder)) {
+        if (!name.endsWith('.part') || !FILE_ID.test(name.slice(0, -'.part'.length)) || !(await modifiedBefore(at, before))) continue;
+        await rm(at, { force: true });
+        removed += 1;
+      }
+      return removed;
+    },
   };
+}
+
+/** The folder's files as they are read (never the whole list at once); none before the first upload. */
+async function* entries(folder: string): AsyncGenerator<{ readonly name: string; readonly path: string }> {
+  let dir;
+  try {
+    dir = await opendir(folder);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ENOENT') return;
+    throw err;
+  }
+  for await (const entry of dir) if (entry.isFile()) yield { name: entry.name, path: path.join(folder, entry.name) };
+}
+
+/** Whether the file was last written before `before` (false when it went meanwhile). */
+async function modifiedBefore(at: string, before: Date): Promise<boolean> {
+  const info = await stat(at).catch(() => undefined);
+  return info !== undefined && info.mtimeMs < before.getTime();
 }

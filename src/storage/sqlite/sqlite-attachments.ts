@@ -73,6 +73,9 @@ export function sqliteAttachments(db: Database.Database, commit: GroupCommit): A
        AND ((a.draft_key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM drafts d WHERE d.key = a.draft_key))
             OR (a.draft_key IS NULL AND a.created_at < @cutoff))
      ORDER BY a.created_at LIMIT @limit`);
+  const named = db.prepare<{ ids: string }, { file_id: string }>(`
+    SELECT id AS file_id FROM attachments WHERE id IN (SELECT value FROM json_each(@ids))
+    UNION SELECT sealed_file_id FROM attachments WHERE sealed_file_id IN (SELECT value FROM json_each(@ids))`);
 
   return {
     add: (attachment) => commit(() => {
@@ -93,5 +96,6 @@ export function sqliteAttachments(db: Database.Database, commit: GroupCommit): A
       return row?.submission_id ? attachmentFromRow(row).sealed : undefined;
     }),
     orphans: (apiCutoff, limit) => settle(() => orphans.all({ cutoff: apiCutoff.getTime(), limit }).map(attachmentFromRow)),
+    namedFiles: (fileIds) => settle(() => new Set(named.all({ ids: JSON.stringify(fileIds) }).map((r) => r.file_id))),
   };
 }
