@@ -84,6 +84,21 @@ describe('API: attachments (upload, reference in a submission, limits, scanning)
     expect(again.body.errors).toEqual([{ pointer: `${FIELD}/0`, message: expect.stringContaining('schon mit einem Antrag gesendet') }]);
   });
 
+  test('eight submissions racing for one file: exactly one 201, the others 400 at the pointer (taken meanwhile), one submission holds it', async () => {
+    const res = await upload(pdf(1500, 'r'));
+    expect(res.status).toBe(201);
+    const id = res.body.id as string;
+    const answers = await Promise.all(Array.from({ length: 8 }, () => submit(withFiles([id]))));
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 400, 400, 400, 400, 400, 400, 400]);
+    for (const refused of answers.filter((a) => a.status === 400)) {
+      expect(refused.type).toBe('application/problem+json');
+      expect(refused.body.errors).toEqual([{ pointer: `${FIELD}/0`, message: expect.stringContaining('schon mit einem Antrag gesendet') }]);
+    }
+    const winner = answers.find((a) => a.status === 201)!;
+    expect((await container.store.attachments.find(id))?.submissionId).toBe(winner.body.id);
+    expect((await container.store.attachments.ofSubmission(winner.body.id as string)).map((a) => a.id)).toEqual([id]);
+  });
+
   test('unknown, foreign (another form\'s) and repeated ids are 400 with each field\'s pointer; nothing is stored', async () => {
     const other = await upload(pdf(800), { form: 'gewerbeanmeldung', field: '/inhaber/ausweiskopie' });
     expect(other.status).toBe(201);
