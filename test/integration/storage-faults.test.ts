@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import express from 'express';
@@ -117,6 +118,57 @@ describe('a full disk under the store', () => {
     expect(sent.status).toBe(303);
     expect(sent.headers.location).toMatch(new RegExp(`^/forms/${formId}/confirmation\\?ref=`));
     expect(countRows()).toMatchObject({ submissions: 1, drafts: 0, attachments: 1, attached: 1 });
+  });
+
+  test('a file that does not fit on the disk: the API upload and the page upload get 503 with Retry-After, no part of the file stays, and both work once space is back', async () => {
+    const field = '/fahrzeug/zulassungsbescheinigung';
+    const bytes = Buffer.concat([Buffer.from('%PDF-1.7\n', 'latin1'), Buffer.alloc(1024 * 1024, 7)]);
+    const upload = () => request(container.app).post(`/api/forms/anwohnerparkausweis/attachments?field=${encodeURIComponent(field)}`)
+      .set('accept-language', 'de').attach('file', bytes, 'gross.pdf');
+    const folder = path.join(disk.path, 'attachments');
+    const leftovers = () => (existsSync(folder) ? readdirSync(folder) : []);
+
+    // A quarter of a megabyte left: the file is cut off part-way, as on a real disk.
+    disk.fill(256 * 1024);
+    const refused = await upload();
+    expect(refused.status).toBe(503);
+    expect(refused.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(refused.headers['retry-after']).toBe('30');
+    expect(refused.body.code).toBe('STORAGE_UNAVAILABLE');
+    expect(leftovers()).toEqual([]);
+    expect(countRows().attachments).toBe(0);
+    expect(logged('storage.unavailable').map((l) => l.fields)).toEqual([{ route: '/api/forms/:id/attachments', reason: 'disk full', code: 'ENOSPC' }]);
+    expect(logged('http.internal_error')).toEqual([]);
+
+    // On the pages: the vehicle step's upload button, reached while there is space.
+    disk.free();
+    const agent = request.agent(container.app);
+    let location = (await agent.get('/forms/anwohnerparkausweis/start')).headers.location as string;
+    const model = container.forms.get('anwohnerparkausweis')!;
+    const data = example('anwohnerparkausweis', 'valid-1');
+    while (!location.endsWith('/steps/fahrzeug')) {
+      const page = await agent.get(location);
+      const step = model.steps.find((st) => st.id === location.split('/steps/')[1]!.split('?')[0])!;
+      const posted = await postStepForm(agent, location, [['_csrf', csrfOf(page.text)], ...stepFormFields(model, step, data), ['_action', 'continue']]);
+      expect(posted.status).toBe(303);
+      location = posted.headers.location as string;
+    }
+    const step = await agent.get(location);
+    disk.fill(256 * 1024);
+    const pageRefused = await agent.post(location).set('accept-language', 'de').field('_csrf', csrfOf(step.text))
+      .attach(field, bytes, 'gross.pdf').field('_action', 'upload');
+    expect(pageRefused.status).toBe(503);
+    expect(pageRefused.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(pageRefused.headers['retry-after']).toBe('30');
+    expect(pageRefused.text).toContain('Ihre Angaben können gerade nicht gespeichert werden');
+    expect(leftovers()).toEqual([]);
+    expect(logged('pages.internal_error')).toEqual([]);
+
+    disk.free();
+    expect((await upload()).status).toBe(201);
+    const again = await agent.post(location).field('_csrf', csrfOf(step.text)).attach(field, bytes, 'gross.pdf').field('_action', 'upload');
+    expect(again.status).toBe(303);
+    expect(leftovers()).toHaveLength(2);
   });
 
   test('/readyz says not ready with the reason while the disk is full and ready after; /healthz stays 200', async () => {

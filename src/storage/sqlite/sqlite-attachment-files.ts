@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { AttachmentFiles } from '../attachment-ports';
 import { syncFolder } from '../../support/atomic-write';
 import { FILE_ID, takeIn } from '../file-intake';
+import { toFileStorageError } from './storage-errors';
 
 /**
  * The embedded store's files: one file per upload in a folder of its own (DATA_DIR/attachments),
@@ -17,7 +18,16 @@ export function attachmentFiles(folder: string): AttachmentFiles {
     return path.join(folder, id);
   };
 
+  /** A file written whole or not at all; a full or read-only volume is reported as the store being unavailable. */
   async function store<T>(fill: (handle: FileHandle, id: string) => Promise<T | undefined>): Promise<T | undefined> {
+    try {
+      return await storeFile(fill);
+    } catch (err) {
+      throw toFileStorageError(err);
+    }
+  }
+
+  async function storeFile<T>(fill: (handle: FileHandle, id: string) => Promise<T | undefined>): Promise<T | undefined> {
     await mkdir(folder, { recursive: true });
     const id = randomUUID();
     const target = pathOf(id);

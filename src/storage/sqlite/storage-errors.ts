@@ -31,3 +31,22 @@ export function toStorageError(err: unknown): unknown {
   const reason = unavailableReasonOf(code);
   return reason === undefined ? err : new StorageUnavailableError(reason, code, { cause: err });
 }
+
+/** The operating system's codes for a file store that cannot be written just now. */
+const FILE_UNAVAILABLE: Readonly<Record<string, StorageUnavailableReason>> = {
+  ENOSPC: 'disk full',
+  EDQUOT: 'disk full',
+  EROFS: 'read-only',
+  EIO: 'I/O error',
+};
+
+/**
+ * An error of the folder of files (DATA_DIR/attachments) as the port reports it: a full,
+ * read-only or failing volume is a StorageUnavailableError (503, try again) like the database's,
+ * anything else (a file that is not there, the request's own failure) unchanged.
+ */
+export function toFileStorageError(err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  const reason = typeof code === 'string' ? FILE_UNAVAILABLE[code] : undefined;
+  return reason === undefined ? err : new StorageUnavailableError(reason, code as string, { cause: err });
+}
