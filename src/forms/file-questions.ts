@@ -1,6 +1,7 @@
 import type { FormDefinition } from './form-definition';
 import type { FieldIndex } from './field-index';
 import type { FileQuestion, FormNode, FormStep, LeafNode, QuestionTree } from './form-tree';
+import { getAtPointer, withoutAtPointer } from '../support/json-pointer';
 
 /** At most this many files to one question: each is a part of every delivery. */
 export const MAX_FILES_PER_QUESTION = 20;
@@ -58,4 +59,16 @@ export function fileQuestionsOfStep(step: FormStep): FileQuestionAt[] {
 /** The file questions of a form, in tree order. */
 export function fileQuestionsOf(tree: QuestionTree): FileQuestionAt[] {
   return tree.steps.flatMap(fileQuestionsOfStep);
+}
+
+/**
+ * The answers with each file question answered by an empty list left out: no file is no answer,
+ * so a required file question asks for an upload through the API as on the pages (where the
+ * answer comes from the draft's files), whether or not its schema says `minItems`.
+ */
+export function withoutEmptyFileAnswers<T>(tree: QuestionTree, data: T): T {
+  return fileQuestionsOf(tree).reduce((answers, q) => {
+    const value = getAtPointer(answers, q.pointer);
+    return Array.isArray(value) && value.length === 0 ? withoutAtPointer(answers, q.pointer) : answers;
+  }, data);
 }

@@ -175,8 +175,9 @@ export function toFieldErrors(
     const ui = uiFields[patternOf(located.pointer)];
     const override = localize(ui?.messages?.[located.keyword], language);
     // A file question without its files asks for an upload, not for "entries".
+    const fewest = located.keyword === 'minItems' ? Number((error.params as { limit?: unknown }).limit) : 1;
     const upload = ui?.widget === 'file' && (located.keyword === 'required' || located.keyword === 'minItems') ? T.uploadFile : undefined;
-    const sentence = override ?? (upload ?? located.texts)[language];
+    const sentence = override ?? (upload && fewest > 1 ? format(T.uploadFiles[language], { n: fewest }) : (upload ?? located.texts)[language]);
     const label = describe(located.pointer);
     result.push({ pointer: located.pointer, message: label ? `${label}: ${sentence}` : sentence });
   }

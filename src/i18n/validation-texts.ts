@@ -10,6 +10,7 @@ export const VALIDATION_TEXTS = {
   confirm: { de: 'Bitte bestätigen Sie diese Erklärung.', en: 'Please confirm this declaration.' },
   atLeastOneItem: { de: 'Bitte geben Sie mindestens einen Eintrag an.', en: 'Please add at least one entry.' },
   uploadFile: { de: 'Bitte laden Sie die Datei hoch.', en: 'Please upload the file.' },
+  uploadFiles: { de: 'Bitte laden Sie mindestens {n} Dateien hoch.', en: 'Please upload at least {n} files.' },
   fillInGroup: { de: 'Bitte machen Sie hier Ihre Angaben.', en: 'Please provide these details.' },
   integer: { de: 'Bitte geben Sie eine ganze Zahl an, zum Beispiel 3.', en: 'Please enter a whole number, for example 3.' },
   number: { de: 'Bitte geben Sie eine Zahl an.', en: 'Please enter a number.' },

@@ -10,7 +10,7 @@ import { municipalityName, submissionRefusal, type TesterAccess } from '../routi
 import { AttachmentTakenError, DuplicateReferenceError, type AttachmentRecord, type Store, type SubmissionAttachment } from '../storage/ports';
 import type { AttachmentService } from '../attachments/attachment-service';
 import type { CompiledForm } from '../forms/compiled-form';
-import { fileQuestionsOf } from '../forms/file-questions';
+import { fileQuestionsOf, withoutEmptyFileAnswers } from '../forms/file-questions';
 import { attachmentIds } from '../forms/kinds/file';
 import { ATTACHMENT_REFUSAL_TEXTS } from '../i18n/attachment-texts';
 import type { OutboundPayloads } from '../delivery/outbound-payload';
@@ -126,7 +126,7 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
       });
     }
     // Trimmed and NFC as on the pages; what is then empty counts as not answered.
-    const data = normalizeAnswers(body.data);
+    const data = withoutEmptyFileAnswers(form, normalizeAnswers(body.data));
     const errors: FieldError[] = form.validate(data, language);
     const { regionField } = form.definition.routing;
     const ars = getAtPointer(data, regionField);

@@ -34,6 +34,22 @@ export function getAtPointer(value: unknown, pointer: string): unknown {
   return current;
 }
 
+/**
+ * A copy of `value` without the member at a pointer into objects (nothing there, or an array on
+ * the way: an unchanged copy). Used where an answer must count as not given.
+ */
+export function withoutAtPointer<T>(value: T, pointer: string): T {
+  const tokens = parsePointer(pointer);
+  const copy = structuredClone(value);
+  let node: unknown = copy;
+  for (const token of tokens.slice(0, -1)) {
+    node = node !== null && typeof node === 'object' && !Array.isArray(node) && Object.hasOwn(node, token) ? (node as Record<string, unknown>)[token] : undefined;
+  }
+  const last = tokens[tokens.length - 1];
+  if (last !== undefined && node !== null && typeof node === 'object' && !Array.isArray(node)) delete (node as Record<string, unknown>)[last];
+  return copy;
+}
+
 /** Replaces array indices with `*`, giving the field pattern used by ui.fields keys. */
 export function toFieldPattern(pointer: string, isArrayIndex: (prefix: string) => boolean): string {
   let pattern = '';

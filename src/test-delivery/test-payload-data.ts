@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompiledForm } from '../forms/compiled-form';
 import { fileQuestionsOf } from '../forms/file-questions';
-import { parsePointer } from '../support/json-pointer';
+import { parsePointer, withoutAtPointer } from '../support/json-pointer';
 
 /** The most an example file may have: examples are small, and this is read on an operator's request. */
 const MAX_EXAMPLE_BYTES = 256 * 1024;
@@ -24,18 +24,6 @@ export function withValueAt(data: Data, pointer: string, value: unknown): Data {
     node[token] = child;
     node = child;
   });
-  return root;
-}
-
-/** A copy of `data` without the answer at `pointer` (nothing there: an unchanged copy). */
-function withoutValueAt(data: Data, pointer: string): Data {
-  const tokens = parsePointer(pointer);
-  const root: Data = structuredClone(data);
-  let node: unknown = root;
-  for (const token of tokens.slice(0, -1)) {
-    node = node !== null && typeof node === 'object' && !Array.isArray(node) ? (node as Data)[token] : undefined;
-  }
-  if (node !== null && typeof node === 'object' && !Array.isArray(node)) delete (node as Data)[tokens[tokens.length - 1]!];
   return root;
 }
 
@@ -65,7 +53,7 @@ export async function testPayloadData(formsDir: string, form: CompiledForm, ars:
       if (answers === null || typeof answers !== 'object' || Array.isArray(answers)) continue;
       const data = withValueAt(answers as Data, form.definition.routing.regionField, ars);
       if (form.validate(data, 'de').length === 0) {
-        return { data: fileQuestionsOf(form).reduce((d, q) => withoutValueAt(d, q.pointer), data), example: name };
+        return { data: fileQuestionsOf(form).reduce((d, q) => withoutAtPointer(d, q.pointer), data), example: name };
       }
     } catch {
       // An unreadable or broken example is skipped: the test still goes out with the region only.

@@ -6,6 +6,7 @@ import type { Container } from '../../src/container';
 import { buildContainer, example, SAMPLE_FORMS, writeSampleTenant } from '../support/test-setup';
 import { startClamd, type OwnClamd } from '../support/clamd';
 import { tempDir } from '../support/temp-dir';
+import { ERFURT, FILE_FORM, FILE_POINTER, fileFormContainer } from '../support/file-pages';
 
 const FORM = 'anwohnerparkausweis';
 const FIELD = '/fahrzeug/zulassungsbescheinigung';
@@ -182,6 +183,17 @@ describe('API: attachments (upload, reference in a submission, limits, scanning)
       expect(existsSync(folder) ? readdirSync(folder) : []).toEqual([]);
     } finally {
       await down.close(1000);
+    }
+  });
+
+  test('a required file question answered with an empty list is 400 asking for the upload, even where its schema has no minItems', async () => {
+    const own = await fileFormContainer(path.join(dir.path, 'fixture'));
+    try {
+      const res = await request(own.app).post(`/api/forms/${FILE_FORM}/submissions`).send({ data: { gemeinde: ERFURT, name: 'Anna Muster', [FILE_POINTER.slice(1)]: [] } });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ pointer: FILE_POINTER, message: expect.stringContaining('Bitte laden Sie die Datei hoch.') }] });
+    } finally {
+      await own.close(1000);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { compileForm } from '../../src/forms/form-registry';
-import { fileQuestionsOf } from '../../src/forms/file-questions';
+import { fileQuestionsOf, withoutEmptyFileAnswers } from '../../src/forms/file-questions';
 import { StartupError } from '../../src/startup-error';
 
 /** A form with one file question; `schema` and `ui` of the question can be replaced. */
@@ -56,5 +56,26 @@ describe('file questions in form definitions', () => {
 
   test('an unknown media type in accept is refused by the definition schema', () => {
     expect(problemsOf(form(FILES, { ...UI, accept: ['application/zip'] }))).toEqual([expect.stringContaining('/ui/fields/~1nachweis/accept/0')]);
+  });
+
+  test('no file is no answer: an empty list at a required file question asks for the upload (without minItems too); minItems above one says how many', () => {
+    const required = { ...form(FILES, UI), schema: { ...form(FILES, UI).schema, required: ['gemeinde', 'nachweis'] } };
+    const compiled = compileForm('forms/nachweis/form.json', required);
+    const answers = { gemeinde: '160510000000', nachweis: [] as string[] };
+    // The schema alone takes the empty list (no minItems): the answers without it do not.
+    expect(compiled.validate(answers, 'de')).toEqual([]);
+    const given = withoutEmptyFileAnswers(compiled, answers);
+    expect(given).toEqual({ gemeinde: '160510000000' });
+    expect(answers.nachweis).toEqual([]);
+    expect(compiled.validate(given, 'de')).toEqual([{ pointer: '/nachweis', message: expect.stringContaining('Bitte laden Sie die Datei hoch.') }]);
+    // A list with files, and answers without the question, stay as they are.
+    const one = { gemeinde: '160510000000', nachweis: ['0b6f3c1e-5d2a-4f7e-9c1b-2a3d4e5f6a7b'] };
+    expect(withoutEmptyFileAnswers(compiled, one)).toBe(one);
+
+    const three = compileForm('forms/nachweis/form.json', form({ ...FILES, minItems: 3, maxItems: 4 }, UI));
+    expect(three.validate({ gemeinde: '160510000000', nachweis: ['0b6f3c1e-5d2a-4f7e-9c1b-2a3d4e5f6a7b'] }, 'de'))
+      .toEqual([{ pointer: '/nachweis', message: expect.stringContaining('Bitte laden Sie mindestens 3 Dateien hoch.') }]);
+    expect(three.validate({ gemeinde: '160510000000', nachweis: ['0b6f3c1e-5d2a-4f7e-9c1b-2a3d4e5f6a7b'] }, 'en'))
+      .toEqual([{ pointer: '/nachweis', message: expect.stringContaining('Please upload at least 3 files.') }]);
   });
 });
