@@ -220,7 +220,10 @@ export function createSubmissionService(options: SubmissionServiceOptions): Subm
         );
       } catch (err) {
         if (err instanceof DuplicateReferenceError && attempt < 5) continue;
-        await discardSealed().catch(() => undefined);
+        // The sealed copies go only when the store said it wrote nothing; after any other failure
+        // (a commit whose answer was lost may have landed) they stay, and the clean-up removes
+        // them once no row names them (attachment-service.ts removeStrays).
+        if (err instanceof AttachmentTakenError || err instanceof DuplicateReferenceError) await discardSealed().catch(() => undefined);
         // Another submission took the file between the check and the commit, or it was removed.
         if (err instanceof AttachmentTakenError) throw goneMeanwhile(form, data, err, 'used', language);
         throw err;
