@@ -261,7 +261,9 @@ export function createOutboundPayloads(deps: OutboundPayloadDependencies): Outbo
     const outgoing: OutboundFile[] = [];
     for (const record of records) {
       if (record.sealed) outgoing.push(sealedFile(record, record.sealed));
-      else if (!encrypter) throw new Error('a file of a sealed job has no sealed copy and its authority no key any more');
+      else if (!encrypter) {
+        throw new AppError('ENCRYPTION_KEY_MISSING', `job ${job.id} of authority ${job.authorityId}: a file of the sealed job has no sealed copy and the authority no key any more`);
+      }
       else {
         // Sealed after acceptance (the authority got a key later): sealed once, recorded, and
         // the same copy sent on every later attempt. A copy that lost the race is removed.

@@ -117,6 +117,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const error = toAppError(err, language);
     if (error.code === 'STORAGE_UNAVAILABLE') {
       logStorageUnavailable(logger, error, req.route ? String((req.route as { path: unknown }).path) : req.path);
+    } else if (error.code === 'ENCRYPTION_KEY_MISSING') {
+      // A configuration fault for operators to fix, not a bug: no stack, the job and authority.
+      logger.error('delivery.encryption_key_missing', { route: req.route ? String((req.route as { path: unknown }).path) : req.path, error: error.logMessage });
     } else if (error.status >= 500) {
       const stack = error.options.cause instanceof Error ? error.options.cause.stack : undefined;
       logger.error('http.internal_error', { method: req.method, route: req.route ? String((req.route as { path: unknown }).path) : req.path, error: error.logMessage, stack });

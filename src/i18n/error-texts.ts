@@ -68,6 +68,10 @@ export const ERROR_TITLES = {
     de: 'Ihre Angaben können gerade nicht gespeichert werden. Bitte versuchen Sie es in einigen Minuten erneut; es ist nichts verloren gegangen.',
     en: 'Your answers cannot be saved just now. Please try again in a few minutes; nothing has been lost.',
   },
+  ENCRYPTION_KEY_MISSING: {
+    de: 'Diese Datei kann gerade nicht verschlüsselt ausgeliefert werden: Für Ihre Behörde ist kein Verschlüsselungsschlüssel mehr eingerichtet. Bitte wenden Sie sich an den Betrieb der Plattform.',
+    en: 'This file cannot be delivered encrypted just now: no encryption key is configured for your authority any more. Please contact the platform\'s operators.',
+  },
   CONFIGURATION_REFUSED: {
     de: 'Die geänderten Formulare oder Mandanten-Dateien haben Fehler; es gilt weiter die bisherige Konfiguration.',
     en: 'The changed forms or tenant files have problems; the running configuration stays.',

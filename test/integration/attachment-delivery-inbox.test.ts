@@ -108,6 +108,37 @@ describe('authority inbox with attachments', () => {
     expect((await request(c.app).get(url)).status).toBe(401);
   });
 
+  test('a payload sealed for a key that is then removed: its unsealed files are refused with 503 ENCRYPTION_KEY_MISSING (never sent in the clear), and go out sealed once a key is back', async () => {
+    const keys = testEncryptionKeys();
+    // Accepted without a key; the key comes before the authority fetches, so the payload is sealed at the fetch.
+    const first = await harness.start('http://127.0.0.1:9', inbox(), env);
+    const { accepted, uploads } = await submitWithFiles(first, FILES.slice(1));
+    await first.close(2000);
+    const keyed = await harness.restart(inbox({ encryptionKey: keys.publicJwk }));
+    const base = `/api/authority/inbox/${accepted.id}`;
+    expect((await request(keyed.app).get(base).set(as(KEY))).headers['content-type']).toMatch(/^application\/jose/);
+    await keyed.close(2000);
+
+    // The key is removed again before any file was sealed.
+    const unkeyed = await harness.restart(inbox());
+    for (const url of [`${base}/attachments`, `${base}/attachments/${uploads[0]!.id}`]) {
+      const res = await request(unkeyed.app).get(url).set(as(KEY));
+      expect(res.status).toBe(503);
+      expect(res.type).toBe('application/problem+json');
+      expect(res.body.code).toBe('ENCRYPTION_KEY_MISSING');
+    }
+    const lines = (unkeyed as unknown as { logger: { lines: Array<{ event: string; fields: Record<string, unknown> }> } }).logger.lines;
+    expect(lines.filter((l) => l.event === 'delivery.encryption_key_missing')).toHaveLength(2);
+    expect(lines.filter((l) => l.event === 'http.internal_error')).toEqual([]);
+    await unkeyed.close(2000);
+
+    const again = await harness.restart(inbox({ encryptionKey: keys.publicJwk }));
+    const files = await request(again.app).get(`${base}/attachments`).set(as(KEY));
+    expect(files.status).toBe(200);
+    const body = (await getBinary(again.app, files.body.items[0].url as string, as(KEY))).body as Buffer;
+    expect((await decryptJwe(body.toString('ascii'), keys.privateKey)).plaintext.equals(uploads[0]!.bytes)).toBe(true);
+  });
+
   test('a submission without files lists none', async () => {
     const c = await harness.start('http://127.0.0.1:9', inbox(), env);
     // Erfurt's trade registration, whose ID copy is optional: its valid-1 names no file.
