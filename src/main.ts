@@ -1,8 +1,8 @@
-import { createServer, type Server } from 'node:http';
 import packageJson from '../package.json';
 import { loadConfig } from './config/load-config';
 import { createContainer } from './container';
 import { reloadOnSignal, runEntryPoint, stopGracefullyOnSignals } from './process-lifecycle';
+import { createHttpServer } from './http/http-server';
 import { listenMetrics, metricsApp } from './http/metrics-router';
 import { listening } from './support/listening';
 import { createJsonLogger } from './support/logger';
@@ -22,14 +22,12 @@ async function main(): Promise<void> {
     product: { name: packageJson.name, version: packageJson.version },
   });
 
-  // Node's defaults let a slow client hold a socket for 300 s; these are settings. Node checks
-  // the header and request timeouts every connectionsCheckingInterval (30 s by default).
-  const server: Server = createServer({
-    headersTimeout: config.httpHeadersTimeoutMs,
-    requestTimeout: config.httpRequestTimeoutMs,
-    keepAliveTimeout: config.httpKeepAliveTimeoutMs,
-    connectionsCheckingInterval: Math.min(1000, config.httpHeadersTimeoutMs),
-  }, container.app);
+  const server = createHttpServer(container.app, {
+    headersTimeoutMs: config.httpHeadersTimeoutMs,
+    requestTimeoutMs: config.httpRequestTimeoutMs,
+    keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
+    logger,
+  });
   server.listen(config.port);
   await listening(server);
   const metricsServer = config.metricsPort === undefined ? undefined : listenMetrics(metricsApp(container.metrics, logger), config.metricsPort, config.metricsHost, {
