@@ -1,8 +1,4 @@
-import type { DocumentMediaType } from '../support/media-type';
-
-const EXTENSIONS: Readonly<Record<DocumentMediaType, string>> = {
-  'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png', 'image/tiff': 'tif', 'image/webp': 'webp', 'image/heic': 'heic',
-};
+import { MEDIA_TYPE_EXTENSIONS, type DocumentMediaType } from '../support/media-type';
 
 /** At most this many characters of a file name are kept (most file systems allow 255 bytes). */
 const MAX_NAME = 120;
@@ -23,7 +19,7 @@ export function cleanFileName(raw: string, mediaType: DocumentMediaType): string
     .replace(/["*:<>?|;]/g, '_')
     .trim()
     .replace(/^\.+/, '');
-  const extension = EXTENSIONS[mediaType];
+  const [extension] = MEDIA_TYPE_EXTENSIONS[mediaType];
   const stem = cleaned.replace(/\.[A-Za-z0-9]{1,5}$/, '');
   const shortStem = [...(stem === '' ? 'anlage' : stem)].slice(0, MAX_NAME - extension.length - 1).join('');
   return `${shortStem}.${extension}`;

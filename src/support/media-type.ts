@@ -7,6 +7,15 @@
 export const DOCUMENT_MEDIA_TYPES = ['application/pdf', 'image/jpeg', 'image/png', 'image/tiff', 'image/webp', 'image/heic'] as const;
 export type DocumentMediaType = (typeof DOCUMENT_MEDIA_TYPES)[number];
 
+/**
+ * The file name extensions of each type, the usual one first: the name a file is kept under
+ * ends in it (attachments/file-name.ts), and the file input's `accept` lists them all.
+ */
+export const MEDIA_TYPE_EXTENSIONS: Readonly<Record<DocumentMediaType, readonly [string, ...string[]]>> = {
+  'application/pdf': ['pdf'], 'image/jpeg': ['jpg', 'jpeg'], 'image/png': ['png'], 'image/tiff': ['tif', 'tiff'],
+  'image/webp': ['webp'], 'image/heic': ['heic', 'heif'],
+};
+
 /** How many leading bytes sniffMediaType needs at most. */
 export const SNIFF_BYTES = 32;
 

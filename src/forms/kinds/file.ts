@@ -2,7 +2,7 @@ import { maxBytesOfQuestion } from '../../attachments/question-limits';
 import { FILE_HINT_TEXTS, MEDIA_TYPE_NAMES } from '../../i18n/attachment-texts';
 import { formatFileSize } from '../../i18n/file-size';
 import { format } from '../../i18n/translator';
-import type { DocumentMediaType } from '../../support/media-type';
+import { MEDIA_TYPE_EXTENSIONS } from '../../support/media-type';
 import type { FileQuestion, LeafNode } from '../form-tree';
 import type { DisplayContext, FieldView, LeafKind, ViewContext } from './field-kind';
 import { commonView } from './field-kind';
@@ -22,15 +22,11 @@ export const UPLOAD_ACTION = 'upload';
  * the media types, as some systems (HEIC on Windows, say) have no media type for a file. What is
  * accepted is still decided from the content when the file arrives.
  */
-const EXTENSIONS: Readonly<Record<DocumentMediaType, readonly string[]>> = {
-  'application/pdf': ['.pdf'], 'image/jpeg': ['.jpg', '.jpeg'], 'image/png': ['.png'], 'image/tiff': ['.tif', '.tiff'],
-  'image/webp': ['.webp'], 'image/heic': ['.heic', '.heif'],
-};
 
 
 /** The `accept` attribute of the file input. */
 export function acceptAttribute(question: FileQuestion): string {
-  return question.accept.flatMap((type) => [type, ...EXTENSIONS[type]]).join(',');
+  return question.accept.flatMap((type) => [type, ...MEDIA_TYPE_EXTENSIONS[type].map((e) => `.${e}`)]).join(',');
 }
 
 /** "Erlaubte Formate: PDF, JPEG. Höchstens 10 MB je Datei, bis zu 2 Dateien." */
