@@ -14,7 +14,7 @@ export const ATTACHMENT_REFUSAL_TEXTS = {
   'scan unavailable': { de: 'Die Datei kann gerade nicht auf Schadsoftware geprüft werden. Bitte versuchen Sie es in einigen Minuten noch einmal.', en: 'The file cannot be checked for malware right now. Please try again in a few minutes.' },
   'too many': { de: 'Sie haben hier schon die höchstmögliche Anzahl an Dateien hochgeladen. Entfernen Sie eine Datei, um eine andere hochzuladen.', en: 'You have already uploaded the largest possible number of files here. Remove a file to upload another one.' },
   'draft full': { de: 'Ihre Dateien zu diesem Antrag haben zusammen die zulässige Gesamtgröße erreicht. Entfernen Sie eine Datei, um eine andere hochzuladen.', en: 'Your files for this application have together reached the largest possible size. Remove a file to upload another one.' },
-  'unknown': { de: 'Diese Datei wurde nicht gefunden. Bitte laden Sie sie noch einmal hoch.', en: 'This file is not known. Please upload it again.' },
+  'unknown': { de: 'Diese Datei wurde nicht gefunden. Bitte laden Sie sie noch einmal hoch.', en: 'This file was not found. Please upload it again.' },
   'foreign': { de: 'Diese Datei gehört nicht zu diesem Antrag. Bitte laden Sie sie noch einmal hoch.', en: 'This file does not belong to this application. Please upload it again.' },
   'used': { de: 'Diese Datei wurde schon mit einem Antrag gesendet. Bitte laden Sie sie noch einmal hoch.', en: 'This file has already been sent with an application. Please upload it again.' },
   'wrong question': { de: 'Diese Datei wurde für eine andere Frage hochgeladen. Bitte laden Sie sie bei dieser Frage noch einmal hoch.', en: 'This file was uploaded for another question. Please upload it again for this question.' },
@@ -53,4 +53,19 @@ export const ATTACHMENT_API_TEXTS = {
   notFileQuestion: { de: 'Der Parameter field muss auf eine Datei-Frage des Formulars zeigen.', en: 'The field parameter must point to a file question of the form.' },
   notMultipart: { de: 'Bitte senden Sie die Datei als multipart/form-data im Feld „file“.', en: 'Please send the file as multipart/form-data in the field "file".' },
   unreadable: { de: 'Die Anfrage ist kein lesbares multipart/form-data mit genau einer Datei im Feld „file“.', en: 'The request is not readable multipart/form-data with exactly one file in the field "file".' },
+} as const satisfies Record<string, LocalizedText>;
+
+/**
+ * The status messages of a step's file questions (pages, role="status", WCAG 4.1.3): what the
+ * post before did, shown once on the page that follows it ({name} is the file's name), and what
+ * the page script says in the question's live region when an upload never reached the server
+ * (connection lost, or the server's request timeout): the file stays chosen for another try.
+ */
+export const FILE_STATUS_TEXTS = {
+  uploaded: { de: 'Datei „{name}“ wurde hochgeladen.', en: 'File “{name}” has been uploaded.' },
+  removed: { de: 'Die Datei wurde entfernt.', en: 'The file has been removed.' },
+  interrupted: {
+    de: 'Die Datei konnte nicht hochgeladen werden: Die Verbindung ist abgebrochen oder das Hochladen hat zu lange gedauert. Die Datei ist weiter ausgewählt. Bitte versuchen Sie es noch einmal, wenn möglich über eine schnellere Verbindung.',
+    en: 'The file could not be uploaded: the connection was lost or the upload took too long. The file is still selected. Please try again, if possible over a faster connection.',
+  },
 } as const satisfies Record<string, LocalizedText>;

@@ -7,8 +7,14 @@
  *    question (by its `name`) has one of the values in [data-reveal-values] (a JSON array).
  * 3. File uploads: a step form with [data-upload-form] that is sent with a file chosen goes by
  *    XMLHttpRequest, with a progress bar and a status in the question's live region
- *    ([data-upload-status]); the answer replaces the page as a normal submit would. Without
- *    XMLHttpRequest upload events, or when the request fails, the form is submitted normally.
+ *    ([data-upload-status], focused meanwhile, as its buttons are disabled); the answer replaces
+ *    the page as a normal submit would. An upload that never reached the server (connection lost,
+ *    the server's request timeout: status 0 or 408) is not sent again by itself, as the same file
+ *    would take as long again: the region says so ([data-upload-interrupted]) and the file stays
+ *    chosen. Without XMLHttpRequest upload events, or when the server's answer is no page, the
+ *    form is submitted normally.
+ * 4. File status: the message of what the last post did to a question's files ([data-file-note],
+ *    role="status") is focused when the page shows no error summary.
  *
  * Plain ES2017, no dependencies, no eval, no inline handlers (works under script-src 'self').
  */
@@ -251,7 +257,7 @@
     document.title = doc.title;
     document.body.parentNode.replaceChild(document.adoptNode(doc.body), document.body);
     init();
-    if (!document.querySelector('[data-error-summary]')) {
+    if (!document.querySelector('[data-error-summary]') && !document.querySelector('[data-file-note]')) {
       var main = document.getElementById('main');
       if (main) main.focus();
     }
@@ -277,6 +283,9 @@
       status.appendChild(text);
     }
     var buttons = form.querySelectorAll('button[type="submit"]');
+    // The button pressed is about to be disabled, which would drop focus to <body>: the region
+    // that tells how the upload goes takes it (tabindex="-1") and is read out.
+    if (status) status.focus();
     for (var i = 0; i < buttons.length; i++) buttons[i].disabled = true;
     var announced = -1;
 
@@ -298,18 +307,39 @@
       if (text) text.textContent = form.getAttribute('data-upload-checking') || '';
     });
     xhr.addEventListener('load', function () {
-      // No page came back (the server's request timeout answers 408 with an empty body): never
-      // swap in a blank page; the normal submit lets the browser show what the server says.
-      if (xhr.status === 0 || !/<html/i.test(xhr.responseText || '')) return fallBack(form, submitter, buttons, status);
+      // Cut off or too slow (the server's request timeout answers 408 with an empty body).
+      if (xhr.status === 0 || xhr.status === 408) return interrupted(form, submitter, buttons, status);
+      // Some other answer that is no page: never swap in a blank page; the normal submit lets
+      // the browser show what the server says.
+      if (!/<html/i.test(xhr.responseText || '')) return fallBack(form, submitter, buttons, status);
       showAnswer(xhr, action);
     });
     xhr.addEventListener('error', function () {
-      fallBack(form, submitter, buttons, status);
+      interrupted(form, submitter, buttons, status);
     });
     xhr.addEventListener('abort', function () {
-      fallBack(form, submitter, buttons, status);
+      interrupted(form, submitter, buttons, status);
     });
     xhr.send(data);
+  }
+
+  /**
+   * The upload never reached the server. A normal submit would send the whole file again and
+   * most likely be cut off again: the question's live region says what happened (in the page's
+   * language, from the server's page), the buttons work again and the chosen file stays, so the
+   * citizen decides when to try again.
+   */
+  function interrupted(form, submitter, buttons, status) {
+    var message = status ? status.getAttribute('data-upload-interrupted') : '';
+    if (!message) return fallBack(form, submitter, buttons, status);
+    for (var i = 0; i < buttons.length; i++) buttons[i].disabled = false;
+    status.textContent = '';
+    var text = document.createElement('p');
+    text.className = 'efa-body';
+    text.textContent = message;
+    status.appendChild(text);
+    // Focus stays with the message unless the citizen has moved on meanwhile.
+    if (!document.activeElement || document.activeElement === document.body || document.activeElement === status) status.focus();
   }
 
   /** The request failed: the same post as a normal submit, which the server answers as ever. */
@@ -349,6 +379,15 @@
     }
   }
 
+  /* ---------- 4. File status ---------- */
+
+  /** After an upload or a removal the citizen goes on from the question, told what happened. */
+  function initFileNote() {
+    if (document.querySelector('[data-error-summary]')) return;
+    var note = document.querySelector('[data-file-note]');
+    if (note) note.focus();
+  }
+
   /* ---------- Start ---------- */
 
   function init() {
@@ -364,6 +403,11 @@
     }
     try {
       initUploads();
+    } catch (e) {
+      // ditto
+    }
+    try {
+      initFileNote();
     } catch (e) {
       // ditto
     }

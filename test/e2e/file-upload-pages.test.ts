@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Container } from '../../src/container';
 import { fieldId } from '../../src/forms/field-view';
-import { ATTACHMENT_REFUSAL_TEXTS } from '../../src/i18n/attachment-texts';
+import { ATTACHMENT_REFUSAL_TEXTS, FILE_STATUS_TEXTS } from '../../src/i18n/attachment-texts';
 import { ERFURT, FILE_FORM, FILE_POINTER, fileFormContainer } from '../support/file-pages';
 import { tempDir } from '../support/temp-dir';
 import { launchBrowser, newPage, startServer, type Browser, type Page } from './support/browser';
@@ -156,6 +156,105 @@ describe('file questions in Chromium', () => {
     await page.waitForURL(`${server.url}/forms/${FILE_FORM}/check`);
     await expect(page.locator('.efa-summary-list__files li').allTextContents()).resolves.toEqual(['gross.pdf (87,9\u00a0KB)', 'zweite.pdf (4,9\u00a0KB)']);
     expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  const note = (page: Page) => page.locator('[data-file-note]');
+  /** What has focus, as a short description ("body", or the tag with its id or data attribute). */
+  const focused = (page: Page) => page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return 'body';
+    return `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.hasAttribute('data-file-note') ? '[data-file-note]' : ''}${el.hasAttribute('data-upload-status') ? '[data-upload-status]' : ''}`;
+  });
+
+  test('without JavaScript: the page after an upload or a removal says so in a status region, also with the question full', async () => {
+    const page = await open({ javaScript: false });
+    await toFileStep(page);
+    await fillWithKeyboard(page, [['/name', 'Anna Muster']]);
+    await chooseFile(page, 'scan.pdf', pdf(8000));
+    await pressButton(page, 'upload');
+    await expect(note(page).getAttribute('role')).resolves.toBe('status');
+    await expect(note(page).textContent()).resolves.toBe('Datei „scan.pdf“ wurde hochgeladen.');
+    // The address says nothing of the file.
+    expect(page.url()).toBe(`${server.url}/forms/${FILE_FORM}/steps/angaben`);
+    await chooseFile(page, 'zweiter Nachweis.pdf', pdf(9000));
+    await pressButton(page, 'upload');
+    // The question holds its two files: no input any more, the message and the list instead.
+    expect(await listed(page)).toEqual(['scan.pdf', 'zweiter Nachweis.pdf']);
+    await expect(page.locator(`input#${FIELD}`).count()).resolves.toBe(0);
+    await expect(note(page).textContent()).resolves.toBe('Datei „zweiter Nachweis.pdf“ wurde hochgeladen.');
+    await inspect(page, 'file-step-full');
+    // Said once: a reload no longer says it.
+    await page.reload();
+    await expect(note(page).count()).resolves.toBe(0);
+    await pressButton(page, (await page.locator('.efa-file__remove').first().getAttribute('value'))!);
+    expect(await listed(page)).toEqual(['zweiter Nachweis.pdf']);
+    await expect(note(page).textContent()).resolves.toBe('Die Datei wurde entfernt.');
+    await expect(note(page).getAttribute('role')).resolves.toBe('status');
+    await inspect(page, 'file-step-removed');
+    await page.context().close();
+  });
+
+  test('with JavaScript: focus goes to the upload\u2019s status while it runs and to the message after it, never to <body>', async () => {
+    const page = await open({ javaScript: true });
+    await toFileStep(page);
+    await page.locator('[name="/name"]').fill('Anna Muster');
+    await page.locator(`#${FIELD}`).setInputFiles({ name: 'scan.pdf', mimeType: 'application/pdf', buffer: pdf(60_000) });
+    // Where focus is while the server has the upload (its buttons are disabled then).
+    let during = '';
+    const stepUrl = `${server.url}/forms/${FILE_FORM}/steps/angaben`;
+    await page.route(stepUrl, async (route) => {
+      if (route.request().method() === 'POST' && during === '') during = await focused(page);
+      await route.continue();
+    });
+    await page.locator('button[value="upload"]').focus();
+    await page.keyboard.press('Enter');
+    await note(page).waitFor();
+    await page.unroute(stepUrl);
+    expect(during).toBe(`div#${FIELD}-status[data-upload-status]`);
+    await expect(note(page).textContent()).resolves.toBe('Datei „scan.pdf“ wurde hochgeladen.');
+    expect(await focused(page)).toBe(`p#${FIELD}-note[data-file-note]`);
+    // Tab goes on from the question.
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).not.toBe('body');
+    await inspect(page, 'file-step-js-note');
+    // A removal (a normal submit): the page that comes focuses its message too.
+    await Promise.all([page.waitForEvent('load'), page.locator('.efa-file__remove').click()]);
+    await expect(note(page).textContent()).resolves.toBe('Die Datei wurde entfernt.');
+    expect(await focused(page)).toBe(`p#${FIELD}-note[data-file-note]`);
+    await page.context().close();
+  });
+
+  test('with JavaScript: an upload cut off (no answer) or too slow (408) is not sent again by itself; the message says so, the file stays chosen for another try', async () => {
+    const page = await open({ javaScript: true });
+    await toFileStep(page);
+    await page.locator('[name="/name"]').fill('Anna Muster');
+    await page.locator(`#${FIELD}`).setInputFiles({ name: 'langsam.pdf', mimeType: 'application/pdf', buffer: pdf(40_000) });
+    const posts: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST') posts.push(r.url());
+    });
+    const interrupted = FILE_STATUS_TEXTS.interrupted.de;
+    for (const answer of ['abort', 408] as const) {
+      await page.route(`${server.url}/forms/${FILE_FORM}/steps/angaben`, (route) =>
+        (answer === 'abort' ? route.abort('connectionreset') : route.fulfill({ status: 408, body: '' })));
+      const before = posts.length;
+      await page.locator('button[value="upload"]').focus();
+      await page.keyboard.press('Enter');
+      await page.waitForFunction((text) => document.querySelector('[data-upload-status]')?.textContent === text, interrupted);
+      await page.waitForLoadState();
+      // One post, no normal submit after it: still the same document, the file still chosen.
+      expect(posts.length - before).toBe(1);
+      await expect(page.locator(`#${FIELD}`).evaluate((input: HTMLInputElement) => [...(input.files ?? [])].map((f) => f.name))).resolves.toEqual(['langsam.pdf']);
+      await expect(page.locator('button[value="upload"]').isEnabled()).resolves.toBe(true);
+      expect(await focused(page)).toBe(`div#${FIELD}-status[data-upload-status]`);
+      await page.unroute(`${server.url}/forms/${FILE_FORM}/steps/angaben`);
+    }
+    await inspect(page, 'file-step-js-interrupted');
+    // Another try, now that the server is reached, takes the same file.
+    await page.locator('button[value="upload"]').click();
+    await note(page).waitFor();
+    expect(await listed(page)).toEqual(['langsam.pdf']);
     await page.context().close();
   });
 });

@@ -247,4 +247,76 @@ describe('pages: uploading files at a file question', () => {
     const res = await request(container.app).post(FILE_STEP_URL).field('_csrf', 'x').attach(FILE_POINTER, pdf(1000), 'a.pdf');
     expect(res.status).toBe(410);
   });
+
+  describe('status messages after an upload or a removal (WCAG 4.1.3)', () => {
+    const note = (html: string) => /<p class="[^"]*efa-file__note"[^>]*>([^<]*)<\/p>/.exec(html);
+    const noteCookie = (res: { headers: Record<string, unknown> }) =>
+      ((res.headers['set-cookie'] as string[] | undefined) ?? []).find((c) => c.startsWith('efa_file_note='));
+
+    test('the page after the redirect says once what was uploaded or removed, in a status region; no name in the URL or the cookie', async () => {
+      const { agent, csrf } = await atFileStep(container.app);
+      const uploaded = await postStep(agent, csrf, { file: { bytes: pdf(2000), name: 'scan.pdf' } });
+      expect(uploaded.status).toBe(303);
+      expect(uploaded.headers.location).toBe(FILE_STEP_URL);
+      const kept = noteCookie(uploaded)!;
+      expect(kept).toMatch(new RegExp(`^efa_file_note=[A-Za-z0-9_-]+; Path=/forms/${FILE_FORM}; HttpOnly; SameSite=Lax; Max-Age=60$`));
+      // An upload is noted by its id: the name stays in the store.
+      expect(Buffer.from(kept.slice('efa_file_note='.length).split(';')[0]!, 'base64url').toString('utf8')).not.toContain('scan');
+
+      let page = await agent.get(FILE_STEP_URL);
+      expect(page.text).toContain(`<p class="efa-body efa-body--bold efa-file__note" id="${FIELD}-note" role="status" tabindex="-1" data-file-note>Datei „scan.pdf“ wurde hochgeladen.</p>`);
+      // Near the question: inside its group, before the list of its files.
+      expect(page.text.indexOf('data-file-note')).toBeGreaterThan(page.text.indexOf(`id="${FIELD}-formats"`));
+      expect(page.text.indexOf('data-file-note')).toBeLessThan(page.text.indexOf('class="efa-file__list"'));
+      expect(noteCookie(page)).toBe(`efa_file_note=; Path=/forms/${FILE_FORM}; HttpOnly; SameSite=Lax; Max-Age=0`);
+      // Said once: the next view of the step has no message.
+      page = await agent.get(FILE_STEP_URL);
+      expect(note(page.text)).toBeNull();
+
+      const [file] = listedFiles(page.text);
+      const removed = await postStep(agent, csrf, { action: `remove-file:${file!.id}` });
+      expect(removed.status).toBe(303);
+      expect(removed.headers.location).toBe(FILE_STEP_URL);
+      // A removal is noted by its question only: no name leaves the server.
+      expect(Buffer.from(noteCookie(removed)!.slice('efa_file_note='.length).split(';')[0]!, 'base64url').toString('utf8')).not.toContain('scan');
+      page = await agent.get(FILE_STEP_URL);
+      expect(note(page.text)?.[1]).toBe('Die Datei wurde entfernt.');
+      expect(listedFiles(page.text)).toEqual([]);
+      expect(note((await agent.get(FILE_STEP_URL)).text)).toBeNull();
+    });
+
+    test('at the maximum the message is there too; a file refused says nothing of an upload', async () => {
+      const { agent, csrf } = await atFileStep(container.app);
+      for (const name of ['a.pdf', 'b.pdf']) expect((await postStep(agent, csrf, { file: { bytes: pdf(1000), name } })).status).toBe(303);
+      const full = await agent.get(FILE_STEP_URL);
+      expect(full.text).not.toContain('type="file"');
+      expect(note(full.text)?.[1]).toBe('Datei „b.pdf“ wurde hochgeladen.');
+      const refused = await postStep(agent, csrf, { file: { bytes: pdf(1000), name: 'c.pdf' } });
+      expect(refused.status).toBe(400);
+      expect(note(refused.text)).toBeNull();
+      expect(noteCookie(refused)).toBeUndefined();
+    });
+
+    test('a cookie of another step, or one not made by the pages, shows nothing', async () => {
+      const { agent } = await atFileStep(container.app);
+      const other = Buffer.from(JSON.stringify({ s: 'gemeinde', r: ['/nachweis', 'fremd.pdf'] })).toString('base64url');
+      const page = await agent.get(FILE_STEP_URL).set('cookie', `efa_file_note=${other}`);
+      expect(note(page.text)).toBeNull();
+      expect(noteCookie(page)).toMatch(/Max-Age=0$/);
+      const garbage = await agent.get(FILE_STEP_URL).set('cookie', 'efa_file_note=%%%');
+      expect(garbage.status).toBe(200);
+      expect(note(garbage.text)).toBeNull();
+    });
+
+    test('in English, with the script\u2019s text for an upload cut off in the page\u2019s language', async () => {
+      const { agent, csrf } = await atFileStep(container.app);
+      const german = await agent.get(FILE_STEP_URL);
+      expect(german.text).toContain(`<div class="efa-file__progress" id="${FIELD}-status" data-upload-status aria-live="polite" tabindex="-1" data-upload-interrupted="Die Datei konnte nicht hochgeladen werden: Die Verbindung ist abgebrochen oder das Hochladen hat zu lange gedauert.`);
+      await agent.get(`${FILE_STEP_URL}?lang=en`);
+      await postStep(agent, csrf, { file: { bytes: pdf(2000), name: 'scan.pdf' } });
+      const page = await agent.get(FILE_STEP_URL);
+      expect(note(page.text)?.[1]).toBe('File “scan.pdf” has been uploaded.');
+      expect(page.text).toContain('data-upload-interrupted="The file could not be uploaded: the connection was lost or the upload took too long.');
+    });
+  });
 });

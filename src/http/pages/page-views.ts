@@ -7,6 +7,7 @@ import { fileQuestionsOf } from '../../forms/file-questions';
 import { fileQuestionsOfStep } from '../../forms/file-questions';
 import { withAllFileAnswers, withFileAnswers } from '../../forms/form-post';
 import type { FileFacts } from '../../forms/summary';
+import { FILE_STATUS_TEXTS } from '../../i18n/attachment-texts';
 import { formatFileSize } from '../../i18n/file-size';
 import type { AttachmentRecord } from '../../storage/attachment-ports';
 import type { FormStep } from '../../forms/form-tree';
@@ -26,13 +27,14 @@ interface AuthorityMatch {
   readonly authority: Authority;
 }
 import type { Draft, SubmissionRecord } from '../../storage/ports';
+import { fileNoteMessages, takeFileNote, type FileNote } from './file-notes';
 import { frame, languageSwitchUrl, pageLanguage } from './page-frame';
 import type { PagesDependencies } from './pages-dependencies';
 import { testerOf } from './tester';
 import { openRollouts, type TesterAccess } from '../../routing/rollout-refusal';
 
 /** What the page views need (a subset of PagesDependencies). */
-export type PageViewDependencies = Pick<PagesDependencies, 'flow' | 'renderer' | 'drafts' | 'routing' | 'municipalities' | 'siteTenant' | 'publicBaseUrl' | 'submissions' | 'attachments'>;
+export type PageViewDependencies = Pick<PagesDependencies, 'flow' | 'renderer' | 'drafts' | 'routing' | 'municipalities' | 'siteTenant' | 'publicBaseUrl' | 'submissions' | 'attachments' | 'secureCookies'>;
 
 type Data = Record<string, unknown>;
 
@@ -66,6 +68,8 @@ export interface StepRender {
   readonly errors?: readonly FieldError[];
   readonly query?: string;
   readonly searched?: boolean;
+  /** What the post shown in place did to the files (a GET takes the note its post left). */
+  readonly fileNote?: FileNote;
 }
 
 /** The citizen's pages, each rendered into a response (the router decides which one). */
@@ -182,6 +186,7 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
     const id = form.definition.id;
     const { index, total, previous } = flow.position(form, step, data);
     const toCheck = req.query.return === 'check';
+    const fileNote = extra.fileNote ?? takeFileNote(req, res, base(id), deps.secureCookies, step.id);
     const ctx = viewContext(form, language, data, errors, { query: extra.query ?? '', searched: extra.searched ?? false }, multipart ? fileFacts(records) : undefined);
     const fields = step.nodes
       .filter((n) => n.condition?.reveal !== undefined || applies(n, n.pattern, data))
@@ -201,6 +206,8 @@ export function createPageViews(deps: PageViewDependencies): PageViews {
       action: stepUrl(id, step.id, toCheck),
       csrf: draft.csrfToken,
       multipart,
+      // Per file question: what the last post did (field-file.hbs), and the script's word for an upload cut off.
+      ...(multipart ? { fileNotes: fileNoteMessages(fileNote, step, records, language), uploadInterrupted: FILE_STATUS_TEXTS.interrupted[language] } : {}),
       fields,
       ...(isAfterRegion(form, step) ? { localParameters: liveParametersBox(form, data, language, testerOf(res)) } : {}),
     }));

@@ -11,12 +11,13 @@ import type { Draft } from '../../storage/ports';
 import { pageLanguage } from './page-frame';
 import { parseData, type PageViews } from './page-views';
 import type { PagesDependencies } from './pages-dependencies';
+import { keepFileNote, type FileNote } from './file-notes';
 import { actionOf, readStepPost, removeChosenFile } from './step-uploads';
 import { testerOf } from './tester';
 
 export interface StepPosts {
   /** A step's post once read (urlencoded, or multipart by postMultipartStep). */
-  postStep(req: Request, res: Response, form: CompiledForm, step: FormStep, draft: Draft, body: FormBody, refusals: readonly FieldError[]): Promise<void>;
+  postStep(req: Request, res: Response, form: CompiledForm, step: FormStep, draft: Draft, body: FormBody, refusals: readonly FieldError[], taken?: readonly string[]): Promise<void>;
   postMultipartStep(req: Request, res: Response, form: CompiledForm, step: FormStep): Promise<void>;
 }
 
@@ -55,39 +56,47 @@ export function stepPosts(
     const post = await readStepPost(deps, req, form, step, draft, pageLanguage(req));
     if (post.outcome === 'csrf') renderMessage(req, res, 403, 'csrf', form);
     else if (post.outcome === 'bad') renderMessage(req, res, post.status, post.status === 413 ? 'tooLarge' : 'badRequest', form);
-    else await postStep(req, res, form, step, draft, post.body, post.refusals);
+    else await postStep(req, res, form, step, draft, post.body, post.refusals, post.taken);
   }
 
-  /** A step's post once read: `refusals` are the errors of files the attachments did not take. */
-  async function postStep(req: Request, res: Response, form: CompiledForm, step: FormStep, draft: Draft, body: FormBody, refusals: readonly FieldError[]): Promise<void> {
+  /**
+   * A step's post once read: `refusals` are the errors of files the attachments did not take,
+   * `taken` the ids of those it took. Back on this step, the page says what happened to the files.
+   */
+  async function postStep(req: Request, res: Response, form: CompiledForm, step: FormStep, draft: Draft, body: FormBody, refusals: readonly FieldError[], taken: readonly string[] = []): Promise<void> {
     const id = form.definition.id;
     const toCheck = req.query.return === 'check';
     const action = actionOf(body);
     const query = typeof body._q === 'string' ? body._q.trim().slice(0, 100) : '';
-    await removeChosenFile(deps, step, draft, action);
+    const removed = await removeChosenFile(deps, step, draft, action);
+    const fileNote: FileNote = { uploaded: taken, ...(removed ? { removed: { pointer: removed.fieldPointer } } : {}) };
+    const backHere = () => {
+      keepFileNote(res, base(id), deps.secureCookies, step.id, fileNote);
+      res.redirect(303, stepUrl(id, step.id, toCheck));
+    };
     const files = fileQuestionsOfStep(step).length > 0 ? await deps.attachments.ofDraft(draft.key) : [];
     let data = withFileAnswers(step, readStep(form, step, body, parseData(draft)), files);
 
     if (flow.isRegionSearch(form, step, action, query, data)) {
-      if (await saveStep(req, res, form, step, draft, data)) await renderStep(req, res, form, step, draft, data, { query, searched: true });
+      if (await saveStep(req, res, form, step, draft, data)) await renderStep(req, res, form, step, draft, data, { query, searched: true, fileNote });
       return;
     }
     if (action === UPLOAD_ACTION || action.startsWith(REMOVE_FILE_ACTION)) {
       if (!(await saveStep(req, res, form, step, draft, data))) return;
-      if (refusals.length > 0) await renderStep(req, res, form, step, draft, data, { errors: refusals });
-      else res.redirect(303, stepUrl(id, step.id, toCheck));
+      if (refusals.length > 0) await renderStep(req, res, form, step, draft, data, { errors: refusals, fileNote });
+      else backHere();
       return;
     }
     if (action.startsWith('add:') || action.startsWith('remove:')) {
       data = changeList(form, step, data, action);
-      if (await saveStep(req, res, form, step, draft, data)) res.redirect(303, stepUrl(id, step.id, toCheck));
+      if (await saveStep(req, res, form, step, draft, data)) backHere();
       return;
     }
     if (!(await saveStep(req, res, form, step, draft, data))) return;
     if (refusals.length > 0) {
       // The refused file at its question first, then the step's other mistakes ("save" checks none).
       const others = action === 'save' ? [] : flow.stepErrors(form, step, data, pageLanguage(req), testerOf(res)).filter((e) => !refusals.some((r) => r.pointer === e.pointer));
-      await renderStep(req, res, form, step, draft, data, { errors: [...refusals, ...others] });
+      await renderStep(req, res, form, step, draft, data, { errors: [...refusals, ...others], fileNote });
       return;
     }
     if (action === 'save') {
@@ -96,7 +105,7 @@ export function stepPosts(
     }
     const errors = flow.stepErrors(form, step, data, pageLanguage(req), testerOf(res));
     if (errors.length > 0) {
-      await renderStep(req, res, form, step, draft, data, { errors, ...(query ? { query } : {}) });
+      await renderStep(req, res, form, step, draft, data, { errors, fileNote, ...(query ? { query } : {}) });
       return;
     }
     const { next } = flow.position(form, step, data);

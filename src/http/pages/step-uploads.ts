@@ -8,6 +8,7 @@ import { REMOVE_FILE_ACTION } from '../../forms/kinds/file';
 import { ATTACHMENT_REFUSAL_TEXTS, type AttachmentTextKey } from '../../i18n/attachment-texts';
 import type { Language } from '../../i18n/language';
 import { localize } from '../../i18n/language';
+import type { AttachmentRecord } from '../../storage/attachment-ports';
 import type { Draft } from '../../storage/ports';
 import { readMultipart, type MultipartOutcome } from '../multipart-file';
 import type { PagesDependencies } from './pages-dependencies';
@@ -15,14 +16,15 @@ import { sameSecret } from './page-csrf';
 
 /**
  * The remove button of a file: removes it when it is this draft's, at a question of this step;
- * anything else in the action is ignored.
+ * anything else in the action is ignored. Answers the file removed (for the page's status message).
  */
-export async function removeChosenFile(deps: Pick<PagesDependencies, 'attachments'>, step: FormStep, draft: Draft, action: string): Promise<void> {
-  if (!action.startsWith(REMOVE_FILE_ACTION)) return;
+export async function removeChosenFile(deps: Pick<PagesDependencies, 'attachments'>, step: FormStep, draft: Draft, action: string): Promise<AttachmentRecord | undefined> {
+  if (!action.startsWith(REMOVE_FILE_ACTION)) return undefined;
   const questions = fileQuestionsOfStep(step);
   const fileId = action.slice(REMOVE_FILE_ACTION.length);
   const file = questions.length > 0 ? (await deps.attachments.ofDraft(draft.key)).find((f) => f.id === fileId) : undefined;
-  if (file && questions.some((q) => q.pointer === file.fieldPointer)) await deps.attachments.removeFromDraft(draft.key, fileId);
+  if (!file || !questions.some((q) => q.pointer === file.fieldPointer)) return undefined;
+  return (await deps.attachments.removeFromDraft(draft.key, fileId)) ? file : undefined;
 }
 
 /**
@@ -47,9 +49,9 @@ export function refusedFiles(form: CompiledForm, err: unknown): { readonly step:
 /** As many fields as the urlencoded parser takes (its parameterLimit). */
 const MAX_FIELDS = 2000;
 
-/** A multipart step post as read: its fields and, per file refused, the error at its question. */
+/** A multipart step post as read: its fields, per file refused the error at its question, and the ids of the files taken. */
 export type StepPost =
-  | (Extract<MultipartOutcome, { outcome: 'read' }> & { readonly refusals: readonly FieldError[] })
+  | (Extract<MultipartOutcome, { outcome: 'read' }> & { readonly refusals: readonly FieldError[]; readonly taken: readonly string[] })
   | Exclude<MultipartOutcome, { outcome: 'read' }>;
 
 /** The action of a post (the submit button pressed) as far as it has been read. */
@@ -78,6 +80,7 @@ export async function readStepPost(
   const held = new Map<string, number>();
   for (const file of await attachments.ofDraft(draft.key)) held.set(file.fieldPointer, (held.get(file.fieldPointer) ?? 0) + 1);
   const refusals: FieldError[] = [];
+  const taken: string[] = [];
 
   const outcome = await readMultipart(req, {
     // The token comes first in the form (page templates): checked before any file is stored.
@@ -95,12 +98,14 @@ export async function readStepPost(
         question,
         fileName: part.fileName, content: part.content, draftKey: draft.key, filesAtQuestion: held.get(question.pointer) ?? 0,
       });
-      if (result.ok) held.set(question.pointer, (held.get(question.pointer) ?? 0) + 1);
-      else refusals.push(refusalError(question, result.refusal, language));
+      if (result.ok) {
+        held.set(question.pointer, (held.get(question.pointer) ?? 0) + 1);
+        taken.push(result.attachment.id);
+      } else refusals.push(refusalError(question, result.refusal, language));
     },
   });
   if (outcome.outcome !== 'read') return outcome;
   // Stopped early past what any post of this step may hold: without a refused file to show, it is simply too large.
   if (!outcome.complete && refusals.length === 0) return { outcome: 'bad', status: 413 };
-  return { ...outcome, refusals };
+  return { ...outcome, refusals, taken };
 }
