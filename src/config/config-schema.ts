@@ -15,6 +15,8 @@ export interface Config {
   readonly production: boolean;
   readonly deliveryPollIntervalMs: number;
   readonly deliveryTimeoutMs: number;
+  /** The slowest rate (bytes per second) at which an http push with files still counts as progressing: it gets DELIVERY_TIMEOUT_MS plus its size at this rate. */
+  readonly deliveryMinBytesPerSecond: number;
   readonly deliveryConcurrency: number;
   readonly receiptThreads: number;
   readonly deliveryGiveUpAfterHours: number;
@@ -233,6 +235,8 @@ export const SETTINGS = [
     parse: integer(10, 3_600_000), description: 'How often the delivery worker looks for due jobs (ms).' }),
   spec({ key: 'deliveryTimeoutMs', env: 'DELIVERY_TIMEOUT_MS', default: '30000', secret: false,
     parse: integer(100, 600_000), description: 'Timeout of one delivery attempt (ms).' }),
+  spec({ key: 'deliveryMinBytesPerSecond', env: 'DELIVERY_MIN_BYTES_PER_SECOND', default: '262144', secret: false,
+    parse: integer(1024, 1_073_741_824), description: 'Slowest transfer rate an http push with files may have (bytes per second): such a push gets DELIVERY_TIMEOUT_MS plus its body\'s size at this rate.' }),
   spec({ key: 'deliveryConcurrency', env: 'DELIVERY_CONCURRENCY', default: '16', secret: false,
     parse: integer(1, 64), description: 'Deliveries sent in parallel by one worker.' }),
   spec({ key: 'receiptThreads', env: 'RECEIPT_THREADS', default: '1', secret: false,

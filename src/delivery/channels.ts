@@ -1,7 +1,7 @@
 import type { Agent } from 'node:http';
 import type { RoutingTable } from '../routing/routing-table';
 import type { DeliveryChannel, DeliveryJob } from '../storage/ports';
-import { deliverOverHttp, type DeliveryOutcome } from './http-channel';
+import { deliverOverHttp, type DeliveryOutcome, type PushTimeouts } from './http-channel';
 import type { OutboundPayloads } from './outbound-payload';
 
 export type SendJob = (job: DeliveryJob) => Promise<DeliveryOutcome>;
@@ -10,13 +10,12 @@ export type SendJob = (job: DeliveryJob) => Promise<DeliveryOutcome>;
  * The `http` channel: push to the authority's endpoint, signed, with its client certificate if
  * any; with the submission's files (plain or sealed, as outbound decides) in a multipart body.
  */
-export function createHttpPush(options: {
+export function createHttpPush(options: PushTimeouts & {
   readonly routing: RoutingTable;
   readonly outbound: Pick<OutboundPayloads, 'withFiles'>;
   readonly secretOf: (envName: string) => string | undefined;
   /** The keep-alive agent of the authority (with its client certificate for mutual TLS). */
   readonly agentOf: (authorityId: string) => Agent | undefined;
-  readonly timeoutMs: number;
   readonly now: () => Date;
 }): SendJob {
   return async (job) => {
@@ -25,8 +24,10 @@ export function createHttpPush(options: {
     const target = found.authority.delivery;
     if (target.type !== 'http') return { ok: false, error: `authority now delivers by ${target.type}, not http` };
     const agent = options.agentOf(job.authorityId);
+    const { timeoutMs, minBytesPerSecond, maxTimeoutMs } = options;
     return options.outbound.withFiles(job, (files) => deliverOverHttp(job, target, options.secretOf(target.secretEnv), {
-      timeoutMs: options.timeoutMs, now: options.now, files, ...(agent ? { agent } : {}),
+      timeoutMs, now: options.now, files, ...(agent ? { agent } : {}),
+      ...(minBytesPerSecond !== undefined ? { minBytesPerSecond } : {}), ...(maxTimeoutMs !== undefined ? { maxTimeoutMs } : {}),
     }));
   };
 }

@@ -9,6 +9,7 @@ import type { Logger } from '../support/logger';
 import type { AuthorityCredentials } from './authority-credentials';
 import { createChannelDispatcher, createHttpPush, type SendJob } from './channels';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery-worker';
+import type { PushTimeouts } from './http-channel';
 import { createAuthorityEmail } from './email/authority-email';
 import { createCitizenEmail } from './email/citizen-email';
 import type { MailTemplates } from './email/mail-templates';
@@ -28,8 +29,8 @@ import { receiptFileName } from '../i18n/receipt-texts';
 
 /** The settings delivery reads (from the loaded Config). */
 export type DeliveryConfig = Pick<Config,
-  'deliveryTimeoutMs' | 'deliveryPollIntervalMs' | 'deliveryConcurrency' | 'deliveryGiveUpAfterHours' | 'mailFrom' | 'smtpUrl' | 'dataDir'
-  | 'emailAttachmentMaxBytes' | 'publicBaseUrl'>;
+  'deliveryTimeoutMs' | 'deliveryMinBytesPerSecond' | 'deliveryPollIntervalMs' | 'deliveryConcurrency' | 'deliveryGiveUpAfterHours' | 'mailFrom' | 'smtpUrl' | 'dataDir'
+  | 'emailAttachmentMaxBytes' | 'publicBaseUrl' | 'attachmentMaxSubmissionBytes' | 'bodyLimitBytes'>;
 
 /** Where the channels get a submission's PDF receipt from (rendered once and stored, receipts/receipt-service.ts). */
 export interface DeliveryReceipts {
@@ -43,7 +44,7 @@ export function createMailTransport(config: Pick<DeliveryConfig, 'smtpUrl' | 'da
 
 /** What one loaded set's channels are built from (nothing here reads files). */
 export interface DeliveryChannelDependencies {
-  readonly config: Pick<DeliveryConfig, 'deliveryTimeoutMs' | 'mailFrom' | 'emailAttachmentMaxBytes' | 'publicBaseUrl'>;
+  readonly config: Pick<DeliveryConfig, 'mailFrom' | 'emailAttachmentMaxBytes' | 'publicBaseUrl'> & PushConfig;
   /** The set's secrets, agents and encryption keys (loadAuthorityCredentials); closed by whoever loaded them. */
   readonly credentials: Pick<AuthorityCredentials, 'secretOf' | 'agentOf' | 'encrypterOf'>;
   readonly store: Store;
@@ -56,6 +57,31 @@ export interface DeliveryChannelDependencies {
   readonly transport: MailTransport;
   readonly logger: Logger;
   readonly now: () => Date;
+}
+
+/**
+ * The time limits of an http push: DELIVERY_TIMEOUT_MS, and for a push with files its body's size
+ * at DELIVERY_MIN_BYTES_PER_SECOND on top (http-channel.ts, pushTimeLimitMs), up to
+ * longestPushMs. The worker renews its lease while such a push runs (delivery-worker.ts).
+ */
+export function pushTimeouts(config: PushConfig): PushTimeouts {
+  return { timeoutMs: config.deliveryTimeoutMs, minBytesPerSecond: config.deliveryMinBytesPerSecond, maxTimeoutMs: longestPushMs(config) };
+}
+
+/** What the limits of a push are computed from. */
+type PushConfig = Pick<DeliveryConfig, 'deliveryTimeoutMs' | 'deliveryMinBytesPerSecond' | 'attachmentMaxSubmissionBytes' | 'bodyLimitBytes'>;
+
+/**
+ * The most time any push is given: DELIVERY_TIMEOUT_MS plus the largest body a push can have at
+ * the minimum rate. That body is a submission's files (ATTACHMENT_MAX_SUBMISSION_BYTES) and its
+ * payload (answers of at most BODY_LIMIT, as XML), each possibly a JWE, whose base64url is 4/3 of
+ * the bytes, with a few hundred bytes of part headers per file: twice the sum, plus 1 MiB, is
+ * more than that. A bound, so that the worker's own limit on the attempt (attemptTimeoutMs) is
+ * always the longer one, even for a body this estimate did not foresee.
+ */
+export function longestPushMs(config: PushConfig): number {
+  const largestBody = 2 * (config.attachmentMaxSubmissionBytes + config.bodyLimitBytes) + 1024 * 1024;
+  return config.deliveryTimeoutMs + Math.ceil((largestBody * 1000) / config.deliveryMinBytesPerSecond);
 }
 
 /** One loaded set's side of delivery: what leaves to an authority, and how. */
@@ -91,9 +117,10 @@ export function createDeliveryChannels(deps: DeliveryChannelDependencies): Deliv
     outbound,
     maxAttachmentBytes: config.emailAttachmentMaxBytes,
     publicBaseUrl: config.publicBaseUrl,
+    attachments: store.attachments, now,
   });
   const dispatch = createChannelDispatcher({
-    http: createHttpPush({ routing, outbound, secretOf: credentials.secretOf, agentOf: credentials.agentOf, timeoutMs: config.deliveryTimeoutMs, now }),
+    http: createHttpPush({ routing, outbound, secretOf: credentials.secretOf, agentOf: credentials.agentOf, now, ...pushTimeouts(config) }),
     email: authorityEmail,
     citizenEmail,
   });
@@ -111,7 +138,7 @@ export interface JobSender {
 
 /** What the long-lived worker is built from. */
 export interface DeliveryWorkerDependencies {
-  readonly config: Pick<DeliveryConfig, 'deliveryTimeoutMs' | 'deliveryPollIntervalMs' | 'deliveryConcurrency' | 'deliveryGiveUpAfterHours'>;
+  readonly config: Pick<DeliveryConfig, 'deliveryPollIntervalMs' | 'deliveryConcurrency' | 'deliveryGiveUpAfterHours'> & PushConfig;
   readonly store: Pick<Store, 'deliveries'>;
   /** Asked for every claimed job; it decides the channel (a set's DeliveryChannels.send). */
   readonly sender: JobSender;
@@ -164,6 +191,10 @@ export function createDeliveryWorker(deps: DeliveryWorkerDependencies): Delivery
     pollIntervalMs: config.deliveryPollIntervalMs,
     concurrency: config.deliveryConcurrency,
     timeoutMs: config.deliveryTimeoutMs,
+    // An http push may take its longest plus DELIVERY_TIMEOUT_MS for what comes before the
+    // request (reading the files once to sign them, sealing them), so the push's own limit ends it
+    // first; the other channels keep DELIVERY_TIMEOUT_MS.
+    attemptTimeoutMs: (job) => (job.channel === 'http' ? longestPushMs(config) + config.deliveryTimeoutMs : config.deliveryTimeoutMs),
     giveUpAfterMs: config.deliveryGiveUpAfterHours * 3_600_000,
     metrics: deps.metrics,
   }, queue.onNewJobs?.bind(queue));

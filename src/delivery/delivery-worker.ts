@@ -20,6 +20,12 @@ export interface DeliveryWorkerOptions {
   readonly concurrency: number;
   /** Timeout of one attempt; the lease is sized from it. */
   readonly timeoutMs: number;
+  /**
+   * The longest one attempt of this job may take, when longer than timeoutMs (an http push with
+   * files gets time for its size); default timeoutMs. Past timeoutMs the lease is renewed while
+   * the attempt runs, so it never outlives its lease.
+   */
+  readonly attemptTimeoutMs?: (job: DeliveryJob) => number;
   /** A job still failing this long after it was created is given up (dead). */
   readonly giveUpAfterMs: number;
   /** Counts each attempt by channel and outcome, with its duration. */
@@ -54,7 +60,8 @@ export class DeliveryWorker {
   private readonly leaseMs: number;
 
   constructor(private readonly options: DeliveryWorkerOptions) {
-    // The lease must outlast one attempt by far, or a slow receiver would get the job twice.
+    // The lease must outlast one attempt by far, or a slow receiver would get the job twice. A
+    // longer attempt renews it every timeoutMs (keepLease), so it always has timeoutMs + 5 s left.
     this.leaseMs = options.timeoutMs * 2 + 5_000;
   }
 
@@ -89,7 +96,7 @@ export class DeliveryWorker {
    * jobs no longer being sent (an attempt whose store update failed). An attempt still under way
    * keeps its lease: released, another process could claim and send the job while the receiver
    * still has this request, two sends of one job at once. Its lease (longer than the attempt
-   * timeout) runs out by itself; then the job is due again.
+   * timeout) runs out by itself, no longer renewed; then the job is due again.
    */
   async stop(timeoutMs: number): Promise<void> {
     this.running = false;
@@ -156,22 +163,64 @@ export class DeliveryWorker {
     this.schedule(claimedFull ? 0 : this.failedPolls > 0 ? backoffDelay(pollIntervalMs, this.failedPolls) : pollIntervalMs);
   }
 
+  /**
+   * Renews the lease of a job whose attempt may run longer than one lease covers, every
+   * timeoutMs while the attempt runs: the lease then always has timeoutMs + 5 s left, the margin
+   * an ordinary attempt has. Not after stop() gave up on the attempt (see stop()). A renewal the
+   * store refuses (the lease was lost: this process stalled past it) is logged; one that fails
+   * (the store unavailable) is tried again at the next turn, while the lease still runs.
+   */
+  private keepLease(job: DeliveryJob, log: Readonly<Record<string, string | number>>): { end(): void } {
+    const { queue, ownerId, now, logger, timeoutMs } = this.options;
+    let ended = false;
+    let renewing = false;
+    const renew = async (): Promise<void> => {
+      if (this.abandoned) end();
+      if (ended || renewing) return;
+      renewing = true;
+      try {
+        const held = await queue.renewLease(job.id, ownerId, new Date(now().getTime() + this.leaseMs));
+        if (!held && !ended) {
+          logger.warn('delivery.lease_lost', log);
+          end();
+        }
+      } catch (err) {
+        if (!ended) logger.warn('delivery.lease_renewal_failed', { ...log, error: errorName(err) });
+      } finally {
+        renewing = false;
+      }
+    };
+    const interval = setInterval(() => void renew(), timeoutMs);
+    interval.unref?.();
+    const end = (): void => {
+      ended = true;
+      clearInterval(interval);
+    };
+    return { end };
+  }
+
   private async process(job: DeliveryJob): Promise<void> {
     const { queue, send, logger, now, random, retryPolicy, ownerId, metrics } = this.options;
     const log = { submission: job.submissionId, authority: job.authorityId, channel: job.channel, attempt: job.attempts };
     // A monotonic clock: `now` may be a test's fixed clock, and wall time can jump.
     const started = performance.now();
     try {
-      // Every channel is bounded by the attempt timeout, so no attempt outlives its lease.
+      // Every channel is bounded by the attempt timeout, so no attempt outlives its lease; one
+      // allowed longer than timeoutMs keeps its lease renewed until it ends.
+      const limitMs = Math.min(this.options.attemptTimeoutMs?.(job) ?? this.options.timeoutMs, MAX_TIMER_MS);
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<DeliveryOutcome>((resolve) => {
-        timer = setTimeout(() => resolve({ ok: false, error: 'attempt timed out' }), this.options.timeoutMs);
+        timer = setTimeout(() => resolve({ ok: false, error: 'attempt timed out' }), limitMs);
       });
+      const renewal = limitMs > this.options.timeoutMs ? this.keepLease(job, log) : undefined;
       // A channel that throws (a receipt that cannot be rendered, a store error) is a failed
       // attempt like any other: backoff, give-up time and audit event apply. Only the error's
       // class is kept: messages may quote data.
       const attempt = send(job).catch((err: unknown): DeliveryOutcome => ({ ok: false, error: `channel error: ${err instanceof Error ? err.name : 'Error'}` }));
-      const outcome = await Promise.race([attempt, timedOut]).finally(() => clearTimeout(timer));
+      const outcome = await Promise.race([attempt, timedOut]).finally(() => {
+        clearTimeout(timer);
+        renewal?.end();
+      });
       const seconds = (performance.now() - started) / 1000;
       if (outcome.ok) {
         // The receiver has it, whether or not the store records it below (else it is sent again).
@@ -208,6 +257,9 @@ export class DeliveryWorker {
     }
   }
 }
+
+/** The longest delay setTimeout keeps (about 24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function errorName(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);

@@ -55,6 +55,36 @@ export function createDeliveryAgent(url: string, identity?: ClientIdentity): Htt
   return new HttpsAgent({ keepAlive: true, secureContext });
 }
 
+/** The time limits of a push (from DELIVERY_TIMEOUT_MS and DELIVERY_MIN_BYTES_PER_SECOND). */
+export interface PushTimeouts {
+  /** The limit of a push without files, and the part of every limit that is not transfer time. */
+  readonly timeoutMs: number;
+  /** With files, the body's size at this rate is added; absent: no allowance, `timeoutMs` for every push. */
+  readonly minBytesPerSecond?: number;
+  /** No push is given longer (what the worker's lease of the job covers); absent: no such bound. */
+  readonly maxTimeoutMs?: number;
+}
+
+/** The longest delay setTimeout keeps (about 24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * How long one push may take as a whole. Without files it is `timeoutMs`, as it always was.
+ * With files, `timeoutMs` (connecting, the receiver's answer) plus the time the body takes at
+ * the slowest rate still counted as progress: a 70 MB body (50 MB of files as JWEs) at the
+ * default 256 KiB/s gets 30 s + 267 s, not a bare 30 s that only 19 Mbit/s would meet. A
+ * receiver that stalls is still cut off, once its average rate has fallen below the minimum.
+ * No idle timeout instead: the kernel's socket buffers (several MB either side) take in bytes
+ * the receiver has not read, so "no write for a while" says little about a receiver's progress.
+ * `bodyBytes` is 0 for a push without files.
+ */
+export function pushTimeLimitMs(limits: PushTimeouts, bodyBytes: number): number {
+  const transferMs = bodyBytes > 0 && limits.minBytesPerSecond !== undefined ? Math.ceil((bodyBytes * 1000) / limits.minBytesPerSecond) : 0;
+  const limit = Math.min(limits.timeoutMs + transferMs, limits.maxTimeoutMs ?? Infinity);
+  // A bound below timeoutMs would cut off pushes without files too: they keep timeoutMs.
+  return Math.min(Math.max(limit, limits.timeoutMs), MAX_TIMER_MS);
+}
+
 /** The body of one push and what its headers say about it. */
 interface PushBody {
   readonly contentType: string;
@@ -95,14 +125,15 @@ async function pushBody(job: DeliveryJob, files: readonly OutboundFile[], secret
  *
  * `options.agent` carries the connection pool and, for mutual TLS, the client certificate
  * (see createDeliveryAgent); without it Node's global agents are used. Redirects are never
- * followed: a redirect could carry the payload to an unintended host.
+ * followed: a redirect could carry the payload to an unintended host. The request's time limit
+ * is pushTimeLimitMs: `timeoutMs` without files, more with them.
  */
 export async function deliverOverHttp(
   job: DeliveryJob,
   target: HttpDelivery,
   secret: string | undefined,
-  options: {
-    readonly timeoutMs: number; readonly now: () => Date; readonly agent?: HttpAgent | HttpsAgent;
+  options: PushTimeouts & {
+    readonly now: () => Date; readonly agent?: HttpAgent | HttpsAgent;
     readonly files?: readonly OutboundFile[];
   },
 ): Promise<DeliveryOutcome> {
@@ -113,7 +144,8 @@ export async function deliverOverHttp(
   const timestamp = Math.floor(now.getTime() / 1000);
   let answer: Answer;
   try {
-    const body = await pushBody(job, options.files ?? [], secret, timestamp);
+    const files = options.files ?? [];
+    const body = await pushBody(job, files, secret, timestamp);
     answer = await post(target.url, {
       'content-type': body.contentType,
       'content-length': body.length,
@@ -122,7 +154,7 @@ export async function deliverOverHttp(
       'efa-signature': body.signature,
       // A test delivery or a tester's submission: the receiver can filter on this (the payload's header says so too).
       ...(job.test === true ? { 'efa-test': 'true' } : {}),
-    }, body.bytes, options.timeoutMs, options.agent);
+    }, body.bytes, pushTimeLimitMs(options, files.length > 0 ? body.length : 0), options.agent);
   } catch (err) {
     return { ok: false, error: `request failed: ${errorCode(err)}` };
   }
@@ -145,9 +177,10 @@ interface Answer {
 }
 
 /**
- * One POST, bounded as a whole (connect, TLS handshake, answer and draining its body) by
- * timeoutMs. Resolves with the status as soon as it arrives; the body is read and dropped after
- * that, which lets a kept-alive connection serve the next payload. Rejects when no status arrives.
+ * One POST, bounded as a whole (connect, TLS handshake, sending the body, answer and draining
+ * its body) by timeoutMs. Resolves with the status as soon as it arrives; the body is read and
+ * dropped after that, which lets a kept-alive connection serve the next payload. Rejects when no
+ * status arrives.
  */
 function post(
   url: string, headers: OutgoingHttpHeaders, body: Buffer | (() => AsyncIterable<Buffer>), timeoutMs: number, agent: HttpAgent | undefined,

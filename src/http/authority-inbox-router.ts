@@ -4,7 +4,7 @@ import { contentDisposition } from '../delivery/content-disposition';
 import type { OutboundFile, OutboundPayloads } from '../delivery/outbound-payload';
 import { AppError } from '../errors';
 import type { Receipts } from '../receipts/receipt-service';
-import type { AuthorityInboxStore, DeliveryJob, DeliveryQueue, SubmissionRepository } from '../storage/ports';
+import type { AttachmentRepository, AuthorityInboxStore, DeliveryJob, DeliveryQueue, SubmissionRepository } from '../storage/ports';
 import { normalizeReferenceNumber } from '../submissions/reference-number';
 import { matchesSha256 } from '../support/sha256';
 import { bearerToken, unauthorized } from './bearer-auth';
@@ -25,6 +25,8 @@ export interface AuthorityInboxDependencies {
    * has an API key fetches the files here when they were too large for the message.
    */
   readonly deliveries: Pick<DeliveryQueue, 'jobsOf'>;
+  /** Where a file's first complete download is recorded (retention waits for files held for the inbox). */
+  readonly attachments: Pick<AttachmentRepository, 'markFetched'>;
   readonly now: () => Date;
 }
 
@@ -36,8 +38,8 @@ function fileEntry(base: string, file: OutboundFile): Record<string, unknown> {
   };
 }
 
-/** Streams one file with its headers; HEAD answers the headers alone. */
-async function sendFile(req: Request, res: Response, file: OutboundFile): Promise<void> {
+/** Streams one file with its headers; HEAD answers the headers alone. True when the whole file went out. */
+async function sendFile(req: Request, res: Response, file: OutboundFile): Promise<boolean> {
   res.status(200).set({
     'content-type': file.contentType,
     'content-length': String(file.size),
@@ -49,11 +51,14 @@ async function sendFile(req: Request, res: Response, file: OutboundFile): Promis
   });
   if (req.method === 'HEAD') {
     res.end();
-    return;
+    return false;
   }
   // The headers are out: a file that cannot be read ends the connection early, which the
   // client sees as a short body (Content-Length), never as a complete file.
-  await pipeline(file.open(), res).catch(() => res.destroy());
+  return pipeline(file.open(), res).then(() => true, () => {
+    res.destroy();
+    return false;
+  });
 }
 
 /** At most this many entries per listing; acknowledging makes room for the next ones. */
@@ -154,7 +159,8 @@ export function authorityInboxRouter(deps: AuthorityInboxDependencies): Router {
     const job = await jobOf(authorityId, id);
     await deps.outbound.withFiles(job, async ([file]) => {
       if (!file) throw new AppError('SUBMISSION_NOT_FOUND', 'authority inbox: no such attachment of this submission');
-      await sendFile(req, res, file);
+      // Only a whole download counts as fetched; a mark that fails keeps the file held (longer, never lost).
+      if (await sendFile(req, res, file)) await deps.attachments.markFetched(file.id, deps.now()).catch(() => undefined);
     }, String(req.params.attachmentId));
   });
 

@@ -88,6 +88,10 @@ export interface AttachmentRecord extends NewAttachment {
   /** The submission that carries it, once one was accepted with it; a used attachment is never taken again. */
   readonly submissionId?: string;
   readonly sealed?: SealedCopy;
+  /** When the authority's e-mail went without it: it waits in the inbox to be fetched (holdForFetch). */
+  readonly heldAt?: Date;
+  /** When the authority first downloaded it from the inbox. */
+  readonly fetchedAt?: Date;
 }
 
 /** What a submission takes with it: its attachments by id, each with its sealed copy when the authority has a key. */
@@ -126,6 +130,13 @@ export interface AttachmentRepository {
    * the rows (removeUnused).
    */
   orphans(apiCutoff: Date, limit: number): Promise<AttachmentRecord[]>;
+  /**
+   * Marks a submission's attachments as waiting in the inbox (its authority's e-mail went
+   * without them): its retention waits until each was fetched. Only the first time counts.
+   */
+  holdForFetch(submissionId: string, at: Date): Promise<void>;
+  /** Records the authority's first download of an attachment of a submission. */
+  markFetched(id: string, at: Date): Promise<void>;
   /** Which of these file ids an attachment names, as its upload or as its sealed copy. */
   namedFiles(fileIds: readonly string[]): Promise<Set<string>>;
 }

@@ -233,6 +233,14 @@ export interface DeliveryQueue {
    * may still be taking the first request; their leases run out by themselves); returns how many.
    */
   releaseLeases(owner: string, now: Date, keep?: readonly string[]): Promise<number>;
+  /**
+   * Lengthens this owner's lease of a job still in flight to `until` (never shortens it), so an
+   * attempt that takes longer than one lease (an http push with large files on a slow line) keeps
+   * the job while it runs; a worker that dies stops renewing, and its lease runs out as before.
+   * False when the owner no longer holds the job (it was settled, or claimed by another worker
+   * after the lease had run out).
+   */
+  renewLease(jobId: string, owner: string, until: Date): Promise<boolean>;
   /** Jobs of one submission, for status pages and tests. */
   jobsOf(submissionId: string): Promise<DeliveryJob[]>;
   /**

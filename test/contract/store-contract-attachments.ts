@@ -179,5 +179,34 @@ export function attachmentsContract(factory: () => StoreFactory): void {
       expect(await store.attachments.find(a.id)).toBeUndefined();
       expect(await store.attachments.ofSubmission(s.id)).toEqual([]);
     });
+    test('files held for the inbox (the e-mail went without them) keep their submission from retention until each was fetched; only the first hold and fetch count', async () => {
+      const one = await stored(pdfBytes(800));
+      const two = await stored(pdfBytes(900));
+      const s = submission();
+      await store.submissions.create({ ...s, attachments: [{ id: one.id }, { id: two.id }] }, [job(s.id)]);
+      const delivered = later(3600_000);
+      const [claimed] = await store.deliveries.claimDue({ now: delivered, limit: 10, leaseMs: 1000, owner: 'w' });
+      await store.deliveries.markDelivered(claimed?.id ?? '', delivered);
+      const held = later(3_000_000);
+      await store.attachments.holdForFetch(s.id, held);
+      await store.attachments.holdForFetch(s.id, later(4_000_000));
+      expect((await store.attachments.ofSubmission(s.id)).map((a) => a.heldAt)).toEqual([held, held]);
+      // An unused file is no submission's: nothing to hold or fetch.
+      const unused = await stored(pdfBytes(700));
+      await store.attachments.markFetched(unused.id, held);
+      expect((await store.attachments.find(unused.id))?.fetchedAt).toBeUndefined();
+
+      const due = () => store.submissions.purgeDue({ now: new Date(delivered.getTime() + 31 * 86_400_000), defaultDays: 30, daysByForm: new Map(), limit: 10 });
+      expect((await due()).purged).toBe(0);
+      const fetched = later(5_000_000);
+      await store.attachments.markFetched(one.id, fetched);
+      await store.attachments.markFetched(one.id, later(6_000_000));
+      expect((await store.attachments.find(one.id))?.fetchedAt).toEqual(fetched);
+      expect((await due()).purged).toBe(0);
+      await store.attachments.markFetched(two.id, fetched);
+      const result = await due();
+      expect(result.purged).toBe(1);
+      expect([...result.removedFiles].sort()).toEqual([one.id, two.id].sort());
+    });
   });
 }

@@ -198,6 +198,36 @@ export function deliveriesContract(factory: () => StoreFactory): void {
       expect(kept?.state).toBe('in_flight');
     });
 
+    test('renewing a lease keeps the job from other claims past the lease it was claimed with; only its owner renews, never shortening it', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id)]);
+      const [claimed] = await store.deliveries.claimDue({ now: T0, limit: 1, leaseMs: 1000, owner: 'w1' });
+      expect(await store.deliveries.renewLease(claimed!.id, 'w1', later(5000))).toBe(true);
+      expect(await store.deliveries.claimDue({ now: later(4999), limit: 10, leaseMs: 1000, owner: 'w2' })).toEqual([]);
+      // Another owner cannot renew it, and an earlier end does not shorten it.
+      expect(await store.deliveries.renewLease(claimed!.id, 'w2', later(9000))).toBe(false);
+      expect(await store.deliveries.renewLease(claimed!.id, 'w1', later(2000))).toBe(true);
+      expect(await store.deliveries.claimDue({ now: later(4999), limit: 10, leaseMs: 1000, owner: 'w2' })).toEqual([]);
+      // Once it has run out another worker takes the job, and the first owner's renewal is refused.
+      const [taken] = await store.deliveries.claimDue({ now: later(5000), limit: 10, leaseMs: 1000, owner: 'w2' });
+      expect(taken?.id).toBe(claimed!.id);
+      expect(await store.deliveries.renewLease(claimed!.id, 'w1', later(20_000))).toBe(false);
+      expect(await store.deliveries.claimDue({ now: later(6000), limit: 10, leaseMs: 1000, owner: 'w3' })).toHaveLength(1);
+    });
+
+    test('a settled job has no lease to renew', async () => {
+      const s = submission();
+      await store.submissions.create(s, [job(s.id), job(s.id)]);
+      const [one, two] = await store.deliveries.claimDue({ now: T0, limit: 2, leaseMs: 1000, owner: 'w1' });
+      await store.deliveries.markDelivered(one!.id, later(10));
+      await store.deliveries.markFailed(two!.id, 'w1', retryable('receiver answered HTTP 503', later(100)));
+      expect(await store.deliveries.renewLease(one!.id, 'w1', later(60_000))).toBe(false);
+      expect(await store.deliveries.renewLease(two!.id, 'w1', later(60_000))).toBe(false);
+      expect(await store.deliveries.renewLease('no-such-job', 'w1', later(60_000))).toBe(false);
+      // The failed one is due at its next attempt, not held by a lease.
+      expect((await store.deliveries.claimDue({ now: later(100), limit: 10, leaseMs: 1000, owner: 'w2' })).map((j) => j.id)).toEqual([two!.id]);
+    });
+
     test('failed attempts and give-ups are in the audit trail, with channel, attempt and error', async () => {
       const s = submission();
       await store.submissions.create(s, [job(s.id)]);

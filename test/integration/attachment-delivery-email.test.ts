@@ -87,7 +87,7 @@ describe('authority e-mail with attachments', () => {
     expect(mail.text).not.toContain('nicht angehängt');
   });
 
-  test('past EMAIL_ATTACHMENT_MAX_BYTES: no file attached, the text says they are in the inbox, and the authority fetches them there with its key', async () => {
+  test('past EMAIL_ATTACHMENT_MAX_BYTES: no file attached, the text says they are in the inbox, the authority fetches them there with its key, and retention waits until it has', async () => {
     smtp = await startSmtp();
     const key = 'jena-files-key-0123456789abcdef';
     const c = await harness.start('http://127.0.0.1:9', { [JENA]: { delivery: { type: 'email', apiKeyHashEnv: 'EFA_FILES_JENA' } } }, {
@@ -103,13 +103,26 @@ describe('authority e-mail with attachments', () => {
     expect(mail.text).toContain(`https://antrag.example.de${url}\n`);
     expect(mail.text).toContain('- rueckseite.png (29,3\u00a0KB, SHA-512 ');
 
+    // Held for the inbox: retention keeps them (and the application) until each is fetched.
+    const held = await c.store.attachments.ofSubmission(accepted.id);
+    expect(held.map((f) => [f.heldAt instanceof Date, f.fetchedAt])).toEqual([[true, undefined], [true, undefined]]);
+    const monthLater = () => c.store.submissions.purgeDue({ now: new Date(Date.now() + 31 * 86_400_000), defaultDays: 30, daysByForm: new Map(), limit: 10 });
+    expect((await monthLater()).purged).toBe(0);
+
     const files = await request(c.app).get(url).set('authorization', `Bearer ${key}`);
     expect(files.status).toBe(200);
+    // Neither the listing nor a HEAD is a fetch.
+    expect((await request(c.app).head(files.body.items[0].url as string).set('authorization', `Bearer ${key}`)).status).toBe(200);
+    expect((await c.store.attachments.ofSubmission(accepted.id)).every((f) => f.fetchedAt === undefined)).toBe(true);
     for (const [i, upload] of uploads.entries()) {
       const res = await getBinary(c.app, files.body.items[i].url as string, { authorization: `Bearer ${key}` });
       expect(res.headers['content-type']).toBe(upload.mediaType);
       expect((res.body as Buffer).equals(upload.bytes)).toBe(true);
+      if (i === 0) expect((await monthLater()).purged).toBe(0);
     }
+    // Recorded once the whole file has gone out, just after the response ended.
+    await waitUntil(async () => (await c.store.attachments.ofSubmission(accepted.id)).every((f) => f.fetchedAt instanceof Date));
+    expect((await monthLater()).purged).toBe(1);
     // An e-mail authority's key opens its files only: its inbox lists nothing and serves no payload.
     expect((await request(c.app).get('/api/authority/inbox').set('authorization', `Bearer ${key}`)).body.items).toEqual([]);
     expect((await request(c.app).get(`/api/authority/inbox/${accepted.id}`).set('authorization', `Bearer ${key}`)).status).toBe(404);

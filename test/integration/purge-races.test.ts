@@ -136,7 +136,7 @@ describe.each([sqlite, postgres()])('purge races and raw ids on $name', (backend
     }
     const app = express();
     app.use(authorityInboxRouter({
-      inbox, submissions: c.store.submissions, receipts: set.receipts, outbound, deliveries: c.store.deliveries, now: () => clock,
+      inbox, submissions: c.store.submissions, receipts: set.receipts, outbound, deliveries: c.store.deliveries, attachments: c.store.attachments, now: () => clock,
       keys: [{ authorityId: 'stadt-weimar', keyHash: sha256(WEIMAR_KEY) }],
     }));
     app.use(errorHandler(c.logger));

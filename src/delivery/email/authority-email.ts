@@ -6,7 +6,7 @@ import type { FormRegistry } from '../../forms/form-registry';
 import { sendAsAttempt, type MailTransport } from './mail-transport';
 import { receiptFailureFields } from '../../receipts/receipt-error';
 import type { RoutingTable } from '../../routing/routing-table';
-import type { SubmissionRecord, SubmissionRepository } from '../../storage/ports';
+import type { AttachmentRepository, SubmissionRecord, SubmissionRepository } from '../../storage/ports';
 import type { Logger } from '../../support/logger';
 import type { SendJob } from '../channels';
 import type { OutboundFile, OutboundPayloads } from '../outbound-payload';
@@ -71,6 +71,12 @@ export interface AuthorityEmailOptions {
    * gets every file attached. Default DEFAULT_MAX_ATTACHMENT_BYTES (EMAIL_ATTACHMENT_MAX_BYTES).
    */
   readonly maxAttachmentBytes?: number;
+  /**
+   * Where the files a message goes without are marked as waiting in the inbox: the submission's
+   * retention then waits until each was fetched (docs/retention.md), so none is deleted unseen.
+   */
+  readonly attachments: Pick<AttachmentRepository, 'holdForFetch'>;
+  readonly now: () => Date;
   /** PUBLIC_BASE_URL, for the files' address in the text; '' gives the path alone. */
   readonly publicBaseUrl?: string;
   /** Where a receipt that could not be produced is logged (`receipt.render_failed`). */
@@ -125,6 +131,8 @@ export function createAuthorityEmail(options: AuthorityEmailOptions): SendJob {
     const fileAttachments: Mail.Attachment[] = filesAttached
       ? files.map((file) => ({ filename: file.fileName, content: file.open(), contentType: file.contentType }))
       : [];
+    // Held before the message leaves: once it is out, the inbox is where the files are.
+    if (!filesAttached && files.length > 0) await options.attachments.holdForFetch(record.id, options.now());
     const attachments = [xmlAttachment, ...(pdfAttachment ? [pdfAttachment] : []), ...fileAttachments];
     const model = {
       reference: record.id,

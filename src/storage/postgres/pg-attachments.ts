@@ -17,6 +17,8 @@ interface AttachmentRow {
   sealed_file_id: string | null;
   sealed_size: string | null;
   sealed_kid: string | null;
+  held_at: Date | null;
+  fetched_at: Date | null;
 }
 
 function fromRow(row: AttachmentRow): AttachmentRecord {
@@ -28,6 +30,8 @@ function fromRow(row: AttachmentRow): AttachmentRecord {
     ...(row.submission_id === null ? {} : { submissionId: row.submission_id }),
     ...(row.sealed_file_id === null || row.sealed_size === null || row.sealed_kid === null ? {}
       : { sealed: { fileId: row.sealed_file_id, size: Number(row.sealed_size), kid: row.sealed_kid } }),
+    ...(row.held_at === null ? {} : { heldAt: row.held_at }),
+    ...(row.fetched_at === null ? {} : { fetchedAt: row.fetched_at }),
   };
 }
 
@@ -98,6 +102,14 @@ export function pgAttachments(client: PgClient): AttachmentRepository {
         [apiCutoff, limit],
       );
       return rows.map(fromRow);
+    },
+    async holdForFetch(submissionId, at) {
+      if (!isStorableKey(submissionId)) return;
+      await client.query('UPDATE attachments SET held_at = $2 WHERE submission_id = $1 AND held_at IS NULL', [submissionId, at]);
+    },
+    async markFetched(id, at) {
+      if (!isStorableKey(id)) return;
+      await client.query('UPDATE attachments SET fetched_at = $2 WHERE id = $1 AND submission_id IS NOT NULL AND fetched_at IS NULL', [id, at]);
     },
     async namedFiles(fileIds) {
       if (fileIds.length === 0) return new Set();

@@ -59,6 +59,11 @@ const RELEASE = `
     RETURNING 1)
   SELECT COUNT(*) AS n FROM released`;
 
+const RENEW = `
+  UPDATE delivery_jobs SET lease_until = GREATEST(lease_until, $3)
+   WHERE id = $1 AND state = 'in_flight' AND lease_owner = $2
+  RETURNING 1 AS renewed`;
+
 /**
  * Never on a purged job: a purge that committed after the sealer read the plain XML must not get
  * the answers (as JWE) written back into the blanked row. The UPDATE re-checks purged_at on the
@@ -157,6 +162,9 @@ export function pgDeliveries(client: PgClient): DeliveryQueue {
     async releaseLeases(owner, now, keep = []) {
       const [row] = await client.query<{ n: string }>(RELEASE, [now, owner, keep]);
       return Number(row?.n ?? 0);
+    },
+    async renewLease(jobId, owner, until) {
+      return (await client.query(RENEW, [jobId, owner, until])).length > 0;
     },
     // Ids from outside (an operator's URL) may hold a NUL, which no stored id does: not found (pg-client.ts).
     async jobsOf(submissionId) {

@@ -219,4 +219,11 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE attachment_chunks ADD COLUMN written_at TIMESTAMPTZ NOT NULL DEFAULT now();
   CREATE INDEX attachment_chunks_written ON attachment_chunks (written_at);
   `,
+  `
+  -- An authority's e-mail past EMAIL_ATTACHMENT_MAX_BYTES goes without the files, which then wait
+  -- in the inbox (held_at); retention keeps the submission until each held file was fetched.
+  ALTER TABLE attachments ADD COLUMN held_at TIMESTAMPTZ;
+  ALTER TABLE attachments ADD COLUMN fetched_at TIMESTAMPTZ;
+  CREATE INDEX attachments_held ON attachments (submission_id) WHERE held_at IS NOT NULL AND fetched_at IS NULL;
+  `,
 ];

@@ -5,7 +5,8 @@ import type { PgClient } from './pg-client';
  * Whether submission `s` is due (docs/retention.md), with the days of its form in `d.days`
  * ($1 now, $2 the default days). The clock starts at the latest delivery of any of its jobs
  * except the inbox's, or at the acknowledgement (the inbox's clock; GREATEST skips NULLs): with
- * an inbox job nothing is due before the authority acknowledged. Open or retryable jobs keep the
+ * an inbox job nothing is due before the authority acknowledged, and with files its e-mail went
+ * without (held for the inbox) nothing before each was fetched. Open or retryable jobs keep the
  * data. Days are 86,400 seconds, as on SQLite (not calendar days across a DST change).
  */
 const DUE_CONDITION = `
@@ -14,6 +15,7 @@ const DUE_CONDITION = `
   AND NOT EXISTS (SELECT 1 FROM delivery_jobs j WHERE j.submission_id = s.id AND j.state IN ('pending', 'in_flight', 'failed'))
   AND (s.acknowledged_at IS NOT NULL
        OR NOT EXISTS (SELECT 1 FROM delivery_jobs j WHERE j.submission_id = s.id AND j.channel = 'inbox'))
+  AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.submission_id = s.id AND a.held_at IS NOT NULL AND a.fetched_at IS NULL)
   AND GREATEST(s.acknowledged_at,
                (SELECT MAX(j.delivered_at) FROM delivery_jobs j
                  WHERE j.submission_id = s.id AND j.state = 'delivered' AND j.channel <> 'inbox'))

@@ -262,4 +262,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- named by no row is what a crash between a file and its row left behind.
   CREATE INDEX attachments_sealed ON attachments (sealed_file_id) WHERE sealed_file_id IS NOT NULL;
   `,
+  `
+  -- An authority's e-mail past EMAIL_ATTACHMENT_MAX_BYTES goes without the files, which then wait
+  -- in the inbox (held_at); retention keeps the submission until each held file was fetched.
+  ALTER TABLE attachments ADD COLUMN held_at INTEGER;
+  ALTER TABLE attachments ADD COLUMN fetched_at INTEGER;
+  CREATE INDEX attachments_held ON attachments (submission_id) WHERE held_at IS NOT NULL AND fetched_at IS NULL;
+  `,
 ];

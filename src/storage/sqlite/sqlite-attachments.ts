@@ -19,6 +19,8 @@ interface AttachmentRow {
   sealed_file_id: string | null;
   sealed_size: number | null;
   sealed_kid: string | null;
+  held_at: number | null;
+  fetched_at: number | null;
 }
 
 export function attachmentFromRow(row: AttachmentRow): AttachmentRecord {
@@ -30,6 +32,8 @@ export function attachmentFromRow(row: AttachmentRow): AttachmentRecord {
     ...(row.submission_id === null ? {} : { submissionId: row.submission_id }),
     ...(row.sealed_file_id === null || row.sealed_size === null || row.sealed_kid === null ? {}
       : { sealed: { fileId: row.sealed_file_id, size: row.sealed_size, kid: row.sealed_kid } }),
+    ...(row.held_at === null ? {} : { heldAt: new Date(row.held_at) }),
+    ...(row.fetched_at === null ? {} : { fetchedAt: new Date(row.fetched_at) }),
   };
 }
 
@@ -73,6 +77,8 @@ export function sqliteAttachments(db: Database.Database, commit: GroupCommit): A
        AND ((a.draft_key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM drafts d WHERE d.key = a.draft_key))
             OR (a.draft_key IS NULL AND a.created_at < @cutoff))
      ORDER BY a.created_at LIMIT @limit`);
+  const hold = db.prepare<{ submissionId: string; at: number }>('UPDATE attachments SET held_at = @at WHERE submission_id = @submissionId AND held_at IS NULL');
+  const fetched = db.prepare<{ id: string; at: number }>('UPDATE attachments SET fetched_at = @at WHERE id = @id AND submission_id IS NOT NULL AND fetched_at IS NULL');
   const named = db.prepare<{ ids: string }, { file_id: string }>(`
     SELECT id AS file_id FROM attachments WHERE id IN (SELECT value FROM json_each(@ids))
     UNION SELECT sealed_file_id FROM attachments WHERE sealed_file_id IN (SELECT value FROM json_each(@ids))`);
@@ -96,6 +102,12 @@ export function sqliteAttachments(db: Database.Database, commit: GroupCommit): A
       return row?.submission_id ? attachmentFromRow(row).sealed : undefined;
     }),
     orphans: (apiCutoff, limit) => settle(() => orphans.all({ cutoff: apiCutoff.getTime(), limit }).map(attachmentFromRow)),
+    holdForFetch: (submissionId, at) => commit(() => {
+      hold.run({ submissionId, at: at.getTime() });
+    }),
+    markFetched: (id, at) => commit(() => {
+      fetched.run({ id, at: at.getTime() });
+    }),
     namedFiles: (fileIds) => settle(() => new Set(named.all({ ids: JSON.stringify(fileIds) }).map((r) => r.file_id))),
   };
 }

@@ -75,6 +75,9 @@ export function sqliteDeliveries(
   const release = db.prepare(`
     UPDATE delivery_jobs SET state = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
      WHERE state = 'in_flight' AND lease_owner = ? AND id NOT IN (SELECT value FROM json_each(?))`);
+  const renew = db.prepare<{ jobId: string; owner: string; until: number }>(`
+    UPDATE delivery_jobs SET lease_until = MAX(lease_until, @until)
+     WHERE id = @jobId AND state = 'in_flight' AND lease_owner = @owner`);
   const selectJobs = db.prepare<[string], JobRow>('SELECT * FROM delivery_jobs WHERE submission_id = ? ORDER BY created_at, id');
   const stats = sqliteDeliveryStats(db);
 
@@ -120,6 +123,10 @@ export function sqliteDeliveries(
     },
     releaseLeases(owner, now, keep = []) {
       return settle(() => release.run(now.getTime(), owner, JSON.stringify(keep)).changes);
+    },
+    renewLease(jobId, owner, until) {
+      // Not part of a group commit: a renewal lost in a crash is of no concern, the attempt is gone too.
+      return settle(() => renew.run({ jobId, owner, until: until.getTime() }).changes > 0);
     },
     jobsOf(submissionId) {
       return settle(() => selectJobs.all(submissionId).map(toJob));

@@ -8,7 +8,8 @@ const DAY_MS = 24 * 3600 * 1000;
 /**
  * Which submissions are due (docs/retention.md), oldest first. The clock starts at the latest
  * delivery of any of its jobs except the inbox's, or at the acknowledgement (the inbox's clock):
- * with an inbox job nothing is due before the authority acknowledged. Open or retryable jobs
+ * with an inbox job nothing is due before the authority acknowledged, and with files its e-mail
+ * went without (held for the inbox) nothing before each was fetched. Open or retryable jobs
  * (pending, in flight, failed) keep the data; a dead job of the applicant's e-mail does not,
  * once the authority has the application (status delivered). `created_at <= @earliest` (the
  * smallest number of days of any form) lets the partial index submissions_unpurged bound the scan.
@@ -23,6 +24,8 @@ const DUE_SQL = `
      AND NOT EXISTS (SELECT 1 FROM delivery_jobs j WHERE j.submission_id = s.id AND j.state IN ('pending', 'in_flight', 'failed'))
      AND (s.acknowledged_at IS NOT NULL
           OR NOT EXISTS (SELECT 1 FROM delivery_jobs j WHERE j.submission_id = s.id AND j.channel = 'inbox'))
+     -- Files the authority's e-mail went without wait in the inbox until fetched.
+     AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.submission_id = s.id AND a.held_at IS NOT NULL AND a.fetched_at IS NULL)
      -- NULLIF: without any clock start (neither acknowledged nor delivered) never due, as
      -- GREATEST's NULL makes it on PostgreSQL.
      AND NULLIF(MAX(COALESCE(s.acknowledged_at, 0),
