@@ -78,6 +78,8 @@ export interface OutboundFile {
   readonly sha512: string;
   /** Bytes that open() yields. */
   readonly size: number;
+  /** The file's size as uploaded, as the payload lists it (the plaintext's when sealed). */
+  readonly uploadedSize: number;
   /** The key id it is sealed to; undefined when it leaves plain. */
   readonly kid: string | undefined;
   /** The bytes, streamed from the store; every call yields the same bytes. */
@@ -243,12 +245,12 @@ export function createOutboundPayloads(deps: OutboundPayloadDependencies): Outbo
 
   const plainFile = (record: AttachmentRecord): OutboundFile => ({
     id: record.id, fileName: record.fileName, contentType: record.mediaType, mediaType: record.mediaType, sha512: record.sha512,
-    size: record.size, kid: undefined, open: () => files.read(record.id),
+    size: record.size, uploadedSize: record.size, kid: undefined, open: () => files.read(record.id),
   });
   const sealedFile = (record: AttachmentRecord, copy: { fileId: string; size: number; kid: string }): OutboundFile => ({
     // Under its id: the applicant's file name may name them, and is only in the sealed payload.
     id: record.id, fileName: `${record.id}${JWE_SUFFIX}`, contentType: JWE_CONTENT_TYPE, mediaType: record.mediaType,
-    sha512: record.sha512, size: copy.size, kid: copy.kid, open: () => files.read(copy.fileId),
+    sha512: record.sha512, size: copy.size, uploadedSize: record.size, kid: copy.kid, open: () => files.read(copy.fileId),
   });
 
   async function withFiles<T>(job: DeliveryJob, use: (outgoing: readonly OutboundFile[]) => Promise<T>, only?: string): Promise<T> {

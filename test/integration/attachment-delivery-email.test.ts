@@ -1,5 +1,6 @@
 import type { ParsedMail } from 'mailparser';
 import request from 'supertest';
+import { formatFileSize } from '../../src/i18n/file-size';
 import { sha256Hex } from '../../src/support/sha256';
 import { channelHarness, waitUntil } from '../support/channel-harness';
 import { decryptJwe, testEncryptionKeys } from '../support/encryption-keys';
@@ -51,8 +52,8 @@ describe('authority e-mail with attachments', () => {
       expect(opened.header).toMatchObject({ kid: keys.publicJwk.kid, cty: upload.mediaType });
       expect(opened.plaintext.equals(upload.bytes)).toBe(true);
       expect(sha512Hex(opened.plaintext)).toBe(listing[i]!.sha512);
-      expect(mail.text).toContain(`- ${upload.id}.jwe (`);
-      expect(mail.text).toContain(`SHA-512 ${listing[i]!.sha512}`);
+      // The size and hash the payload lists: the upload's, not the JWE's (which is a third larger).
+      expect(mail.text).toContain(`- ${upload.id}.jwe (${formatFileSize(listing[i]!.size, 'de')}, SHA-512 ${listing[i]!.sha512})`);
     }
     expect(mail.text).toContain('ebenfalls angehängt und verschlüsselt');
     const readable = `${mail.subject ?? ''}\n${mail.text ?? ''}\n${mail.attachments.map((a) => a.filename).join('\n')}`;

@@ -28,7 +28,7 @@ function file(id: string, bytes: Buffer, fileName: string, size = bytes.length):
   const chunks: Buffer[] = [];
   // Chunks of 7 bytes: every delimiter in it lies across chunk borders.
   for (let at = 0; at < bytes.length; at += 7) chunks.push(bytes.subarray(at, at + 7));
-  return { id, fileName, contentType: 'application/pdf', mediaType: 'application/pdf', sha512: sha512Hex(bytes), size, kid: undefined, open: () => Readable.from(chunks) };
+  return { id, fileName, contentType: 'application/pdf', mediaType: 'application/pdf', sha512: sha512Hex(bytes), size, uploadedSize: size, kid: undefined, open: () => Readable.from(chunks) };
 }
 
 describe('multipart push body', () => {

@@ -45,7 +45,7 @@ function file(size: number): OutboundFile {
   for (let at = 0; at < bytes.length; at += 16 * 1024) chunks.push(bytes.subarray(at, at + 16 * 1024));
   return {
     id: '44444444-4444-4444-8444-444444444444', fileName: 'nachweis.pdf', contentType: 'application/pdf', mediaType: 'application/pdf',
-    sha512: sha512Hex(bytes), size, kid: undefined, open: () => Readable.from(chunks),
+    sha512: sha512Hex(bytes), size, uploadedSize: size, kid: undefined, open: () => Readable.from(chunks),
   };
 }
 

@@ -86,9 +86,9 @@ export interface AuthorityEmailOptions {
 /** 10 MB: what most mail servers still accept once base64 has made it a third larger. */
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
-/** How the text names one of the applicant's files. */
+/** How the text names one of the applicant's files: its size and hash as the payload lists them (the upload's, also when sealed). */
 function fileLine(file: OutboundFile): Record<string, string> {
-  return { name: file.fileName, size: formatFileSize(file.size, 'de'), sha512: file.sha512 };
+  return { name: file.fileName, size: formatFileSize(file.uploadedSize, 'de'), sha512: file.sha512 };
 }
 
 /**
