@@ -104,8 +104,19 @@ export async function readStepPost(
       } else refusals.push(refusalError(question, result.refusal, language));
     },
   });
-  if (outcome.outcome !== 'read') return outcome;
-  // Stopped early past what any post of this step may hold: without a refused file to show, it is simply too large.
-  if (!outcome.complete && refusals.length === 0) return { outcome: 'bad', status: 413 };
+  // A file stored before the post turned out unusable (a second file, a broken end, stopped early
+  // past what any post of this step may hold) goes again, as through the API.
+  const discardTaken = async () => {
+    for (const id of taken) await attachments.removeFromDraft(draft.key, id);
+  };
+  if (outcome.outcome !== 'read') {
+    await discardTaken();
+    return outcome;
+  }
+  // Without a refused file to show, a post stopped early is simply too large.
+  if (!outcome.complete && refusals.length === 0) {
+    await discardTaken();
+    return { outcome: 'bad', status: 413 };
+  }
   return { ...outcome, refusals, taken };
 }
