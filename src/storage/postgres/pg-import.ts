@@ -47,7 +47,7 @@ const TABLES: Readonly<Record<string, ImportedTable>> = {
     columns: [
       ...text('id', 'form_id', 'field_pointer', 'draft_key', 'file_name', 'media_type'), ['size', 'integer'], ['sha512', 'text'],
       ['scanned', 'boolean'], ['created_at', 'time'], ['submission_id', 'text'], ['position', 'integer'],
-      ['sealed_file_id', 'text'], ['sealed_size', 'integer'], ['sealed_kid', 'text'],
+      ['sealed_file_id', 'text'], ['sealed_size', 'integer'], ['sealed_kid', 'text'], ...time('held_at', 'fetched_at'),
     ],
   },
   operator_audit: { columns: [['seq', 'integer'], ['at', 'time'], ...text('actor', 'tenant_id', 'action', 'target', 'outcome', 'detail')] },

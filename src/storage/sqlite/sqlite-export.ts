@@ -40,7 +40,7 @@ const TABLES: readonly ExportedTable[] = [
   },
   { name: 'drafts', key: 'key', times: ['created_at', 'updated_at', 'expires_at'], flags: [] },
   // After its submission (submission_id) and beside its draft (draft_key, no foreign key).
-  { name: 'attachments', key: 'id', times: ['created_at'], flags: ['scanned'] },
+  { name: 'attachments', key: 'id', times: ['created_at', 'held_at', 'fetched_at'], flags: ['scanned'] },
   { name: 'operator_audit', key: 'seq', times: ['at'], flags: [] },
   { name: 'operator_sessions', key: 'key', times: ['created_at', 'expires_at'], flags: [] },
   { name: 'test_links', key: 'token_hash', times: ['created_at', 'expires_at'], flags: [] },
