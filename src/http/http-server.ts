@@ -40,6 +40,9 @@ const REQUEST_TIMEOUT = 'ERR_HTTP_REQUEST_TIMEOUT';
  * without a body leaves a browser (no JavaScript on the page) with an empty error screen, so
  * the 408 carries a short page saying what happened and what to do (request-timeout-page.ts).
  */
+/** How long a client has to take the 408 (or 400) before its connection is destroyed. */
+const ANSWER_GRACE_MS = 2000;
+
 export function createClientErrorHandler(logger: Logger): ClientErrorHandler {
   const timeoutAnswer = requestTimeoutResponse();
   // The socket's latest response; a connection's responses come one after another (keep-alive).
@@ -65,8 +68,16 @@ export function createClientErrorHandler(logger: Logger): ClientErrorHandler {
         return;
       }
       // Closed only once the answer is handed to the kernel: destroying at once (as Node does)
-      // would drop a write that did not complete synchronously.
-      socket.end(timedOut ? timeoutAnswer : (NODE_ANSWERS[err.code ?? ''] ?? BAD_REQUEST), () => socket.destroy());
+      // would drop a write that did not complete synchronously. Nothing more is read meanwhile
+      // (the rest of a slow upload reaches no handler), and a client that never takes the
+      // answer (a closed TCP window) loses the connection after a short grace all the same.
+      socket.pause();
+      const grace = setTimeout(() => socket.destroy(), ANSWER_GRACE_MS);
+      grace.unref();
+      socket.end(timedOut ? timeoutAnswer : (NODE_ANSWERS[err.code ?? ''] ?? BAD_REQUEST), () => {
+        clearTimeout(grace);
+        socket.destroy();
+      });
     },
   };
 }

@@ -82,7 +82,13 @@ export async function readStepPost(
   const refusals: FieldError[] = [];
   const taken: string[] = [];
 
-  const outcome = await readMultipart(req, {
+  // A file stored before the post turned out unusable (a second file, a broken end, stopped early
+  // past what any post of this step may hold, a store failing on a later file) goes again, as
+  // through the API.
+  const discardTaken = async () => {
+    for (const id of taken) await attachments.removeFromDraft(draft.key, id).catch(() => false);
+  };
+  const reading = readMultipart(req, {
     // The token comes first in the form (page templates): checked before any file is stored.
     authorized: (fields) => typeof fields._csrf === 'string' && sameSecret(fields._csrf, draft.csrfToken),
     fileFields: new Set(questions.keys()),
@@ -104,11 +110,10 @@ export async function readStepPost(
       } else refusals.push(refusalError(question, result.refusal, language));
     },
   });
-  // A file stored before the post turned out unusable (a second file, a broken end, stopped early
-  // past what any post of this step may hold) goes again, as through the API.
-  const discardTaken = async () => {
-    for (const id of taken) await attachments.removeFromDraft(draft.key, id);
-  };
+  const outcome = await reading.catch(async (err: unknown) => {
+    await discardTaken();
+    throw err;
+  });
   if (outcome.outcome !== 'read') {
     await discardTaken();
     return outcome;
