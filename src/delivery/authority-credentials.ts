@@ -91,8 +91,11 @@ export async function loadAuthorityCredentials(
         // Optional: with a key, the authority fetches files too large for its e-mail from the inbox API.
         if (target.apiKeyHashEnv !== undefined) {
           const hash = env[target.apiKeyHashEnv];
-          if (!hash) missing(target.apiKeyHashEnv);
-          else addKey(authority.id, target.apiKeyHashEnv, hash, `${pointer}/delivery/apiKeyHashEnv`);
+          const at = `${pointer}/delivery/apiKeyHashEnv`;
+          // Named but not set: in production a stop, as for an inbox (its large files would wait for a fetch that cannot come).
+          if (!hash && settings.production) problems.push(problem(file, at, `${target.apiKeyHashEnv} is not set; the authority could never fetch the files too large for its e-mail`));
+          else if (!hash) missing(target.apiKeyHashEnv);
+          else addKey(authority.id, target.apiKeyHashEnv, hash, at);
         }
       }
       if (authority.encryptionKey) {

@@ -46,7 +46,7 @@ export function createMailTransport(config: Pick<DeliveryConfig, 'smtpUrl' | 'da
 export interface DeliveryChannelDependencies {
   readonly config: Pick<DeliveryConfig, 'mailFrom' | 'emailAttachmentMaxBytes' | 'publicBaseUrl'> & PushConfig;
   /** The set's secrets, agents and encryption keys (loadAuthorityCredentials); closed by whoever loaded them. */
-  readonly credentials: Pick<AuthorityCredentials, 'secretOf' | 'agentOf' | 'encrypterOf'>;
+  readonly credentials: Pick<AuthorityCredentials, 'secretOf' | 'agentOf' | 'encrypterOf' | 'inboxKeys'>;
   readonly store: Store;
   readonly forms: FormRegistry;
   readonly routing: RoutingTable;
@@ -118,6 +118,7 @@ export function createDeliveryChannels(deps: DeliveryChannelDependencies): Deliv
     maxAttachmentBytes: config.emailAttachmentMaxBytes,
     publicBaseUrl: config.publicBaseUrl,
     attachments: store.attachments, now,
+    canFetchFiles: (authorityId) => credentials.inboxKeys.some((k) => k.authorityId === authorityId),
   });
   const dispatch = createChannelDispatcher({
     http: createHttpPush({ routing, outbound, secretOf: credentials.secretOf, agentOf: credentials.agentOf, now, ...pushTimeouts(config) }),

@@ -164,9 +164,9 @@ export class DeliveryWorker {
   }
 
   /**
-   * Renews the lease of a job whose attempt may run longer than one lease covers, every
-   * timeoutMs while the attempt runs: the lease then always has timeoutMs + 5 s left, the margin
-   * an ordinary attempt has. Not after stop() gave up on the attempt (see stop()). A renewal the
+   * Renews the lease of a job whose attempt may run longer than one lease covers, every quarter
+   * of timeoutMs while the attempt runs: the lease then always has more than timeoutMs + 5 s
+   * left, the margin an ordinary attempt has. Not after stop() gave up on the attempt (see stop()). A renewal the
    * store refuses (the lease was lost: this process stalled past it) is logged; one that fails
    * (the store unavailable) is tried again at the next turn, while the lease still runs.
    */
@@ -190,7 +190,9 @@ export class DeliveryWorker {
         renewing = false;
       }
     };
-    const interval = setInterval(() => void renew(), timeoutMs);
+    // A quarter of timeoutMs: a renewal that fails (or hangs a little) leaves several more tries
+    // before the lease's margin is used up.
+    const interval = setInterval(() => void renew(), Math.max(250, Math.floor(timeoutMs / 4)));
     interval.unref?.();
     const end = (): void => {
       ended = true;

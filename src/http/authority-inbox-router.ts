@@ -6,6 +6,7 @@ import { AppError } from '../errors';
 import type { Receipts } from '../receipts/receipt-service';
 import type { AttachmentRepository, AuthorityInboxStore, DeliveryJob, DeliveryQueue, SubmissionRepository } from '../storage/ports';
 import { normalizeReferenceNumber } from '../submissions/reference-number';
+import type { Logger } from '../support/logger';
 import { matchesSha256 } from '../support/sha256';
 import { bearerToken, unauthorized } from './bearer-auth';
 
@@ -28,6 +29,8 @@ export interface AuthorityInboxDependencies {
   /** Where a file's first complete download is recorded (retention waits for files held for the inbox). */
   readonly attachments: Pick<AttachmentRepository, 'markFetched'>;
   readonly now: () => Date;
+  /** Where a fetch that could not be recorded is logged (without data). */
+  readonly logger?: Pick<Logger, 'warn'>;
 }
 
 /** What the file listing says about one file. */
@@ -159,8 +162,13 @@ export function authorityInboxRouter(deps: AuthorityInboxDependencies): Router {
     const job = await jobOf(authorityId, id);
     await deps.outbound.withFiles(job, async ([file]) => {
       if (!file) throw new AppError('SUBMISSION_NOT_FOUND', 'authority inbox: no such attachment of this submission');
-      // Only a whole download counts as fetched; a mark that fails keeps the file held (longer, never lost).
-      if (await sendFile(req, res, file)) await deps.attachments.markFetched(file.id, deps.now()).catch(() => undefined);
+      // Only a whole download counts as fetched; a mark that fails keeps the file held (longer,
+      // never lost) and is logged: the authority's next download records it.
+      if (await sendFile(req, res, file)) {
+        await deps.attachments.markFetched(file.id, deps.now()).catch((err: unknown) => {
+          deps.logger?.warn('inbox.fetch_not_recorded', { submission: id, attachment: file.id, error: err instanceof Error ? err.name : 'unknown' });
+        });
+      }
     }, String(req.params.attachmentId));
   });
 

@@ -109,7 +109,7 @@ export function buildServedSet(files: OperatorFiles, versions: LoadedVersions, d
   router.use(routingApiRouter(routingApi));
   router.use(attachmentsRouter(forms, deps.attachments, deps.rateLimiter));
   router.use(submissionsRouter(submissions, receipts, config.bodyLimitBytes, deps.rateLimiter));
-  router.use(authorityInboxRouter({ inbox: store.inbox, submissions: store.submissions, receipts, keys: credentials.inboxKeys, outbound: delivery.outbound, deliveries: store.deliveries, attachments: store.attachments, now }));
+  router.use(authorityInboxRouter({ inbox: store.inbox, submissions: store.submissions, receipts, keys: credentials.inboxKeys, outbound: delivery.outbound, deliveries: store.deliveries, attachments: store.attachments, now, logger }));
   router.use(adminRouter({
     deliveries: store.deliveries, submissions: store.submissions, adminTokenHash: config.adminTokenHash, now, nudge, routing, forms, access: operatorAccess, audit: store.operatorAudit,
   }));

@@ -135,6 +135,8 @@ export interface AttachmentRepository {
    * without them): its retention waits until each was fetched. Only the first time counts.
    */
   holdForFetch(submissionId: string, at: Date): Promise<void>;
+  /** Ends a submission's hold: its files reached the authority otherwise (attached to a later attempt). */
+  releaseHold(submissionId: string): Promise<void>;
   /** Records the authority's first download of an attachment of a submission. */
   markFetched(id: string, at: Date): Promise<void>;
   /** Which of these file ids an attachment names, as its upload or as its sealed copy. */

@@ -307,7 +307,7 @@
       if (text) text.textContent = form.getAttribute('data-upload-checking') || '';
     });
     xhr.addEventListener('load', function () {
-      // Cut off or too slow (the server's request timeout answers 408 with an empty body).
+      // Cut off or too slow (the server answers 408 with a short static page when the request timeout runs out).
       if (xhr.status === 0 || xhr.status === 408) return interrupted(form, submitter, buttons, status);
       // Some other answer that is no page: never swap in a blank page; the normal submit lets
       // the browser show what the server says.

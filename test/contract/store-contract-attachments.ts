@@ -191,6 +191,10 @@ export function attachmentsContract(factory: () => StoreFactory): void {
       await store.attachments.holdForFetch(s.id, held);
       await store.attachments.holdForFetch(s.id, later(4_000_000));
       expect((await store.attachments.ofSubmission(s.id)).map((a) => a.heldAt)).toEqual([held, held]);
+      // Released (a later attempt carried them) and held again: only the new hold counts.
+      await store.attachments.releaseHold(s.id);
+      expect((await store.attachments.ofSubmission(s.id)).map((a) => a.heldAt)).toEqual([undefined, undefined]);
+      await store.attachments.holdForFetch(s.id, held);
       // An unused file is no submission's: nothing to hold or fetch.
       const unused = await stored(pdfBytes(700));
       await store.attachments.markFetched(unused.id, held);

@@ -1,11 +1,13 @@
 import type { ParsedMail } from 'mailparser';
 import request from 'supertest';
 import { formatFileSize } from '../../src/i18n/file-size';
+import { StartupError } from '../../src/startup-error';
 import { sha256Hex } from '../../src/support/sha256';
 import { channelHarness, waitUntil } from '../support/channel-harness';
 import { decryptJwe, testEncryptionKeys } from '../support/encryption-keys';
 import { startSmtp, type TestSmtp } from '../support/smtp';
 import { getBinary } from '../support/pdf';
+import { testRoutingSigningKeyFile } from '../support/routing-signing-key';
 import { listedAttachments, sha512Hex, submitWithFiles } from '../support/stored-attachments';
 
 /**
@@ -127,5 +129,24 @@ describe('authority e-mail with attachments', () => {
     // An e-mail authority's key opens its files only: its inbox lists nothing and serves no payload.
     expect((await request(c.app).get('/api/authority/inbox').set('authorization', `Bearer ${key}`)).body.items).toEqual([]);
     expect((await request(c.app).get(`/api/authority/inbox/${accepted.id}`).set('authorization', `Bearer ${key}`)).status).toBe(404);
+  });
+
+  test('a key variable named but not set: the files past the limit are attached all the same (nothing held for a fetch that cannot come); in production it stops the start', async () => {
+    smtp = await startSmtp();
+    const c = await harness.start('http://127.0.0.1:9', { [JENA]: { delivery: { type: 'email', apiKeyHashEnv: 'EFA_FILES_JENA_UNSET' } } }, {
+      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, EMAIL_ATTACHMENT_MAX_BYTES: '600000',
+    });
+    const { accepted, uploads } = await submitWithFiles(c, FILES, 'valid-2');
+    c.worker.start();
+    await waitUntil(async () => (await c.store.submissions.find(accepted.id))?.status === 'delivered');
+    const mail = smtp.messages.find(toJena)!;
+    expect(mail.attachments.map((a) => a.filename)).toEqual([`${accepted.id}.xml`, `Eingangsbestaetigung-${accepted.id}.pdf`, ...uploads.map((u) => u.fileName)]);
+    expect((await c.store.attachments.ofSubmission(accepted.id)).map((f) => f.heldAt)).toEqual([undefined, undefined]);
+    await harness.close();
+
+    const production = { NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://antrag.example.de', ADMIN_TOKEN_HASH: sha256Hex('admin'), ROUTING_SIGNING_KEY_FILE: testRoutingSigningKeyFile(), SMTP_URL: `smtp://127.0.0.1:${smtp.port}` };
+    const refused = await harness.start('http://127.0.0.1:9', { [JENA]: { delivery: { type: 'email', apiKeyHashEnv: 'EFA_FILES_JENA_UNSET' } } }, production).then(() => undefined, (err: unknown) => err);
+    expect(refused).toBeInstanceOf(StartupError);
+    expect((refused as StartupError).problems).toEqual([expect.stringMatching(/\/delivery\/apiKeyHashEnv: EFA_FILES_JENA_UNSET is not set; the authority could never fetch the files too large for its e-mail/)]);
   });
 });

@@ -186,7 +186,7 @@ describe('hostile text in a submission, end to end', () => {
     const authorityEmail = createAuthorityEmail({
       submissions: c.store.submissions, forms: c.forms, routing: c.routing, templates: await loadAuthorityEmailTemplates(path.join(REPO, 'templates')),
       transport, from: 'noreply@example.org', receipt: failure, outbound: createOutboundPayloads({ encrypterOf: () => undefined, submissions: c.store.submissions, deliveries: c.store.deliveries, attachments: c.store.attachments, attachmentFiles: c.store.attachmentFiles }), logger,
-      attachments: c.store.attachments, now: () => new Date(),
+      attachments: c.store.attachments, now: () => new Date(), canFetchFiles: () => false,
     });
     const citizenEmail = createCitizenEmail({
       store: c.store, forms: c.forms, routing: c.routing, templates: await loadConfirmationTemplates(path.join(REPO, 'templates')),

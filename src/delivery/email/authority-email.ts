@@ -75,7 +75,9 @@ export interface AuthorityEmailOptions {
    * Where the files a message goes without are marked as waiting in the inbox: the submission's
    * retention then waits until each was fetched (docs/retention.md), so none is deleted unseen.
    */
-  readonly attachments: Pick<AttachmentRepository, 'holdForFetch'>;
+  readonly attachments: Pick<AttachmentRepository, 'holdForFetch' | 'releaseHold'>;
+  /** Whether the authority has a loaded API key for the inbox's file routes (authority-credentials.ts inboxKeys). */
+  readonly canFetchFiles: (authorityId: string) => boolean;
   readonly now: () => Date;
   /** PUBLIC_BASE_URL, for the files' address in the text; '' gives the path alone. */
   readonly publicBaseUrl?: string;
@@ -126,7 +128,8 @@ export function createAuthorityEmail(options: AuthorityEmailOptions): SendJob {
     // Past the limit they stay in the inbox only for an authority that can fetch them (its API
     // key); one that cannot gets them attached whatever their size: a mail server refusing the
     // message fails the job, which is retried and shown to operators, never delivered without them.
-    const canFetch = target.type === 'email' && target.apiKeyHashEnv !== undefined;
+    // A key that is loaded, not merely named: files held for a fetch that cannot come would keep the application for ever.
+    const canFetch = target.type === 'email' && options.canFetchFiles(job.authorityId);
     const filesAttached = !canFetch || files.reduce((sum, file) => sum + file.size, 0) <= maxAttachmentBytes;
     const fileAttachments: Mail.Attachment[] = filesAttached
       ? files.map((file) => ({ filename: file.fileName, content: file.open(), contentType: file.contentType }))
@@ -166,6 +169,9 @@ export function createAuthorityEmail(options: AuthorityEmailOptions): SendJob {
       attachments,
     };
     // A mailbox the server refuses needs an operator to fix the tenant file: dead at once.
-    return sendAsAttempt(options.transport, message, `${record.id}-${job.id}.eml`, true);
+    const sent = await sendAsAttempt(options.transport, message, `${record.id}-${job.id}.eml`, true);
+    // A later attempt that carried the files (a higher limit, the key gone) ends an earlier hold.
+    if (sent.ok && filesAttached && files.length > 0) await options.attachments.releaseHold(record.id);
+    return sent;
   });
 }

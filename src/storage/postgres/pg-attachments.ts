@@ -107,6 +107,10 @@ export function pgAttachments(client: PgClient): AttachmentRepository {
       if (!isStorableKey(submissionId)) return;
       await client.query('UPDATE attachments SET held_at = $2 WHERE submission_id = $1 AND held_at IS NULL', [submissionId, at]);
     },
+    async releaseHold(submissionId) {
+      if (!isStorableKey(submissionId)) return;
+      await client.query('UPDATE attachments SET held_at = NULL WHERE submission_id = $1 AND held_at IS NOT NULL', [submissionId]);
+    },
     async markFetched(id, at) {
       if (!isStorableKey(id)) return;
       await client.query('UPDATE attachments SET fetched_at = $2 WHERE id = $1 AND submission_id IS NOT NULL AND fetched_at IS NULL', [id, at]);

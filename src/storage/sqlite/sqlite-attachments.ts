@@ -78,6 +78,7 @@ export function sqliteAttachments(db: Database.Database, commit: GroupCommit): A
             OR (a.draft_key IS NULL AND a.created_at < @cutoff))
      ORDER BY a.created_at LIMIT @limit`);
   const hold = db.prepare<{ submissionId: string; at: number }>('UPDATE attachments SET held_at = @at WHERE submission_id = @submissionId AND held_at IS NULL');
+  const release = db.prepare<[string]>('UPDATE attachments SET held_at = NULL WHERE submission_id = ? AND held_at IS NOT NULL');
   const fetched = db.prepare<{ id: string; at: number }>('UPDATE attachments SET fetched_at = @at WHERE id = @id AND submission_id IS NOT NULL AND fetched_at IS NULL');
   const named = db.prepare<{ ids: string }, { file_id: string }>(`
     SELECT id AS file_id FROM attachments WHERE id IN (SELECT value FROM json_each(@ids))
@@ -104,6 +105,9 @@ export function sqliteAttachments(db: Database.Database, commit: GroupCommit): A
     orphans: (apiCutoff, limit) => settle(() => orphans.all({ cutoff: apiCutoff.getTime(), limit }).map(attachmentFromRow)),
     holdForFetch: (submissionId, at) => commit(() => {
       hold.run({ submissionId, at: at.getTime() });
+    }),
+    releaseHold: (submissionId) => commit(() => {
+      release.run(submissionId);
     }),
     markFetched: (id, at) => commit(() => {
       fetched.run({ id, at: at.getTime() });
