@@ -3,7 +3,7 @@ import type { Metrics } from '../metrics/metrics';
 import type { Logger } from '../support/logger';
 import type { DeliveryJob, DeliveryQueue } from '../storage/ports';
 import type { SendJob } from './channels';
-import type { DeliveryOutcome } from './http-channel';
+import { MAX_TIMER_MS, type DeliveryOutcome } from './http-channel';
 import { nextRetryDelayMs, type RetryPolicy } from './retry-policy';
 
 export interface DeliveryWorkerOptions {
@@ -61,7 +61,8 @@ export class DeliveryWorker {
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     // The lease must outlast one attempt by far, or a slow receiver would get the job twice. A
-    // longer attempt renews it every timeoutMs (keepLease), so it always has timeoutMs + 5 s left.
+    // longer attempt renews it every quarter of timeoutMs (keepLease), so it always has more
+    // than timeoutMs + 5 s left.
     this.leaseMs = options.timeoutMs * 2 + 5_000;
   }
 
@@ -166,8 +167,8 @@ export class DeliveryWorker {
   /**
    * Renews the lease of a job whose attempt may run longer than one lease covers, every quarter
    * of timeoutMs while the attempt runs: the lease then always has more than timeoutMs + 5 s
-   * left, the margin an ordinary attempt has. Not after stop() gave up on the attempt (see stop()). A renewal the
-   * store refuses (the lease was lost: this process stalled past it) is logged; one that fails
+   * left, the margin an ordinary attempt has. Not after stop() gave up on the attempt (see
+   * stop()). A renewal the store refuses (the lease was lost: this process stalled past it) is logged; one that fails
    * (the store unavailable) is tried again at the next turn, while the lease still runs.
    */
   private keepLease(job: DeliveryJob, log: Readonly<Record<string, string | number>>): { end(): void } {
@@ -259,9 +260,6 @@ export class DeliveryWorker {
     }
   }
 }
-
-/** The longest delay setTimeout keeps (about 24.8 days); a longer one would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function errorName(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);

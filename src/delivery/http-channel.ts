@@ -66,7 +66,7 @@ export interface PushTimeouts {
 }
 
 /** The longest delay setTimeout keeps (about 24.8 days); a longer one would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * How long one push may take as a whole. Without files it is `timeoutMs`, as it always was.
